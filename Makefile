@@ -1,0 +1,61 @@
+# Sibimtek: `make run` serves the demo on SQLite, `make test` runs lint and the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+export SIBIMTEK_ENV ?= development
+
+.PHONY: run test install lint test-only browser translations clean-db help
+
+help:
+	@echo "make run   - install, migrate, load regions and demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test  - install test dependencies (chromium too), ruff and the whole pytest suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the dependencies or their pinned versions change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d app/translations 2>&1 | grep -v "^compiling" || true
+
+install: $(VENV)/.installed translations
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask regions load
+	$(BIN)/flask seed demo
+	@echo
+	@echo "Sibimtek berjalan di http://$(HOST):$(PORT)  (Ctrl+C untuk berhenti)"
+	@echo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Debian's chromium drives the browser tests; installed through apt when missing and root.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium is missing: install it (apt-get install chromium) or set SIBIMTEK_SKIP_BROWSER=1"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+# pytest exits 5 when it collected no test at all: said loudly, and not a failure of make.
+test-only: install
+	@set +e; SIBIMTEK_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected (exit 5)"; exit 0; fi; exit $$rc
+
+test: install browser lint test-only
+
+clean-db:
+	rm -f instance/sibimtek.db

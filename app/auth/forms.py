@@ -1,0 +1,134 @@
+"""Forms of the auth domain: login, sign-up, password reset, profile, staff accounts."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+
+from app.auth.models import ROLE_LABELS, Role
+from app.core.forms import BaseForm, MultiCheckboxField, StrongPassword, WhatsAppNumber, choice_list
+
+_EMAIL_REQUIRED = _l("Email wajib diisi.")
+_EMAIL_INVALID = _l("Format email tidak valid. Contoh: nama@perpustakaan.go.id.")
+_NAME_REQUIRED = _l("Nama lengkap wajib diisi.")
+
+
+def _email_field(label: str | None = None) -> EmailField:
+    return EmailField(
+        label or _l("Email"),
+        validators=[
+            DataRequired(_EMAIL_REQUIRED),
+            Length(max=254, message=_l("Email terlalu panjang.")),
+            Email(_EMAIL_INVALID, check_deliverability=False, allow_smtputf8=False),
+        ],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+    )
+
+
+def _full_name_field() -> StringField:
+    return StringField(
+        _l("Nama lengkap (dengan gelar, bila ada)"),
+        validators=[
+            DataRequired(_NAME_REQUIRED),
+            Length(min=2, max=150, message=_l("Nama lengkap 2 sampai 150 karakter.")),
+        ],
+        filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
+    )
+
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            _l("Kata sandi baru"),
+            validators=[InputRequired(_l("Kata sandi wajib diisi.")), StrongPassword()],
+        ),
+        PasswordField(
+            _l("Ulangi kata sandi"),
+            validators=[
+                InputRequired(_l("Ulangi kata sandi.")),
+                EqualTo("password", message=_l("Kedua kata sandi tidak sama.")),
+            ],
+        ),
+    )
+
+
+class LoginForm(BaseForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_EMAIL_REQUIRED), Length(max=254)],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+    )
+    password = PasswordField(_l("Kata sandi"), validators=[InputRequired(_l("Kata sandi wajib diisi."))])
+    submit = SubmitField(_l("Masuk"))
+
+
+class RegisterForm(BaseForm):
+    full_name = _full_name_field()
+    email = _email_field()
+    phone = StringField(
+        _l("Nomor WhatsApp"),
+        validators=[DataRequired(_l("Nomor WhatsApp wajib diisi.")), WhatsAppNumber()],
+    )
+    password, password_confirm = _new_password_fields()
+    consent = BooleanField(
+        _l("Saya telah membaca Pemberitahuan Privasi dan menyetujui pemrosesan data pribadi saya."),
+        validators=[DataRequired(_l("Anda perlu menyetujui Pemberitahuan Privasi untuk mendaftar."))],
+    )
+    submit = SubmitField(_l("Buat akun"))
+
+
+class EmailOnlyForm(BaseForm):
+    email = _email_field()
+    submit = SubmitField(_l("Kirim tautan"))
+
+
+class ResetPasswordForm(BaseForm):
+    password, password_confirm = _new_password_fields()
+    submit = SubmitField(_l("Simpan kata sandi"))
+
+
+class ProfileForm(BaseForm):
+    full_name = _full_name_field()
+    phone = StringField(_l("Nomor WhatsApp"), validators=[Optional(), WhatsAppNumber()])
+    submit = SubmitField(_l("Simpan perubahan"))
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[InputRequired(_l("Kata sandi saat ini wajib diisi."))]
+    )
+    password, password_confirm = _new_password_fields()
+    submit = SubmitField(_l("Ganti kata sandi"))
+
+
+class LogoutForm(BaseForm):
+    submit = SubmitField(_l("Keluar"))
+
+
+def _role_choices() -> list:
+    return choice_list((role.value, ROLE_LABELS[role]) for role in Role)
+
+
+class UserForm(BaseForm):
+    """An admin creates or edits an account."""
+
+    full_name = _full_name_field()
+    email = _email_field()
+    phone = StringField(_l("Nomor WhatsApp"), validators=[Optional(), WhatsAppNumber()])
+    roles = MultiCheckboxField(
+        _l("Peran"),
+        choices=_role_choices,
+        validators=[DataRequired(_l("Pilih paling sedikit satu peran."))],
+    )
+    province_code = SelectField(
+        _l("Provinsi (untuk koordinator provinsi)"), choices=[], validate_choice=True
+    )
+    active = BooleanField(_l("Akun aktif"), default=True)
+    submit = SubmitField(_l("Simpan"))
+
+    def validate_province_code(self, field: SelectField) -> None:
+        from wtforms import ValidationError
+
+        if Role.COORDINATOR.value in (self.roles.data or []) and not field.data:
+            raise ValidationError(_l("Pilih provinsi untuk koordinator provinsi."))

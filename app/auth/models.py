@@ -1,0 +1,113 @@
+"""Users, the roles they hold, and the server-side record of each login session."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import UTCDateTime, db, enum_column, utcnow
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"  # Perpusnas staff who plan classes and approve people
+    FACILITATOR = "facilitator"  # marks attendance in their own classes
+    PARTICIPANT = "participant"  # library staff who register
+    COORDINATOR = "coordinator"  # provincial coordinator: one province, read-only
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Admin"),
+    Role.ORGANISER: _l("Panitia"),
+    Role.FACILITATOR: _l("Fasilitator"),
+    Role.PARTICIPANT: _l("Peserta"),
+    Role.COORDINATOR: _l("Koordinator provinsi"),
+}
+STAFF_ROLES = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR, Role.COORDINATOR)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    full_name: Mapped[str] = mapped_column(String(150))
+    phone: Mapped[str | None] = mapped_column(String(20))  # WhatsApp, E.164 (+628…)
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None until set
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locale: Mapped[str | None] = mapped_column(String(5))  # preferred interface language
+    privacy_consent_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Flask-Login reads is_active to refuse deactivated accounts.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def role_set(self) -> set[Role]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(Role(r) for r in roles))
+
+    @property
+    def coordinator_province_code(self) -> str | None:
+        return next((r.province_code for r in self.roles if r.role is Role.COORDINATOR), None)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_role(*STAFF_ROLES)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(db.Model):
+    """One role held by one user; a coordinator's row names the province they may read."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role"),
+        CheckConstraint(
+            "(role = 'coordinator' AND province_code IS NOT NULL)"
+            " OR (role <> 'coordinator' AND province_code IS NULL)",
+            name="coordinator_has_province",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class LoginSession(db.Model):
+    """A signed-in browser. Logging out deletes the row, so a copied cookie stops working."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,297 @@
+"""Account rules: sign-up, staff accounts, roles, login sessions, verification and reset."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from app.auth import tokens
+from app.auth.models import LoginSession, Role, User, UserRole
+from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.errors import (
+    AccountInactive,
+    EmailNotVerified,
+    EmailTaken,
+    ExpiredToken,
+    InvalidCredentials,
+    InvalidToken,
+    RoleChangeRefused,
+)
+from app.extensions import db, utcnow
+from app.mail.services import send_mail
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _ensure_email_free(email: str, except_user: User | None = None) -> None:
+    other = find_user_by_email(email)
+    if other is not None and other is not except_user:
+        raise EmailTaken()
+
+
+def register_participant(
+    *, email: str, full_name: str, password: str, phone: str | None, consent_version: str
+) -> User:
+    """A participant signs themselves up; the account works once the email is verified."""
+    _ensure_email_free(email)
+    user = User(
+        email=normalise_email(email),
+        full_name=full_name.strip(),
+        phone=phone,
+        password_hash=hash_password(password),
+        privacy_consent_version=consent_version,
+        privacy_consent_at=utcnow(),
+    )
+    user.roles.append(UserRole(role=Role.PARTICIPANT))
+    db.session.add(user)
+    db.session.flush()
+    send_verification(user)
+    return user
+
+
+def create_staff(
+    *,
+    email: str,
+    full_name: str,
+    roles: Iterable[Role],
+    province_code: str | None = None,
+    phone: str | None = None,
+    password: str | None = None,
+    send_setup_mail: bool = True,
+) -> User:
+    """An admin creates a staff account; the person sets their own password from the email."""
+    _ensure_email_free(email)
+    user = User(email=normalise_email(email), full_name=full_name.strip(), phone=phone)
+    if password:
+        user.password_hash = hash_password(password)
+        user.email_verified_at = utcnow()
+    set_roles(user, roles, province_code, by=None)  # may refuse: nothing is added then
+    db.session.add(user)
+    db.session.flush()
+    if send_setup_mail and not password:
+        send_mail(
+            user.email,
+            _("Akun Sibimtek Anda"),
+            "account_setup",
+            user=user,
+            link=url_for("auth.reset_password", token=make_setup_token(user), _external=True),
+        )
+    return user
+
+
+def set_roles(
+    user: User, roles: Iterable[Role], province_code: str | None, by: User | None
+) -> None:
+    """Replace a user's roles; a coordinator needs a province, an admin keeps their own admin."""
+    wanted = {Role(r) for r in roles}
+    if not wanted:
+        raise RoleChangeRefused(_("Pilih paling sedikit satu peran."))
+    if Role.COORDINATOR in wanted and not province_code:
+        raise RoleChangeRefused(_("Koordinator provinsi harus diberi provinsi."))
+    if by is not None and by is user and Role.ADMIN in user.role_set and Role.ADMIN not in wanted:
+        raise RoleChangeRefused(_("Anda tidak dapat mencabut peran admin dari akun Anda sendiri."))
+    current = {r.role: r for r in user.roles}
+    for role, row in current.items():
+        if role not in wanted:
+            user.roles.remove(row)
+    for role in wanted:
+        scope = province_code if role is Role.COORDINATOR else None
+        row = current.get(role)
+        if row is None:
+            user.roles.append(UserRole(role=role, province_code=scope))
+        else:
+            row.province_code = scope
+
+
+def update_user(
+    user: User,
+    *,
+    full_name: str,
+    email: str,
+    phone: str | None,
+    roles: Iterable[Role],
+    province_code: str | None,
+    active: bool,
+    by: User,
+) -> None:
+    """An admin edits an account; deactivating ends every session of that user."""
+    _ensure_email_free(email, except_user=user)
+    if user is by and not active:
+        raise RoleChangeRefused(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    set_roles(user, roles, province_code, by=by)
+    user.full_name = full_name.strip()
+    if normalise_email(email) != user.email:
+        user.email = normalise_email(email)
+    user.phone = phone
+    if user.active and not active:
+        end_all_sessions(user)
+    user.active = active
+
+
+def update_profile(user: User, *, full_name: str, phone: str | None) -> None:
+    """A person corrects their own name and WhatsApp number."""
+    user.full_name = full_name.strip()
+    user.phone = phone
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise InvalidCredentials(_("Kata sandi saat ini salah."))
+    user.password_hash = hash_password(new_password)
+
+
+# --- login -------------------------------------------------------------------------------------
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with these credentials, or a domain error; wrong email and wrong password look alike."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise InvalidCredentials()
+    if not user.active:
+        raise AccountInactive()
+    if user.email_verified_at is None:
+        raise EmailNotVerified()
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, ip_address: str | None, user_agent: str | None) -> str:
+    """Record a new login and return the random token that the session cookie will carry."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(
+            token_hash=_hash_token(token),
+            user_id=user.id,
+            ip_address=(ip_address or "")[:45] or None,
+            user_agent=(user_agent or "")[:255] or None,
+        )
+    )
+    user.last_login_at = utcnow()
+    return token
+
+
+def session_user(user_id: int, token: str | None) -> User | None:
+    """The user of a still-open login session (for Flask-Login's user loader)."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == user_id, LoginSession.token_hash == _hash_token(token))
+    )
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _hash_token(token)))
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def count_sessions(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)
+    ) or 0
+
+
+# --- email verification and password reset -----------------------------------------------------
+
+
+def send_verification(user: User) -> None:
+    token = tokens.make_token("verify", {"u": user.id, "e": user.email})
+    send_mail(
+        user.email,
+        _("Verifikasi email akun Sibimtek"),
+        "verify_email",
+        user=user,
+        link=url_for("auth.verify_email", token=token, _external=True),
+    )
+
+
+def resend_verification(email: str) -> None:
+    """Send a new verification link if such an unverified account exists; silent otherwise."""
+    user = find_user_by_email(email)
+    if user is not None and user.active and user.email_verified_at is None:
+        send_verification(user)
+
+
+def verify_email(token: str) -> User:
+    payload = tokens.read_token("verify", token)
+    user = db.session.get(User, payload.get("u"))
+    if user is None or user.email != payload.get("e"):
+        raise InvalidToken()
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def make_reset_token(user: User) -> str:
+    return tokens.make_token("reset", {"u": user.id, "p": tokens.password_fingerprint(user.password_hash)})
+
+
+def make_setup_token(user: User) -> str:
+    return tokens.make_token("setup", {"u": user.id, "p": tokens.password_fingerprint(user.password_hash)})
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when the account exists and is active; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    send_mail(
+        user.email,
+        _("Atur ulang kata sandi Sibimtek"),
+        "reset_password",
+        user=user,
+        link=url_for("auth.reset_password", token=make_reset_token(user), _external=True),
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset or set-up link belongs to, if the link is genuine, fresh and unused."""
+    # A genuine link of the other kind fails on its signature, so only "expired" is final.
+    for purpose in ("reset", "setup"):
+        try:
+            payload = tokens.read_token(purpose, token)
+        except ExpiredToken:
+            raise
+        except InvalidToken:
+            continue
+        break
+    else:
+        raise InvalidToken()
+    user = db.session.get(User, payload.get("u"))
+    if user is None or not user.active:
+        raise InvalidToken()
+    if payload.get("p") != tokens.password_fingerprint(user.password_hash):
+        raise InvalidToken()
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a link; it proves the address and signs out every session."""
+    user = user_for_reset_token(token)
+    user.password_hash = hash_password(new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    end_all_sessions(user)
+    return user

