@@ -162,3 +162,21 @@ def test_dates_are_written_the_indonesian_way(app_ctx) -> None:
     assert format_datetime(moment, "Asia/Makassar") == "22 Mei 2023 09.00 WITA"
     assert format_datetime(moment, "Asia/Jayapura") == "22 Mei 2023 10.00 WIT"
     assert mask_nik("5271014508950001") == "5271••••••••0001"
+
+
+def test_rate_limits_are_counted_in_redis_when_configured(app: Flask, client, make_user) -> None:
+    """With REDIS_URL (as in CI's PostgreSQL pass) the limiter's counters live in Redis."""
+    import os
+
+    from app.extensions import limiter
+    from tests.conftest import login
+
+    with app.app_context():
+        storage = limiter.storage
+    if os.environ.get("REDIS_URL"):
+        assert type(storage).__name__.startswith("Redis")
+        user = make_user()
+        login(client, user.email, "salah-sekali-123")
+        assert any(b"login-account" in key for key in storage.storage.keys("*"))
+    else:
+        assert type(storage).__name__ == "MemoryStorage"
