@@ -121,14 +121,15 @@ class UserForm(BaseForm):
         choices=_role_choices,
         validators=[DataRequired(_l("Pilih paling sedikit satu peran."))],
     )
-    province_code = SelectField(
-        _l("Provinsi (untuk koordinator provinsi)"), choices=[], validate_choice=True
-    )
+    # Choices are filled by the view; checked below so that "no province" is allowed.
+    province_code = SelectField(_l("Provinsi (untuk koordinator provinsi)"), choices=[], validate_choice=False)
     active = BooleanField(_l("Akun aktif"), default=True)
     submit = SubmitField(_l("Simpan"))
 
     def validate_province_code(self, field: SelectField) -> None:
         from wtforms import ValidationError
 
+        if field.data and field.data not in {c.value for c in field.choices}:
+            raise ValidationError(_l("Provinsi tidak dikenal."))
         if Role.COORDINATOR.value in (self.roles.data or []) and not field.data:
             raise ValidationError(_l("Pilih provinsi untuk koordinator provinsi."))

@@ -36,7 +36,7 @@ def find_user_by_email(email: str) -> User | None:
 
 def _ensure_email_free(email: str, except_user: User | None = None) -> None:
     other = find_user_by_email(email)
-    if other is not None and other is not except_user:
+    if other is not None and (except_user is None or other.id != except_user.id):
         raise EmailTaken()
 
 
@@ -99,7 +99,7 @@ def set_roles(
         raise RoleChangeRefused(_("Pilih paling sedikit satu peran."))
     if Role.COORDINATOR in wanted and not province_code:
         raise RoleChangeRefused(_("Koordinator provinsi harus diberi provinsi."))
-    if by is not None and by is user and Role.ADMIN in user.role_set and Role.ADMIN not in wanted:
+    if by is not None and by.id == user.id and Role.ADMIN in user.role_set and Role.ADMIN not in wanted:
         raise RoleChangeRefused(_("Anda tidak dapat mencabut peran admin dari akun Anda sendiri."))
     current = {r.role: r for r in user.roles}
     for role, row in current.items():
@@ -127,7 +127,7 @@ def update_user(
 ) -> None:
     """An admin edits an account; deactivating ends every session of that user."""
     _ensure_email_free(email, except_user=user)
-    if user is by and not active:
+    if user.id == by.id and not active:
         raise RoleChangeRefused(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
     set_roles(user, roles, province_code, by=by)
     user.full_name = full_name.strip()
