@@ -85,9 +85,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import auth, core, libraries, mail, regions
+    from app import auth, catalogue, core, libraries, mail, programmes, regions
 
-    for module in (core, auth, regions, libraries, mail):
+    for module in (core, auth, regions, libraries, mail, programmes, catalogue):
         app.register_blueprint(module.bp)
 
 

@@ -50,3 +50,19 @@ class DuplicateLibrary(DomainError):
 
 class InvalidRegion(DomainError):
     message = _l("Kode wilayah tidak dikenal.")
+
+
+class ScheduleError(DomainError):
+    """A planning rule said no; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidTransition(DomainError):
+    message = _l("Perubahan status ini tidak diizinkan.")
+
+
+class ClassHasRegistrations(DomainError):
+    message = _l("Kelas yang sudah memiliki pendaftar tidak dapat dihapus. Batalkan kelas ini sebagai gantinya.")

@@ -22,8 +22,10 @@ def seed_demo(force: bool) -> None:
     db.session.commit()
     click.echo(
         f"Data demo: {result.accounts_added} akun baru, {result.libraries_added} perpustakaan baru "
-        f"({result.libraries_total} perpustakaan demo)."
+        f"({result.libraries_total} perpustakaan demo); {result.programmes_added} program baru "
+        f"(SPP-TIK 2023: {result.classes} kelas, {result.seats} kursi; salinan 2027 dengan pendaftaran dibuka)."
     )
     click.echo("Akun demo (email / kata sandi / peran):")
     for account in demo.DEMO_ACCOUNTS:
         click.echo(f"  {account.email:32} {account.password:16} {account.role_label}")
+    click.echo(f"  (juga fasilitator2…fasilitator7@sibimtek.id, kata sandi {demo.DEMO_PASSWORD})")

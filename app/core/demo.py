@@ -63,6 +63,9 @@ class DemoResult:
     accounts_added: int
     libraries_added: int
     libraries_total: int
+    programmes_added: int = 0
+    classes: int = 0
+    seats: int = 0
 
 
 def _villages(regency_code: str, count: int) -> list[regions.Area]:
@@ -126,4 +129,10 @@ def load_demo() -> DemoResult:
         libraries.create_library(data, status=LibraryStatus.VERIFIED, by=None)
         added += 1
     db.session.flush()
-    return DemoResult(accounts_added=accounts_added, libraries_added=added, libraries_total=len(wanted))
+    from app.programmes.demo import load_plan
+
+    plan = load_plan()
+    return DemoResult(
+        accounts_added=accounts_added, libraries_added=added, libraries_total=len(wanted),
+        programmes_added=plan.programmes_added, classes=plan.classes, seats=plan.seats,
+    )

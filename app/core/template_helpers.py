@@ -32,6 +32,18 @@ def format_date(value: date | None, locale: str | None = None) -> str:
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
+def format_date_range(start: date, end: date, locale: str | None = None) -> str:
+    """22–25 Mei 2023 · 29 Mei – 2 Juni 2023 · 30 Desember 2023 – 3 Januari 2024."""
+    if start == end:
+        return format_date(start, locale)
+    full = format_date(end, locale)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{full}"
+    if start.year == end.year:
+        return f"{format_date(start, locale).rsplit(' ', 1)[0]} – {full}"
+    return f"{format_date(start, locale)} – {full}"
+
+
 def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
     """22 Mei 2023 09.00 WITA: a moment shown in the given zone, with its label."""
     if value is None:
@@ -63,20 +75,28 @@ def nav_items() -> list[NavItem]:
     """The menu for the roles the current user holds."""
     from app.auth.models import Role
 
+    catalogue = NavItem(str(_l("Katalog kelas")), "catalogue.index")
     if not current_user.is_authenticated:
-        return []
+        return [catalogue]
     items = [NavItem(str(_l("Beranda")), "core.dashboard")]
+    if current_user.has_role(Role.ADMIN, Role.ORGANISER):
+        items.append(NavItem(str(_l("Program")), "programmes.programmes"))
+    if current_user.is_staff:
+        items.append(NavItem(str(_l("Jadwal")), "programmes.schedule"))
     if current_user.has_role(Role.ADMIN, Role.ORGANISER, Role.COORDINATOR):
         items.append(NavItem(str(_l("Perpustakaan")), "libraries.index"))
     if current_user.has_role(Role.ADMIN):
         items.append(NavItem(str(_l("Pengguna")), "auth.users"))
         items.append(NavItem(str(_l("Kotak surat")), "mail.outbox"))
+    if current_user.has_role(Role.PARTICIPANT):
+        items.append(catalogue)
     return items
 
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["date_id"] = format_date
     app.jinja_env.filters["datetime_tz"] = format_datetime
+    app.jinja_env.globals["date_range"] = format_date_range
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["mask_phone"] = mask_phone
 

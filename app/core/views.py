@@ -11,6 +11,7 @@ from app.core import bp, services
 from app.core.access import login_required, public
 from app.core.urls import safe_next_url
 from app.extensions import db
+from app.programmes import services as programme_services
 
 
 @bp.get("/")
@@ -30,6 +31,8 @@ def dashboard() -> ResponseReturnValue:
         context["libraries"] = services.library_counts()
     if user.has_role(Role.COORDINATOR):
         context["province"] = services.province_figures(user.coordinator_province_code)
+    if user.has_role(Role.FACILITATOR):
+        context["my_classes"] = programme_services.classes_of_facilitator(user)
     return render_template("core/dashboard.html", Role=Role, **context)
 
 

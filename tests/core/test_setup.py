@@ -82,7 +82,30 @@ def test_seed_demo_is_idempotent(runner, app: Flask) -> None:
                 db.session.scalar(select(func.count()).select_from(Library))) == counts
     assert "Dinas Perpustakaan Daerah Provinsi Nusa Tenggara Barat" in names
     assert sum(n.startswith("Perpustakaan Kelurahan") for n in names) >= 8  # Denpasar and Kota Bima
-    assert counts == (5, 22)
+    assert counts == (11, 22)  # 5 role accounts and 6 more facilitators
+
+
+def test_demo_plan_is_the_2023_spp_tik_programme(runner, app: Flask) -> None:
+    from datetime import date
+
+    from app.programmes.models import ClassStatus, Programme
+
+    runner.invoke(args=["seed", "demo"])
+    with app.app_context():
+        programme = db.session.scalar(select(Programme).where(Programme.code == "SPP-TIK", Programme.year == 2023))
+        classes = [c for b in programme.batches for c in b.classes]
+        assert len(programme.batches) == 4
+        assert sum(c.capacity for c in classes) == 1238
+        assert len({code for c in classes for code in c.served_codes}) == 30
+        mataram = next(c for c in classes if c.venue_name == "Aston Inn Mataram")
+        assert (mataram.start_date, mataram.end_date, mataram.capacity) == (date(2023, 5, 22), date(2023, 5, 25), 22)
+        assert mataram.served_codes == ["51", "52"]
+        assert mataram.tz_label == "WITA"
+        assert [u.email for u in mataram.facilitators] == ["fasilitator@sibimtek.id"]
+        assert all(c.agenda_jp == programme.jp_total for c in classes)
+        next_year = db.session.scalar(select(Programme).where(Programme.year == 2027))
+        open_classes = [c for b in next_year.batches for c in b.classes if c.status is ClassStatus.REGISTRATION_OPEN]
+        assert len(open_classes) == 7
 
 
 def test_demo_accounts_log_in(runner, client) -> None:

@@ -1,0 +1,54 @@
+"""Public pages (no login): open classes by province, and a class with its agenda."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, render_template, request
+from flask.typing import ResponseReturnValue
+
+from app.catalogue import bp
+from app.core.access import public
+from app.core.pagination import paginate
+from app.extensions import db
+from app.programmes import services
+from app.programmes.models import PUBLIC_STATUSES, ClassStatus, TrainingClass
+from app.regions import services as regions
+
+UPCOMING = (ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN, ClassStatus.REGISTRATION_CLOSED, ClassStatus.RUNNING)
+
+
+@bp.get("/katalog")
+@public
+def index() -> ResponseReturnValue:
+    province = request.args.get("provinsi") or None
+    query = services.schedule_query(province_code=province, statuses=UPCOMING).where(
+        TrainingClass.end_date >= date.today()
+    )
+    page = paginate(query, per_page=20)
+    return render_template(
+        "catalogue/index.html",
+        page=page,
+        province=province,
+        provinces=regions.provinces(),
+        seats={c.id: services.seat_summary(c) for c in page.items},
+        ClassStatus=ClassStatus,
+    )
+
+
+@bp.get("/katalog/<int:class_id>")
+@public
+def class_page(class_id: int) -> ResponseReturnValue:
+    training_class = db.get_or_404(TrainingClass, class_id)
+    if training_class.status not in PUBLIC_STATUSES:
+        abort(404)  # drafts and cancelled classes do not exist for the public
+    days: dict[date, list] = {}
+    for session in training_class.agenda:
+        days.setdefault(session.day, []).append(session)
+    return render_template(
+        "catalogue/class.html",
+        c=training_class,
+        seats=services.seat_summary(training_class),
+        days=days,
+        ClassStatus=ClassStatus,
+    )

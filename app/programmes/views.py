@@ -1,0 +1,407 @@
+"""Organiser pages: programmes, batches, classes (with agenda, quotas, status) and copies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.audit.services import history
+from app.auth.models import Role
+from app.core.access import login_required, roles_required
+from app.core.forms import choice_list
+from app.core.pagination import paginate
+from app.errors import DomainError, ScheduleError
+from app.extensions import db
+from app.programmes import bp, services
+from app.programmes.forms import (
+    AgendaForm,
+    BatchForm,
+    ClassForm,
+    CopyBatchForm,
+    CopyProgrammeForm,
+    ProgrammeForm,
+    StatusForm,
+    class_form_for,
+)
+from app.programmes.models import AgendaSession, Batch, ClassStatus, Programme, QuotaGroup, TrainingClass
+from app.regions import services as regions
+from app.regions.models import timezone_for_province
+
+PLANNERS = (Role.ADMIN, Role.ORGANISER)
+_FIELD_ALIASES = {"provinces": "served"}  # service field name → form field name
+
+
+def get_class_or_404(class_id: int, for_user: object) -> TrainingClass:
+    """The class, if it exists (404) and this user may see it (403)."""
+    training_class = db.get_or_404(TrainingClass, class_id)
+    if not services.visible_to(training_class, for_user):
+        abort(403)
+    return training_class
+
+
+def _show_error(form: object, exc: DomainError) -> None:
+    """Put a domain error on its form field, or on the form as a whole."""
+    name = _FIELD_ALIASES.get(getattr(exc, "field", None) or "", getattr(exc, "field", None))
+    target = getattr(form, name, None) if name else None
+    if target is not None:
+        target.errors = [*target.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "danger")
+
+
+# --- programmes ------------------------------------------------------------------------------------
+
+
+@bp.get("/kelola/program")
+@roles_required(*PLANNERS)
+def programmes() -> ResponseReturnValue:
+    q = request.args.get("q", "").strip()
+    return render_template("programmes/programmes.html", page=paginate(services.programme_query(q)), q=q)
+
+
+def _programme_data(form: ProgrammeForm) -> services.ProgrammeData:
+    return services.ProgrammeData(
+        code=form.code.data, name=form.name.data, year=form.year.data, jp_total=form.jp_total.data,
+        min_attendance_percent=form.min_attendance_percent.data, description=form.description.data,
+        status=form.status.data,
+    )
+
+
+@bp.route("/kelola/program/baru", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def programme_new() -> ResponseReturnValue:
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        try:
+            programme = services.create_programme(_programme_data(form), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Program %(name)s dibuat.", name=programme.name), "success")
+            return redirect(url_for("programmes.programme", programme_id=programme.id))
+    return render_template("programmes/programme_form.html", form=form, programme=None)
+
+
+@bp.get("/kelola/program/<int:programme_id>")
+@roles_required(*PLANNERS)
+def programme(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    other_years = db.session.scalars(select(Programme).where(Programme.id != programme.id)).all()
+    return render_template(
+        "programmes/programme.html",
+        programme=programme,
+        history=history(programme),
+        copy_form=CopyProgrammeForm(year=programme.year + 1),
+        batch_targets=other_years,
+    )
+
+
+@bp.route("/kelola/program/<int:programme_id>/ubah", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def programme_edit(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    form = ProgrammeForm(obj=programme)
+    if request.method == "GET":
+        form.status.data = programme.status.value
+    if form.validate_on_submit():
+        try:
+            services.update_programme(programme, _programme_data(form), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Program diperbarui."), "success")
+            return redirect(url_for("programmes.programme", programme_id=programme.id))
+    return render_template("programmes/programme_form.html", form=form, programme=programme)
+
+
+@bp.post("/kelola/program/<int:programme_id>/salin")
+@roles_required(*PLANNERS)
+def programme_copy(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    form = CopyProgrammeForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "danger")
+        return redirect(url_for("programmes.programme", programme_id=programme.id))
+    try:
+        result = services.copy_programme(programme, form.year.data, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("programmes.programme", programme_id=programme.id))
+    db.session.commit()
+    flash(_("Program disalin ke tahun %(year)s sebagai draf; tanggal digeser.", year=form.year.data), "success")
+    _flash_dropped(result)
+    return redirect(url_for("programmes.programme", programme_id=result.target.id))
+
+
+def _flash_dropped(result: services.CopyResult) -> None:
+    if result.dropped_facilitators:
+        flash(
+            _("Fasilitator yang bentrok jadwal tidak ikut disalin: %(names)s.",
+              names="; ".join(result.dropped_facilitators)),
+            "warning",
+        )
+
+
+# --- batches ---------------------------------------------------------------------------------------
+
+
+def _batch_data(form: BatchForm) -> services.BatchData:
+    return services.BatchData(
+        number=form.number.data, name=form.name.data, start_date=form.start_date.data, end_date=form.end_date.data
+    )
+
+
+@bp.route("/kelola/program/<int:programme_id>/angkatan/baru", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def batch_new(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    number = services.next_batch_number(programme)
+    form = BatchForm(number=number, name=_("Angkatan %(n)s", n=number))
+    if form.validate_on_submit():
+        try:
+            batch = services.create_batch(programme, _batch_data(form), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s dibuat.", name=batch.name), "success")
+            return redirect(url_for("programmes.programme", programme_id=programme.id))
+    return render_template("programmes/batch_form.html", form=form, programme=programme, batch=None)
+
+
+@bp.route("/kelola/angkatan/<int:batch_id>/ubah", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def batch_edit(batch_id: int) -> ResponseReturnValue:
+    batch = db.get_or_404(Batch, batch_id)
+    form = BatchForm(obj=batch)
+    if form.validate_on_submit():
+        try:
+            services.update_batch(batch, _batch_data(form), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Angkatan diperbarui."), "success")
+            return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
+    return render_template(
+        "programmes/batch_form.html", form=form, programme=batch.programme, batch=batch, history=history(batch)
+    )
+
+
+@bp.post("/kelola/angkatan/<int:batch_id>/salin")
+@roles_required(*PLANNERS)
+def batch_copy(batch_id: int) -> ResponseReturnValue:
+    batch = db.get_or_404(Batch, batch_id)
+    form = CopyBatchForm()
+    form.target_id.choices = choice_list(
+        (p.id, f"{p.code} {p.year}") for p in db.session.scalars(select(Programme))
+    )
+    if not form.validate_on_submit():
+        flash(_("Pilih program tujuan."), "danger")
+        return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
+    target = db.get_or_404(Programme, form.target_id.data)
+    try:
+        result = services.copy_batch(batch, target, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
+    db.session.commit()
+    flash(_("%(name)s disalin ke %(code)s %(year)s.", name=batch.name, code=target.code, year=target.year), "success")
+    _flash_dropped(result)
+    return redirect(url_for("programmes.programme", programme_id=target.id))
+
+
+# --- classes -----------------------------------------------------------------------------------------
+
+
+def _class_form(training_class: TrainingClass | None = None, **kwargs: object) -> ClassForm:
+    provinces = regions.provinces()
+    form = class_form_for(provinces, **kwargs)
+    form.province_code.choices = choice_list(
+        [("", _("— pilih provinsi —"))] + [(p.code, p.name) for p in provinces]
+    )
+    host = form.province_code.data or (training_class.regency_code[:2] if training_class else "")
+    form.regency_code.choices = choice_list([("", "—")] + [(r.code, r.name) for r in regions.regencies_of(host)])
+    form.facilitator_ids.choices = choice_list((u.id, u.full_name) for u in services.facilitator_choices())
+    if training_class is not None and request.method == "GET":
+        _fill_class_form(form, training_class)
+    return form
+
+
+def _fill_class_form(form: ClassForm, training_class: TrainingClass) -> None:
+    tz = training_class.zoneinfo
+    form.province_code.data = training_class.regency_code[:2]
+    for name in ("registration_opens_at", "registration_closes_at"):
+        moment = getattr(training_class, name)
+        getattr(form, name).data = moment.astimezone(tz).replace(tzinfo=None) if moment else None
+    form.served.data = training_class.served_codes
+    for p in training_class.provinces:
+        getattr(form, f"seats_{p.province_code}").data = p.seats
+    for quota in training_class.type_quotas:
+        getattr(form, f"quota_{quota.group.value}").data = quota.seats
+    form.facilitator_ids.data = [u.id for u in training_class.facilitators]
+
+
+def _class_data(form: ClassForm) -> services.ClassData:
+    """Form → service data; window times are read in the host province's zone."""
+    tz = ZoneInfo(timezone_for_province(form.regency_code.data[:2]))
+
+    def aware(value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=tz) if value else None
+
+    return services.ClassData(
+        name=form.name.data,
+        venue_name=form.venue_name.data,
+        venue_address=form.venue_address.data,
+        regency_code=form.regency_code.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        capacity=form.capacity.data,
+        registration_opens_at=aware(form.registration_opens_at.data),
+        registration_closes_at=aware(form.registration_closes_at.data),
+        quota_release_date=form.quota_release_date.data,
+        provinces={code: getattr(form, f"seats_{code}").data for code in form.served.data or []},
+        type_quotas={g: getattr(form, f"quota_{g.value}").data or 0 for g in QuotaGroup},
+        facilitator_ids=list(form.facilitator_ids.data or []),
+    )
+
+
+@bp.route("/kelola/angkatan/<int:batch_id>/kelas/baru", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def class_new(batch_id: int) -> ResponseReturnValue:
+    batch = db.get_or_404(Batch, batch_id)
+    form = _class_form(start_date=batch.start_date, end_date=batch.end_date)
+    if form.validate_on_submit():
+        try:
+            training_class = services.create_class(batch, _class_data(form), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Kelas %(name)s dibuat sebagai draf.", name=training_class.name), "success")
+            return redirect(url_for("programmes.class_detail", class_id=training_class.id))
+    return render_template("programmes/class_form.html", form=form, batch=batch, training_class=None)
+
+
+@bp.route("/kelola/kelas/<int:class_id>/ubah", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def class_edit(class_id: int) -> ResponseReturnValue:
+    training_class = db.get_or_404(TrainingClass, class_id)
+    form = _class_form(training_class, obj=training_class)
+    if form.validate_on_submit():
+        try:
+            services.update_class(training_class, _class_data(form), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Kelas diperbarui."), "success")
+            return redirect(url_for("programmes.class_detail", class_id=training_class.id))
+    return render_template(
+        "programmes/class_form.html", form=form, batch=training_class.batch, training_class=training_class
+    )
+
+
+@bp.get("/kelola/kelas/<int:class_id>")
+@login_required
+def class_detail(class_id: int) -> ResponseReturnValue:
+    training_class = get_class_or_404(class_id, current_user)
+    can_plan = current_user.has_role(*PLANNERS)
+    return render_template(
+        "programmes/class_detail.html",
+        c=training_class,
+        seats=services.seat_summary(training_class),
+        can_plan=can_plan,
+        agenda_form=AgendaForm(day=training_class.start_date) if can_plan else None,
+        next_statuses=sorted(services.TRANSITIONS[training_class.status], key=list(ClassStatus).index),
+        history=history(training_class),
+        ClassStatus=ClassStatus,
+    )
+
+
+@bp.post("/kelola/kelas/<int:class_id>/status")
+@roles_required(*PLANNERS)
+def class_status(class_id: int) -> ResponseReturnValue:
+    training_class = db.get_or_404(TrainingClass, class_id)
+    form = StatusForm()
+    if not form.validate_on_submit() or form.status.data not in ClassStatus._value2member_map_:
+        abort(400)
+    try:
+        services.set_status(training_class, ClassStatus(form.status.data), current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Status kelas: %(status)s.", status=training_class.status.label), "success")
+    return redirect(url_for("programmes.class_detail", class_id=class_id))
+
+
+@bp.post("/kelola/kelas/<int:class_id>/hapus")
+@roles_required(*PLANNERS)
+def class_delete(class_id: int) -> ResponseReturnValue:
+    training_class = db.get_or_404(TrainingClass, class_id)
+    programme_id = training_class.batch.programme_id
+    try:
+        services.delete_class(training_class, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("programmes.class_detail", class_id=class_id))
+    db.session.commit()
+    flash(_("Kelas dihapus."), "success")
+    return redirect(url_for("programmes.programme", programme_id=programme_id))
+
+
+@bp.post("/kelola/kelas/<int:class_id>/agenda")
+@roles_required(*PLANNERS)
+def agenda_add(class_id: int) -> ResponseReturnValue:
+    training_class = db.get_or_404(TrainingClass, class_id)
+    form = AgendaForm()
+    if form.validate_on_submit():
+        try:
+            services.add_agenda_session(
+                training_class,
+                services.AgendaData(day=form.day.data, start_time=form.start_time.data, end_time=form.end_time.data,
+                                    topic=form.topic.data, jp=form.jp.data, speaker=form.speaker.data),
+                current_user,
+            )
+        except ScheduleError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Sesi ditambahkan."), "success")
+    else:
+        for field_name, errors in form.errors.items():
+            label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
+            flash(f"{label}: {errors[0]}", "danger")
+    return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")
+
+
+@bp.post("/kelola/agenda/<int:session_id>/hapus")
+@roles_required(*PLANNERS)
+def agenda_remove(session_id: int) -> ResponseReturnValue:
+    session = db.get_or_404(AgendaSession, session_id)
+    class_id = session.class_id
+    services.remove_agenda_session(session, current_user)
+    db.session.commit()
+    flash(_("Sesi dihapus."), "success")
+    return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")

@@ -1,0 +1,92 @@
+"""Importing a programme's classes from XLSX: check, report, then write all or the valid rows."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.access import roles_required
+from app.errors import DomainError
+from app.extensions import db
+from app.programmes import bp, importing
+from app.programmes.forms import ConfirmImportForm, ImportForm
+from app.programmes.models import Programme
+from app.programmes.views import PLANNERS
+
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _pending_path(token: str) -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{token}.xlsx"
+
+
+@bp.get("/kelola/program/<int:programme_id>/impor/templat.xlsx")
+@roles_required(*PLANNERS)
+def import_template(programme_id: int) -> ResponseReturnValue:
+    db.get_or_404(Programme, programme_id)
+    return Response(
+        importing.template_xlsx(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="templat-impor-kelas.xlsx"'},
+    )
+
+
+@bp.route("/kelola/program/<int:programme_id>/impor", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def import_classes(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    form = ImportForm()
+    report, confirm = None, None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            report = importing.import_classes(programme, importing.read_rows(data), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, str(exc.message)]
+        else:
+            if report.ok and report.created:
+                db.session.commit()
+                flash(_("%(n)s kelas diimpor.", n=len(report.created)), "success")
+                return redirect(url_for("programmes.programme", programme_id=programme.id))
+            db.session.rollback()  # nothing is written while a row is wrong
+            if report.created:
+                token = secrets.token_hex(16)
+                _pending_path(token).write_bytes(data)
+                confirm = ConfirmImportForm(token=token)
+    return render_template(
+        "programmes/import.html", programme=programme, form=form, report=report, confirm=confirm
+    )
+
+
+@bp.post("/kelola/program/<int:programme_id>/impor/konfirmasi")
+@roles_required(*PLANNERS)
+def import_confirm(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit() or not _TOKEN.match(form.token.data or ""):
+        abort(400)
+    path = _pending_path(form.token.data)
+    if not path.exists():
+        flash(_("Berkas impor sudah kedaluwarsa. Unggah lagi."), "danger")
+        return redirect(url_for("programmes.import_classes", programme_id=programme.id))
+    try:
+        report = importing.import_classes(programme, importing.read_rows(path.read_bytes()), current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("programmes.import_classes", programme_id=programme.id))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(
+        _("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)), "success"
+    )
+    return redirect(url_for("programmes.programme", programme_id=programme.id))

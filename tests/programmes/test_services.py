@@ -1,0 +1,254 @@
+"""Planning rules, called directly."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.auth.models import Role, User
+from app.errors import ClassHasRegistrations, InvalidTransition, ScheduleError
+from app.extensions import db
+from app.programmes import services
+from app.programmes.models import Batch, ClassStatus, Programme, QuotaGroup, TrainingClass
+from tests.programmes.conftest import WITA, class_data
+
+
+def _batch(programme: Programme) -> Batch:
+    return db.session.get(Programme, programme.id).batches[0]
+
+
+def _facilitator(email: str = "fas@perpusnas.go.id") -> User:
+    from app.auth import services as auth
+
+    return auth.create_staff(email=email, full_name=email.split("@")[0], roles=[Role.FACILITATOR], password="x" * 12)
+
+
+def test_a_class_is_created_as_a_draft_in_the_host_time_zone(app_ctx, programme) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    assert c.status is ClassStatus.DRAFT
+    assert (c.timezone, c.tz_label) == ("Asia/Makassar", "WITA")
+    assert c.served_codes == ["51", "52"]
+    assert c.registration_closes_at.astimezone(WITA).time() == time(23, 59)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"end_date": date(2023, 5, 21)}, "Tanggal selesai tidak boleh sebelum tanggal mulai"),
+        ({"start_date": date(2023, 5, 20)}, "di dalam rentang angkatan"),
+        ({"end_date": date(2023, 5, 27)}, "di dalam rentang angkatan"),
+        ({"registration_closes_at": datetime(2023, 5, 22, 9, 0, tzinfo=WITA)}, "ditutup sebelum kelas dimulai"),
+        ({"registration_closes_at": datetime(2023, 4, 30, 9, 0, tzinfo=WITA)}, "ditutup setelah dibuka"),
+        ({"provinces": {}}, "paling sedikit satu provinsi"),
+        ({"provinces": {"99": None}}, "Kode provinsi tidak dikenal: 99"),
+        ({"provinces": {"51": 10, "52": 13}}, "melebihi kapasitas kelas (22)"),
+        ({"type_quotas": {QuotaGroup.VILLAGE: 20, QuotaGroup.PROVINCIAL: 3}}, "jenis perpustakaan (23) melebihi"),
+        ({"regency_code": "52.99"}, "tuan rumah tidak dikenal"),
+        ({"quota_release_date": date(2023, 5, 23)}, "pelepasan kuota harus sebelum"),
+    ],
+)
+def test_planning_rules_refuse_with_a_clear_message(app_ctx, programme, overrides, message) -> None:
+    with pytest.raises(ScheduleError, match=re.escape(message)):
+        services.create_class(_batch(programme), class_data(**overrides), by=None)
+
+
+def test_registration_may_close_just_before_the_class_starts_in_local_time(app_ctx, programme) -> None:
+    closes = datetime(2023, 5, 21, 23, 59, tzinfo=WITA)  # 15.59 UTC: still the 21st in Mataram
+    services.create_class(_batch(programme), class_data(registration_closes_at=closes), by=None)
+
+
+def test_a_facilitator_cannot_teach_two_overlapping_classes(app_ctx, programme) -> None:
+    person = _facilitator()
+    batch = _batch(programme)
+    services.create_class(batch, class_data(facilitator_ids=[person.id]), by=None)
+    with pytest.raises(ScheduleError, match="sudah mengajar di Kelas Bali – NTB"):
+        services.create_class(
+            batch, class_data(name="Kelas Lain", start_date=date(2023, 5, 25), end_date=date(2023, 5, 26),
+                              facilitator_ids=[person.id]), by=None,
+        )
+    # the next day is free, and a cancelled class blocks nothing
+    services.create_class(
+        batch, class_data(name="Kelas Jumat", start_date=date(2023, 5, 26), end_date=date(2023, 5, 26),
+                          facilitator_ids=[person.id]), by=None,
+    )
+
+
+def test_cancelled_classes_free_their_facilitators(app_ctx, programme) -> None:
+    person = _facilitator()
+    batch = _batch(programme)
+    first = services.create_class(batch, class_data(facilitator_ids=[person.id]), by=None)
+    services.set_status(first, ClassStatus.CANCELLED, by=None)
+    services.create_class(batch, class_data(name="Pengganti", facilitator_ids=[person.id]), by=None)
+
+
+def test_only_facilitator_accounts_can_be_assigned(app_ctx, programme) -> None:
+    from app.auth import services as auth
+
+    organiser = auth.create_staff(email="p@perpusnas.go.id", full_name="P", roles=[Role.ORGANISER], password="x" * 12)
+    with pytest.raises(ScheduleError, match="peran fasilitator"):
+        services.create_class(_batch(programme), class_data(facilitator_ids=[organiser.id]), by=None)
+
+
+def test_status_moves_along_the_allowed_path(app_ctx, programme) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    with pytest.raises(InvalidTransition):
+        services.set_status(c, ClassStatus.RUNNING, by=None)
+    for status in (ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN, ClassStatus.REGISTRATION_CLOSED,
+                   ClassStatus.RUNNING, ClassStatus.FINISHED):
+        services.set_status(c, status, by=None)
+    with pytest.raises(InvalidTransition):
+        services.set_status(c, ClassStatus.CANCELLED, by=None)
+
+
+def test_registration_cannot_open_without_a_window(app_ctx, programme) -> None:
+    c = services.create_class(
+        _batch(programme), class_data(registration_opens_at=None, registration_closes_at=None), by=None
+    )
+    services.set_status(c, ClassStatus.PUBLISHED, by=None)
+    with pytest.raises(InvalidTransition, match="jadwal pendaftaran"):
+        services.set_status(c, ClassStatus.REGISTRATION_OPEN, by=None)
+
+
+def test_every_change_is_audited_with_old_and_new_values(app_ctx, programme, make_user) -> None:
+    organiser = db.session.get(User, make_user(Role.ORGANISER).id)
+    c = services.create_class(_batch(programme), class_data(), by=organiser)
+    db.session.flush()
+    services.update_class(c, class_data(capacity=25, provinces={"52": None}), by=organiser)
+    services.set_status(c, ClassStatus.PUBLISHED, by=organiser)
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "classes", AuditEntry.object_id == c.id)
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [e.action for e in entries] == ["created", "updated", "status"]
+    assert entries[1].changes["capacity"] == [22, 25]
+    assert entries[1].changes["provinces"] == ["51:8, 52:14", "52"]
+    assert entries[2].changes["status"] == ["draft", "published"]
+    assert all(e.user_id == organiser.id for e in entries)
+
+
+def test_an_update_without_changes_is_not_audited(app_ctx, programme) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    db.session.flush()
+    services.update_class(c, services.class_data(c), by=None)
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEntry).where(AuditEntry.action == "updated")) == 0
+
+
+def test_batch_window_cannot_shrink_past_its_classes(app_ctx, programme) -> None:
+    batch = _batch(programme)
+    services.create_class(batch, class_data(), by=None)
+    with pytest.raises(ScheduleError, match="di luar rentang tanggal angkatan"):
+        services.update_batch(batch, services.BatchData(2, "Angkatan 2", date(2023, 5, 23), date(2023, 5, 26)), by=None)
+    with pytest.raises(ScheduleError, match="Angkatan 2 sudah ada"):
+        services.create_batch(
+            db.session.get(Programme, programme.id),
+            services.BatchData(2, "Lagi", date(2023, 6, 1), date(2023, 6, 2)), by=None,
+        )
+
+
+def test_programme_code_and_year_are_unique(app_ctx, programme) -> None:
+    with pytest.raises(ScheduleError, match="sudah ada"):
+        services.create_programme(services.ProgrammeData(code="spp-tik", name="X", year=2023, jp_total=10), by=None)
+
+
+def test_agenda_sessions_stay_inside_the_class_and_do_not_overlap(app_ctx, programme) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    add = services.add_agenda_session
+    add(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan TPBIS", 5), by=None)
+    with pytest.raises(ScheduleError, match="bertabrakan"):
+        add(c, services.AgendaData(date(2023, 5, 22), time(11), time(13), "Tabrakan", 2), by=None)
+    with pytest.raises(ScheduleError, match="di antara tanggal mulai dan selesai"):
+        add(c, services.AgendaData(date(2023, 5, 26), time(8), time(9), "Di luar", 1), by=None)
+    add(c, services.AgendaData(date(2023, 5, 22), time(13), time(16), "Praktik", 4), by=None)
+    assert c.agenda_jp == 9
+
+
+def test_seat_summary_and_quota_release(app_ctx, programme) -> None:
+    c = services.create_class(
+        _batch(programme),
+        class_data(type_quotas={QuotaGroup.VILLAGE: 10}, quota_release_date=date(2023, 5, 15)),
+        by=None,
+    )
+    summary = services.seat_summary(c, today=date(2023, 5, 10))
+    assert (summary.capacity, summary.taken, summary.left, summary.released) == (22, 0, 22, False)
+    assert [(q.label, q.reserved, q.left) for q in summary.provinces] == [("Bali", 8, 8), ("Nusa Tenggara Barat", 14, 14)]
+    assert [(q.reserved, q.left) for q in summary.groups] == [(10, 10)]
+    assert services.seat_summary(c, today=date(2023, 5, 16)).released
+
+
+def test_a_class_without_registrations_can_be_deleted_and_stays_audited(app_ctx, programme, monkeypatch) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    db.session.flush()
+    class_id = c.id
+    services.delete_class(c, by=None)
+    db.session.flush()
+    assert db.session.get(TrainingClass, class_id) is None
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_id == class_id,
+                                                            AuditEntry.action == "deleted")) == "deleted"
+
+
+def test_a_class_with_seats_taken_cannot_be_deleted(app_ctx, programme, monkeypatch) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    monkeypatch.setattr(services, "seats_taken", lambda _c: services.SeatsTaken(total=3))
+    with pytest.raises(ClassHasRegistrations):
+        services.delete_class(c, by=None)
+    with pytest.raises(ScheduleError, match="kurang dari kursi yang sudah terisi \\(3\\)"):
+        services.update_class(c, class_data(capacity=2, provinces={"52": None}), by=None)
+
+
+def test_copying_a_programme_shifts_every_date_to_the_new_year(app_ctx, programme) -> None:
+    person = _facilitator()
+    c = services.create_class(_batch(programme), class_data(facilitator_ids=[person.id]), by=None)
+    services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
+    services.set_status(c, ClassStatus.PUBLISHED, by=None)
+    result = services.copy_programme(db.session.get(Programme, programme.id), 2024, by=None)
+    copy = result.target
+    assert (copy.code, copy.year, copy.jp_total) == ("SPP-TIK", 2024, 40)
+    new_batch = copy.batches[0]
+    assert (new_batch.start_date, new_batch.end_date) == (date(2024, 5, 22), date(2024, 5, 26))
+    new_class = new_batch.classes[0]
+    assert (new_class.start_date, new_class.end_date, new_class.status) == (
+        date(2024, 5, 22), date(2024, 5, 25), ClassStatus.DRAFT)
+    assert new_class.registration_closes_at.astimezone(WITA) == datetime(2024, 5, 15, 23, 59, tzinfo=WITA)
+    assert {p.province_code: p.seats for p in new_class.provinces} == {"51": 8, "52": 14}
+    assert [s.day for s in new_class.agenda] == [date(2024, 5, 22)]
+    assert [u.id for u in new_class.facilitators] == [person.id]
+    with pytest.raises(ScheduleError, match="sudah ada"):
+        services.copy_programme(db.session.get(Programme, programme.id), 2024, by=None)
+
+
+def test_copying_a_batch_into_next_years_programme(app_ctx, programme) -> None:
+    services.create_class(_batch(programme), class_data(), by=None)
+    target = services.create_programme(services.ProgrammeData(code="SPP-TIK", name="B", year=2024, jp_total=40), by=None)
+    result = services.copy_batch(_batch(programme), target, by=None)
+    assert result.target.number == 1
+    assert result.target.classes[0].start_date == date(2024, 5, 22)
+
+
+def test_29_february_shifts_to_28_february() -> None:
+    assert services.shift_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+
+
+def test_schedule_query_filters(app_ctx, programme) -> None:
+    person = _facilitator()
+    batch = _batch(programme)
+    services.create_class(batch, class_data(facilitator_ids=[person.id]), by=None)
+    services.create_class(batch, class_data(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None}),
+                          by=None)
+    names = lambda **kw: [c.name for c in db.session.scalars(services.schedule_query(**kw))]  # noqa: E731
+    assert names(province_code="51") == ["Kelas Bali – NTB"]
+    assert names(facilitator_id=person.id) == ["Kelas Bali – NTB"]
+    assert len(names(batch_id=batch.id)) == 2
+    assert names(status=ClassStatus.PUBLISHED) == []
+
+
+def test_quota_group_of_each_library_type() -> None:
+    from app.libraries.models import LibraryType
+
+    assert QuotaGroup.of(LibraryType.PROVINSI) is QuotaGroup.PROVINCIAL
+    assert QuotaGroup.of(LibraryType.KABUPATEN_KOTA) is QuotaGroup.REGENCY_CITY
+    assert QuotaGroup.of(LibraryType.DESA_KELURAHAN) is QuotaGroup.VILLAGE
+    assert QuotaGroup.of(LibraryType.SEKOLAH) is QuotaGroup.OTHER
