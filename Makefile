@@ -8,7 +8,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi.py
 export SIBIMTEK_ENV ?= development
 
-.PHONY: run test install lint test-only browser translations clean-db help
+.PHONY: run test install lint test-only browser translations messages clean-db help
 
 help:
 	@echo "make run   - install, migrate, load regions and demo data, serve on http://$(HOST):$(PORT)"
@@ -25,6 +25,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d app/translations 2>&1 | grep -v "^compiling" || true
+
+# After adding strings: refresh the catalogue, then translate app/translations/en/.../messages.po.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv .git instance tests" \
+		--no-location --sort-output -o app/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
 
 install: $(VENV)/.installed translations
 

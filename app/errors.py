@@ -9,10 +9,13 @@ class DomainError(Exception):
     """A rule of the domain said no; `message` is shown to the user as is."""
 
     message = _l("Permintaan tidak dapat diproses.")
+    field: str | None = None  # the form field the message belongs to, if any
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, field: str | None = None) -> None:
         if message is not None:
             self.message = message
+        if field is not None:
+            self.field = field
         super().__init__(str(self.message))
 
 
@@ -29,6 +32,7 @@ class AccountInactive(DomainError):
 
 
 class EmailTaken(DomainError):
+    field = "email"
     message = _l("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
 
 
@@ -41,23 +45,22 @@ class ExpiredToken(InvalidToken):
 
 
 class RoleChangeRefused(DomainError):
+    field = "roles"
     message = _l("Perubahan peran tidak diizinkan.")
 
 
 class DuplicateLibrary(DomainError):
+    field = "name"
     message = _l("Perpustakaan dengan nama yang sama sudah terverifikasi di kabupaten/kota ini.")
 
 
 class InvalidRegion(DomainError):
+    field = "regency_code"
     message = _l("Kode wilayah tidak dikenal.")
 
 
 class ScheduleError(DomainError):
-    """A planning rule said no; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    """A planning rule said no."""
 
 
 class InvalidTransition(DomainError):

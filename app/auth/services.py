@@ -147,7 +147,7 @@ def update_profile(user: User, *, full_name: str, phone: str | None) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise InvalidCredentials(_("Kata sandi saat ini salah."))
+        raise InvalidCredentials(_("Kata sandi saat ini salah."), field="current_password")
     user.password_hash = hash_password(new_password)
 
 

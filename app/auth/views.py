@@ -17,6 +17,7 @@ from app.auth.forms import (
     ResetPasswordForm,
 )
 from app.core.access import anonymous_only, login_required, public
+from app.core.forms import show_domain_error
 from app.core.urls import safe_next_url
 from app.errors import DomainError, EmailNotVerified, InvalidToken
 from app.extensions import db, limiter
@@ -102,7 +103,7 @@ def register() -> ResponseReturnValue:
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
             )
         except DomainError as exc:
-            form.email.errors.append(str(exc.message))
+            show_domain_error(form, exc)
         else:
             db.session.commit()
             return render_template("auth/check_email.html", email=user.email)
@@ -190,7 +191,7 @@ def account() -> ResponseReturnValue:
                 current_user, password.current_password.data, password.password.data
             )
         except DomainError as exc:
-            password.current_password.errors.append(str(exc.message))
+            show_domain_error(password, exc)
         else:
             db.session.commit()
             flash(_("Kata sandi diganti."), "success")

@@ -12,9 +12,9 @@ from app.auth import bp, services
 from app.auth.forms import UserForm
 from app.auth.models import Role, User, UserRole
 from app.core.access import roles_required
-from app.core.forms import choice_list
+from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
-from app.errors import DomainError, EmailTaken
+from app.errors import DomainError
 from app.extensions import db
 from app.regions.services import provinces
 
@@ -23,11 +23,6 @@ def _user_form(**kwargs: object) -> UserForm:
     form = UserForm(**kwargs)
     form.province_code.choices = choice_list([("", _("— pilih provinsi —"))] + [(p.code, p.name) for p in provinces()])
     return form
-
-
-def _apply_domain_error(form: UserForm, exc: DomainError) -> None:
-    target = form.email if isinstance(exc, EmailTaken) else form.roles
-    target.errors = [*target.errors, str(exc.message)]
 
 
 @bp.get("/admin/pengguna")
@@ -59,7 +54,7 @@ def user_new() -> ResponseReturnValue:
             )
         except DomainError as exc:
             db.session.rollback()
-            _apply_domain_error(form, exc)
+            show_domain_error(form, exc)
         else:
             db.session.commit()
             flash(
@@ -92,7 +87,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
             )
         except DomainError as exc:
             db.session.rollback()
-            _apply_domain_error(form, exc)
+            show_domain_error(form, exc)
         else:
             db.session.commit()
             flash(_("Akun %(email)s diperbarui.", email=user.email), "success")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flask import flash
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,6 +14,8 @@ from wtforms import SelectMultipleField, ValidationError, widgets
 from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm as _WTBaseForm
+
+from app.errors import DomainError
 
 # WTForms ships no Indonesian catalogue; these are its built-in messages that users can meet.
 _WTFORMS_ID = {
@@ -97,3 +100,13 @@ class StrongPassword:
 def choice_list(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3 select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def show_domain_error(form: _WTBaseForm, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on the form field it names (or as a flash message)."""
+    name = exc.field or ""
+    target = getattr(form, (aliases or {}).get(name, name), None) if name else None
+    if isinstance(target, Field):
+        target.errors = [*target.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "danger")

@@ -10,9 +10,9 @@ from flask_login import current_user
 from app.auth.models import Role
 from app.core.access import public, roles_required
 from app.core.export import xlsx_response
-from app.core.forms import choice_list
+from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
-from app.errors import DomainError, InvalidRegion
+from app.errors import DomainError
 from app.extensions import db
 from app.libraries import bp, services
 from app.libraries.forms import LibraryForm
@@ -103,11 +103,6 @@ def _data(form: LibraryForm) -> services.LibraryData:
     )
 
 
-def _show_error(form: LibraryForm, exc: DomainError) -> None:
-    field = form.regency_code if isinstance(exc, InvalidRegion) else form.name
-    field.errors = [*field.errors, str(exc.message)]
-
-
 @bp.route("/perpustakaan/baru", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def create() -> ResponseReturnValue:
@@ -120,7 +115,7 @@ def create() -> ResponseReturnValue:
             )
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             db.session.commit()
             flash(_("Perpustakaan %(name)s disimpan.", name=library.name), "success")
@@ -143,7 +138,7 @@ def edit(library_id: int) -> ResponseReturnValue:
             services.update_library(library, _data(form), status=LibraryStatus(form.status.data))
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             db.session.commit()
             flash(_("Perpustakaan %(name)s diperbarui.", name=library.name), "success")

@@ -155,8 +155,8 @@ def class_form_for(provinces: list[Province], **kwargs: object) -> ClassForm:
 
 class AgendaForm(BaseForm):
     day = DateField(_l("Hari/tanggal"), validators=[InputRequired(_DATE)])
-    start_time = TimeField(_l("Mulai"), validators=[InputRequired(_l("Jam tidak valid."))])
-    end_time = TimeField(_l("Selesai"), validators=[InputRequired(_l("Jam tidak valid."))])
+    start_time = TimeField(_l("Jam mulai"), validators=[InputRequired(_l("Jam tidak valid."))])
+    end_time = TimeField(_l("Jam selesai"), validators=[InputRequired(_l("Jam tidak valid."))])
     topic = StringField(_l("Materi"), validators=[DataRequired(_l("Materi wajib diisi.")), Length(max=200)])
     speaker = StringField(_l("Narasumber"), validators=[Optional(), Length(max=150)])
     jp = IntegerField(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.audit.services import history
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
-from app.core.forms import choice_list
+from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
 from app.errors import DomainError, ScheduleError
 from app.extensions import db
@@ -45,16 +45,6 @@ def get_class_or_404(class_id: int, for_user: object) -> TrainingClass:
     return training_class
 
 
-def _show_error(form: object, exc: DomainError) -> None:
-    """Put a domain error on its form field, or on the form as a whole."""
-    name = _FIELD_ALIASES.get(getattr(exc, "field", None) or "", getattr(exc, "field", None))
-    target = getattr(form, name, None) if name else None
-    if target is not None:
-        target.errors = [*target.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "danger")
-
-
 # --- programmes ------------------------------------------------------------------------------------
 
 
@@ -82,7 +72,7 @@ def programme_new() -> ResponseReturnValue:
             programme = services.create_programme(_programme_data(form), current_user)
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
             flash(_("Program %(name)s dibuat.", name=programme.name), "success")
@@ -116,7 +106,7 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
             services.update_programme(programme, _programme_data(form), current_user)
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
             flash(_("Program diperbarui."), "success")
@@ -174,7 +164,7 @@ def batch_new(programme_id: int) -> ResponseReturnValue:
             batch = services.create_batch(programme, _batch_data(form), current_user)
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
             flash(_("%(name)s dibuat.", name=batch.name), "success")
@@ -192,7 +182,7 @@ def batch_edit(batch_id: int) -> ResponseReturnValue:
             services.update_batch(batch, _batch_data(form), current_user)
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
             flash(_("Angkatan diperbarui."), "success")
@@ -291,7 +281,7 @@ def class_new(batch_id: int) -> ResponseReturnValue:
             training_class = services.create_class(batch, _class_data(form), current_user)
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
             flash(_("Kelas %(name)s dibuat sebagai draf.", name=training_class.name), "success")
@@ -309,7 +299,7 @@ def class_edit(class_id: int) -> ResponseReturnValue:
             services.update_class(training_class, _class_data(form), current_user)
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc)
+            show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
             flash(_("Kelas diperbarui."), "success")
