@@ -85,9 +85,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import auth, catalogue, core, libraries, mail, programmes, regions
+    from app import auth, catalogue, core, libraries, mail, programmes, regions, registration
 
-    for module in (core, auth, regions, libraries, mail, programmes, catalogue):
+    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration):
         app.register_blueprint(module.bp)
 
 
@@ -116,7 +116,9 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.core.cli import seed_cli
     from app.regions.cli import regions_cli
+    from app.registration.cli import registrations_cli
 
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(registrations_cli)

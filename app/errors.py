@@ -69,3 +69,30 @@ class InvalidTransition(DomainError):
 
 class ClassHasRegistrations(DomainError):
     message = _l("Kelas yang sudah memiliki pendaftar tidak dapat dihapus. Batalkan kelas ini sebagai gantinya.")
+
+
+class RegistrationClosed(DomainError):
+    message = _l("Pendaftaran kelas ini sedang tidak dibuka.")
+
+
+class NotServed(DomainError):
+    field = "province_code"
+    message = _l("Kelas ini tidak melayani provinsi perpustakaan Anda.")
+
+
+class DuplicateRegistration(DomainError):
+    field = "nik"
+    message = _l("NIK ini sudah terdaftar di program ini. Satu orang hanya dapat mengikuti satu kelas per program.")
+
+
+class ClassFull(DomainError):
+    message = _l("Tidak ada kursi tersisa untuk pendaftar ini (kapasitas atau kuota penuh).")
+
+
+class InvalidRegistrationState(DomainError):
+    message = _l("Status pendaftaran ini tidak memungkinkan tindakan tersebut.")
+
+
+class InvalidUpload(DomainError):
+    field = "letter"
+    message = _l("Surat tugas harus berkas PDF, JPG atau PNG, paling besar 2 MB.")

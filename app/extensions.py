@@ -79,14 +79,19 @@ limiter = Limiter(key_func=get_remote_address)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection: object, connection_record: object) -> None:
-    """SQLite as a real transactional database: foreign keys enforced, and transactions begun
-    by SQLAlchemy (not guessed by the sqlite3 module), so SAVEPOINTs nest as on PostgreSQL."""
+    """SQLite as a transactional database that serialises writers: foreign keys enforced, WAL
+    so readers never wait, and every transaction begun by SQLAlchemy as BEGIN IMMEDIATE, so two
+    requests cannot both read a seat count and then both write (and SAVEPOINTs nest as on
+    PostgreSQL). PostgreSQL gets row locks instead (see registration.services)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+        if dbapi_connection.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

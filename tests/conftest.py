@@ -21,6 +21,8 @@ from app.auth.models import Role, User
 from app.extensions import db, limiter
 from app.regions.services import load_regions
 
+pytest_plugins = ["tests.fixtures_planning", "tests.fixtures_registration"]
+
 PASSWORD = "rahasia-bimtek-1"
 KEEP_TABLES = {"provinces", "regencies"}  # master data, loaded once per session
 

@@ -90,6 +90,9 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(str(_l("Kotak surat")), "mail.outbox"))
     if current_user.has_role(Role.PARTICIPANT):
         items.append(catalogue)
+        items.append(NavItem(str(_l("Pendaftaran saya")), "registration.mine"))
+    if current_user.has_role(Role.ADMIN, Role.ORGANISER):
+        items.append(NavItem(str(_l("Permintaan")), "registration.requests_page"))
     return items
 
 

@@ -12,6 +12,7 @@ from app.core.access import login_required, public
 from app.core.urls import safe_next_url
 from app.extensions import db
 from app.programmes import services as programme_services
+from app.registration import services as registration_services
 
 
 @bp.get("/")
@@ -31,6 +32,8 @@ def dashboard() -> ResponseReturnValue:
         context["libraries"] = services.library_counts()
     if user.has_role(Role.COORDINATOR):
         context["province"] = services.province_figures(user.coordinator_province_code)
+    if user.has_role(Role.PARTICIPANT):
+        context["my_registrations"] = registration_services.registrations_of(user)
     if user.has_role(Role.FACILITATOR):
         context["my_classes"] = programme_services.classes_of_facilitator(user)
     return render_template("core/dashboard.html", Role=Role, **context)

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -21,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.core.forms import BaseForm, MultiCheckboxField, choice_list
-from app.programmes.models import ProgrammeStatus, QuotaGroup
+from app.programmes.models import ApprovalMode, ProgrammeStatus, QuotaGroup
 from app.regions.models import Province
 
 _REQUIRED = _l("Kolom ini wajib diisi.")
@@ -81,6 +82,7 @@ class ProgrammeForm(BaseForm):
         choices=choice_list((s.value, s.label) for s in ProgrammeStatus),
         default=ProgrammeStatus.DRAFT.value,
     )
+    requires_letter = BooleanField(_l("Pendaftar wajib mengunggah surat tugas"))
     description = TextAreaField(_l("Deskripsi"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Simpan"))
 
@@ -125,6 +127,11 @@ class ClassForm(BaseForm):
     )
     registration_closes_at = DateTimeLocalField(
         _l("Pendaftaran ditutup"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    approval_mode = SelectField(
+        _l("Persetujuan pendaftar"),
+        choices=choice_list((m.value, m.label) for m in ApprovalMode),
+        default=ApprovalMode.MODERATED.value,
     )
     quota_release_date = DateField(_l("Kuota yang tidak terpakai dilepas setelah"), validators=[Optional()])
     served = MultiCheckboxField(_l("Provinsi yang dilayani"), choices=[], validate_choice=False)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -70,6 +71,15 @@ PUBLIC_STATUSES = (
 )
 
 
+class ApprovalMode(enum.StrEnum):
+    AUTO = "auto"  # first come, first served: a free seat approves at once
+    MODERATED = "moderated"  # an organiser approves each registration
+
+    @property
+    def label(self) -> str:
+        return str(_l("Otomatis (siapa cepat)") if self is ApprovalMode.AUTO else _l("Disetujui panitia"))
+
+
 class QuotaGroup(enum.StrEnum):
     """Library types as quotas count them."""
 
@@ -116,6 +126,8 @@ class Programme(db.Model):
     # Certificate rule: present on at least this share of the class days.
     min_attendance_percent: Mapped[int] = mapped_column(default=80)
     status: Mapped[ProgrammeStatus] = mapped_column(enum_column(ProgrammeStatus), default=ProgrammeStatus.DRAFT)
+    # Registrants must upload an assignment letter (surat tugas) from their office.
+    requires_letter: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     batches: Mapped[list[Batch]] = relationship(
@@ -182,6 +194,9 @@ class TrainingClass(db.Model):
     # After this day, seats reserved per province or library type fall back to the common pool.
     quota_release_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[ClassStatus] = mapped_column(enum_column(ClassStatus), default=ClassStatus.DRAFT, index=True)
+    approval_mode: Mapped[ApprovalMode] = mapped_column(
+        enum_column(ApprovalMode), default=ApprovalMode.MODERATED, server_default=ApprovalMode.MODERATED.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     batch: Mapped[Batch] = relationship(back_populates="classes")

@@ -17,6 +17,7 @@ from app.errors import ClassHasRegistrations, InvalidTransition, ScheduleError
 from app.extensions import db
 from app.programmes.models import (
     AgendaSession,
+    ApprovalMode,
     Batch,
     ClassProvince,
     ClassStatus,
@@ -41,6 +42,7 @@ class ProgrammeData:
     min_attendance_percent: int = 80
     description: str | None = None
     status: ProgrammeStatus = ProgrammeStatus.DRAFT
+    requires_letter: bool = False
 
 
 def _check_programme_unique(code: str, year: int, programme: Programme | None) -> None:
@@ -59,6 +61,7 @@ def _apply_programme(programme: Programme, data: ProgrammeData) -> None:
     programme.min_attendance_percent = data.min_attendance_percent
     programme.description = (data.description or "").strip() or None
     programme.status = data.status
+    programme.requires_letter = data.requires_letter
 
 
 def create_programme(data: ProgrammeData, by: User | None) -> Programme:
@@ -156,6 +159,7 @@ class ClassData:
     provinces: dict[str, int | None] = field(default_factory=dict)  # province code → reserved seats
     type_quotas: dict[QuotaGroup, int] = field(default_factory=dict)
     facilitator_ids: list[int] = field(default_factory=list)
+    approval_mode: ApprovalMode = ApprovalMode.MODERATED
 
 
 @dataclass(frozen=True)
@@ -168,9 +172,32 @@ class SeatsTaken:
 
 
 def seats_taken(training_class: TrainingClass) -> SeatsTaken:
-    """Seats taken in a class. Registrations arrive with the registration module; until a class
-    has any, nothing is taken (this is the one place that will count them)."""
-    return SeatsTaken()
+    """Seats held by approved registrations, counted in SQL (call under a class lock when the
+    answer decides a seat)."""
+    from app.registration.models import Registration, RegistrationStatus
+
+    if training_class.id is None:
+        return SeatsTaken()
+    rows = db.session.execute(
+        select(Registration.province_code, Registration.quota_group, func.count())
+        .where(Registration.class_id == training_class.id, Registration.status == RegistrationStatus.APPROVED)
+        .group_by(Registration.province_code, Registration.quota_group)
+    ).all()
+    by_province: dict[str, int] = {}
+    by_group: dict[QuotaGroup, int] = {}
+    for province, group, count in rows:
+        by_province[province] = by_province.get(province, 0) + count
+        by_group[group] = by_group.get(group, 0) + count
+    return SeatsTaken(total=sum(by_province.values()), by_province=by_province, by_group=by_group)
+
+
+def registration_count(training_class: TrainingClass) -> int:
+    """All registrations of a class, whatever their status."""
+    from app.registration.models import Registration
+
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.class_id == training_class.id)
+    ) or 0
 
 
 def _overlapping_classes(user_id: int, start: date, end: date, exclude_id: int | None) -> list[TrainingClass]:
@@ -278,6 +305,7 @@ def _apply_class(training_class: TrainingClass, data: ClassData, facilitators: l
         training_class.registration_opens_at = data.registration_opens_at
         training_class.registration_closes_at = data.registration_closes_at
         training_class.quota_release_date = data.quota_release_date
+        training_class.approval_mode = data.approval_mode
         changes = audit.pending_changes(training_class) if training_class.id else {}
 
         old_provinces = {p.province_code: p.seats for p in training_class.provinces}
@@ -342,6 +370,7 @@ def class_data(training_class: TrainingClass) -> ClassData:
         provinces={p.province_code: p.seats for p in training_class.provinces},
         type_quotas={q.group: q.seats for q in training_class.type_quotas},
         facilitator_ids=[u.id for u in training_class.facilitators],
+        approval_mode=training_class.approval_mode,
     )
 
 
@@ -369,11 +398,15 @@ def set_status(training_class: TrainingClass, status: ClassStatus, by: User | No
     old = training_class.status
     training_class.status = status
     audit.record(training_class, "status", by, {"status": [old.value, status.value]})
+    if status is ClassStatus.CANCELLED:
+        from app.registration.services import cancel_class_registrations
+
+        cancel_class_registrations(training_class, by)
 
 
 def delete_class(training_class: TrainingClass, by: User | None) -> None:
     """Only a class nobody registered for can be deleted; others are cancelled instead."""
-    if seats_taken(training_class).total > 0:
+    if registration_count(training_class) > 0:
         raise ClassHasRegistrations()
     audit.record(training_class, "deleted", by, {"name": [training_class.name, None]})
     db.session.delete(training_class)
@@ -528,7 +561,8 @@ def copy_programme(programme: Programme, year: int, by: User | None) -> CopyResu
         raise ScheduleError(_("Pilih tahun yang berbeda dari program asal."), "year")
     copy = create_programme(
         ProgrammeData(code=programme.code, name=programme.name, year=year, jp_total=programme.jp_total,
-                      min_attendance_percent=programme.min_attendance_percent, description=programme.description),
+                      min_attendance_percent=programme.min_attendance_percent, description=programme.description,
+                      requires_letter=programme.requires_letter),
         by,
     )
     result = CopyResult(copy)

@@ -29,7 +29,15 @@ from app.programmes.forms import (
     StatusForm,
     class_form_for,
 )
-from app.programmes.models import AgendaSession, Batch, ClassStatus, Programme, QuotaGroup, TrainingClass
+from app.programmes.models import (
+    AgendaSession,
+    ApprovalMode,
+    Batch,
+    ClassStatus,
+    Programme,
+    QuotaGroup,
+    TrainingClass,
+)
 from app.regions import services as regions
 from app.regions.models import timezone_for_province
 
@@ -59,7 +67,7 @@ def _programme_data(form: ProgrammeForm) -> services.ProgrammeData:
     return services.ProgrammeData(
         code=form.code.data, name=form.name.data, year=form.year.data, jp_total=form.jp_total.data,
         min_attendance_percent=form.min_attendance_percent.data, description=form.description.data,
-        status=form.status.data,
+        status=form.status.data, requires_letter=form.requires_letter.data,
     )
 
 
@@ -245,6 +253,7 @@ def _fill_class_form(form: ClassForm, training_class: TrainingClass) -> None:
     for quota in training_class.type_quotas:
         getattr(form, f"quota_{quota.group.value}").data = quota.seats
     form.facilitator_ids.data = [u.id for u in training_class.facilitators]
+    form.approval_mode.data = training_class.approval_mode.value
 
 
 def _class_data(form: ClassForm) -> services.ClassData:
@@ -268,6 +277,7 @@ def _class_data(form: ClassForm) -> services.ClassData:
         provinces={code: getattr(form, f"seats_{code}").data for code in form.served.data or []},
         type_quotas={g: getattr(form, f"quota_{g.value}").data or 0 for g in QuotaGroup},
         facilitator_ids=list(form.facilitator_ids.data or []),
+        approval_mode=ApprovalMode(form.approval_mode.data),
     )
 
 

@@ -1,0 +1,23 @@
+"""`flask registrations remind`: mail approved participants 3 days before their class."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.registration import services
+
+registrations_cli = AppGroup("registrations", help="Pendaftaran peserta.")
+
+
+@registrations_cli.command("remind")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Tanggal acuan (TTTT-BB-HH).")
+def remind(today: object) -> None:
+    """Send the 3-day reminder to approved participants (each once); run it daily."""
+    day = today.date() if today else date.today()
+    sent = services.send_reminders(day)
+    db.session.commit()
+    click.echo(f"Pengingat terkirim: {sent}.")

@@ -1,0 +1,169 @@
+"""A registration of one person for one class, with the personal data the certificate needs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.libraries.models import Library
+from app.programmes.models import QuotaGroup, TrainingClass
+
+
+class RegistrationStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # waiting for an organiser (moderated classes)
+    APPROVED = "approved"  # holds a seat
+    WAITLISTED = "waitlisted"  # in line for a seat, by submission time
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"  # by the participant, or moved, or the class was cancelled
+
+    @property
+    def label(self) -> str:
+        return str(REGISTRATION_STATUS_LABELS[self])
+
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.SUBMITTED: _l("Terdaftar, menunggu persetujuan"),
+    RegistrationStatus.APPROVED: _l("Disetujui"),
+    RegistrationStatus.WAITLISTED: _l("Daftar tunggu"),
+    RegistrationStatus.REJECTED: _l("Ditolak"),
+    RegistrationStatus.CANCELLED: _l("Dibatalkan"),
+}
+ACTIVE_STATUSES = (RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED, RegistrationStatus.WAITLISTED)
+_ACTIVE_SQL = "status IN ('submitted', 'approved', 'waitlisted')"
+
+
+class EmploymentStatus(enum.StrEnum):
+    PNS = "pns"
+    PPPK = "pppk"
+    HONORER = "honorer"
+    RELAWAN = "relawan"  # volunteer, common in village libraries
+    LAINNYA = "lainnya"
+
+    @property
+    def label(self) -> str:
+        return str(EMPLOYMENT_LABELS[self])
+
+
+EMPLOYMENT_LABELS = {
+    EmploymentStatus.PNS: _l("PNS"),
+    EmploymentStatus.PPPK: _l("PPPK"),
+    EmploymentStatus.HONORER: _l("Honorer / kontrak"),
+    EmploymentStatus.RELAWAN: _l("Relawan"),
+    EmploymentStatus.LAINNYA: _l("Lainnya"),
+}
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # One active registration per NIK per programme, whichever class (the database enforces it).
+        Index(
+            "uq_registrations_active_nik", "programme_id", "nik", unique=True,
+            sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL),
+        ),
+        Index("ix_registrations_class_status", "class_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))  # for the NIK rule
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
+
+    # Where the person works; province and quota group are kept so seats are counted in SQL.
+    library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id"), index=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    quota_group: Mapped[QuotaGroup] = mapped_column(enum_column(QuotaGroup))
+
+    # Personal data (UU PDP): NIK is shown masked everywhere after entry, never in URLs or logs.
+    full_name: Mapped[str] = mapped_column(String(100))  # exactly as on the certificate
+    nik: Mapped[str] = mapped_column(String(16), index=True)
+    nip: Mapped[str | None] = mapped_column(String(18))
+    gender: Mapped[str] = mapped_column(String(1))  # L / P
+    birth_place: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    position: Mapped[str] = mapped_column(String(150))  # jabatan
+    employment_status: Mapped[EmploymentStatus] = mapped_column(enum_column(EmploymentStatus))
+    email: Mapped[str] = mapped_column(String(254))
+    whatsapp: Mapped[str] = mapped_column(String(20))  # E.164
+    letter_path: Mapped[str | None] = mapped_column(String(100))  # file name under instance/uploads/letters
+    letter_mimetype: Mapped[str | None] = mapped_column(String(40))
+    data_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. NIK vs birth date
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)  # the queue order
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_reason: Mapped[str | None] = mapped_column(String(300))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the 3-day reminder went out
+
+    training_class: Mapped[TrainingClass] = relationship(lazy="joined", innerjoin=True)
+    library: Mapped[Library] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything stored about this registration (for the person's own data export)."""
+        return {
+            "kelas": self.training_class.name,
+            "program": f"{self.training_class.batch.programme.name} {self.training_class.batch.programme.year}",
+            "status": self.status.value,
+            "nama_di_sertifikat": self.full_name,
+            "nik": self.nik,
+            "nip": self.nip,
+            "jenis_kelamin": self.gender,
+            "tempat_lahir": self.birth_place,
+            "tanggal_lahir": self.birth_date.isoformat(),
+            "jabatan": self.position,
+            "status_kepegawaian": self.employment_status.value,
+            "email": self.email,
+            "whatsapp": self.whatsapp,
+            "perpustakaan": self.library.name,
+            "surat_tugas": bool(self.letter_path),
+            "persetujuan_privasi": {"versi": self.consent_version, "waktu": self.consent_at.isoformat()},
+            "didaftarkan": self.created_at.isoformat(),
+            "catatan_keputusan": self.decision_reason,
+        }
+
+
+class NameCorrection(db.Model):
+    """A participant asks to change the certificate name after approval; an organiser decides."""
+
+    __tablename__ = "name_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    old_name: Mapped[str] = mapped_column(String(100))
+    new_name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / accepted / refused
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    registration: Mapped[Registration] = relationship()
+
+
+class DeletionRequest(db.Model):
+    """A person asks for their registration data to be erased (UU PDP)."""
+
+    __tablename__ = "deletion_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / done / refused
+    reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,628 @@
+"""Registration rules: window, one NIK per programme, seats within quotas, waiting list, and the
+participant's rights over their data. Seat decisions happen under a lock on the class (a row
+lock on PostgreSQL; on SQLite every transaction is BEGIN IMMEDIATE), and seats are counted in
+SQL inside that lock, never kept as a counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.errors import (
+    ClassFull,
+    DuplicateRegistration,
+    InvalidRegistrationState,
+    NotServed,
+    RegistrationClosed,
+    ScheduleError,
+)
+from app.extensions import db, utcnow
+from app.libraries import services as libraries
+from app.libraries.models import Library, LibraryStatus
+from app.mail.services import send_mail
+from app.programmes.models import ApprovalMode, ClassStatus, QuotaGroup, TrainingClass
+from app.programmes.services import seats_taken
+from app.registration import identity, uploads
+from app.registration.models import (
+    ACTIVE_STATUSES,
+    DeletionRequest,
+    EmploymentStatus,
+    NameCorrection,
+    Registration,
+    RegistrationStatus,
+)
+
+# --- data in -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonData:
+    full_name: str
+    nik: str
+    gender: str
+    birth_place: str
+    birth_date: date
+    position: str
+    employment_status: EmploymentStatus
+    email: str
+    whatsapp: str
+    nip: str | None = None
+
+
+@dataclass
+class RegistrationData:
+    person: PersonData
+    consent_version: str
+    library_id: int | None = None
+    proposed_library: libraries.LibraryData | None = None  # "my library is not listed"
+    letter: uploads.Letter | None = None
+
+
+def identity_warnings(person: PersonData, today: date | None = None) -> list[str]:
+    """Warnings (never refusals) about the person's numbers; raises ScheduleError for bad numbers."""
+    nik = identity.check_nik(person.nik, birth_date=person.birth_date, gender=person.gender, today=today)
+    if not nik.ok:
+        raise ScheduleError(nik.error, "nik")
+    warnings = list(nik.warnings)
+    if person.nip:
+        nip = identity.check_nip(
+            person.nip, civil_servant=person.employment_status is EmploymentStatus.PNS,
+            birth_date=person.birth_date, gender=person.gender, today=today,
+        )
+        if not nip.ok:
+            raise ScheduleError(nip.error, "nip")
+        warnings += nip.warnings
+    return warnings
+
+
+# --- seats -----------------------------------------------------------------------------------------
+
+
+def lock_class(training_class: TrainingClass) -> None:
+    """Serialise seat decisions for one class until the transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(TrainingClass.id).where(TrainingClass.id == training_class.id).with_for_update()
+        )
+
+
+def _fits(capacity: int, reserved: dict[str, int], taken: dict[str, int], key: str) -> bool:
+    """A seat for `key`: one of its own reserved seats, or one of the common pool."""
+    if taken.get(key, 0) < reserved.get(key, 0):
+        return True
+    held = sum(max(seats, taken.get(k, 0)) for k, seats in reserved.items())
+    outside = sum(n for k, n in taken.items() if k not in reserved)
+    return capacity - held - outside > 0
+
+
+def has_seat(training_class: TrainingClass, province_code: str, group: QuotaGroup, today: date | None = None) -> bool:
+    """Is there a seat for someone from this province and library group? Call under lock_class()."""
+    taken = seats_taken(training_class)
+    if taken.total >= training_class.capacity:
+        return False
+    today = today or date.today()
+    if training_class.quota_release_date and today > training_class.quota_release_date:
+        return True  # reserved seats have fallen back into the common pool
+    by_province = {p.province_code: p.seats for p in training_class.provinces if p.seats}
+    by_group = {q.group.value: q.seats for q in training_class.type_quotas if q.seats}
+    return _fits(training_class.capacity, by_province, taken.by_province, province_code) and _fits(
+        training_class.capacity, by_group, {g.value: n for g, n in taken.by_group.items()}, group.value
+    )
+
+
+# --- submitting ----------------------------------------------------------------------------------
+
+
+def _check_open(training_class: TrainingClass, now: datetime) -> None:
+    if training_class.status is not ClassStatus.REGISTRATION_OPEN:
+        raise RegistrationClosed()
+    opens, closes = training_class.registration_opens_at, training_class.registration_closes_at
+    if (opens and now < opens) or (closes and now > closes):
+        raise RegistrationClosed(
+            _("Pendaftaran kelas ini dibuka %(opens)s sampai %(closes)s (%(tz)s).",
+              opens=opens.astimezone(training_class.zoneinfo).strftime("%d-%m-%Y %H.%M") if opens else "—",
+              closes=closes.astimezone(training_class.zoneinfo).strftime("%d-%m-%Y %H.%M") if closes else "—",
+              tz=training_class.tz_label)
+        )
+
+
+def _active_for_nik(programme_id: int, nik: str, exclude_id: int | None = None) -> Registration | None:
+    query = select(Registration).where(
+        Registration.programme_id == programme_id,
+        Registration.nik == nik,
+        Registration.status.in_(ACTIVE_STATUSES),
+    )
+    if exclude_id:
+        query = query.where(Registration.id != exclude_id)
+    return db.session.scalar(query.limit(1))
+
+
+def _library_for(data: RegistrationData, by: User | None) -> Library:
+    if data.proposed_library is not None:
+        return libraries.create_library(data.proposed_library, status=LibraryStatus.PROPOSED, by=by)
+    library = db.session.get(Library, data.library_id) if data.library_id else None
+    if library is None or library.status is not LibraryStatus.VERIFIED:
+        raise ScheduleError(_("Pilih perpustakaan dari daftar, atau usulkan perpustakaan baru."), "library_id")
+    return library
+
+
+def _apply_person(registration: Registration, person: PersonData) -> None:
+    registration.full_name = " ".join(person.full_name.split())
+    registration.nik = identity.clean_number(person.nik)
+    registration.nip = identity.clean_number(person.nip) or None
+    registration.gender = person.gender
+    registration.birth_place = person.birth_place.strip()
+    registration.birth_date = person.birth_date
+    registration.position = person.position.strip()
+    registration.employment_status = person.employment_status
+    registration.email = person.email.strip().lower()
+    registration.whatsapp = person.whatsapp
+
+
+def submit(
+    training_class: TrainingClass,
+    data: RegistrationData,
+    *,
+    user: User | None,
+    now: datetime | None = None,
+    nominated_by: User | None = None,
+) -> Registration:
+    """Register a person for a class: approved, waitlisted or waiting for an organiser."""
+    now = now or utcnow()
+    if nominated_by is None:
+        _check_open(training_class, now)
+    programme = training_class.batch.programme
+    warnings = identity_warnings(data.person, today=now.date())
+    nik = identity.clean_number(data.person.nik)
+    existing = _active_for_nik(programme.id, nik)
+    if existing is not None:
+        raise DuplicateRegistration()
+    if programme.requires_letter and data.letter is None and nominated_by is None:
+        raise ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter")
+    with db.session.begin_nested():
+        library = _library_for(data, user or nominated_by)
+        if library.province_code not in training_class.served_codes:
+            raise NotServed()
+        registration = Registration(
+            class_id=training_class.id,
+            programme_id=programme.id,
+            user_id=user.id if user else None,
+            library_id=library.id,
+            province_code=library.province_code,
+            quota_group=QuotaGroup.of(library.type),
+            data_warnings=warnings,
+            consent_version=data.consent_version,
+            consent_at=now,
+            created_at=now,
+            status=RegistrationStatus.SUBMITTED,
+        )
+        registration.library = library
+        _apply_person(registration, data.person)
+        if data.letter is not None:
+            registration.letter_path = uploads.store_letter(data.letter)
+            registration.letter_mimetype = data.letter.mimetype
+        lock_class(training_class)
+        if nominated_by is not None or training_class.approval_mode is ApprovalMode.AUTO:
+            if has_seat(training_class, registration.province_code, registration.quota_group, now.date()):
+                registration.status = RegistrationStatus.APPROVED
+                registration.decided_at, registration.decided_by_id = now, nominated_by.id if nominated_by else None
+            else:
+                registration.status = RegistrationStatus.WAITLISTED
+        db.session.add(registration)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Another request registered the same NIK a moment ago: the unique index said no.
+            uploads.remove_letter(registration.letter_path)
+            raise DuplicateRegistration() from None
+    notify(registration, {
+        RegistrationStatus.SUBMITTED: "submitted",
+        RegistrationStatus.APPROVED: "approved",
+        RegistrationStatus.WAITLISTED: "waitlisted",
+    }[registration.status])
+    return registration
+
+
+# --- decisions --------------------------------------------------------------------------------------
+
+
+def _decide(registration: Registration, status: RegistrationStatus, by: User | None, reason: str | None) -> None:
+    registration.status = status
+    registration.decided_at = utcnow()
+    registration.decided_by_id = by.id if by else None
+    registration.decision_reason = (reason or "").strip() or None
+
+
+def approve(registration: Registration, by: User | None, today: date | None = None) -> None:
+    if registration.status not in (RegistrationStatus.SUBMITTED, RegistrationStatus.WAITLISTED):
+        raise InvalidRegistrationState()
+    training_class = registration.training_class
+    lock_class(training_class)
+    if not has_seat(training_class, registration.province_code, registration.quota_group, today):
+        raise ClassFull()
+    _decide(registration, RegistrationStatus.APPROVED, by, None)
+    db.session.flush()
+    notify(registration, "approved")
+
+
+def waitlist(registration: Registration, by: User | None) -> None:
+    if registration.status is not RegistrationStatus.SUBMITTED:
+        raise InvalidRegistrationState()
+    _decide(registration, RegistrationStatus.WAITLISTED, by, None)
+    db.session.flush()
+    notify(registration, "waitlisted")
+
+
+def reject(registration: Registration, by: User | None, reason: str) -> list[Registration]:
+    """Reject; a freed seat goes to the next eligible person on the waiting list."""
+    if not registration.is_active:
+        raise InvalidRegistrationState()
+    held_seat = registration.status is RegistrationStatus.APPROVED
+    _decide(registration, RegistrationStatus.REJECTED, by, reason)
+    db.session.flush()
+    notify(registration, "rejected")
+    return promote_waitlist(registration.training_class) if held_seat else []
+
+
+def cancel(registration: Registration, by: User | None, reason: str | None = None) -> list[Registration]:
+    """Cancel (by the participant or an organiser); promotes from the waiting list."""
+    if not registration.is_active:
+        raise InvalidRegistrationState()
+    held_seat = registration.status is RegistrationStatus.APPROVED
+    _decide(registration, RegistrationStatus.CANCELLED, by, reason)
+    db.session.flush()
+    notify(registration, "cancelled")
+    return promote_waitlist(registration.training_class) if held_seat else []
+
+
+def promote_waitlist(training_class: TrainingClass, today: date | None = None) -> list[Registration]:
+    """Give free seats to waiting people in order, skipping those whose quota is full."""
+    lock_class(training_class)
+    promoted = []
+    waiting = db.session.scalars(
+        select(Registration)
+        .where(Registration.class_id == training_class.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    for registration in waiting:
+        if has_seat(training_class, registration.province_code, registration.quota_group, today):
+            _decide(registration, RegistrationStatus.APPROVED, None, None)
+            db.session.flush()
+            notify(registration, "promoted")
+            promoted.append(registration)
+    return promoted
+
+
+def move(registration: Registration, target: TrainingClass, by: User | None, today: date | None = None) -> None:
+    """Move someone to another class of the same programme, keeping its seats and quotas."""
+    source = registration.training_class
+    if not registration.is_active or target.id == source.id:
+        raise InvalidRegistrationState()
+    if target.batch.programme_id != source.batch.programme_id:
+        raise ScheduleError(_("Hanya dapat dipindah ke kelas dalam program yang sama."))
+    if target.status in (ClassStatus.CANCELLED, ClassStatus.FINISHED):
+        raise ScheduleError(_("Kelas tujuan sudah dibatalkan atau selesai."))
+    if registration.province_code not in target.served_codes:
+        raise NotServed(_("Kelas tujuan tidak melayani provinsi pendaftar."))
+    for c in sorted((source, target), key=lambda c: c.id):  # one lock order: no deadlocks
+        lock_class(c)
+    held_seat = registration.status is RegistrationStatus.APPROVED
+    if held_seat and not has_seat(target, registration.province_code, registration.quota_group, today):
+        raise ClassFull(_("Kelas tujuan tidak punya kursi untuk pendaftar ini."))
+    registration.class_id = target.id
+    registration.training_class = target
+    registration.decision_reason = _("Dipindah dari %(name)s.", name=source.name)
+    db.session.flush()
+    notify(registration, "moved")
+    if held_seat:
+        promote_waitlist(source, today)
+
+
+def cancel_class_registrations(training_class: TrainingClass, by: User | None) -> int:
+    """When a class is cancelled, every active registration is cancelled and told so."""
+    active = db.session.scalars(
+        select(Registration).where(Registration.class_id == training_class.id, Registration.status.in_(ACTIVE_STATUSES))
+    ).all()
+    for registration in active:
+        _decide(registration, RegistrationStatus.CANCELLED, by, _("Kelas dibatalkan."))
+        notify(registration, "class_cancelled")
+    db.session.flush()
+    return len(active)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.class_id == registration.class_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            (Registration.created_at < registration.created_at)
+            | and_(Registration.created_at == registration.created_at, Registration.id < registration.id),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+# --- notifications -----------------------------------------------------------------------------------
+
+SUBJECTS = {
+    "submitted": lambda: _("Pendaftaran Bimtek diterima"),
+    "approved": lambda: _("Pendaftaran Bimtek disetujui"),
+    "waitlisted": lambda: _("Anda masuk daftar tunggu Bimtek"),
+    "promoted": lambda: _("Kursi tersedia: pendaftaran Bimtek Anda disetujui"),
+    "rejected": lambda: _("Pendaftaran Bimtek tidak disetujui"),
+    "cancelled": lambda: _("Pendaftaran Bimtek dibatalkan"),
+    "class_cancelled": lambda: _("Kelas Bimtek dibatalkan"),
+    "moved": lambda: _("Kelas Bimtek Anda dipindah"),
+    "reminder": lambda: _("Pengingat: kelas Bimtek dimulai 3 hari lagi"),
+}
+
+
+def notify(registration: Registration, event: str) -> None:
+    send_mail(
+        registration.email,
+        SUBJECTS[event](),
+        f"registration_{event}",
+        r=registration,
+        c=registration.training_class,
+        position=waitlist_position(registration) if event == "waitlisted" else None,
+    )
+
+
+def whatsapp_link(registration: Registration) -> str:
+    """A wa.me click-to-chat link with a prepared message for the organiser."""
+    c = registration.training_class
+    message = _(
+        "Halo %(name)s, kami dari panitia Bimtek Perpustakaan Nasional. Status pendaftaran Anda di %(cls)s "
+        "(%(start)s, %(venue)s): %(status)s.",
+        name=registration.full_name, cls=c.name, start=c.start_date.strftime("%d-%m-%Y"),
+        venue=c.venue_name, status=registration.status.label,
+    )
+    return f"https://wa.me/{registration.whatsapp.lstrip('+')}?text={quote(message)}"
+
+
+def send_reminders(today: date) -> int:
+    """Remind approved participants of classes that start within 3 days; once each."""
+    due = db.session.scalars(
+        select(Registration)
+        .join(Registration.training_class)
+        .where(
+            Registration.status == RegistrationStatus.APPROVED,
+            Registration.reminded_at.is_(None),
+            TrainingClass.start_date >= today,
+            TrainingClass.start_date <= date.fromordinal(today.toordinal() + 3),
+            TrainingClass.status.not_in([ClassStatus.CANCELLED, ClassStatus.FINISHED]),
+        )
+    ).all()
+    for registration in due:
+        notify(registration, "reminder")
+        registration.reminded_at = utcnow()
+    db.session.flush()
+    return len(due)
+
+
+# --- the participant's own data ------------------------------------------------------------------------
+
+
+def registrations_of(user: User) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration).where(Registration.user_id == user.id).order_by(Registration.created_at.desc())
+        )
+    )
+
+
+def correct_data(registration: Registration, person: PersonData, by: User) -> NameCorrection | None:
+    """The participant corrects their data; a new certificate name after approval waits for an organiser."""
+    if registration.user_id != by.id:
+        raise InvalidRegistrationState()
+    new_nik = identity.clean_number(person.nik)
+    if new_nik != registration.nik:
+        if registration.status is RegistrationStatus.APPROVED:
+            raise ScheduleError(_("NIK tidak dapat diubah setelah disetujui. Hubungi panitia."), "nik")
+        if _active_for_nik(registration.programme_id, new_nik, exclude_id=registration.id):
+            raise DuplicateRegistration()
+    registration.data_warnings = identity_warnings(person)
+    new_name = " ".join(person.full_name.split())
+    correction = None
+    if registration.status is RegistrationStatus.APPROVED and new_name != registration.full_name:
+        correction = NameCorrection(registration=registration, old_name=registration.full_name, new_name=new_name)
+        db.session.add(correction)
+        person.full_name = registration.full_name  # unchanged until an organiser accepts
+    _apply_person(registration, person)
+    db.session.flush()
+    return correction
+
+
+def decide_name_correction(correction: NameCorrection, accept: bool, by: User) -> None:
+    if correction.status != "pending":
+        raise InvalidRegistrationState()
+    correction.status = "accepted" if accept else "refused"
+    correction.decided_at, correction.decided_by_id = utcnow(), by.id
+    if accept:
+        correction.registration.full_name = correction.new_name
+    db.session.flush()
+
+
+def export_my_data(user: User) -> dict[str, Any]:
+    """Everything Sibimtek holds about a person (UU PDP: access and portability)."""
+    return {
+        "akun": {
+            "nama": user.full_name,
+            "email": user.email,
+            "whatsapp": user.phone,
+            "dibuat": user.created_at.isoformat(),
+            "persetujuan_privasi": {
+                "versi": user.privacy_consent_version,
+                "waktu": user.privacy_consent_at.isoformat() if user.privacy_consent_at else None,
+            },
+        },
+        "pendaftaran": [r.to_dict() for r in registrations_of(user)],
+    }
+
+
+def erase_registration(registration: Registration, by: User | None) -> None:
+    """Delete a registration and its letter; a seat it held goes to the waiting list."""
+    training_class = registration.training_class
+    held_seat = registration.status is RegistrationStatus.APPROVED
+    uploads.remove_letter(registration.letter_path)
+    db.session.delete(registration)
+    db.session.flush()
+    if held_seat:
+        promote_waitlist(training_class)
+
+
+@dataclass
+class DeletionOutcome:
+    erased: int = 0
+    pending: list[DeletionRequest] = field(default_factory=list)
+
+
+def request_deletion(user: User, today: date | None = None) -> DeletionOutcome:
+    """Erase the person's registrations for classes not yet started; later ones go to an organiser."""
+    today = today or date.today()
+    outcome = DeletionOutcome()
+    for registration in registrations_of(user):
+        if registration.training_class.start_date > today:
+            erase_registration(registration, by=user)
+            outcome.erased += 1
+        else:
+            already = db.session.scalar(
+                select(DeletionRequest).where(
+                    DeletionRequest.registration_id == registration.id, DeletionRequest.status == "pending"
+                )
+            )
+            if already is None:
+                request = DeletionRequest(user_id=user.id, registration_id=registration.id)
+                db.session.add(request)
+                outcome.pending.append(request)
+    db.session.flush()
+    return outcome
+
+
+def decide_deletion(request: DeletionRequest, grant: bool, by: User, reason: str | None = None) -> None:
+    if request.status != "pending":
+        raise InvalidRegistrationState()
+    request.status = "done" if grant else "refused"
+    request.reason = reason
+    request.decided_at = utcnow()
+    if grant and request.registration_id:
+        registration = db.session.get(Registration, request.registration_id)
+        if registration is not None:
+            erase_registration(registration, by)
+    db.session.flush()
+
+
+# --- organiser lists ----------------------------------------------------------------------------------
+
+
+def registration_query(
+    *,
+    class_id: int | None = None,
+    programme_id: int | None = None,
+    province_code: str | None = None,
+    regency_code: str | None = None,
+    library_type: str | None = None,
+    status: RegistrationStatus | None = None,
+    has_letter: bool | None = None,
+    q: str = "",
+):
+    """Registrations for the organiser's lists, in queue order."""
+    query = select(Registration).join(Registration.library).order_by(Registration.created_at, Registration.id)
+    if class_id:
+        query = query.where(Registration.class_id == class_id)
+    if programme_id:
+        query = query.where(Registration.programme_id == programme_id)
+    if province_code:
+        query = query.where(Registration.province_code == province_code)
+    if regency_code:
+        query = query.where(Library.regency_code == regency_code)
+    if library_type:
+        query = query.where(Library.type == library_type)
+    if status:
+        query = query.where(Registration.status == status)
+    if has_letter is not None:
+        query = query.where(Registration.letter_path.is_not(None) if has_letter else Registration.letter_path.is_(None))
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            Registration.full_name.ilike(like) | Registration.email.ilike(like) | Library.name.ilike(like)
+        )
+    return query
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    reason: str
+    registrations: list[Registration]
+
+
+def likely_duplicates(programme_id: int) -> list[DuplicateGroup]:
+    """Same NIK more than once, or the same name and birth date under different NIKs."""
+    groups: list[DuplicateGroup] = []
+    same_nik = db.session.execute(
+        select(Registration.nik).where(Registration.programme_id == programme_id)
+        .group_by(Registration.nik).having(func.count() > 1)
+    ).scalars().all()
+    for nik in same_nik:
+        rows = db.session.scalars(
+            select(Registration).where(Registration.programme_id == programme_id, Registration.nik == nik)
+            .order_by(Registration.created_at)
+        ).all()
+        groups.append(DuplicateGroup(_("NIK sama"), list(rows)))
+    name_key = func.lower(Registration.full_name)
+    same_person = db.session.execute(
+        select(name_key, Registration.birth_date).where(Registration.programme_id == programme_id)
+        .group_by(name_key, Registration.birth_date).having(func.count(func.distinct(Registration.nik)) > 1)
+    ).all()
+    for name, born in same_person:
+        rows = db.session.scalars(
+            select(Registration).where(
+                Registration.programme_id == programme_id, name_key == name, Registration.birth_date == born
+            ).order_by(Registration.created_at)
+        ).all()
+        groups.append(DuplicateGroup(_("Nama dan tanggal lahir sama"), list(rows)))
+    return groups
+
+
+def verify_proposed_library(library: Library) -> None:
+    libraries.verify_library(library)
+
+
+def merge_library(proposal: Library, target: Library) -> int:
+    """A proposed library is really an existing one: move its registrations, drop the proposal."""
+    if proposal.status is not LibraryStatus.PROPOSED or target.id == proposal.id:
+        raise InvalidRegistrationState(_("Hanya usulan yang dapat digabungkan ke perpustakaan lain."))
+    if target.status is not LibraryStatus.VERIFIED:
+        raise InvalidRegistrationState(_("Perpustakaan tujuan harus sudah terverifikasi."))
+    moved = db.session.scalars(select(Registration).where(Registration.library_id == proposal.id)).all()
+    for registration in moved:
+        registration.library_id = target.id
+        registration.province_code = target.province_code
+        registration.quota_group = QuotaGroup.of(target.type)
+    db.session.flush()
+    db.session.delete(proposal)
+    db.session.flush()
+    return len(moved)
+
+
+def reject_proposed_library(proposal: Library) -> None:
+    if proposal.status is not LibraryStatus.PROPOSED:
+        raise InvalidRegistrationState()
+    used = db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.library_id == proposal.id)
+    )
+    if used:
+        raise InvalidRegistrationState(
+            _("Usulan ini dipakai %(n)s pendaftar: gabungkan ke perpustakaan yang benar.", n=used)
+        )
+    db.session.delete(proposal)
+    db.session.flush()

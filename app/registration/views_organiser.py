@@ -1,0 +1,318 @@
+"""Organiser pages: registrations per class and programme, decisions, moves, proposed libraries,
+duplicates, name corrections, deletion requests, exports and nomination imports."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.core.access import roles_required
+from app.core.export import xlsx_response
+from app.core.forms import choice_list
+from app.core.pagination import paginate
+from app.core.template_helpers import mask_nik
+from app.errors import DomainError
+from app.extensions import db
+from app.libraries.models import LIBRARY_TYPE_LABELS, Library, LibraryStatus, LibraryType
+from app.programmes.models import ClassStatus, Programme, TrainingClass
+from app.programmes.services import seat_summary
+from app.regions import services as regions
+from app.registration import bp, services
+from app.registration.forms import DecisionForm, MergeLibraryForm, MoveForm, ReasonForm
+from app.registration.models import DeletionRequest, NameCorrection, Registration, RegistrationStatus
+
+PLANNERS = (Role.ADMIN, Role.ORGANISER)
+
+
+def _filters() -> dict:
+    args = request.args
+    status = args.get("status")
+    letter = args.get("surat")
+    return {
+        "province_code": args.get("provinsi") or None,
+        "regency_code": args.get("kabupaten") or None,
+        "library_type": args.get("jenis") if args.get("jenis") in LibraryType._value2member_map_ else None,
+        "status": RegistrationStatus(status) if status in RegistrationStatus._value2member_map_ else None,
+        "has_letter": {"ada": True, "tidak": False}.get(letter or ""),
+        "q": args.get("q", "").strip(),
+    }
+
+
+def _list_page(title: str, scope: dict, training_class: TrainingClass | None, programme: Programme) -> str:
+    filters = _filters()
+    page = paginate(services.registration_query(**scope, **filters), per_page=50)
+    move_targets = [
+        c for b in programme.batches for c in b.classes
+        if c.status not in (ClassStatus.CANCELLED, ClassStatus.FINISHED)
+    ]
+    return render_template(
+        "registration/organiser_list.html",
+        title=title, page=page, filters=filters, c=training_class, programme=programme,
+        seats=seat_summary(training_class) if training_class else None,
+        decision_form=DecisionForm(), move_targets=move_targets,
+        provinces=regions.provinces(), LibraryType=LibraryType, RegistrationStatus=RegistrationStatus,
+        whatsapp_link=services.whatsapp_link, export_args=request.args.to_dict(),
+    )
+
+
+@bp.get("/kelola/kelas/<int:class_id>/pendaftar")
+@roles_required(*PLANNERS)
+def class_registrations(class_id: int) -> ResponseReturnValue:
+    c = db.get_or_404(TrainingClass, class_id)
+    return _list_page(c.name, {"class_id": c.id}, c, c.batch.programme)
+
+
+@bp.get("/kelola/program/<int:programme_id>/pendaftar")
+@roles_required(*PLANNERS)
+def programme_registrations(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    return _list_page(f"{programme.name} {programme.year}", {"programme_id": programme.id}, None, programme)
+
+
+def _export(scope: dict, filename: str) -> ResponseReturnValue:
+    rows = db.session.scalars(services.registration_query(**scope, **_filters())).all()
+    header = [_("No."), _("Nama (sertifikat)"), _("NIK"), _("NIP"), _("L/P"), _("Tempat lahir"), _("Tanggal lahir"),
+              _("Jabatan"), _("Status kepegawaian"), _("Perpustakaan"), _("Jenis"), _("Kabupaten/kota"),
+              _("Provinsi"), _("Email"), _("WhatsApp"), _("Kelas"), _("Status"), _("Didaftarkan"), _("Catatan")]
+    data = (
+        [i, r.full_name, mask_nik(r.nik), r.nip or "", r.gender, r.birth_place, r.birth_date, r.position,
+         r.employment_status.label, r.library.name, r.library.type.label, r.library.regency.name,
+         r.library.regency.province.name, r.email, r.whatsapp, r.training_class.name, r.status.label,
+         r.created_at.astimezone(r.training_class.zoneinfo).strftime("%Y-%m-%d %H:%M"),
+         "; ".join(r.data_warnings or [])]
+        for i, r in enumerate(rows, start=1)
+    )
+    return xlsx_response(filename, _("Pendaftar"), header, data)
+
+
+@bp.get("/kelola/kelas/<int:class_id>/pendaftar.xlsx")
+@roles_required(*PLANNERS)
+def class_registrations_xlsx(class_id: int) -> ResponseReturnValue:
+    c = db.get_or_404(TrainingClass, class_id)
+    return _export({"class_id": c.id}, f"pendaftar-kelas-{c.id}.xlsx")
+
+
+@bp.get("/kelola/program/<int:programme_id>/pendaftar.xlsx")
+@roles_required(*PLANNERS)
+def programme_registrations_xlsx(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    return _export({"programme_id": programme.id}, f"pendaftar-{programme.code}-{programme.year}.xlsx")
+
+
+def _apply(action: str, registration: Registration, reason: str | None) -> None:
+    if action == "approve":
+        services.approve(registration, current_user)
+    elif action == "waitlist":
+        services.waitlist(registration, current_user)
+    elif action in ("reject", "cancel"):
+        if not reason:
+            raise DomainError(_("Tulis alasan untuk menolak atau membatalkan."))
+        (services.reject if action == "reject" else services.cancel)(registration, current_user, reason)
+    else:
+        abort(400)
+
+
+@bp.post("/kelola/pendaftar/keputusan")
+@roles_required(*PLANNERS)
+def decide() -> ResponseReturnValue:
+    """Apply one decision to the ticked registrations, in queue order; report each refusal."""
+    form = DecisionForm()
+    back = request.form.get("next") or url_for("programmes.programmes")
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not ids:
+        flash(_("Centang paling sedikit satu pendaftar."), "warning")
+        return redirect(back)
+    chosen = db.session.scalars(
+        select(Registration).where(Registration.id.in_(ids)).order_by(Registration.created_at, Registration.id)
+    ).all()
+    done, refused = 0, []
+    for registration in chosen:
+        try:
+            with db.session.begin_nested():
+                _apply(form.action.data, registration, form.reason.data)
+        except DomainError as exc:
+            refused.append(f"{registration.full_name}: {exc.message}")
+        else:
+            done += 1
+    db.session.commit()
+    if done:
+        flash(_("%(n)s pendaftar diproses.", n=done), "success")
+    for line in refused[:10]:
+        flash(line, "danger")
+    return redirect(back)
+
+
+@bp.get("/kelola/pendaftar/<int:registration_id>")
+@roles_required(*PLANNERS)
+def registration_detail(registration_id: int) -> ResponseReturnValue:
+    r = db.get_or_404(Registration, registration_id)
+    programme = r.training_class.batch.programme
+    move_form = MoveForm()
+    move_form.target_id.choices = choice_list(
+        (c.id, f"{c.batch.name} · {c.name} ({c.start_date:%d-%m-%Y})")
+        for b in programme.batches for c in b.classes
+        if c.id != r.class_id and c.status not in (ClassStatus.CANCELLED, ClassStatus.FINISHED)
+        and r.province_code in c.served_codes
+    )
+    return render_template(
+        "registration/organiser_detail.html", r=r, move_form=move_form, decision_form=DecisionForm(),
+        whatsapp=services.whatsapp_link(r), position=services.waitlist_position(r),
+        RegistrationStatus=RegistrationStatus,
+    )
+
+
+@bp.post("/kelola/pendaftar/<int:registration_id>/pindah")
+@roles_required(*PLANNERS)
+def move(registration_id: int) -> ResponseReturnValue:
+    r = db.get_or_404(Registration, registration_id)
+    form = MoveForm()
+    form.target_id.choices = choice_list([(form.target_id.data, "")]) if form.target_id.data else []
+    target = db.session.get(TrainingClass, request.form.get("target_id", type=int) or 0)
+    if not form.validate_on_submit() or target is None:
+        abort(400)
+    try:
+        services.move(r, target, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(name)s dipindah ke %(cls)s.", name=r.full_name, cls=target.name), "success")
+    return redirect(url_for("registration.registration_detail", registration_id=registration_id))
+
+
+# --- proposed libraries, duplicates, corrections, deletion requests --------------------------------------
+
+
+@bp.get("/kelola/perpustakaan-usulan")
+@roles_required(*PLANNERS)
+def proposed_libraries() -> ResponseReturnValue:
+    query = select(Library).where(Library.status == LibraryStatus.PROPOSED).order_by(Library.created_at)
+    return render_template(
+        "registration/proposed_libraries.html", page=paginate(query), merge_form=MergeLibraryForm(),
+        LIBRARY_TYPE_LABELS=LIBRARY_TYPE_LABELS, area_name=regions.area_name,
+    )
+
+
+@bp.post("/kelola/perpustakaan-usulan/<int:library_id>/<action>")
+@roles_required(*PLANNERS)
+def decide_library(library_id: int, action: str) -> ResponseReturnValue:
+    library = db.get_or_404(Library, library_id)
+    try:
+        if action == "verifikasi":
+            services.verify_proposed_library(library)
+            message = _("%(name)s diverifikasi.", name=library.name)
+        elif action == "gabung":
+            form = MergeLibraryForm()
+            if not form.validate_on_submit():
+                abort(400)
+            target = db.session.get(Library, form.target_id.data)
+            if target is None:
+                raise DomainError(_("Perpustakaan tujuan tidak ditemukan."))
+            moved = services.merge_library(library, target)
+            message = _("Usulan digabung ke %(name)s (%(n)s pendaftar dipindah).", name=target.name, n=moved)
+        elif action == "tolak":
+            services.reject_proposed_library(library)
+            message = _("Usulan ditolak dan dihapus.")
+        else:
+            abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("registration.proposed_libraries"))
+
+
+@bp.get("/kelola/program/<int:programme_id>/duplikat")
+@roles_required(*PLANNERS)
+def duplicates(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    return render_template(
+        "registration/duplicates.html", programme=programme, groups=services.likely_duplicates(programme.id)
+    )
+
+
+@bp.get("/kelola/permintaan")
+@roles_required(*PLANNERS)
+def requests_page() -> ResponseReturnValue:
+    corrections = db.session.scalars(
+        select(NameCorrection).where(NameCorrection.status == "pending").order_by(NameCorrection.created_at)
+    ).all()
+    deletions = db.session.scalars(
+        select(DeletionRequest).where(DeletionRequest.status == "pending").order_by(DeletionRequest.created_at)
+    ).all()
+    return render_template(
+        "registration/requests.html", corrections=corrections, deletions=deletions, reason_form=ReasonForm(),
+        registrations={d.registration_id: db.session.get(Registration, d.registration_id) for d in deletions},
+    )
+
+
+@bp.post("/kelola/koreksi/<int:correction_id>/<action>")
+@roles_required(*PLANNERS)
+def decide_correction(correction_id: int, action: str) -> ResponseReturnValue:
+    correction = db.get_or_404(NameCorrection, correction_id)
+    if action not in ("terima", "tolak"):
+        abort(404)
+    try:
+        services.decide_name_correction(correction, action == "terima", current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Koreksi nama diproses."), "success")
+    return redirect(url_for("registration.requests_page"))
+
+
+@bp.post("/kelola/penghapusan/<int:request_id>/<action>")
+@roles_required(*PLANNERS)
+def decide_deletion(request_id: int, action: str) -> ResponseReturnValue:
+    deletion = db.get_or_404(DeletionRequest, request_id)
+    form = ReasonForm()
+    if action not in ("setujui", "tolak") or not form.validate_on_submit():
+        abort(400)
+    try:
+        services.decide_deletion(deletion, action == "setujui", current_user, form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Permintaan penghapusan diproses."), "success")
+    return redirect(url_for("registration.requests_page"))
+
+
+@bp.route("/kelola/kelas/<int:class_id>/impor-nominasi", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def import_nominations(class_id: int) -> ResponseReturnValue:
+    """Nominations from an office's XLSX: every bad row reported; nothing half-imported."""
+    from app.registration import nominations
+    from app.registration.forms import NominationImportForm
+
+    c = db.get_or_404(TrainingClass, class_id)
+    form = NominationImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = nominations.import_nominations(c, nominations.read_rows(form.file.data.read()), current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, str(exc.message)]
+        else:
+            if report.errors or not report.total:
+                db.session.rollback()
+            else:
+                db.session.commit()
+                flash(_("%(n)s nominasi diimpor: %(a)s disetujui, %(w)s daftar tunggu.",
+                        n=report.total, a=report.approved, w=report.waitlisted), "success")
+                return redirect(url_for("registration.class_registrations", class_id=c.id))
+    return render_template("registration/nominations.html", c=c, form=form, report=report,
+                           columns=nominations.COLUMNS)

@@ -1,0 +1,211 @@
+"""Participant pages: register for a class, follow and cancel, see, correct, export, erase my data."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.models import Role
+from app.core.access import login_required, roles_required
+from app.core.forms import choice_list, show_domain_error
+from app.errors import DomainError
+from app.extensions import db
+from app.libraries import services as libraries
+from app.libraries.models import LibraryType
+from app.programmes.models import ClassStatus, TrainingClass
+from app.programmes.services import seat_summary
+from app.regions import services as regions
+from app.registration import bp, services, uploads
+from app.registration.forms import CorrectionForm, RegistrationForm
+from app.registration.models import EmploymentStatus, Registration, RegistrationStatus
+
+_FIELD_ALIASES = {"library_id": "library_name", "regency_code": "proposed_district"}
+
+
+def _person(form: RegistrationForm | CorrectionForm) -> services.PersonData:
+    return services.PersonData(
+        full_name=form.full_name.data, nik=form.nik.data, nip=form.nip.data, gender=form.gender.data,
+        birth_place=form.birth_place.data, birth_date=form.birth_date.data, position=form.position.data,
+        employment_status=EmploymentStatus(form.employment_status.data), email=form.email.data,
+        whatsapp=form.whatsapp.data,
+    )
+
+
+def _fill_choices(form: RegistrationForm, training_class: TrainingClass) -> None:
+    form.province_code.choices = choice_list(
+        [("", _("— pilih provinsi —"))] + [(p.province_code, p.province.name) for p in training_class.provinces]
+    )
+    province = form.province_code.data or ""
+    regency = form.regency_code.data or ""
+    district = form.proposed_district.data or ""
+    blank = [("", "—")]
+    form.regency_code.choices = choice_list(blank + [(r.code, r.name) for r in regions.regencies_of(province)])
+    form.proposed_district.choices = choice_list(blank + [(a.code, a.name) for a in regions.districts_of(regency)])
+    form.proposed_village.choices = choice_list(blank + [(a.code, a.name) for a in regions.villages_of(district)])
+
+
+def _prefill(form: RegistrationForm) -> None:
+    """Start from what the person told us before: the account, then their last registration."""
+    form.full_name.data = current_user.full_name
+    form.email.data = current_user.email
+    form.whatsapp.data = current_user.phone
+    last = next(iter(services.registrations_of(current_user)), None)
+    if last is not None:
+        for name in ("full_name", "nip", "gender", "birth_place", "birth_date", "position", "email", "whatsapp"):
+            getattr(form, name).data = getattr(last, name)
+        form.employment_status.data = last.employment_status.value
+        form.province_code.data = last.province_code
+        form.regency_code.data = last.library.regency_code
+        form.library_id.data = str(last.library_id)
+        form.library_name.data = last.library.name
+
+
+def _registration_data(form: RegistrationForm) -> services.RegistrationData:
+    letter = None
+    if form.letter.data:
+        letter = uploads.inspect_letter(form.letter.data.read())
+    proposal = None
+    if form.not_listed.data:
+        proposal = libraries.LibraryData(
+            name=form.proposed_name.data, type=LibraryType(form.proposed_type.data),
+            regency_code=form.regency_code.data, district_code=form.proposed_district.data or None,
+            village_code=form.proposed_village.data or None,
+        )
+    return services.RegistrationData(
+        person=_person(form),
+        consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        library_id=None if form.not_listed.data else int(form.library_id.data),
+        proposed_library=proposal,
+        letter=letter,
+    )
+
+
+@bp.route("/katalog/<int:class_id>/daftar", methods=["GET", "POST"])
+@roles_required(Role.PARTICIPANT)
+def register(class_id: int) -> ResponseReturnValue:
+    training_class = db.get_or_404(TrainingClass, class_id)
+    if training_class.status is not ClassStatus.REGISTRATION_OPEN:
+        flash(_("Pendaftaran kelas ini sedang tidak dibuka."), "warning")
+        return redirect(url_for("catalogue.class_page", class_id=class_id))
+    form = RegistrationForm()
+    if request.method == "GET":
+        _prefill(form)
+    _fill_choices(form, training_class)
+    if form.validate_on_submit():
+        try:
+            registration = services.submit(training_class, _registration_data(form), user=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc, _FIELD_ALIASES)
+        else:
+            db.session.commit()
+            flash(_("Pendaftaran terkirim. Status: %(status)s.", status=registration.status.label), "success")
+            return redirect(url_for("registration.mine"))
+    return render_template(
+        "registration/register.html", form=form, c=training_class, seats=seat_summary(training_class),
+        requires_letter=training_class.batch.programme.requires_letter,
+    )
+
+
+@bp.get("/pendaftaran-saya")
+@login_required
+def mine() -> ResponseReturnValue:
+    registrations = services.registrations_of(current_user)
+    return render_template(
+        "registration/mine.html",
+        registrations=registrations,
+        positions={r.id: services.waitlist_position(r) for r in registrations},
+        RegistrationStatus=RegistrationStatus,
+    )
+
+
+def _own_registration(registration_id: int) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.user_id != current_user.id:
+        abort(404)  # someone else's registration does not exist for this user
+    return registration
+
+
+@bp.post("/pendaftaran-saya/<int:registration_id>/batal")
+@login_required
+def cancel_mine(registration_id: int) -> ResponseReturnValue:
+    registration = _own_registration(registration_id)
+    try:
+        services.cancel(registration, current_user, _("Dibatalkan oleh peserta."))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Pendaftaran dibatalkan."), "success")
+    return redirect(url_for("registration.mine"))
+
+
+@bp.route("/pendaftaran-saya/<int:registration_id>/perbaiki", methods=["GET", "POST"])
+@login_required
+def correct(registration_id: int) -> ResponseReturnValue:
+    registration = _own_registration(registration_id)
+    form = CorrectionForm(obj=registration)
+    if request.method == "GET":
+        form.employment_status.data = registration.employment_status.value
+        form.nik.data = ""  # never echo a stored NIK
+    if form.validate_on_submit():
+        person = _person(form)
+        person.nik = person.nik or registration.nik
+        try:
+            correction = services.correct_data(registration, person, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Data diperbaiki."), "success")
+            if correction is not None:
+                flash(_("Perubahan nama di sertifikat menunggu persetujuan panitia."), "info")
+            return redirect(url_for("registration.mine"))
+    return render_template("registration/correct.html", form=form, r=registration)
+
+
+@bp.get("/pendaftaran/<int:registration_id>/surat-tugas")
+@login_required
+def letter(registration_id: int) -> ResponseReturnValue:
+    """The assignment letter, for its owner and for staff who may see the class."""
+    registration = db.get_or_404(Registration, registration_id)
+    allowed = registration.user_id == current_user.id or current_user.has_role(Role.ADMIN, Role.ORGANISER)
+    if not allowed or not registration.letter_path:
+        abort(404)
+    return send_file(uploads.letter_path(registration.letter_path), mimetype=registration.letter_mimetype,
+                     download_name=f"surat-tugas-{registration.id}.{registration.letter_path.rsplit('.', 1)[1]}")
+
+
+@bp.get("/data-saya")
+@login_required
+def my_data() -> ResponseReturnValue:
+    return render_template("registration/my_data.html", registrations=services.registrations_of(current_user))
+
+
+@bp.get("/data-saya.json")
+@login_required
+def my_data_json() -> ResponseReturnValue:
+    body = json.dumps(services.export_my_data(current_user), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="data-saya-sibimtek.json"'})
+
+
+@bp.post("/data-saya/hapus")
+@login_required
+def erase_mine() -> ResponseReturnValue:
+    outcome = services.request_deletion(current_user)
+    db.session.commit()
+    if outcome.erased:
+        flash(_("%(n)s pendaftaran dan datanya telah dihapus.", n=outcome.erased), "success")
+    if outcome.pending:
+        flash(_("%(n)s pendaftaran untuk kelas yang sudah dimulai menunggu keputusan panitia.",
+                n=len(outcome.pending)), "info")
+    if not outcome.erased and not outcome.pending:
+        flash(_("Tidak ada data pendaftaran untuk dihapus."), "info")
+    return redirect(url_for("registration.my_data"))
