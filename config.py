@@ -22,7 +22,7 @@ def _int(name: str, default: int) -> int:
 
 
 def database_url(default: str) -> str:
-    """DATABASE_URL with the psycopg 3 driver named, as SQLAlchemy needs it."""
+    """DATABASE_URL (or `default`) with the psycopg 3 driver named, as SQLAlchemy needs it."""
     url = os.environ.get("DATABASE_URL") or default
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -72,6 +72,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     PER_PAGE = 25
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
 
 

@@ -42,8 +42,18 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
 
 
 def register_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Log to stderr; personal numbers (NIK, phone, email, …) are masked in every record."""
+    from lokal.samaran.logging import SamaranFilter
+
+    root = logging.getLogger()
+    if not app.testing and not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, SamaranFilter) for f in handler.filters):
+            handler.addFilter(SamaranFilter())
+    root.setLevel(app.config["LOG_LEVEL"])
 
 
 def select_locale() -> str:

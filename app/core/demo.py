@@ -66,6 +66,7 @@ class DemoResult:
     programmes_added: int = 0
     classes: int = 0
     seats: int = 0
+    registrations_added: int = 0
 
 
 def _villages(regency_code: str, count: int) -> list[regions.Area]:
@@ -98,7 +99,7 @@ def _demo_libraries() -> list[libraries.LibraryData]:
     return items
 
 
-def load_demo() -> DemoResult:
+def load_demo(full_scale: bool = False) -> DemoResult:
     """Create what is missing; existing rows are left as they are."""
     accounts_added = 0
     for account in DEMO_ACCOUNTS:
@@ -132,7 +133,13 @@ def load_demo() -> DemoResult:
     from app.programmes.demo import load_plan
 
     plan = load_plan()
+    from app.registration import demo as registration_demo
+
+    organiser = registration_demo.demo_organiser()
+    mataram = registration_demo.load_mataram(organiser, registration_demo.demo_participant())
+    full = registration_demo.load_full_scale(organiser) if full_scale else None
     return DemoResult(
         accounts_added=accounts_added, libraries_added=added, libraries_total=len(wanted),
         programmes_added=plan.programmes_added, classes=plan.classes, seats=plan.seats,
+        registrations_added=mataram.added + (full.added if full else 0),
     )

@@ -5,6 +5,9 @@ SQL inside that lock, never kept as a counter."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -366,7 +369,22 @@ SUBJECTS = {
 }
 
 
+_quiet: ContextVar[bool] = ContextVar("registration_notifications_quiet", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """No notification mails inside this block (demo data, bulk generation)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def notify(registration: Registration, event: str) -> None:
+    if _quiet.get():
+        return
     send_mail(
         registration.email,
         SUBJECTS[event](),

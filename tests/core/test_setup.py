@@ -203,3 +203,36 @@ def test_rate_limits_are_counted_in_redis_when_configured(app: Flask, client, ma
         assert any(b"login-account" in key for key in storage.storage.keys("*"))
     else:
         assert type(storage).__name__ == "MemoryStorage"
+
+
+def test_demo_registrations_fill_the_mataram_class(runner, app: Flask) -> None:
+    from app.programmes.models import TrainingClass
+    from app.registration.models import Registration, RegistrationStatus
+
+    runner.invoke(args=["seed", "demo"])
+    with app.app_context():
+        mataram = db.session.scalar(select(TrainingClass).where(TrainingClass.venue_name == "Aston Inn Mataram",
+                                                                TrainingClass.start_date < func.date("2024-01-01")))
+        rows = db.session.scalars(select(Registration).where(Registration.class_id == mataram.id)).all()
+        approved = [r for r in rows if r.status is RegistrationStatus.APPROVED]
+        assert len(approved) == 22
+        assert sorted({r.province_code for r in approved}) == ["51", "52"]
+        assert sum(r.province_code == "51" for r in approved) == 8
+        assert sum(r.status is RegistrationStatus.WAITLISTED for r in rows) == 3
+        assert any(r.user and r.user.email == "peserta@sibimtek.id" for r in approved)
+
+
+def test_full_scale_demo_has_1238_participants_from_30_provinces(runner, app: Flask) -> None:
+    from app.libraries.models import LibraryType
+    from app.registration.models import Registration, RegistrationStatus
+
+    result = runner.invoke(args=["seed", "demo", "--full"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        approved = db.session.scalars(
+            select(Registration).where(Registration.status == RegistrationStatus.APPROVED)
+        ).all()
+        assert len(approved) == 1238
+        assert len({r.province_code for r in approved}) == 30
+        types = {t: sum(r.library.type is t for r in approved) for t in LibraryType}
+        assert types[LibraryType.DESA_KELURAHAN] > types[LibraryType.KABUPATEN_KOTA] > types[LibraryType.PROVINSI]

@@ -237,3 +237,16 @@ def test_registration_form_needs_a_participant_login(client, open_class) -> None
     response = client.get(f"/katalog/{class_id}/daftar")
     assert response.status_code == 302
     assert "/masuk" in response.headers["Location"]
+
+
+def test_the_nik_is_never_logged_nor_put_in_a_url(client, login_as, open_class, library, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    login_as(Role.PARTICIPANT)
+    class_id = open_class()
+    response = submit(client, f"/katalog/{class_id}/daftar", _form(library("52")))
+    assert "5271014508900001" not in response.headers["Location"]
+    client.get(response.headers["Location"])
+    assert "5271014508900001" not in caplog.text
+    assert "527101450890" not in caplog.text

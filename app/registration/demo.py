@@ -1,0 +1,169 @@
+"""Demo registrations: the Mataram class of 2023 (22 seats from Bali and NTB libraries, plus a
+waiting list), and with `--full` the whole 2023 scale: 1,238 synthetic participants from 33
+provincial, 136 regency/city and 450 village libraries (about two people per library)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from lokal import wilayah
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.libraries import services as libraries
+from app.libraries.models import Library, LibraryStatus, LibraryType
+from app.programmes.models import Programme, TrainingClass
+from app.regions.models import Province
+from app.registration import services
+from app.registration.models import EmploymentStatus, Registration
+
+FIRST_NAMES = {
+    "51": ["I Made", "Ni Luh", "I Wayan", "Ni Ketut", "I Komang", "Ni Putu", "I Nyoman", "Ni Kadek"],
+    "52": ["Lalu", "Baiq", "Muhammad", "Siti", "Ahmad", "Nurul", "Hadi", "Sri", "Abdul", "Fitri"],
+}
+LAST_NAMES = {
+    "51": ["Suardana", "Sukerti", "Artawan", "Widiastuti", "Mahendra", "Purnamasari", "Adnyana", "Lestari"],
+    "52": ["Hidayat", "Rahmawati", "Saputra", "Aini", "Firdaus", "Hasanah", "Ramdani", "Wahyuni", "Zulkifli"],
+}
+GENERIC_FIRST = ["Agus", "Dewi", "Budi", "Rina", "Andi", "Yuliana", "Eko", "Sari", "Joko", "Maria", "Hendra", "Wati"]
+GENERIC_LAST = ["Pratama", "Susanti", "Nugroho", "Handayani", "Siregar", "Kurniawati", "Lubis", "Simanjuntak",
+                "Saragih", "Manurung", "Tanjung", "Pohan", "Rumbiak", "Wonda", "Latuconsina", "Mamonto"]
+
+
+@dataclass(frozen=True)
+class RegistrationDemoResult:
+    added: int
+    total: int
+
+
+def _nik(district_code: str, born: date, woman: bool, serial: int) -> str:
+    day = born.day + (40 if woman else 0)
+    return f"{district_code.replace('.', '')}{day:02d}{born:%m%y}{serial:04d}"
+
+
+def _person(rng: random.Random, province: str, district: str, serial: int) -> services.PersonData:
+    woman = rng.random() < 0.55
+    first = rng.choice(FIRST_NAMES.get(province, GENERIC_FIRST))
+    last = rng.choice(LAST_NAMES.get(province, GENERIC_LAST))
+    born = date(rng.randint(1970, 2000), rng.randint(1, 12), rng.randint(1, 28))
+    status = rng.choice([EmploymentStatus.PNS, EmploymentStatus.PPPK, EmploymentStatus.HONORER,
+                         EmploymentStatus.RELAWAN, EmploymentStatus.RELAWAN])
+    nip = None
+    if status is EmploymentStatus.PNS:
+        appointed = min(born.year + 22, 2021)
+        nip = f"{born:%Y%m%d}{appointed}{rng.randint(1, 12):02d}{'2' if woman else '1'}{rng.randint(1, 999):03d}"
+    return services.PersonData(
+        full_name=f"{first} {last}", nik=_nik(district, born, woman, serial), nip=nip, gender="P" if woman else "L",
+        birth_place=wilayah.wilayah_name(district[:5]) or "—", birth_date=born,
+        position=rng.choice(["Pengelola perpustakaan", "Pustakawan", "Kepala perpustakaan", "Staf layanan"]),
+        employment_status=status, email=f"peserta.demo{serial}@contoh.perpustakaan.id",
+        whatsapp=f"+62817{serial:08d}",
+    )
+
+
+def _district_of(library: Library) -> str:
+    if library.district_code:
+        return library.district_code
+    return wilayah.list_wilayah(library.regency_code)[0].code
+
+
+def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoResult:
+    """22 approved registrations (8 Bali, 14 NTB) and 3 waitlisted, for the Mataram class."""
+    c = db.session.scalar(
+        select(TrainingClass).join(TrainingClass.batch).join(Programme)
+        .where(Programme.year == 2023, TrainingClass.venue_name == "Aston Inn Mataram")
+    )
+    if c is None:
+        return RegistrationDemoResult(0, 0)
+    existing = db.session.scalar(select(func.count()).select_from(Registration).where(Registration.class_id == c.id))
+    if existing:
+        return RegistrationDemoResult(0, existing)
+    rng = random.Random(2023)
+    libs = {
+        code: db.session.scalars(
+            select(Library).join(Library.regency).where(Library.status == LibraryStatus.VERIFIED)
+            .where(Library.regency_code.startswith(code + ".")).order_by(Library.id)
+        ).all()
+        for code in ("51", "52")
+    }
+    plan = ["52"] * 14 + ["51"] * 8 + ["52", "52", "51"]  # the last three wait
+    moment = datetime(2023, 4, 25, 1, 0, tzinfo=UTC)
+    serial = 1
+    with services.quiet():
+        for index, province in enumerate(plan):
+            library = libs[province][index % len(libs[province])]
+            person = _person(rng, province, _district_of(library), serial)
+            user = None
+            if index == 0 and participant is not None:
+                person.full_name, person.email, user = participant.full_name, participant.email, participant
+                person.whatsapp = participant.phone or person.whatsapp
+            services.submit(
+                c, services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
+                user=user, nominated_by=organiser, now=moment + timedelta(minutes=7 * index),
+            )
+            serial += 1
+    return RegistrationDemoResult(len(plan), len(plan))
+
+
+def load_full_scale(organiser: User) -> RegistrationDemoResult:
+    """1,238 approved participants of SPP-TIK 2023: 619 libraries × 2 people, over 30 provinces."""
+    programme = db.session.scalar(select(Programme).where(Programme.code == "SPP-TIK", Programme.year == 2023))
+    if programme is None:
+        return RegistrationDemoResult(0, 0)
+    classes = [c for b in programme.batches for c in b.classes]
+    total = db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.programme_id == programme.id)
+    )
+    if total >= sum(c.capacity for c in classes):
+        return RegistrationDemoResult(0, total)
+    rng = random.Random(1238)
+    served = sorted({code for c in classes for code in c.served_codes})
+    counts = {LibraryType.PROVINSI: 33, LibraryType.KABUPATEN_KOTA: 136, LibraryType.DESA_KELURAHAN: 450}
+    created: dict[str, list[Library]] = {code: [] for code in served}
+    province_names = {code: db.session.get(Province, code).name for code in served}
+    with services.quiet():
+        for library_type, how_many in counts.items():
+            for i in range(how_many):
+                province = served[i % len(served)]
+                regencies = wilayah.list_wilayah(province)
+                regency = regencies[(i // len(served)) % len(regencies)]
+                district = wilayah.list_wilayah(regency.code)[0]
+                name = {
+                    LibraryType.PROVINSI: f"Perpustakaan Provinsi {province_names[province]} {i // 30 + 1}",
+                    LibraryType.KABUPATEN_KOTA: f"Dinas Perpustakaan {regency.name} (demo {i})",
+                    LibraryType.DESA_KELURAHAN: f"Perpustakaan Desa Demo {i:03d} {district.name}",
+                }[library_type]
+                lib = libraries.create_library(
+                    libraries.LibraryData(name=name, type=library_type, regency_code=regency.code,
+                                          district_code=district.code),
+                    status=LibraryStatus.VERIFIED, by=organiser,
+                )
+                created[province].append(lib)
+        serial = 1000  # four digits, unique in this run (Mataram uses 1–25)
+        added = 0
+        for c in classes:
+            free = c.capacity - services.seats_taken(c).total
+            pool = [lib for code in c.served_codes for lib in created[code]]
+            moment = datetime.combine(c.start_date - timedelta(days=20), datetime.min.time(), tzinfo=UTC)
+            for k in range(free):
+                library = pool[k % len(pool)]
+                person = _person(rng, library.province_code, library.district_code, serial)
+                services.submit(
+                    c, services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
+                    user=None, nominated_by=organiser, now=moment + timedelta(minutes=k),
+                )
+                serial += 1
+                added += 1
+    return RegistrationDemoResult(added, total + added)
+
+
+def demo_organiser() -> User | None:
+    return db.session.scalar(select(User).join(User.roles).where(User.email == "panitia@sibimtek.id"))
+
+
+def demo_participant() -> User | None:
+    user = db.session.scalar(select(User).where(User.email == "peserta@sibimtek.id"))
+    return user if user is not None and user.has_role(Role.PARTICIPANT) else None
