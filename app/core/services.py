@@ -11,6 +11,7 @@ from app.extensions import db
 from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.mail.models import OutboxMessage
 from app.regions.models import Province, Regency
+from app.registration.models import Registration, RegistrationStatus
 
 
 def users_per_role() -> dict[Role, int]:
@@ -43,6 +44,7 @@ class ProvinceFigures:
     regencies: int
     libraries_by_type: dict[LibraryType, int]
     libraries_by_status: dict[LibraryStatus, int]
+    registrations_by_status: dict[RegistrationStatus, int]
 
 
 def province_figures(province_code: str) -> ProvinceFigures | None:
@@ -65,4 +67,17 @@ def province_figures(province_code: str) -> ProvinceFigures | None:
         ),
         libraries_by_type=by_type,
         libraries_by_status=library_counts(province_code),
+        registrations_by_status=registration_counts(province_code),
     )
+
+
+def registration_counts(province_code: str) -> dict[RegistrationStatus, int]:
+    """Registrations from a province's libraries, by status (all programmes)."""
+    counts = dict.fromkeys(RegistrationStatus, 0)
+    rows = db.session.execute(
+        select(Registration.status, func.count())
+        .where(Registration.province_code == province_code)
+        .group_by(Registration.status)
+    )
+    counts.update(dict(rows.tuples().all()))
+    return counts

@@ -250,3 +250,14 @@ def test_the_nik_is_never_logged_nor_put_in_a_url(client, login_as, open_class, 
     client.get(response.headers["Location"])
     assert "5271014508900001" not in caplog.text
     assert "527101450890" not in caplog.text
+
+
+def test_coordinator_home_counts_registrations_of_the_province(client, login_as, open_class, register) -> None:
+    class_id = open_class(capacity=1)
+    register(class_id, 1, "52")
+    register(class_id, 2, "52")
+    register(class_id, 3, "51")
+    login_as(Role.COORDINATOR, province_code="52")
+    page = client.get("/beranda").get_data(as_text=True)
+    assert re.search(r"<td>Disetujui</td><td class=\"text-end\">1</td>", page)
+    assert re.search(r"<td>Daftar tunggu</td><td class=\"text-end\">1</td>", page)
