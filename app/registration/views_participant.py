@@ -94,6 +94,10 @@ def register(class_id: int) -> ResponseReturnValue:
     form = RegistrationForm()
     if request.method == "GET":
         _prefill(form)
+        chosen = request.args.get("provinsi")
+        if chosen in training_class.served_codes and form.province_code.data != chosen:
+            form.province_code.data, form.regency_code.data = chosen, None
+            form.library_id.data = form.library_name.data = None
     _fill_choices(form, training_class)
     if form.validate_on_submit():
         try:

@@ -261,3 +261,12 @@ def test_coordinator_home_counts_registrations_of_the_province(client, login_as,
     page = client.get("/beranda").get_data(as_text=True)
     assert re.search(r"<td>Disetujui</td><td class=\"text-end\">1</td>", page)
     assert re.search(r"<td>Daftar tunggu</td><td class=\"text-end\">1</td>", page)
+
+
+def test_the_province_chosen_in_the_catalogue_is_carried_into_the_form(client, login_as, open_class) -> None:
+    login_as(Role.PARTICIPANT)
+    class_id = open_class()
+    page = client.get(f"/katalog/{class_id}?provinsi=51").get_data(as_text=True)
+    assert f"/katalog/{class_id}/daftar?provinsi=51" in page
+    form = client.get(f"/katalog/{class_id}/daftar?provinsi=51").get_data(as_text=True)
+    assert '<option selected value="51">Bali</option>' in form
