@@ -31,7 +31,8 @@ def _reg(registration_id: int) -> Registration:
 
 
 def _mails(subject_part: str) -> list[str]:
-    return [m.recipient for m in db.session.scalars(select(OutboxMessage)) if subject_part in m.subject]
+    return [m.recipient for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            if subject_part in m.subject]
 
 
 def test_auto_approval_fills_the_seats_then_waitlists_in_order(app, open_class, register) -> None:
