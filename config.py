@@ -72,6 +72,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     PER_PAGE = 25
+    ATTENDANCE_CLOSE_AFTER_DAYS = _int("ATTENDANCE_CLOSE_AFTER_DAYS", 3)
+    ATTENDANCE_LATE_GRACE_MINUTES = _int("ATTENDANCE_LATE_GRACE_MINUTES", 15)
+    QR_TOKEN_MAX_AGE = _int("QR_TOKEN_MAX_AGE", 60)  # seconds; the code on screen changes every 30
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
 

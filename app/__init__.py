@@ -95,9 +95,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import auth, catalogue, core, libraries, mail, programmes, regions, registration
+    from app import attendance, auth, catalogue, core, libraries, mail, programmes, regions, registration
 
-    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration):
+    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance):
         app.register_blueprint(module.bp)
 
 

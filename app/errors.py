@@ -96,3 +96,7 @@ class InvalidRegistrationState(DomainError):
 class InvalidUpload(DomainError):
     field = "letter"
     message = _l("Surat tugas harus berkas PDF, JPG atau PNG, paling besar 2 MB.")
+
+
+class AttendanceError(DomainError):
+    message = _l("Presensi tidak dapat dicatat.")

@@ -138,6 +138,9 @@ def load_demo(full_scale: bool = False) -> DemoResult:
     organiser = registration_demo.demo_organiser()
     mataram = registration_demo.load_mataram(organiser, registration_demo.demo_participant())
     full = registration_demo.load_full_scale(organiser) if full_scale else None
+    from app.attendance.demo import load_mataram_attendance
+
+    load_mataram_attendance()
     return DemoResult(
         accounts_added=accounts_added, libraries_added=added, libraries_total=len(wanted),
         programmes_added=plan.programmes_added, classes=plan.classes, seats=plan.seats,

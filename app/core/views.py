@@ -6,6 +6,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from app.attendance import services as attendance_services
 from app.auth.models import Role
 from app.core import bp, services
 from app.core.access import login_required, public
@@ -35,7 +36,13 @@ def dashboard() -> ResponseReturnValue:
     if user.has_role(Role.PARTICIPANT):
         context["my_registrations"] = registration_services.registrations_of(user)
     if user.has_role(Role.FACILITATOR):
-        context["my_classes"] = programme_services.classes_of_facilitator(user)
+        classes = programme_services.classes_of_facilitator(user)
+        context["my_classes"] = classes
+        context["today_counts"] = {
+            c.id: attendance_services.day_counts(c, attendance_services.local_now(c).date())
+            for c in classes
+            if attendance_services.local_now(c).date() in attendance_services.class_days(c)
+        }
     return render_template("core/dashboard.html", Role=Role, **context)
 
 

@@ -83,6 +83,13 @@ class ProgrammeForm(BaseForm):
         default=ProgrammeStatus.DRAFT.value,
     )
     requires_letter = BooleanField(_l("Pendaftar wajib mengunggah surat tugas"))
+    present_statuses = MultiCheckboxField(
+        _l("Status presensi yang dihitung hadir"),
+        choices=choice_list([("hadir", _l("Hadir")), ("terlambat", _l("Terlambat")), ("izin", _l("Izin")),
+                             ("sakit", _l("Sakit"))]),
+        default=["hadir", "terlambat"],
+        validators=[DataRequired(_l("Pilih paling sedikit satu status."))],
+    )
     description = TextAreaField(_l("Deskripsi"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Simpan"))
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     Date,
@@ -128,6 +129,10 @@ class Programme(db.Model):
     status: Mapped[ProgrammeStatus] = mapped_column(enum_column(ProgrammeStatus), default=ProgrammeStatus.DRAFT)
     # Registrants must upload an assignment letter (surat tugas) from their office.
     requires_letter: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Attendance statuses that count as present for the certificate rule.
+    present_statuses: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["hadir", "terlambat"], server_default='["hadir", "terlambat"]'
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     batches: Mapped[list[Batch]] = relationship(
@@ -194,6 +199,8 @@ class TrainingClass(db.Model):
     # After this day, seats reserved per province or library type fall back to the common pool.
     quota_release_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[ClassStatus] = mapped_column(enum_column(ClassStatus), default=ClassStatus.DRAFT, index=True)
+    # An organiser may reopen attendance marking after the usual window, until this day.
+    attendance_reopened_until: Mapped[date | None] = mapped_column(Date)
     approval_mode: Mapped[ApprovalMode] = mapped_column(
         enum_column(ApprovalMode), default=ApprovalMode.MODERATED, server_default=ApprovalMode.MODERATED.value
     )

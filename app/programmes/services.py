@@ -43,6 +43,7 @@ class ProgrammeData:
     description: str | None = None
     status: ProgrammeStatus = ProgrammeStatus.DRAFT
     requires_letter: bool = False
+    present_statuses: list[str] = field(default_factory=lambda: ["hadir", "terlambat"])
 
 
 def _check_programme_unique(code: str, year: int, programme: Programme | None) -> None:
@@ -62,6 +63,7 @@ def _apply_programme(programme: Programme, data: ProgrammeData) -> None:
     programme.description = (data.description or "").strip() or None
     programme.status = data.status
     programme.requires_letter = data.requires_letter
+    programme.present_statuses = list(data.present_statuses)
 
 
 def create_programme(data: ProgrammeData, by: User | None) -> Programme:
@@ -562,7 +564,8 @@ def copy_programme(programme: Programme, year: int, by: User | None) -> CopyResu
     copy = create_programme(
         ProgrammeData(code=programme.code, name=programme.name, year=year, jp_total=programme.jp_total,
                       min_attendance_percent=programme.min_attendance_percent, description=programme.description,
-                      requires_letter=programme.requires_letter),
+                      requires_letter=programme.requires_letter,
+                      present_statuses=list(programme.present_statuses or ["hadir", "terlambat"])),
         by,
     )
     result = CopyResult(copy)

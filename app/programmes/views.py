@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.attendance import services as attendance_services
 from app.audit.services import history
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
@@ -68,6 +69,7 @@ def _programme_data(form: ProgrammeForm) -> services.ProgrammeData:
         code=form.code.data, name=form.name.data, year=form.year.data, jp_total=form.jp_total.data,
         min_attendance_percent=form.min_attendance_percent.data, description=form.description.data,
         status=form.status.data, requires_letter=form.requires_letter.data,
+        present_statuses=form.present_statuses.data,
     )
 
 
@@ -329,6 +331,7 @@ def class_detail(class_id: int) -> ResponseReturnValue:
         c=training_class,
         seats=services.seat_summary(training_class),
         can_plan=can_plan,
+        can_mark=attendance_services.can_mark(current_user, training_class),
         agenda_form=AgendaForm(day=training_class.start_date) if can_plan else None,
         next_statuses=sorted(services.TRANSITIONS[training_class.status], key=list(ClassStatus).index),
         history=history(training_class),

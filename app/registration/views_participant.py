@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.attendance import services as attendance
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
 from app.core.forms import choice_list, show_domain_error
@@ -123,6 +124,8 @@ def mine() -> ResponseReturnValue:
         "registration/mine.html",
         registrations=registrations,
         positions={r.id: services.waitlist_position(r) for r in registrations},
+        attendance={r.id: attendance.registration_eligibility(r) for r in registrations
+                    if r.status is RegistrationStatus.APPROVED},
         RegistrationStatus=RegistrationStatus,
     )
 

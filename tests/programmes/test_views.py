@@ -27,7 +27,7 @@ def test_organiser_creates_programme_batch_and_class_through_the_forms(client, l
     login_as(Role.ORGANISER)
     response = submit(client, "/kelola/program/baru", {
         "code": "spp-tik", "name": "Bimtek SPP-TIK", "year": "2023", "jp_total": "40",
-        "min_attendance_percent": "80", "status": "active",
+        "min_attendance_percent": "80", "status": "active", "present_statuses": ["hadir", "terlambat"],
     })
     assert response.status_code == 302
     programme_url = response.headers["Location"]

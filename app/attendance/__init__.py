@@ -1,0 +1,7 @@
+"""Attendance: daily marks by facilitators (also offline), QR self check-in, reports, eligibility."""
+
+from flask import Blueprint
+
+bp = Blueprint("attendance", __name__)
+
+from app.attendance import views, views_reports  # noqa: E402, F401

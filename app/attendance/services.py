@@ -1,0 +1,313 @@
+"""Attendance rules: who may mark, when marking is open, idempotent marks from phones that were
+offline, the rotating QR for self check-in, and the certificate eligibility that attendance decides."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.attendance.models import AttendanceMark, AttendanceStatus, MarkSource
+from app.audit import services as audit
+from app.auth.models import Role, User
+from app.errors import AttendanceError
+from app.extensions import db, utcnow
+from app.programmes.models import Programme, TrainingClass
+from app.registration.models import Registration, RegistrationStatus
+
+QR_ROTATE_SECONDS = 30
+
+
+def class_days(c: TrainingClass) -> list[date]:
+    return [c.start_date + timedelta(days=i) for i in range(c.days)]
+
+
+def local_now(c: TrainingClass, now: datetime | None = None) -> datetime:
+    return (now or utcnow()).astimezone(c.zoneinfo)
+
+
+def can_mark(user: User, c: TrainingClass) -> bool:
+    """The class's facilitators, organisers and admins."""
+    if user.has_role(Role.ADMIN, Role.ORGANISER):
+        return True
+    return user.has_role(Role.FACILITATOR) and any(f.id == user.id for f in c.facilitators)
+
+
+def marking_open_until(c: TrainingClass) -> date:
+    """The last day marks are accepted: N days after the class ends, or a later reopening."""
+    usual = c.end_date + timedelta(days=current_app.config["ATTENDANCE_CLOSE_AFTER_DAYS"])
+    return max(usual, c.attendance_reopened_until or usual)
+
+
+def check_marking_window(c: TrainingClass, day: date, today: date) -> None:
+    if day not in class_days(c):
+        raise AttendanceError(_("Tanggal %(d)s bukan hari kelas ini.", d=day.strftime("%d-%m-%Y")))
+    if today < day:
+        raise AttendanceError(_("Presensi hari ini baru dibuka pada harinya."))
+    if today > marking_open_until(c):
+        raise AttendanceError(_("Presensi kelas ini sudah ditutup. Panitia dapat membukanya kembali."))
+
+
+def approved_registrations(c: TrainingClass) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
+            .order_by(Registration.full_name, Registration.id)
+        )
+    )
+
+
+def current_marks(class_ids: list[int]) -> dict[tuple[int, date], AttendanceMark]:
+    """The mark that counts for each (registration, day): the latest tapped, then the latest received."""
+    marks = db.session.scalars(
+        select(AttendanceMark)
+        .where(AttendanceMark.class_id.in_(class_ids))
+        .order_by(AttendanceMark.marked_at, AttendanceMark.id)
+    )
+    return {(m.registration_id, m.day): m for m in marks}
+
+
+def record(
+    c: TrainingClass,
+    *,
+    registration_id: int,
+    day: date,
+    status: AttendanceStatus,
+    by: User | None,
+    client_key: str | None = None,
+    note: str | None = None,
+    marked_at: datetime | None = None,
+    source: MarkSource = MarkSource.ROSTER,
+    now: datetime | None = None,
+) -> tuple[AttendanceMark, bool]:
+    """Store one mark. The same client key twice returns the first mark and changes nothing."""
+    now = now or utcnow()
+    if client_key:
+        existing = db.session.scalar(select(AttendanceMark).where(AttendanceMark.client_key == client_key))
+        if existing is not None:
+            return existing, False
+    check_marking_window(c, day, local_now(c, now).date())
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.class_id != c.id or registration.status is not RegistrationStatus.APPROVED:
+        raise AttendanceError(_("Peserta ini tidak terdaftar (disetujui) di kelas ini."))
+    mark = AttendanceMark(
+        client_key=client_key or uuid.uuid4().hex,
+        class_id=c.id,
+        registration_id=registration.id,
+        day=day,
+        status=status,
+        note=(note or "").strip()[:200] or None,
+        source=source,
+        marked_at=min(marked_at or now, now),  # a phone's clock may run ahead; never in the future
+        received_at=now,
+        marked_by_id=by.id if by else None,
+    )
+    db.session.add(mark)
+    db.session.flush()
+    return mark, True
+
+
+def mark_all_present(c: TrainingClass, day: date, by: User | None, now: datetime | None = None) -> int:
+    """Mark HADIR for everyone not yet marked that day; the facilitator then taps the exceptions."""
+    check_marking_window(c, day, local_now(c, now).date())
+    marks = current_marks([c.id])
+    count = 0
+    for registration in approved_registrations(c):
+        if (registration.id, day) not in marks:
+            record(c, registration_id=registration.id, day=day, status=AttendanceStatus.HADIR, by=by, now=now)
+            count += 1
+    return count
+
+
+def reopen(c: TrainingClass, until: date, by: User | None) -> None:
+    """An organiser reopens marking after the usual window (audited)."""
+    if until < c.end_date:
+        raise AttendanceError(_("Tanggal pembukaan kembali harus setelah kelas berakhir."))
+    old = c.attendance_reopened_until
+    c.attendance_reopened_until = until
+    audit.record(c, "attendance_reopened", by, {"attendance_reopened_until": [
+        old.isoformat() if old else None, until.isoformat()]})
+
+
+# --- the rotating QR -------------------------------------------------------------------------------
+
+
+def _qr_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sibimtek-checkin")
+
+
+def qr_token(c: TrainingClass, day: date, now: datetime | None = None) -> str:
+    """A signed token bound to the class and day; a new one every 30 seconds."""
+    now = now or utcnow()
+    serializer = _qr_serializer()
+    window = int(now.timestamp()) // QR_ROTATE_SECONDS
+    # itsdangerous stamps with the real clock; the window number makes each period's token differ.
+    return serializer.dumps({"c": c.id, "d": day.isoformat(), "w": window})
+
+
+def day_start(c: TrainingClass, day: date) -> datetime:
+    """The configured start of a class day: its first agenda session, else 08.00, venue time."""
+    first = min((s.start_time for s in c.agenda if s.day == day), default=time(8, 0))
+    return datetime.combine(day, first, tzinfo=c.zoneinfo)
+
+
+def check_in(token: str, user: User, now: datetime | None = None) -> tuple[AttendanceMark | None, str]:
+    """A participant scanned the class QR: Hadir, or Terlambat after the start; refusals raise."""
+    now = now or utcnow()
+    try:
+        payload = _qr_serializer().loads(token, max_age=current_app.config["QR_TOKEN_MAX_AGE"])
+    except SignatureExpired:
+        raise AttendanceError(
+            _("Kode QR sudah kedaluwarsa. Pindai kode yang sedang tampil di layar fasilitator.")
+        ) from None
+    except BadSignature:
+        raise AttendanceError(_("Kode QR tidak valid.")) from None
+    c = db.session.get(TrainingClass, payload.get("c"))
+    if c is None:
+        raise AttendanceError(_("Kode QR tidak valid."))
+    day = date.fromisoformat(payload["d"])
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.class_id == c.id, Registration.user_id == user.id,
+            Registration.status == RegistrationStatus.APPROVED,
+        )
+    )
+    if registration is None:
+        elsewhere = db.session.scalar(
+            select(Registration.id).where(
+                Registration.user_id == user.id, Registration.status == RegistrationStatus.APPROVED
+            ).limit(1)
+        )
+        if elsewhere:
+            raise AttendanceError(_("Kode QR ini untuk kelas lain, bukan kelas Anda."))
+        raise AttendanceError(_("Anda tidak terdaftar (disetujui) di kelas ini."))
+    today = local_now(c, now).date()
+    if day not in class_days(c) or day != today:
+        raise AttendanceError(_("Kode QR ini bukan untuk hari ini."))
+    current = current_marks([c.id]).get((registration.id, day))
+    if current is not None and current.status in (AttendanceStatus.HADIR, AttendanceStatus.TERLAMBAT):
+        return None, _("Anda sudah tercatat %(status)s hari ini.", status=current.status.label.lower())
+    grace = timedelta(minutes=current_app.config["ATTENDANCE_LATE_GRACE_MINUTES"])
+    status = AttendanceStatus.HADIR if local_now(c, now) <= day_start(c, day) + grace else AttendanceStatus.TERLAMBAT
+    mark, _created = record(
+        c, registration_id=registration.id, day=day, status=status, by=user, source=MarkSource.QR, now=now,
+    )
+    return mark, _("Presensi tercatat: %(status)s.", status=status.label)
+
+
+# --- eligibility and reports ------------------------------------------------------------------------
+
+
+@dataclass
+class Eligibility:
+    present: int
+    total: int
+    required_percent: int
+    statuses: dict[date, AttendanceStatus | None] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.present / self.total if self.total else 0.0
+
+    @property
+    def needed(self) -> int:
+        return math.ceil(self.required_percent * self.total / 100)
+
+    @property
+    def eligible(self) -> bool:
+        return self.present >= self.needed
+
+    @property
+    def missing(self) -> int:
+        return max(self.needed - self.present, 0)
+
+
+def eligibility(
+    programme: Programme, days: list[date], statuses: dict[date, AttendanceStatus | None]
+) -> Eligibility:
+    """Present on enough days by the programme's rule (which statuses count is configurable)."""
+    counted = set(programme.present_statuses or ["hadir", "terlambat"])
+    present = sum(1 for d in days if statuses.get(d) is not None and statuses[d].value in counted)
+    return Eligibility(present=present, total=len(days), required_percent=programme.min_attendance_percent,
+                       statuses={d: statuses.get(d) for d in days})
+
+
+@dataclass
+class ReportRow:
+    registration: Registration
+    eligibility: Eligibility
+    notes: dict[date, str | None]
+
+
+def class_report(c: TrainingClass) -> list[ReportRow]:
+    days = class_days(c)
+    marks = current_marks([c.id])
+    programme = c.batch.programme
+    rows = []
+    for registration in approved_registrations(c):
+        statuses = {d: marks[(registration.id, d)].status if (registration.id, d) in marks else None for d in days}
+        notes = {d: marks[(registration.id, d)].note if (registration.id, d) in marks else None for d in days}
+        rows.append(ReportRow(registration, eligibility(programme, days, statuses), notes))
+    return rows
+
+
+def registration_eligibility(registration: Registration) -> Eligibility:
+    c = registration.training_class
+    days = class_days(c)
+    marks = current_marks([c.id])
+    statuses = {d: marks[(registration.id, d)].status if (registration.id, d) in marks else None for d in days}
+    return eligibility(c.batch.programme, days, statuses)
+
+
+@dataclass
+class GroupFigures:
+    label: str
+    participants: int = 0
+    eligible: int = 0
+    present_days: int = 0
+    total_days: int = 0
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.present_days / self.total_days if self.total_days else 0.0
+
+
+def programme_report(
+    classes: list[TrainingClass], province_code: str | None = None
+) -> tuple[list[GroupFigures], list[GroupFigures]]:
+    """Attendance of many classes (a batch or a programme) by province and by library type;
+    with `province_code`, only participants from that province's libraries count."""
+    marks = current_marks([c.id for c in classes])
+    by_province: dict[str, GroupFigures] = {}
+    by_type: dict[str, GroupFigures] = {}
+    for c in classes:
+        days = class_days(c)
+        for registration in approved_registrations(c):
+            if province_code and registration.province_code != province_code:
+                continue
+            statuses = {d: marks[(registration.id, d)].status if (registration.id, d) in marks else None for d in days}
+            result = eligibility(c.batch.programme, days, statuses)
+            province = registration.library.regency.province.name
+            kind = registration.library.type.label
+            for groups, key in ((by_province, province), (by_type, kind)):
+                group = groups.setdefault(key, GroupFigures(key))
+                group.participants += 1
+                group.eligible += result.eligible
+                group.present_days += result.present
+                group.total_days += result.total
+    return sorted(by_province.values(), key=lambda g: g.label), sorted(by_type.values(), key=lambda g: g.label)
+
+
+def day_counts(c: TrainingClass, day: date) -> tuple[int, int]:
+    """(marked, not yet marked) on a class day, for the facilitator's home."""
+    people = approved_registrations(c)
+    marks = current_marks([c.id])
+    marked = sum(1 for r in people if (r.id, day) in marks)
+    return marked, len(people) - marked

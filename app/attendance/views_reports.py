@@ -1,0 +1,84 @@
+"""Attendance reports: the class matrix (with XLSX and the printable daftar hadir PDF), and
+figures per batch or programme by province and library type."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.attendance import bp, services
+from app.auth.models import Role
+from app.core.access import roles_required
+from app.core.export import xlsx_response
+from app.extensions import db
+from app.pdf.render import render_pdf
+from app.programmes.models import Batch, Programme, TrainingClass
+from app.programmes.services import visible_to
+
+READERS = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR, Role.COORDINATOR)
+
+
+def get_readable_class_or_404(class_id: int) -> TrainingClass:
+    c = db.get_or_404(TrainingClass, class_id)
+    if not visible_to(c, current_user):
+        abort(403)
+    return c
+
+
+@bp.get("/presensi/kelas/<int:class_id>/laporan")
+@roles_required(*READERS)
+def report(class_id: int) -> ResponseReturnValue:
+    c = get_readable_class_or_404(class_id)
+    return render_template(
+        "attendance/report.html", c=c, days=services.class_days(c), rows=services.class_report(c),
+        can_mark=services.can_mark(current_user, c), open_until=services.marking_open_until(c),
+        can_reopen=current_user.has_role(Role.ADMIN, Role.ORGANISER),
+    )
+
+
+@bp.get("/presensi/kelas/<int:class_id>/laporan.xlsx")
+@roles_required(*READERS)
+def report_xlsx(class_id: int) -> ResponseReturnValue:
+    c = get_readable_class_or_404(class_id)
+    days = services.class_days(c)
+    header = [_("No."), _("Nama"), _("Perpustakaan"), _("Provinsi")] + [d.strftime("%d-%m-%Y") for d in days] + [
+        _("Hadir (hari)"), _("Persentase"), _("Memenuhi syarat sertifikat")]
+    rows = (
+        [i, row.registration.full_name, row.registration.library.name,
+         row.registration.library.regency.province.name]
+        + [row.eligibility.statuses[d].label if row.eligibility.statuses[d] else "" for d in days]
+        + [row.eligibility.present, round(row.eligibility.percent, 1),
+           _("ya") if row.eligibility.eligible else _("tidak")]
+        for i, row in enumerate(services.class_report(c), start=1)
+    )
+    return xlsx_response(f"presensi-kelas-{c.id}.xlsx", _("Presensi"), header, rows)
+
+
+@bp.get("/presensi/kelas/<int:class_id>/daftar-hadir.pdf")
+@roles_required(*READERS)
+def sign_in_sheet(class_id: int) -> ResponseReturnValue:
+    """The paper sign-in sheet (daftar hadir): one row per participant, a signature box per day."""
+    c = get_readable_class_or_404(class_id)
+    html = render_template(
+        "attendance/daftar_hadir.html", c=c, days=services.class_days(c), people=services.approved_registrations(c)
+    )
+    return Response(render_pdf(html), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'})
+
+
+@bp.get("/presensi/program/<int:programme_id>/laporan")
+@roles_required(Role.ADMIN, Role.ORGANISER, Role.COORDINATOR)
+def programme_report(programme_id: int) -> ResponseReturnValue:
+    """Attendance of a programme (or one of its batches: ?angkatan=) by province and library type."""
+    programme = db.get_or_404(Programme, programme_id)
+    batch_id = request.args.get("angkatan", type=int)
+    batches = [b for b in programme.batches if not batch_id or b.id == batch_id]
+    classes = [c for b in batches for c in b.classes if visible_to(c, current_user)]
+    scope = None if current_user.has_role(Role.ADMIN, Role.ORGANISER) else current_user.coordinator_province_code
+    by_province, by_type = services.programme_report(classes, province_code=scope)
+    return render_template(
+        "attendance/programme_report.html", programme=programme, batches=programme.batches,
+        batch=db.session.get(Batch, batch_id) if batch_id else None, by_province=by_province, by_type=by_type,
+    )
