@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask import Flask
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryStatus, LibraryType
@@ -115,3 +115,19 @@ def status_of(app: Flask, registration_id: int) -> str:
     with app.app_context():
         return db.session.get(Registration, registration_id).status.value
 
+
+@pytest.fixture
+def today_class(app, open_class, register, make_user):
+    facilitator = make_user(Role.FACILITATOR, full_name="Dr. Ahmad Fauzi")
+    owner = make_user(Role.PARTICIPANT)
+    class_id = open_class(capacity=22)
+    ids = [register(class_id, 1, user=owner)] + [register(class_id, n) for n in range(2, 6)]
+    with app.app_context():
+        c = db.session.get(TrainingClass, class_id)
+        today = datetime.now(c.zoneinfo).date()
+        c.batch.start_date, c.batch.end_date = today - timedelta(days=10), today + timedelta(days=10)
+        c.start_date, c.end_date = today, today + timedelta(days=3)
+        c.status = ClassStatus.RUNNING
+        c.facilitators = [db.session.get(User, facilitator.id)]
+        db.session.commit()
+    return {"class_id": class_id, "ids": ids, "facilitator": facilitator, "owner": owner, "today": today}
