@@ -8,7 +8,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi.py
 export SIBIMTEK_ENV ?= development
 
-.PHONY: run test install lint test-only browser translations messages clean-db help
+.PHONY: run test install lint test-only browser pdf-libs translations messages clean-db help
 
 help:
 	@echo "make run   - install, migrate, load regions and demo data, serve on http://$(HOST):$(PORT)"
@@ -34,7 +34,7 @@ messages: $(VENV)/.installed
 
 install: $(VENV)/.installed translations
 
-run: install
+run: install pdf-libs
 	$(BIN)/flask db upgrade
 	$(BIN)/flask regions load
 	$(BIN)/flask seed demo
@@ -42,6 +42,16 @@ run: install
 	@echo "Sibimtek berjalan di http://$(HOST):$(PORT)  (Ctrl+C untuk berhenti)"
 	@echo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# WeasyPrint (PDFs) needs Pango; installed through apt when missing and root.
+pdf-libs:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Pango for WeasyPrint..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	else \
+		echo "Pango is missing: PDFs need it (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; \
+	fi
 
 # Debian's chromium drives the browser tests; installed through apt when missing and root.
 browser:
@@ -61,7 +71,7 @@ test-only: install
 	@set +e; SIBIMTEK_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected (exit 5)"; exit 0; fi; exit $$rc
 
-test: install browser lint test-only
+test: install pdf-libs browser lint test-only
 
 clean-db:
 	rm -f instance/sibimtek.db

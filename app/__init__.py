@@ -54,6 +54,8 @@ def register_logging(app: Flask) -> None:
         if not any(isinstance(f, SamaranFilter) for f in handler.filters):
             handler.addFilter(SamaranFilter())
     root.setLevel(app.config["LOG_LEVEL"])
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def select_locale() -> str:

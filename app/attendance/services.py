@@ -246,24 +246,28 @@ class ReportRow:
     notes: dict[date, str | None]
 
 
+def _statuses(
+    marks: dict[tuple[int, date], AttendanceMark], registration_id: int, days: list[date]
+) -> dict[date, AttendanceStatus | None]:
+    return {d: marks[(registration_id, d)].status if (registration_id, d) in marks else None for d in days}
+
+
 def class_report(c: TrainingClass) -> list[ReportRow]:
     days = class_days(c)
     marks = current_marks([c.id])
     programme = c.batch.programme
     rows = []
     for registration in approved_registrations(c):
-        statuses = {d: marks[(registration.id, d)].status if (registration.id, d) in marks else None for d in days}
         notes = {d: marks[(registration.id, d)].note if (registration.id, d) in marks else None for d in days}
-        rows.append(ReportRow(registration, eligibility(programme, days, statuses), notes))
+        result = eligibility(programme, days, _statuses(marks, registration.id, days))
+        rows.append(ReportRow(registration, result, notes))
     return rows
 
 
 def registration_eligibility(registration: Registration) -> Eligibility:
     c = registration.training_class
     days = class_days(c)
-    marks = current_marks([c.id])
-    statuses = {d: marks[(registration.id, d)].status if (registration.id, d) in marks else None for d in days}
-    return eligibility(c.batch.programme, days, statuses)
+    return eligibility(c.batch.programme, days, _statuses(current_marks([c.id]), registration.id, days))
 
 
 @dataclass
@@ -292,8 +296,7 @@ def programme_report(
         for registration in approved_registrations(c):
             if province_code and registration.province_code != province_code:
                 continue
-            statuses = {d: marks[(registration.id, d)].status if (registration.id, d) in marks else None for d in days}
-            result = eligibility(c.batch.programme, days, statuses)
+            result = eligibility(c.batch.programme, days, _statuses(marks, registration.id, days))
             province = registration.library.regency.province.name
             kind = registration.library.type.label
             for groups, key in ((by_province, province), (by_type, kind)):

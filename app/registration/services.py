@@ -263,26 +263,26 @@ def waitlist(registration: Registration, by: User | None) -> None:
     notify(registration, "waitlisted")
 
 
-def reject(registration: Registration, by: User | None, reason: str) -> list[Registration]:
-    """Reject; a freed seat goes to the next eligible person on the waiting list."""
+def _withdraw(
+    registration: Registration, status: RegistrationStatus, by: User | None, reason: str | None, event: str
+) -> list[Registration]:
+    """End an active registration; a seat it held goes to the next eligible person waiting."""
     if not registration.is_active:
         raise InvalidRegistrationState()
     held_seat = registration.status is RegistrationStatus.APPROVED
-    _decide(registration, RegistrationStatus.REJECTED, by, reason)
+    _decide(registration, status, by, reason)
     db.session.flush()
-    notify(registration, "rejected")
+    notify(registration, event)
     return promote_waitlist(registration.training_class) if held_seat else []
+
+
+def reject(registration: Registration, by: User | None, reason: str) -> list[Registration]:
+    return _withdraw(registration, RegistrationStatus.REJECTED, by, reason, "rejected")
 
 
 def cancel(registration: Registration, by: User | None, reason: str | None = None) -> list[Registration]:
-    """Cancel (by the participant or an organiser); promotes from the waiting list."""
-    if not registration.is_active:
-        raise InvalidRegistrationState()
-    held_seat = registration.status is RegistrationStatus.APPROVED
-    _decide(registration, RegistrationStatus.CANCELLED, by, reason)
-    db.session.flush()
-    notify(registration, "cancelled")
-    return promote_waitlist(registration.training_class) if held_seat else []
+    """Cancelled by the participant or an organiser."""
+    return _withdraw(registration, RegistrationStatus.CANCELLED, by, reason, "cancelled")
 
 
 def promote_waitlist(training_class: TrainingClass, today: date | None = None) -> list[Registration]:
