@@ -53,12 +53,13 @@ pdf-libs:
 		echo "Pango is missing: PDFs need it (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; \
 	fi
 
-# Debian's chromium drives the browser tests; installed through apt when missing and root.
+# Debian's chromium drives the browser tests, pdftoppm (poppler-utils) renders PDFs for the QR
+# checks; installed through apt when missing and root.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing Debian chromium and poppler-utils for the tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	else \
 		echo "chromium is missing: install it (apt-get install chromium) or set SIBIMTEK_SKIP_BROWSER=1"; \
 	fi

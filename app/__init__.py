@@ -97,9 +97,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import attendance, auth, catalogue, core, libraries, mail, programmes, regions, registration
+    from app import (
+        attendance,
+        auth,
+        catalogue,
+        certificates,
+        core,
+        libraries,
+        mail,
+        programmes,
+        regions,
+        registration,
+    )
 
-    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance):
+    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance,
+                   certificates):
         app.register_blueprint(module.bp)
 
 

@@ -100,3 +100,7 @@ class InvalidUpload(DomainError):
 
 class AttendanceError(DomainError):
     message = _l("Presensi tidak dapat dicatat.")
+
+
+class CertificateError(DomainError):
+    message = _l("Sertifikat tidak dapat diterbitkan.")

@@ -131,3 +131,29 @@ def today_class(app, open_class, register, make_user):
         c.facilitators = [db.session.get(User, facilitator.id)]
         db.session.commit()
     return {"class_id": class_id, "ids": ids, "facilitator": facilitator, "owner": owner, "today": today}
+
+
+@pytest.fixture
+def finished_class(app, open_class, register, make_user):
+    """A class that ended yesterday: 3 approved participants, the first two present every day,
+    the third only on the first day."""
+    from app.attendance import services as attendance
+    from app.attendance.models import AttendanceStatus
+
+    owner = make_user(Role.PARTICIPANT)
+    class_id = open_class(capacity=10)
+    ids = [register(class_id, 1, user=owner), register(class_id, 2), register(class_id, 3)]
+    with app.app_context():
+        c = db.session.get(TrainingClass, class_id)
+        today = datetime.now(c.zoneinfo).date()
+        c.batch.start_date, c.batch.end_date = today - timedelta(days=20), today + timedelta(days=10)
+        c.start_date, c.end_date = today - timedelta(days=4), today - timedelta(days=1)
+        c.status = ClassStatus.FINISHED
+        db.session.flush()
+        for index, day in enumerate(attendance.class_days(c)):
+            moment = datetime.combine(day, datetime.min.time(), tzinfo=c.zoneinfo) + timedelta(hours=9)
+            for rid in ids:
+                status = AttendanceStatus.ALPA if rid == ids[2] and index > 0 else AttendanceStatus.HADIR
+                attendance.record(c, registration_id=rid, day=day, status=status, by=None, now=moment)
+        db.session.commit()
+    return {"class_id": class_id, "ids": ids, "owner": owner}

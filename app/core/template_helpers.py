@@ -100,6 +100,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date_id"] = format_date
     app.jinja_env.filters["datetime_tz"] = format_datetime
     app.jinja_env.globals["date_range"] = format_date_range
+    app.jinja_env.filters["iso_to_date_id"] = lambda iso: format_date(date.fromisoformat(iso), "id")
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["mask_phone"] = mask_phone
 

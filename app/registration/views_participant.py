@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.attendance import services as attendance
 from app.auth.models import Role
+from app.certificates import services as certificates
 from app.core.access import login_required, roles_required
 from app.core.forms import choice_list, show_domain_error
 from app.errors import DomainError
@@ -126,6 +127,8 @@ def mine() -> ResponseReturnValue:
         positions={r.id: services.waitlist_position(r) for r in registrations},
         attendance={r.id: attendance.registration_eligibility(r) for r in registrations
                     if r.status is RegistrationStatus.APPROVED},
+        certificates={r.id: certificates.current_certificate(r) for r in registrations
+                      if r.status is RegistrationStatus.APPROVED},
         RegistrationStatus=RegistrationStatus,
     )
 

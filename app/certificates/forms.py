@@ -1,0 +1,55 @@
+"""Certificate settings form (texts, signatories, colour, number pattern)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.core.forms import BaseForm
+
+
+class CertificateSettingsForm(BaseForm):
+    number_pattern = StringField(
+        _l("Pola nomor"),
+        validators=[DataRequired(_l("Pola nomor wajib diisi.")), Length(max=120)],
+        description=_l(
+            "Kunci: {seq:04d} nomor urut, {code} kode program, {month_roman} bulan Romawi, {month}, {year}."
+        ),
+    )
+    title = StringField(_l("Judul"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=60)])
+    role_text = StringField(_l("Peran"), validators=[DataRequired(_l("Kolom ini wajib diisi.")), Length(max=100)])
+    body_text = TextAreaField(
+        _l("Kalimat isi ({programme} diganti nama program)"),
+        validators=[DataRequired(_l("Kolom ini wajib diisi.")), Length(max=500)],
+    )
+    sign_place = StringField(_l("Tempat penandatanganan"), validators=[DataRequired(_l("Kolom ini wajib diisi."))])
+    signatory_position = StringField(
+        _l("Jabatan penanda tangan"), validators=[DataRequired(_l("Kolom ini wajib diisi."))]
+    )
+    signatory_name = StringField(_l("Nama penanda tangan"), validators=[Optional(), Length(max=120)])
+    signatory_nip = StringField(
+        _l("NIP penanda tangan"),
+        validators=[Optional(), Regexp(r"^\d{18}$", message=_l("NIP harus 18 digit angka."))],
+    )
+    colour = StringField(
+        _l("Warna"), validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Warna dalam format #RRGGBB."))]
+    )
+    show_agenda_page = BooleanField(_l("Halaman kedua: materi dan JP"))
+    submit = SubmitField(_l("Simpan"))
+
+    def validate_number_pattern(self, field: StringField) -> None:
+        from datetime import date
+
+        from app.certificates.services import format_number
+        from app.errors import CertificateError
+
+        class _Sample:
+            code = "SPP-TIK"
+
+        if "{seq" not in (field.data or ""):
+            raise ValidationError(_l("Pola nomor harus memuat {seq}."))
+        try:
+            format_number(field.data, 1, _Sample(), date(2023, 5, 25))
+        except CertificateError as exc:
+            raise ValidationError(str(exc.message)) from None

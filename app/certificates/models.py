@@ -1,0 +1,95 @@
+"""Certificate settings per programme, the number counter, and each issued certificate version."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.programmes.models import Programme
+from app.registration.models import Registration
+
+DEFAULT_PATTERN = "{seq:04d}/{code}/PERPUSNAS/{month_roman}/{year}"
+DEFAULT_BODY = "Bimbingan Teknis {programme} yang diselenggarakan oleh Perpustakaan Nasional Republik Indonesia"
+
+
+class CertificateSettings(db.Model):
+    """What a programme's certificates say and look like (organisers edit it)."""
+
+    __tablename__ = "certificate_settings"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True)
+    number_pattern: Mapped[str] = mapped_column(String(120), default=DEFAULT_PATTERN)
+    title: Mapped[str] = mapped_column(String(60), default="SERTIFIKAT")
+    role_text: Mapped[str] = mapped_column(String(100), default="sebagai PESERTA")
+    body_text: Mapped[str] = mapped_column(Text, default=DEFAULT_BODY)
+    sign_place: Mapped[str] = mapped_column(String(100), default="Jakarta")
+    # [{"position": …, "name": …, "nip": …}], one block per signatory
+    signatories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    colour: Mapped[str] = mapped_column(String(7), default="#0b4f6c")
+    show_agenda_page: Mapped[bool] = mapped_column(default=True)
+
+    programme: Mapped[Programme] = relationship()
+
+
+class CertificateCounter(db.Model):
+    """The last sequence number used per programme: incremented in the issuing transaction, so
+    numbers are gap-free and never reused (a rolled-back issue rolls the counter back too)."""
+
+    __tablename__ = "certificate_counters"
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"  # a newer version (e.g. a corrected name) replaced it
+
+    @property
+    def label(self) -> str:
+        return str({"valid": _l("Sah"), "revoked": _l("Dicabut"), "superseded": _l("Digantikan")}[self.value])
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "seq", "version"),
+        Index("ix_certificates_registration", "registration_id", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int]  # the programme's running number; kept by every re-issued version
+    version: Mapped[int] = mapped_column(default=1)
+    number: Mapped[str] = mapped_column(String(120))  # e.g. 0001/SPP-TIK/PERPUSNAS/V/2023
+    code: Mapped[str] = mapped_column(String(43), unique=True)  # 256-bit random, in the QR link
+    short_code: Mapped[str] = mapped_column(String(12), unique=True)  # typed by hand: XXXX-XXXX-XX
+    status: Mapped[CertificateStatus] = mapped_column(enum_column(CertificateStatus), default=CertificateStatus.VALID)
+    # What was printed, frozen at issue: the verification page shows this, never live data.
+    holder_name: Mapped[str] = mapped_column(String(100))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    override_reason: Mapped[str | None] = mapped_column(String(300))  # issued despite the attendance rule
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoke_reason: Mapped[str | None] = mapped_column(String(300))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
+    pdf_path: Mapped[str | None] = mapped_column(String(100))  # stored render under instance/certificates
+    content_hash: Mapped[str | None] = mapped_column(String(64))  # of the data the stored PDF was made from
+
+    registration: Mapped[Registration | None] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    @property
+    def file_name(self) -> str:
+        return "sertifikat-" + self.number.replace("/", "-") + ".pdf"

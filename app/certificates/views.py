@@ -1,0 +1,184 @@
+"""Certificate pages: settings and preview, the class list (issue, override, revoke, re-issue,
+ZIP), the participant's download, and the public verification page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.attendance import services as attendance
+from app.auth.models import Role
+from app.certificates import bp, services
+from app.certificates.forms import CertificateSettingsForm
+from app.certificates.models import Certificate, CertificateStatus
+from app.core.access import login_required, public, roles_required
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.pdf.render import render_pdf
+from app.programmes.models import Programme, TrainingClass
+from app.registration.models import Registration
+
+PLANNERS = (Role.ADMIN, Role.ORGANISER)
+
+
+@bp.route("/kelola/program/<int:programme_id>/sertifikat", methods=["GET", "POST"])
+@roles_required(*PLANNERS)
+def settings(programme_id: int) -> ResponseReturnValue:
+    programme = db.get_or_404(Programme, programme_id)
+    current = services.settings_for(programme)
+    signatory = (current.signatories or [services.DEFAULT_SIGNATORY])[0]
+    form = CertificateSettingsForm(obj=current)
+    if request.method == "GET":
+        form.signatory_position.data = signatory.get("position")
+        form.signatory_name.data = signatory.get("name")
+        form.signatory_nip.data = signatory.get("nip")
+    if form.validate_on_submit():
+        for name in ("number_pattern", "title", "role_text", "body_text", "sign_place", "colour", "show_agenda_page"):
+            setattr(current, name, getattr(form, name).data)
+        current.signatories = [{"position": form.signatory_position.data, "name": form.signatory_name.data or "",
+                                "nip": form.signatory_nip.data or ""}]
+        db.session.commit()
+        flash(_("Pengaturan sertifikat disimpan."), "success")
+        return redirect(url_for("certificates.settings", programme_id=programme.id))
+    db.session.commit()  # the defaults, created on first visit
+    return render_template("certificates/settings.html", programme=programme, form=form)
+
+
+@bp.get("/kelola/program/<int:programme_id>/sertifikat/pratinjau.pdf")
+@roles_required(*PLANNERS)
+def preview(programme_id: int) -> ResponseReturnValue:
+    """The certificate as it will look, with sample data (nothing is issued)."""
+    programme = db.get_or_404(Programme, programme_id)
+    settings = services.settings_for(programme)
+    sample = Certificate(
+        id=0, programme_id=programme.id, seq=1, version=1, code="CONTOH" + "x" * 37, short_code="CONT-OH12-34",
+        number=services.format_number(settings.number_pattern, 1, programme,
+                                      programme.batches[0].end_date if programme.batches else date.today()),
+        status=CertificateStatus.VALID, holder_name=request.args.get("nama", "Baiq Nurul Hidayati, S.Pd.")[:100],
+        details={"programme": programme.name, "programme_code": programme.code, "year": programme.year,
+                 "class": "Kelas Bali – Nusa Tenggara Barat", "batch": "Angkatan 2", "place": "Kota Mataram",
+                 "venue": "Aston Inn Mataram", "dates": "22–25 Mei 2023", "start": "2023-05-22", "end": "2023-05-25",
+                 "jp": programme.jp_total, "library": "Perpustakaan Desa",
+                 "agenda": [{"day": "22 Mei 2023", "topic": "Kebijakan TPBIS", "jp": programme.jp_total}]},
+    )
+    db.session.rollback()
+    return Response(render_pdf(services.certificate_html([sample], settings)), mimetype="application/pdf")
+
+
+@bp.get("/kelola/kelas/<int:class_id>/sertifikat")
+@roles_required(*PLANNERS)
+def class_certificates(class_id: int) -> ResponseReturnValue:
+    c = db.get_or_404(TrainingClass, class_id)
+    rows = [(r, services.current_certificate(r), services.readiness(r)) for r in attendance.approved_registrations(c)]
+    return render_template("certificates/class.html", c=c, rows=rows)
+
+
+@bp.post("/kelola/kelas/<int:class_id>/sertifikat/terbitkan")
+@roles_required(*PLANNERS)
+def issue_class(class_id: int) -> ResponseReturnValue:
+    c = db.get_or_404(TrainingClass, class_id)
+    issued, skipped = services.issue_class(c, current_user)
+    db.session.commit()
+    flash(_("%(n)s sertifikat diterbitkan.", n=issued), "success")
+    if skipped:
+        flash(_("%(n)s peserta belum memenuhi syarat.", n=len(skipped)), "warning")
+    return redirect(url_for("certificates.class_certificates", class_id=c.id))
+
+
+@bp.post("/kelola/pendaftar/<int:registration_id>/sertifikat")
+@roles_required(*PLANNERS)
+def issue_one(registration_id: int) -> ResponseReturnValue:
+    """Issue for one person; below the attendance rule only with a reason (audited)."""
+    registration = db.get_or_404(Registration, registration_id)
+    try:
+        certificate = services.issue(registration, current_user, override_reason=request.form.get("reason"))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Sertifikat %(n)s diterbitkan.", n=certificate.number), "success")
+    return redirect(url_for("certificates.class_certificates", class_id=registration.class_id))
+
+
+@bp.post("/kelola/sertifikat/<int:certificate_id>/<action>")
+@roles_required(*PLANNERS)
+def change(certificate_id: int, action: str) -> ResponseReturnValue:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    try:
+        if action == "cabut":
+            services.revoke(certificate, current_user, request.form.get("reason", ""))
+            message = _("Sertifikat dicabut.")
+        elif action == "terbitkan-ulang":
+            new = services.reissue(certificate, current_user)
+            message = _("Versi baru diterbitkan dengan nomor yang sama (%(n)s).", n=new.number)
+        else:
+            abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    class_id = certificate.registration.class_id if certificate.registration else None
+    return redirect(url_for("certificates.class_certificates", class_id=class_id) if class_id else url_for(
+        "programmes.programmes"))
+
+
+@bp.get("/kelola/kelas/<int:class_id>/sertifikat.zip")
+@roles_required(*PLANNERS)
+def class_zip(class_id: int) -> ResponseReturnValue:
+    """Every valid certificate of a class, one PDF each (a class is small enough for the request)."""
+    c = db.get_or_404(TrainingClass, class_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for registration in attendance.approved_registrations(c):
+            certificate = services.current_certificate(registration)
+            if certificate is not None:
+                archive.writestr(certificate.file_name, services.pdf_bytes(certificate))
+    db.session.commit()  # stored renders
+    return Response(buffer.getvalue(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="sertifikat-kelas-{c.id}.zip"'})
+
+
+@bp.get("/sertifikat/<int:certificate_id>.pdf")
+@login_required
+def download(certificate_id: int) -> ResponseReturnValue:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    owner = certificate.registration is not None and certificate.registration.user_id == current_user.id
+    if not owner and not current_user.has_role(*PLANNERS):
+        abort(404)
+    pdf = services.pdf_bytes(certificate)
+    db.session.commit()
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{certificate.file_name}"'})
+
+
+@bp.get("/verifikasi")
+@limiter.limit("30 per minute")
+@public
+def verify_form() -> ResponseReturnValue:
+    code = request.args.get("kode", "").strip()
+    if code:
+        certificate = services.find_by_code(code)
+        if certificate is not None:
+            return redirect(url_for("certificates.verify", code=certificate.code))
+        return render_template("certificates/verify.html", certificate=None, searched=code), 404
+    return render_template("certificates/verify.html", certificate=None, searched=None)
+
+
+@bp.get("/verifikasi/<code>")
+@limiter.limit("30 per minute")
+@public
+def verify(code: str) -> ResponseReturnValue:
+    """Valid / revoked / superseded, with the holder, programme, class, dates and JP: nothing else."""
+    certificate = services.find_by_code(code) if len(code) == 43 else None
+    if certificate is None:
+        return render_template("certificates/verify.html", certificate=None, searched=code[:20]), 404
+    return render_template("certificates/verify.html", certificate=certificate, searched=None)

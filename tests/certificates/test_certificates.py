@@ -1,0 +1,240 @@
+"""Certificates: numbers, issuing by the attendance rule, overrides, PDFs, QR, verification."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.auth.models import Role
+from app.certificates import services
+from app.certificates.models import Certificate
+from app.errors import CertificateError
+from app.extensions import db
+from app.programmes.models import Programme, TrainingClass
+from app.registration.models import Registration
+from tests.conftest import csrf_token, login
+
+
+def _reg(rid: int) -> Registration:
+    return db.session.get(Registration, rid)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_number_pattern_in_the_indonesian_style(app_ctx) -> None:
+    from datetime import date
+
+    class Prog:
+        code = "SPP-TIK"
+
+    assert services.format_number(services.DEFAULT_PATTERN, 1, Prog(), date(2023, 5, 25)) == \
+        "0001/SPP-TIK/PERPUSNAS/V/2023"
+    assert services.format_number("{seq:03d}-{month}-{year}", 42, Prog(), date(2023, 12, 1)) == "042-12-2023"
+    with pytest.raises(CertificateError, match="Pola nomor tidak valid"):
+        services.format_number("{nomor}/{year}", 1, Prog(), date(2023, 5, 25))
+
+
+def test_eligible_participants_get_consecutive_numbers_and_others_a_reason(app, finished_class) -> None:
+    with app.app_context(), app.test_request_context():
+        c = db.session.get(TrainingClass, finished_class["class_id"])
+        issued, skipped = services.issue_class(c, by=None)
+        db.session.commit()
+        assert issued == 2
+        assert len(skipped) == 1
+        assert "kurang 3 hari" in skipped[0]
+        numbers = sorted(services.current_certificate(_reg(i)).seq for i in finished_class["ids"][:2])
+        assert numbers == [1, 2]
+        assert services.issue_class(c, by=None) == (0, skipped)  # nothing issued twice
+
+
+def test_override_needs_a_reason_and_is_audited(app, finished_class, make_user) -> None:
+    organiser = make_user(Role.ORGANISER)
+    with app.app_context(), app.test_request_context():
+        from app.auth.models import User
+
+        absent = _reg(finished_class["ids"][2])
+        with pytest.raises(CertificateError, match="kurang 3 hari"):
+            services.issue(absent, by=None)
+        certificate = services.issue(absent, by=db.session.get(User, organiser.id),
+                                     override_reason="Tugas dinas resmi, disetujui Kapusbang")
+        db.session.commit()
+        assert certificate.override_reason == "Tugas dinas resmi, disetujui Kapusbang"
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "certificates"))
+        assert (entry.action, entry.user_id) == ("override", organiser.id)
+
+
+def test_numbers_stay_distinct_and_consecutive_under_concurrency(app, open_class, register) -> None:
+    """On PostgreSQL 50 issues at once (CI's second pass); on SQLite 12."""
+    from datetime import date, timedelta
+
+    from app.attendance import services as attendance  # noqa: F401 - the rule is bypassed by an override
+
+    count = 50 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 12
+    class_id = open_class(capacity=count)
+    ids = [register(class_id, n) for n in range(1, count + 1)]
+    barrier = threading.Barrier(count)
+
+    def issue(rid: int) -> int:
+        with app.app_context(), app.test_request_context():
+            barrier.wait(timeout=30)
+            certificate = services.issue(_reg(rid), by=None, override_reason="uji konkurensi",
+                                         today=date.today() + timedelta(days=400))
+            db.session.commit()
+            return certificate.seq
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        numbers = sorted(pool.map(issue, ids))
+    assert numbers == list(range(1, count + 1))
+
+
+def test_pdf_holds_name_number_programme_and_jp_and_a_working_qr(app, finished_class) -> None:
+    import zxingcpp
+
+    with app.app_context(), app.test_request_context():
+        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        pdf = services.pdf_bytes(certificate)
+        db.session.commit()
+        text = _pdf_text(pdf)
+        programme = db.session.get(Programme, certificate.programme_id)
+        for expected in ("SERTIFIKAT", "diberikan kepada", "Peserta 0001", certificate.number, programme.name,
+                         "40 JP", "sebagai PESERTA"):
+            assert expected in text.replace("\n", " "), expected
+        with tempfile.TemporaryDirectory() as folder:
+            Path(folder, "c.pdf").write_bytes(pdf)
+            subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "c.pdf", "page"],
+                           cwd=folder, check=True)
+            image = Image.open(next(Path(folder).glob("page*.png")))
+            decoded = [result.text for result in zxingcpp.read_barcodes(image)]
+        assert decoded == [services.verification_url(certificate)]
+        code = certificate.code
+    response = app.test_client().get(decoded[0].split("localhost", 1)[-1])
+    assert response.status_code == 200
+    assert "Sertifikat SAH" in response.get_data(as_text=True)
+    assert code in decoded[0]
+
+
+def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class, monkeypatch) -> None:
+    with app.app_context(), app.test_request_context():
+        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        first = services.pdf_bytes(certificate)
+        db.session.commit()
+        calls = []
+        import app.pdf.render as render
+
+        original = render.render_pdf
+        monkeypatch.setattr(render, "render_pdf", lambda *a, **k: calls.append(1) or original(*a, **k))
+        assert services.pdf_bytes(certificate) == first
+        assert calls == []
+        services.settings_for(db.session.get(Programme, certificate.programme_id)).title = "PIAGAM"
+        assert b"PIAGAM" not in first
+        assert "PIAGAM" in _pdf_text(services.pdf_bytes(certificate))
+        assert calls == [1]
+
+
+@pytest.mark.parametrize("name", ['<img src="http://127.0.0.1:9/x">', '<link href="file:///etc/passwd">'])
+def test_hostile_names_are_printed_as_text_and_fetch_nothing(app, finished_class, name) -> None:
+    from app.pdf.render import make_fetcher, render_pdf
+
+    with app.app_context(), app.test_request_context():
+        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        certificate.holder_name = name
+        fetcher = make_fetcher()
+        settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
+        pdf = render_pdf(services.certificate_html([certificate], settings), fetcher)
+        assert name in _pdf_text(pdf).replace("\n", "")
+        assert fetcher.refused == []
+        assert all(not url.startswith(("http", "file:///etc")) for url in fetcher.served)
+        db.session.rollback()
+
+
+def test_long_names_shrink_to_one_line() -> None:
+    assert services.name_font_size("Ani") == 30.0
+    assert services.name_font_size("x" * 100) < 12.5
+
+
+def test_verification_states_and_no_personal_data(app, client, finished_class) -> None:
+    with app.app_context(), app.test_request_context():
+        r = _reg(finished_class["ids"][0])
+        certificate = services.issue(r, by=None)
+        db.session.commit()
+        code, short, nik, email, phone = certificate.code, certificate.short_code, r.nik, r.email, r.whatsapp
+    page = client.get(f"/verifikasi/{code}").get_data(as_text=True)
+    assert "Sertifikat SAH" in page
+    assert "Peserta 0001" in page
+    for secret in (nik, email, phone, nik[:6]):
+        assert secret not in page
+    by_short = client.get(f"/verifikasi?kode={short.lower()}")
+    assert by_short.status_code == 302
+    assert by_short.headers["Location"].endswith(code)
+    assert client.get("/verifikasi/" + "A" * 43).status_code == 404
+    assert "tidak ditemukan" in client.get("/verifikasi?kode=XXXX-XXXX-XX").get_data(as_text=True)
+
+    with app.app_context(), app.test_request_context():
+        certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+        corrected = certificate.registration
+        corrected.full_name = "Peserta Satu, S.Pd."
+        new = services.reissue(certificate, by=None)
+        db.session.commit()
+        new_code = new.code
+        assert (new.number, new.version) == (certificate.number, 2)
+    old_page = client.get(f"/verifikasi/{code}").get_data(as_text=True)
+    assert "DIGANTIKAN" in old_page
+    assert new_code in old_page
+    with app.app_context(), app.test_request_context():
+        services.revoke(db.session.scalar(select(Certificate).where(Certificate.code == new_code)), None,
+                        "Data peserta tidak benar")
+        db.session.commit()
+    revoked = client.get(f"/verifikasi/{new_code}").get_data(as_text=True)
+    assert "DICABUT" in revoked
+    assert "Data peserta tidak benar" in revoked
+
+
+def test_verification_is_rate_limited(client) -> None:
+    statuses = [client.get("/verifikasi/" + "B" * 43).status_code for _ in range(31)]
+    assert statuses[-1] == 429
+
+
+def test_participant_downloads_own_certificate_only(app, client, finished_class, make_user) -> None:
+    with app.app_context(), app.test_request_context():
+        mine = services.issue(_reg(finished_class["ids"][0]), by=None)
+        theirs = services.issue(_reg(finished_class["ids"][1]), by=None)
+        db.session.commit()
+        mine_id, theirs_id, file_name = mine.id, theirs.id, mine.file_name
+    login(client, finished_class["owner"].email)
+    response = client.get(f"/sertifikat/{mine_id}.pdf")
+    assert response.mimetype == "application/pdf"
+    assert file_name in response.headers["Content-Disposition"]
+    assert client.get(f"/sertifikat/{theirs_id}.pdf").status_code == 404
+    page = client.get("/pendaftaran-saya").get_data(as_text=True)
+    assert f"/sertifikat/{mine_id}.pdf" in page
+
+
+def test_organiser_issues_from_the_class_page_and_downloads_the_zip(app, client, login_as, finished_class) -> None:
+    import zipfile
+
+    login_as(Role.ORGANISER)
+    class_id = finished_class["class_id"]
+    token = csrf_token(client, f"/kelola/kelas/{class_id}/sertifikat")
+    response = client.post(f"/kelola/kelas/{class_id}/sertifikat/terbitkan", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert "2 sertifikat diterbitkan." in response.get_data(as_text=True)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/kelola/kelas/{class_id}/sertifikat.zip").data))
+    assert len(archive.namelist()) == 2
+    assert all(name.endswith(".pdf") for name in archive.namelist())
+
+
+def test_certificate_pages_are_for_organisers(client, login_as, finished_class) -> None:
+    login_as(Role.FACILITATOR)
+    assert client.get(f"/kelola/kelas/{finished_class['class_id']}/sertifikat").status_code == 403
