@@ -8,7 +8,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi.py
 export SIBIMTEK_ENV ?= development
 
-.PHONY: run test install lint test-only browser pdf-libs translations messages clean-db help
+.PHONY: run test install lint test-only browser pdf-libs translations messages bench clean-db help
 
 help:
 	@echo "make run   - install, migrate, load regions and demo data, serve on http://$(HOST):$(PORT)"
@@ -73,6 +73,11 @@ test-only: install
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected (exit 5)"; exit 0; fi; exit $$rc
 
 test: install pdf-libs browser lint test-only
+
+# Benchmarks print ratios measured in one run (see bench/).
+bench: install pdf-libs
+	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/certificates_bench.py
+	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/registration_bench.py
 
 clean-db:
 	rm -f instance/sibimtek.db

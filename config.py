@@ -38,6 +38,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'sibimtek.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The site's address as people reach it: links in QR codes made by background jobs.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    JOBS_IN_PROCESS = _bool("JOBS_IN_PROCESS", False)  # run background jobs in a thread even with Redis
 
     # Flask-Limiter keeps its counters in Redis when there is one, so that all gunicorn
     # workers share them; otherwise in this process's memory.

@@ -138,6 +138,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.certificates.cli import jobs_cli
     from app.core.cli import seed_cli
     from app.regions.cli import regions_cli
     from app.registration.cli import registrations_cli
@@ -146,3 +147,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(registrations_cli)
+    app.cli.add_command(jobs_cli)

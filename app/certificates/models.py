@@ -93,3 +93,33 @@ class Certificate(db.Model):
     @property
     def file_name(self) -> str:
         return "sertifikat-" + self.number.replace("/", "-") + ".pdf"
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BulkJob(db.Model):
+    """A background run that issues and renders the certificates of a class, batch or programme."""
+
+    __tablename__ = "certificate_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # class / batch / programme
+    scope_id: Mapped[int]
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus), default=JobStatus.QUEUED)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    zip_path: Mapped[str | None] = mapped_column(String(100))
+    combined_path: Mapped[str | None] = mapped_column(String(100))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.status is JobStatus.DONE else 0)

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -235,7 +235,11 @@ def name_font_size(name: str) -> float:
 
 
 def verification_url(certificate: Certificate) -> str:
-    return url_for("certificates.verify", code=certificate.code, _external=True)
+    """The public link in the QR; outside a request (background jobs) built on PUBLIC_BASE_URL."""
+    if has_request_context():
+        return url_for("certificates.verify", code=certificate.code, _external=True)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        return url_for("certificates.verify", code=certificate.code, _external=True)
 
 
 def qr_data_uri(url: str) -> str:

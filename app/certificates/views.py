@@ -182,3 +182,70 @@ def verify(code: str) -> ResponseReturnValue:
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None, searched=code[:20]), 404
     return render_template("certificates/verify.html", certificate=certificate, searched=None)
+
+
+# --- bulk jobs -----------------------------------------------------------------------------------------
+
+
+@bp.post("/kelola/sertifikat/massal/<scope>/<int:scope_id>")
+@roles_required(*PLANNERS)
+def bulk_start(scope: str, scope_id: int) -> ResponseReturnValue:
+    """Issue and render a whole class, batch or programme in the background."""
+    from app.certificates.bulk import classes_in
+    from app.certificates.models import BulkJob
+    from app.jobs import enqueue_certificate_job
+
+    if scope not in ("class", "batch", "programme") or not classes_in(scope, scope_id):
+        abort(404)
+    job = BulkJob(scope=scope, scope_id=scope_id, created_by_id=current_user.id)
+    db.session.add(job)
+    db.session.commit()
+    enqueue_certificate_job(job.id)
+    return redirect(url_for("certificates.bulk_status", job_id=job.id))
+
+
+@bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>")
+@roles_required(*PLANNERS)
+def bulk_status(job_id: int) -> ResponseReturnValue:
+    from app.certificates.models import BulkJob
+
+    return render_template("certificates/job.html", job=db.get_or_404(BulkJob, job_id))
+
+
+@bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>.json")
+@roles_required(*PLANNERS)
+def bulk_progress(job_id: int) -> ResponseReturnValue:
+    from app.certificates.models import BulkJob
+
+    job = db.get_or_404(BulkJob, job_id)
+    return {"status": job.status.value, "done": job.done, "total": job.total, "percent": job.percent,
+            "error": job.error}
+
+
+@bp.post("/kelola/sertifikat/pekerjaan/<int:job_id>/lanjutkan")
+@roles_required(*PLANNERS)
+def bulk_resume(job_id: int) -> ResponseReturnValue:
+    from app.certificates.models import BulkJob, JobStatus
+    from app.jobs import enqueue_certificate_job
+
+    job = db.get_or_404(BulkJob, job_id)
+    if job.status is JobStatus.FAILED:
+        job.status = JobStatus.QUEUED
+        db.session.commit()
+        enqueue_certificate_job(job.id)
+    return redirect(url_for("certificates.bulk_status", job_id=job.id))
+
+
+@bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>/<kind>")
+@roles_required(*PLANNERS)
+def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
+    from flask import send_file
+
+    from app.certificates.models import BulkJob, JobStatus
+
+    job = db.get_or_404(BulkJob, job_id)
+    if job.status is not JobStatus.DONE or kind not in ("sertifikat.zip", "gabungan.pdf"):
+        abort(404)
+    relative = job.zip_path if kind == "sertifikat.zip" else job.combined_path
+    return send_file(services.storage_dir() / relative, as_attachment=True,
+                     download_name=f"sertifikat-{job.scope}-{job.scope_id}-{kind.split('.')[0]}.{kind.split('.')[1]}")

@@ -1,0 +1,160 @@
+"""Bulk certificates: render many certificates fast, outside the web request.
+
+Levers (measured by bench/certificates_bench.py): certificates are rendered in chunks as one
+WeasyPrint document each and split into single PDFs with pypdf (falling back to one document per
+certificate when the page count does not match); chunks are rendered by a pool of worker
+processes that keep WeasyPrint loaded and are replaced after a number of chunks (memory);
+QR codes are PNG; the ZIP is written without recompression; every single PDF is stored so a
+later download or a resumed job reuses it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import select
+
+from app.certificates import services
+from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
+from app.extensions import db, utcnow
+from app.programmes.models import Batch, Programme, TrainingClass
+
+CHUNK = 50
+
+
+def _render_chunk(html: str) -> bytes:
+    """In a worker process: one HTML document → PDF bytes."""
+    from app.pdf.render import render_pdf
+
+    return render_pdf(html)
+
+
+def classes_in(scope: str, scope_id: int) -> list[TrainingClass]:
+    if scope == "class":
+        c = db.session.get(TrainingClass, scope_id)
+        return [c] if c else []
+    if scope == "batch":
+        batch = db.session.get(Batch, scope_id)
+        return list(batch.classes) if batch else []
+    programme = db.session.get(Programme, scope_id)
+    return [c for b in programme.batches for c in b.classes] if programme else []
+
+
+def certificates_in(classes: list[TrainingClass]) -> list[Certificate]:
+    class_ids = [c.id for c in classes]
+    from app.registration.models import Registration
+
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .join(Registration, Certificate.registration_id == Registration.id)
+            .where(Registration.class_id.in_(class_ids), Certificate.status == CertificateStatus.VALID)
+            .order_by(Certificate.seq)
+        )
+    )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def render_many(
+    certificates: list[Certificate], *, workers: int | None = None, progress: Callable[[int], None] | None = None
+) -> dict[int, bytes]:
+    """PDF bytes per certificate id; stored renders are reused, the rest rendered in chunks."""
+    result: dict[int, bytes] = {}
+    todo = []
+    for certificate in certificates:
+        settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
+        digest = services.content_hash(certificate, settings)
+        path = services.storage_dir() / (certificate.pdf_path or "-")
+        if certificate.content_hash == digest and path.is_file():
+            result[certificate.id] = path.read_bytes()
+        else:
+            todo.append((certificate, settings, digest))
+    if progress:
+        progress(len(result))
+    jobs = [
+        (chunk, services.certificate_html([c for c, _s, _d in chunk], chunk[0][1])) for chunk in _chunks(todo, CHUNK)
+    ]
+    workers = workers or min(os.cpu_count() or 1, 4)
+    with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=20) as pool:
+        for (chunk, _html), pdf in zip(jobs, pool.map(_render_chunk, [html for _chunk, html in jobs]), strict=True):
+            reader = PdfReader(io.BytesIO(pdf))
+            per = len(reader.pages) // len(chunk) if len(reader.pages) % len(chunk) == 0 else 0
+            for index, (certificate, settings, digest) in enumerate(chunk):
+                if per:
+                    writer = PdfWriter()
+                    for page in reader.pages[index * per:(index + 1) * per]:
+                        writer.add_page(page)
+                    buffer = io.BytesIO()
+                    writer.write(buffer)
+                    single = buffer.getvalue()
+                else:  # pages did not add up: render this one on its own
+                    single = _render_chunk(services.certificate_html([certificate], settings))
+                name = f"{certificate.id}-{digest[:12]}.pdf"
+                (services.storage_dir() / name).write_bytes(single)
+                certificate.pdf_path, certificate.content_hash = name, digest
+                result[certificate.id] = single
+            db.session.flush()
+            if progress:
+                progress(len(result))
+    return result
+
+
+def write_zip(certificates: list[Certificate], pdfs: dict[int, bytes], path: Path) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            archive.writestr(certificate.file_name, pdfs[certificate.id])
+
+
+def write_combined(certificates: list[Certificate], pdfs: dict[int, bytes], path: Path) -> None:
+    writer = PdfWriter()
+    for certificate in certificates:
+        writer.append(io.BytesIO(pdfs[certificate.id]))
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+
+def run_job(job_id: int) -> None:
+    """Issue what is due and render everything of the job's scope; safe to run again after a
+    failure or interruption (issuing is idempotent, stored renders are reused)."""
+    job = db.session.get(BulkJob, job_id)
+    if job is None or job.status is JobStatus.DONE:
+        return
+    job.status, job.error = JobStatus.RUNNING, None
+    db.session.commit()
+    try:
+        classes = classes_in(job.scope, job.scope_id)
+        for c in classes:
+            services.issue_class(c, by=None)
+        db.session.commit()
+        certificates = certificates_in(classes)
+        job.total, job.done = len(certificates), 0
+        db.session.commit()
+
+        def progress(done: int) -> None:
+            job.done = done
+            db.session.commit()
+
+        pdfs = render_many(certificates, progress=progress)
+        folder = services.storage_dir() / "jobs"
+        folder.mkdir(exist_ok=True)
+        job.zip_path, job.combined_path = f"jobs/job-{job.id}.zip", f"jobs/job-{job.id}.pdf"
+        write_zip(certificates, pdfs, services.storage_dir() / job.zip_path)
+        write_combined(certificates, pdfs, services.storage_dir() / job.combined_path)
+        job.status, job.done, job.finished_at = JobStatus.DONE, len(certificates), utcnow()
+        db.session.commit()
+    except Exception as exc:  # recorded for the organiser; the job can be resumed
+        db.session.rollback()
+        job = db.session.get(BulkJob, job_id)
+        job.status, job.error = JobStatus.FAILED, str(exc)[:500]
+        db.session.commit()
+        raise

@@ -1,0 +1,90 @@
+"""Benchmark: render the 1,238 certificates of the demo programme into the ZIP through the bulk
+job's code path, and in the same run a naive one-document-per-certificate loop over a sample.
+Prints seconds, ms per certificate, the speed-up over the naive loop and peak RSS per process;
+the last line is one JSON object: count, seconds, ms_per_certificate, speedup_vs_naive, peak_rss_mb.
+
+Usage: .venv/bin/python bench/certificates_bench.py [--sample 40]   (or: make bench)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=40, help="certificates for the naive loop")
+    args = parser.parse_args()
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.certificates import bulk, services
+    from app.certificates.models import BulkJob
+    from app.core.demo import load_demo
+    from app.extensions import db
+    from app.pdf.render import render_pdf
+    from app.programmes.models import Programme
+    from app.regions.services import load_regions
+    from app.registration.models import Registration, RegistrationStatus
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
+        app.instance_path = folder
+        with app.app_context(), app.test_request_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            load_regions()
+            load_demo(full_scale=True)
+            programme = db.session.scalar(select(Programme).where(Programme.year == 2023))
+            far = date.today() + timedelta(days=3650)
+            registrations = db.session.scalars(
+                select(Registration).where(Registration.programme_id == programme.id,
+                                           Registration.status == RegistrationStatus.APPROVED)
+            ).all()
+            for registration in registrations:  # attendance aside: the benchmark is about rendering
+                services.issue(registration, by=None, override_reason="benchmark", today=far)
+            db.session.commit()
+            certificates = bulk.certificates_in(bulk.classes_in("programme", programme.id))
+            count = len(certificates)
+            print(f"{count} certificates issued; rendering …", flush=True)
+
+            job = BulkJob(scope="programme", scope_id=programme.id)
+            db.session.add(job)
+            db.session.commit()
+            started = time.perf_counter()
+            bulk.run_job(job.id)
+            seconds = time.perf_counter() - started
+            zip_size = (services.storage_dir() / job.zip_path).stat().st_size
+
+            settings = services.settings_for(programme)
+            sample = certificates[: args.sample]
+            naive_started = time.perf_counter()
+            for certificate in sample:
+                render_pdf(services.certificate_html([certificate], settings))
+            naive_ms = 1000 * (time.perf_counter() - naive_started) / len(sample)
+
+    ms = 1000 * seconds / count
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"bulk job: {count} certificates (ZIP {zip_size / 1e6:.1f} MB + combined PDF) in {seconds:.1f} s "
+          f"= {ms:.1f} ms/certificate")
+    print(f"naive loop (sample of {len(sample)}): {naive_ms:.1f} ms/certificate "
+          f"→ {naive_ms * count / 1000:.1f} s for {count}")
+    print(f"speed-up over the naive loop: {naive_ms / ms:.2f}x")
+    print(f"peak RSS: main process {self_mb:.0f} MB, largest worker {workers_mb:.0f} MB")
+    print(json.dumps({"count": count, "seconds": round(seconds, 2), "ms_per_certificate": round(ms, 2),
+                      "speedup_vs_naive": round(naive_ms / ms, 2), "peak_rss_mb": round(max(workers_mb, 0), 1)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Bulk certificates: the background job issues, renders in chunks, zips; resumable; RQ on Redis."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.certificates import bulk, services
+from app.certificates.models import BulkJob, Certificate, JobStatus
+from app.extensions import db
+
+
+def _job(app, scope: str, scope_id: int) -> int:
+    with app.app_context():
+        job = BulkJob(scope=scope, scope_id=scope_id)
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+
+def test_a_job_issues_renders_and_zips_the_class(app, finished_class) -> None:
+    job_id = _job(app, "class", finished_class["class_id"])
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(job_id)
+        job = db.session.get(BulkJob, job_id)
+        assert (job.status, job.total, job.done, job.percent) == (JobStatus.DONE, 2, 2, 100)
+        archive = zipfile.ZipFile(services.storage_dir() / job.zip_path)
+        names = sorted(archive.namelist())
+        certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
+        assert names == sorted(c.file_name for c in certificates)
+        for certificate in certificates:
+            text = PdfReader(io.BytesIO(archive.read(certificate.file_name))).pages[0].extract_text()
+            assert certificate.holder_name in text
+            assert certificate.number in text
+        combined = PdfReader(services.storage_dir() / job.combined_path)
+        assert len(combined.pages) == 2  # one page each (this class has no agenda page)
+
+
+def test_a_resumed_job_adds_no_numbers_and_reuses_files(app, finished_class) -> None:
+    first = _job(app, "class", finished_class["class_id"])
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(first)
+        before = {c.id: (c.seq, c.pdf_path) for c in db.session.scalars(select(Certificate))}
+    second = _job(app, "class", finished_class["class_id"])
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(second)
+        after = {c.id: (c.seq, c.pdf_path) for c in db.session.scalars(select(Certificate))}
+    assert after == before
+
+
+def test_split_pages_match_single_renders(app, finished_class) -> None:
+    with app.app_context(), app.test_request_context():
+        from app.programmes.models import TrainingClass
+
+        services.issue_class(db.session.get(TrainingClass, finished_class["class_id"]), by=None)
+        certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
+        pdfs = bulk.render_many(certificates, workers=1)
+        for certificate in certificates:
+            assert len(PdfReader(io.BytesIO(pdfs[certificate.id])).pages) == 1
+        db.session.commit()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="runs in CI's PostgreSQL pass, where Redis is set")
+def test_the_job_runs_through_rq_on_redis(app, client, login_as, finished_class) -> None:
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from app.auth.models import Role
+    from tests.conftest import csrf_token
+
+    login_as(Role.ORGANISER)
+    queue = Queue("sibimtek", connection=Redis.from_url(os.environ["REDIS_URL"]))
+    queue.empty()
+    token = csrf_token(client, f"/kelola/kelas/{finished_class['class_id']}/sertifikat")
+    response = client.post(f"/kelola/sertifikat/massal/class/{finished_class['class_id']}",
+                           data={"csrf_token": token})
+    assert response.status_code == 302
+    assert queue.count == 1
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    status = client.get(response.headers["Location"] + ".json").get_json()
+    assert status["status"] == "done"
+    assert status["total"] == 2
