@@ -1,16 +1,18 @@
 """Bulk certificates: render many certificates fast, outside the web request.
 
-Levers (measured by bench/certificates_bench.py): certificates are rendered in chunks as one
+Levers (measured by bench/certificates_bench.py): certificate pages are rendered in chunks as one
 WeasyPrint document each and split into single PDFs with pypdf (falling back to one document per
-certificate when the page count does not match); chunks are rendered by a pool of worker
-processes that keep WeasyPrint loaded and are replaced after a number of chunks (memory);
-QR codes are PNG; the ZIP is written without recompression; every single PDF is stored so a
-later download or a resumed job reuses it.
+certificate when the page count does not match); the agenda page, identical for a class, is
+rendered once per class and appended (a table page costs ~3× a certificate page); chunks are
+rendered by a pool of worker processes that keep WeasyPrint loaded and are replaced after a few
+tasks (memory); QR codes are PNG; the ZIP is written without recompression; every single PDF is
+stored so a later download or a resumed job reuses it.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from collections.abc import Callable, Iterator
@@ -26,6 +28,7 @@ from app.extensions import db, utcnow
 from app.programmes.models import Batch, Programme, TrainingClass
 
 CHUNK = 50
+TASKS_PER_WORKER = 6
 
 
 def _render_chunk(html: str) -> bytes:
@@ -65,10 +68,39 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start:start + size]
 
 
+def _agenda_key(certificate: Certificate) -> str:
+    details = certificate.details
+    return json.dumps([details.get("programme"), details.get("year"), details.get("agenda")], sort_keys=True)
+
+
+def _split(chunk: list, pdf: bytes, agenda_pages: dict, result: dict[int, bytes]) -> None:
+    """One chunk's PDF → a stored single PDF per certificate (+ its class's agenda page)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    aligned = len(reader.pages) == len(chunk)
+    for index, (certificate, settings, digest) in enumerate(chunk):
+        if aligned:
+            writer = PdfWriter()
+            writer.add_page(reader.pages[index])
+            agenda = agenda_pages.get(_agenda_key(certificate))
+            if agenda is not None and settings.show_agenda_page:
+                writer.add_page(agenda)
+            buffer = io.BytesIO()
+            writer.write(buffer)
+            single = buffer.getvalue()
+        else:  # a page too many or too few: render this one on its own
+            single = _render_chunk(services.certificate_html([certificate], settings))
+        name = f"{certificate.id}-{digest[:12]}.pdf"
+        (services.storage_dir() / name).write_bytes(single)
+        certificate.pdf_path, certificate.content_hash = name, digest
+        result[certificate.id] = single
+
+
 def render_many(
     certificates: list[Certificate], *, workers: int | None = None, progress: Callable[[int], None] | None = None
 ) -> dict[int, bytes]:
-    """PDF bytes per certificate id; stored renders are reused, the rest rendered in chunks."""
+    """PDF bytes per certificate id. Stored renders are reused; the rest are rendered in chunks of
+    certificate pages, and the agenda page, the same for a whole class, is rendered once per class
+    and appended to each certificate of that class."""
     result: dict[int, bytes] = {}
     todo = []
     for certificate in certificates:
@@ -81,31 +113,33 @@ def render_many(
             todo.append((certificate, settings, digest))
     if progress:
         progress(len(result))
-    jobs = [
-        (chunk, services.certificate_html([c for c, _s, _d in chunk], chunk[0][1])) for chunk in _chunks(todo, CHUNK)
-    ]
+    chunks = list(_chunks(todo, CHUNK))
+    if not chunks:
+        return result
+    page_html = [services.certificate_html([c for c, _s, _d in chunk], chunk[0][1], "certificate") for chunk in chunks]
+    agendas: dict[str, str] = {}
+    for certificate, settings, _digest in todo:
+        if settings.show_agenda_page and certificate.details.get("agenda"):
+            agendas.setdefault(_agenda_key(certificate), services.certificate_html([certificate], settings, "agenda"))
+    agenda_keys = list(agendas)
     workers = workers or min(os.cpu_count() or 1, 4)
-    with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=20) as pool:
-        for (chunk, _html), pdf in zip(jobs, pool.map(_render_chunk, [html for _chunk, html in jobs]), strict=True):
-            reader = PdfReader(io.BytesIO(pdf))
-            per = len(reader.pages) // len(chunk) if len(reader.pages) % len(chunk) == 0 else 0
-            for index, (certificate, settings, digest) in enumerate(chunk):
-                if per:
-                    writer = PdfWriter()
-                    for page in reader.pages[index * per:(index + 1) * per]:
-                        writer.add_page(page)
-                    buffer = io.BytesIO()
-                    writer.write(buffer)
-                    single = buffer.getvalue()
-                else:  # pages did not add up: render this one on its own
-                    single = _render_chunk(services.certificate_html([certificate], settings))
-                name = f"{certificate.id}-{digest[:12]}.pdf"
-                (services.storage_dir() / name).write_bytes(single)
-                certificate.pdf_path, certificate.content_hash = name, digest
-                result[certificate.id] = single
-            db.session.flush()
-            if progress:
-                progress(len(result))
+    # A fresh pool per round of chunks bounds the workers' memory (WeasyPrint caches grow);
+    # max_tasks_per_child is avoided: it can hang ProcessPoolExecutor on Python 3.11.
+    per_round = workers * TASKS_PER_WORKER
+    agenda_pages: dict[str, object] = {}
+    for start in range(0, len(chunks), per_round):
+        round_chunks = chunks[start:start + per_round]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            if start == 0 and agendas:
+                rendered = pool.map(_render_chunk, [agendas[k] for k in agenda_keys])
+                agenda_pages = {k: PdfReader(io.BytesIO(pdf)).pages[0] for k, pdf in zip(agenda_keys, rendered,
+                                                                                          strict=True)}
+            pdfs = pool.map(_render_chunk, page_html[start:start + per_round])
+            for chunk, pdf in zip(round_chunks, pdfs, strict=True):
+                _split(chunk, pdf, agenda_pages, result)
+                db.session.flush()
+                if progress:
+                    progress(len(result))
     return result
 
 

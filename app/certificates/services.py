@@ -248,14 +248,15 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").png_data_uri(scale=4, border=1)
 
 
-def certificate_html(certificates: list[Certificate], settings: CertificateSettings) -> str:
-    """One HTML document with a page (or two, with the agenda) per certificate."""
+def certificate_html(certificates: list[Certificate], settings: CertificateSettings, pages: str = "both") -> str:
+    """One HTML document with a page (or two, with the agenda) per certificate; `pages` may be
+    "certificate" or "agenda" alone (the agenda page is the same for a whole class)."""
     items = [
         {"c": cert, "qr": qr_data_uri(verification_url(cert)), "name_size": name_font_size(cert.holder_name),
          "verify_url": verification_url(cert)}
         for cert in certificates
     ]
-    return render_template("certificates/certificate.html", items=items, s=settings)
+    return render_template("certificates/certificate.html", items=items, s=settings, pages=pages)
 
 
 def content_hash(certificate: Certificate, settings: CertificateSettings) -> str:
