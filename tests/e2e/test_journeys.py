@@ -22,11 +22,13 @@ HOMES = {
 }
 
 
-def _log_in(page, email: str, password: str = PASSWORD) -> None:
+def _log_in(page, email: str, password: str = PASSWORD, succeeds: bool = True) -> None:
     page.goto("/masuk")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk", exact=True).click()
+    if succeeds:  # wait for the redirect, so the next step acts on the logged-in page
+        page.wait_for_url(lambda url: "/masuk" not in url)
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
@@ -45,7 +47,7 @@ def test_each_role_logs_in_and_sees_its_home(new_page, make_user, role: Role) ->
 
 def test_wrong_password_shows_a_clear_indonesian_message(page, make_user) -> None:
     user = make_user()
-    _log_in(page, user.email, "bukan-kata-sandinya")
+    _log_in(page, user.email, "bukan-kata-sandinya", succeeds=False)
     expect(page.get_by_role("alert")).to_contain_text("Email atau kata sandi salah.")
     expect(page).to_have_url(re.compile(r".*/masuk$"))
     screenshot(page, "login-wrong-password")
