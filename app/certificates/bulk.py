@@ -32,10 +32,10 @@ TASKS_PER_WORKER = 6
 
 
 def _render_chunk(html: str) -> bytes:
-    """In a worker process: one HTML document → PDF bytes."""
+    """In a worker process: one HTML document (QR codes still to draw) → PDF bytes."""
     from app.pdf.render import render_pdf
 
-    return render_pdf(html)
+    return render_pdf(services.fill_qr_codes(html))
 
 
 def classes_in(scope: str, scope_id: int) -> list[TrainingClass]:
@@ -73,8 +73,9 @@ def _agenda_key(certificate: Certificate) -> str:
     return json.dumps([details.get("programme"), details.get("year"), details.get("agenda")], sort_keys=True)
 
 
-def _split(chunk: list, pdf: bytes, agenda_pages: dict, result: dict[int, bytes]) -> None:
-    """One chunk's PDF → a stored single PDF per certificate (+ its class's agenda page)."""
+def _split(chunk: list, pdf: bytes, agenda_pages: dict, result: dict[int, bytes], pages: dict | None) -> None:
+    """One chunk's PDF → a stored single PDF per certificate (+ its class's agenda page), and the
+    same pages added to the combined print file."""
     reader = PdfReader(io.BytesIO(pdf))
     aligned = len(reader.pages) == len(chunk)
     for index, (certificate, settings, digest) in enumerate(chunk):
@@ -84,11 +85,15 @@ def _split(chunk: list, pdf: bytes, agenda_pages: dict, result: dict[int, bytes]
             agenda = agenda_pages.get(_agenda_key(certificate))
             if agenda is not None and settings.show_agenda_page:
                 writer.add_page(agenda)
+            if pages is not None:
+                pages[certificate.id] = list(writer.pages)
             buffer = io.BytesIO()
             writer.write(buffer)
             single = buffer.getvalue()
         else:  # a page too many or too few: render this one on its own
             single = _render_chunk(services.certificate_html([certificate], settings))
+            if pages is not None:
+                pages[certificate.id] = list(PdfReader(io.BytesIO(single)).pages)
         name = f"{certificate.id}-{digest[:12]}.pdf"
         (services.storage_dir() / name).write_bytes(single)
         certificate.pdf_path, certificate.content_hash = name, digest
@@ -96,12 +101,17 @@ def _split(chunk: list, pdf: bytes, agenda_pages: dict, result: dict[int, bytes]
 
 
 def render_many(
-    certificates: list[Certificate], *, workers: int | None = None, progress: Callable[[int], None] | None = None
+    certificates: list[Certificate],
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    combined: PdfWriter | None = None,
 ) -> dict[int, bytes]:
     """PDF bytes per certificate id. Stored renders are reused; the rest are rendered in chunks of
     certificate pages, and the agenda page, the same for a whole class, is rendered once per class
     and appended to each certificate of that class."""
     result: dict[int, bytes] = {}
+    pages: dict[int, list] | None = {} if combined is not None else None
     todo = []
     for certificate in certificates:
         settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
@@ -109,19 +119,39 @@ def render_many(
         path = services.storage_dir() / (certificate.pdf_path or "-")
         if certificate.content_hash == digest and path.is_file():
             result[certificate.id] = path.read_bytes()
+            if pages is not None:
+                pages[certificate.id] = list(PdfReader(io.BytesIO(result[certificate.id])).pages)
         else:
             todo.append((certificate, settings, digest))
     if progress:
         progress(len(result))
     chunks = list(_chunks(todo, CHUNK))
-    if not chunks:
-        return result
-    page_html = [services.certificate_html([c for c, _s, _d in chunk], chunk[0][1], "certificate") for chunk in chunks]
-    agendas: dict[str, str] = {}
+    if chunks:
+        _render_chunks(chunks, todo, workers, progress, result, pages)
+    if combined is not None:  # the print file, in the order of the certificates
+        for certificate in certificates:
+            for page in pages[certificate.id]:
+                combined.add_page(page)
+    return result
+
+
+def _render_chunks(chunks: list, todo: list, workers: int | None, progress: Callable[[int], None] | None,
+                   result: dict[int, bytes], pages: dict | None) -> None:
+    page_html = [
+        services.certificate_html([c for c, _s, _d in chunk], chunk[0][1], "certificate", defer_qr=True)
+        for chunk in chunks
+    ]
+    # One certificate per distinct agenda (a class), all agenda pages in one document.
+    agenda_owners: dict[str, tuple[Certificate, object]] = {}
     for certificate, settings, _digest in todo:
         if settings.show_agenda_page and certificate.details.get("agenda"):
-            agendas.setdefault(_agenda_key(certificate), services.certificate_html([certificate], settings, "agenda"))
-    agenda_keys = list(agendas)
+            agenda_owners.setdefault(_agenda_key(certificate), (certificate, settings))
+    agenda_keys = list(agenda_owners)
+    agenda_html = (
+        services.certificate_html([c for c, _s in agenda_owners.values()], next(iter(agenda_owners.values()))[1],
+                                  "agenda")
+        if agenda_owners else None
+    )
     workers = workers or min(os.cpu_count() or 1, 4)
     # A fresh pool per round of chunks bounds the workers' memory (WeasyPrint caches grow);
     # max_tasks_per_child is avoided: it can hang ProcessPoolExecutor on Python 3.11.
@@ -130,17 +160,20 @@ def render_many(
     for start in range(0, len(chunks), per_round):
         round_chunks = chunks[start:start + per_round]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            if start == 0 and agendas:
-                rendered = pool.map(_render_chunk, [agendas[k] for k in agenda_keys])
-                agenda_pages = {k: PdfReader(io.BytesIO(pdf)).pages[0] for k, pdf in zip(agenda_keys, rendered,
-                                                                                          strict=True)}
             pdfs = pool.map(_render_chunk, page_html[start:start + per_round])
+            if start == 0 and agenda_html is not None:
+                reader = PdfReader(io.BytesIO(_render_chunk(agenda_html)))  # while the workers render
+                if len(reader.pages) == len(agenda_keys):
+                    agenda_pages = dict(zip(agenda_keys, reader.pages, strict=True))
+                else:  # pages did not add up: one document per agenda
+                    for key, (owner, settings) in agenda_owners.items():
+                        single = _render_chunk(services.certificate_html([owner], settings, "agenda"))
+                        agenda_pages[key] = PdfReader(io.BytesIO(single)).pages[0]
             for chunk, pdf in zip(round_chunks, pdfs, strict=True):
-                _split(chunk, pdf, agenda_pages, result)
+                _split(chunk, pdf, agenda_pages, result, pages)
                 db.session.flush()
                 if progress:
                     progress(len(result))
-    return result
 
 
 def write_zip(certificates: list[Certificate], pdfs: dict[int, bytes], path: Path) -> None:
@@ -149,10 +182,7 @@ def write_zip(certificates: list[Certificate], pdfs: dict[int, bytes], path: Pat
             archive.writestr(certificate.file_name, pdfs[certificate.id])
 
 
-def write_combined(certificates: list[Certificate], pdfs: dict[int, bytes], path: Path) -> None:
-    writer = PdfWriter()
-    for certificate in certificates:
-        writer.append(io.BytesIO(pdfs[certificate.id]))
+def write_combined(writer: PdfWriter, path: Path) -> None:
     with path.open("wb") as handle:
         writer.write(handle)
 
@@ -178,12 +208,13 @@ def run_job(job_id: int) -> None:
             job.done = done
             db.session.commit()
 
-        pdfs = render_many(certificates, progress=progress)
+        combined = PdfWriter()
+        pdfs = render_many(certificates, progress=progress, combined=combined)
         folder = services.storage_dir() / "jobs"
         folder.mkdir(exist_ok=True)
         job.zip_path, job.combined_path = f"jobs/job-{job.id}.zip", f"jobs/job-{job.id}.pdf"
         write_zip(certificates, pdfs, services.storage_dir() / job.zip_path)
-        write_combined(certificates, pdfs, services.storage_dir() / job.combined_path)
+        write_combined(combined, services.storage_dir() / job.combined_path)
         job.status, job.done, job.finished_at = JobStatus.DONE, len(certificates), utcnow()
         db.session.commit()
     except Exception as exc:  # recorded for the organiser; the job can be resumed

@@ -248,15 +248,31 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").png_data_uri(scale=4, border=1)
 
 
-def certificate_html(certificates: list[Certificate], settings: CertificateSettings, pages: str = "both") -> str:
+QR_PLACEHOLDER = "sibimtek-qr:"
+
+
+def certificate_html(
+    certificates: list[Certificate], settings: CertificateSettings, pages: str = "both", defer_qr: bool = False
+) -> str:
     """One HTML document with a page (or two, with the agenda) per certificate; `pages` may be
-    "certificate" or "agenda" alone (the agenda page is the same for a whole class)."""
-    items = [
-        {"c": cert, "qr": qr_data_uri(verification_url(cert)), "name_size": name_font_size(cert.holder_name),
-         "verify_url": verification_url(cert)}
-        for cert in certificates
-    ]
+    "certificate" or "agenda" alone (the agenda page is the same for a whole class). With
+    `defer_qr` the QR images are left as placeholders for `fill_qr_codes` (run in the worker
+    processes, where the PNG encoding runs in parallel)."""
+    items = []
+    for cert in certificates:
+        url = verification_url(cert)
+        qr = QR_PLACEHOLDER + url if defer_qr else qr_data_uri(url)
+        items.append({"c": cert, "qr": qr, "name_size": name_font_size(cert.holder_name), "verify_url": url})
     return render_template("certificates/certificate.html", items=items, s=settings, pages=pages)
+
+
+def fill_qr_codes(html: str) -> str:
+    """Replace deferred QR placeholders with PNG data URIs."""
+    import re
+
+    return re.sub(
+        re.escape(QR_PLACEHOLDER) + r'([^"]+)', lambda m: qr_data_uri(m.group(1).replace("&amp;", "&")), html
+    )
 
 
 def content_hash(certificate: Certificate, settings: CertificateSettings) -> str:
