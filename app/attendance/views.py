@@ -14,6 +14,7 @@ from app.attendance import bp, services
 from app.attendance.models import AttendanceStatus
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
+from app.core.actions import commit_or_flash
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import TrainingClass
@@ -110,14 +111,8 @@ def api_mark(class_id: int) -> ResponseReturnValue:
 def all_present(class_id: int, day: str) -> ResponseReturnValue:
     c = get_markable_class_or_404(class_id)
     the_day = _day(c, day)
-    try:
-        count = services.mark_all_present(c, the_day, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("%(n)s peserta ditandai hadir.", n=count), "success")
+    commit_or_flash(lambda: services.mark_all_present(c, the_day, current_user),
+                    lambda count: _("%(n)s peserta ditandai hadir.", n=count))
     return redirect(url_for("attendance.roster", class_id=c.id, day=the_day.isoformat()))
 
 

@@ -18,6 +18,7 @@ from app.certificates import bp, services
 from app.certificates.forms import CertificateSettingsForm
 from app.certificates.models import Certificate, CertificateStatus
 from app.core.access import login_required, public, roles_required
+from app.core.actions import commit_or_flash
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.pdf.render import render_pdf
@@ -96,14 +97,8 @@ def issue_class(class_id: int) -> ResponseReturnValue:
 def issue_one(registration_id: int) -> ResponseReturnValue:
     """Issue for one person; below the attendance rule only with a reason (audited)."""
     registration = db.get_or_404(Registration, registration_id)
-    try:
-        certificate = services.issue(registration, current_user, override_reason=request.form.get("reason"))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Sertifikat %(n)s diterbitkan.", n=certificate.number), "success")
+    commit_or_flash(lambda: services.issue(registration, current_user, override_reason=request.form.get("reason")),
+                    lambda certificate: _("Sertifikat %(n)s diterbitkan.", n=certificate.number))
     return redirect(url_for("certificates.class_certificates", class_id=registration.class_id))
 
 

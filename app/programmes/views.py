@@ -15,6 +15,7 @@ from app.attendance import services as attendance_services
 from app.audit.services import history
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
+from app.core.actions import commit_or_flash
 from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
 from app.errors import DomainError, ScheduleError
@@ -346,14 +347,8 @@ def class_status(class_id: int) -> ResponseReturnValue:
     form = StatusForm()
     if not form.validate_on_submit() or form.status.data not in ClassStatus._value2member_map_:
         abort(400)
-    try:
-        services.set_status(training_class, ClassStatus(form.status.data), current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Status kelas: %(status)s.", status=training_class.status.label), "success")
+    commit_or_flash(lambda: services.set_status(training_class, ClassStatus(form.status.data), current_user),
+                    lambda _result: _("Status kelas: %(status)s.", status=training_class.status.label))
     return redirect(url_for("programmes.class_detail", class_id=class_id))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.core.access import roles_required
+from app.core.actions import commit_or_flash
 from app.core.export import xlsx_response
 from app.core.forms import choice_list
 from app.core.pagination import paginate
@@ -176,14 +177,8 @@ def move(registration_id: int) -> ResponseReturnValue:
     target = db.session.get(TrainingClass, request.form.get("target_id", type=int) or 0)
     if not form.validate_on_submit() or target is None:
         abort(400)
-    try:
-        services.move(r, target, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("%(name)s dipindah ke %(cls)s.", name=r.full_name, cls=target.name), "success")
+    commit_or_flash(lambda: services.move(r, target, current_user),
+                    _("%(name)s dipindah ke %(cls)s.", name=r.full_name, cls=target.name))
     return redirect(url_for("registration.registration_detail", registration_id=registration_id))
 
 
@@ -261,14 +256,8 @@ def decide_correction(correction_id: int, action: str) -> ResponseReturnValue:
     correction = db.get_or_404(NameCorrection, correction_id)
     if action not in ("terima", "tolak"):
         abort(404)
-    try:
-        services.decide_name_correction(correction, action == "terima", current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Koreksi nama diproses."), "success")
+    commit_or_flash(lambda: services.decide_name_correction(correction, action == "terima", current_user),
+                    _("Koreksi nama diproses."))
     return redirect(url_for("registration.requests_page"))
 
 
@@ -279,14 +268,8 @@ def decide_deletion(request_id: int, action: str) -> ResponseReturnValue:
     form = ReasonForm()
     if action not in ("setujui", "tolak") or not form.validate_on_submit():
         abort(400)
-    try:
-        services.decide_deletion(deletion, action == "setujui", current_user, form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Permintaan penghapusan diproses."), "success")
+    commit_or_flash(lambda: services.decide_deletion(deletion, action == "setujui", current_user, form.reason.data),
+                    _("Permintaan penghapusan diproses."))
     return redirect(url_for("registration.requests_page"))
 
 

@@ -13,6 +13,7 @@ from app.attendance import services as attendance
 from app.auth.models import Role
 from app.certificates import services as certificates
 from app.core.access import login_required, roles_required
+from app.core.actions import commit_or_flash
 from app.core.forms import choice_list, show_domain_error
 from app.errors import DomainError
 from app.extensions import db
@@ -144,14 +145,8 @@ def _own_registration(registration_id: int) -> Registration:
 @login_required
 def cancel_mine(registration_id: int) -> ResponseReturnValue:
     registration = _own_registration(registration_id)
-    try:
-        services.cancel(registration, current_user, _("Dibatalkan oleh peserta."))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Pendaftaran dibatalkan."), "success")
+    commit_or_flash(lambda: services.cancel(registration, current_user, _("Dibatalkan oleh peserta.")),
+                    _("Pendaftaran dibatalkan."))
     return redirect(url_for("registration.mine"))
 
 
