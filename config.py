@@ -41,6 +41,10 @@ class Config:
     # The site's address as people reach it: links in QR codes made by background jobs.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     JOBS_IN_PROCESS = _bool("JOBS_IN_PROCESS", False)  # run background jobs in a thread even with Redis
+    # PDF rendering runs in worker processes: a single PDF is stopped after PDF_RENDER_TIMEOUT
+    # seconds, a bulk job when no part finishes for that long; bulk jobs use PDF_WORKERS processes.
+    PDF_RENDER_TIMEOUT = _int("PDF_RENDER_TIMEOUT", 60)
+    PDF_WORKERS = _int("PDF_WORKERS", min(os.cpu_count() or 1, 4))
 
     # Flask-Limiter keeps its counters in Redis when there is one, so that all gunicorn
     # workers share them; otherwise in this process's memory.

@@ -1,150 +1,18 @@
-"""Sibimtek: the application factory."""
+"""Sibimtek. The factory lives in `app.factory`; importing this package stays light, so that
+PDF worker processes (`app.pdf.layers`) load WeasyPrint without the web application."""
 
 from __future__ import annotations
 
-import logging
-import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, has_request_context, request, session
-from flask_login import current_user
+if TYPE_CHECKING:
+    from flask import Flask
 
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-from config import BASE_DIR, CONFIGS, Config, ProductionConfig
+    from config import Config
 
 
 def create_app(config: str | type[Config] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the app: `config` is a name (development/testing/production), a class, or None
-    to read SIBIMTEK_ENV (production when unset, so a forgotten variable fails safe)."""
-    app = Flask(
-        __name__,
-        template_folder=str(BASE_DIR / "templates"),
-        static_folder=str(BASE_DIR / "static"),
-        instance_path=str(BASE_DIR / "instance"),
-    )
-    if config is None:
-        config = os.environ.get("SIBIMTEK_ENV", "production")
-    config_class = CONFIGS[config] if isinstance(config, str) else config
-    app.config.from_object(config_class)
-    app.config.update(overrides or {})
-    if issubclass(config_class, ProductionConfig):
-        ProductionConfig.check(app.config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    """See `app.factory.create_app`."""
+    from app.factory import create_app as build
 
-    register_logging(app)
-    register_extensions(app)
-    register_blueprints(app)
-    register_errorhandlers(app)
-    register_template_helpers(app)
-    register_commands(app)
-    return app
-
-
-def register_logging(app: Flask) -> None:
-    """Log to stderr; personal numbers (NIK, phone, email, …) are masked in every record."""
-    from lokal.samaran.logging import SamaranFilter
-
-    root = logging.getLogger()
-    if not app.testing and not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    for handler in root.handlers:
-        if not any(isinstance(f, SamaranFilter) for f in handler.filters):
-            handler.addFilter(SamaranFilter())
-    root.setLevel(app.config["LOG_LEVEL"])
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-
-def select_locale() -> str:
-    """Session choice, then the account's, then the default (Indonesian)."""
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("locale")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def register_extensions(app: Flask) -> None:
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), compare_type=True, render_as_batch=True)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
-
-    from app.auth import services as auth_services
-    from app.auth.views import SESSION_TOKEN_KEY
-
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None  # the login page itself says what to do
-    login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> Any:
-        if not user_id.isdigit():
-            return None
-        user = auth_services.session_user(int(user_id), session.get(SESSION_TOKEN_KEY))
-        return user if user is not None and user.active else None
-
-
-def register_blueprints(app: Flask) -> None:
-    from app import (
-        attendance,
-        auth,
-        catalogue,
-        certificates,
-        core,
-        libraries,
-        mail,
-        programmes,
-        regions,
-        registration,
-    )
-
-    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance,
-                   certificates):
-        app.register_blueprint(module.bp)
-
-
-def register_errorhandlers(app: Flask) -> None:
-    from app.core.errors import register_errorhandlers as register
-
-    register(app)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from app.core import template_helpers
-
-    template_helpers.register(app)
-
-    @app.after_request
-    def security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint and not request.endpoint.endswith("static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-
-def register_commands(app: Flask) -> None:
-    from app.auth.cli import users_cli
-    from app.certificates.cli import jobs_cli
-    from app.core.cli import seed_cli
-    from app.regions.cli import regions_cli
-    from app.registration.cli import registrations_cli
-
-    app.cli.add_command(regions_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(seed_cli)
-    app.cli.add_command(registrations_cli)
-    app.cli.add_command(jobs_cli)
+    return build(config, overrides)

@@ -136,7 +136,8 @@ def today_class(app, open_class, register, make_user):
 @pytest.fixture
 def finished_class(app, open_class, register, make_user):
     """A class that ended yesterday: 3 approved participants, the first two present every day,
-    the third only on the first day."""
+    the third only on the first day; all three have confirmed the name on their certificate (the
+    confirmation window is tested on its own)."""
     from app.attendance import services as attendance
     from app.attendance.models import AttendanceStatus
 
@@ -155,5 +156,7 @@ def finished_class(app, open_class, register, make_user):
             for rid in ids:
                 status = AttendanceStatus.ALPA if rid == ids[2] and index > 0 else AttendanceStatus.HADIR
                 attendance.record(c, registration_id=rid, day=day, status=status, by=None, now=moment)
+        for rid in ids:
+            db.session.get(Registration, rid).name_confirmed_at = datetime.now(UTC)
         db.session.commit()
     return {"class_id": class_id, "ids": ids, "owner": owner}

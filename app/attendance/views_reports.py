@@ -3,7 +3,7 @@ figures per batch or programme by province and library type."""
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +13,7 @@ from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.export import xlsx_response
 from app.extensions import db
-from app.pdf.render import render_pdf
+from app.pdf.pool import render_pdf_limited
 from app.programmes.models import Batch, Programme, TrainingClass
 from app.programmes.services import visible_to
 
@@ -64,7 +64,7 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     html = render_template(
         "attendance/daftar_hadir.html", c=c, days=services.class_days(c), people=services.approved_registrations(c)
     )
-    return Response(render_pdf(html), mimetype="application/pdf",
+    return Response(render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"]), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'})
 
 

@@ -1,41 +1,39 @@
 """Bulk certificates: render many certificates fast, outside the web request.
 
-Levers (measured by bench/certificates_bench.py): certificate pages are rendered in chunks as one
-WeasyPrint document each and split into single PDFs with pypdf (falling back to one document per
-certificate when the page count does not match); the agenda page, identical for a class, is
-rendered once per class and appended (a table page costs ~3× a certificate page); chunks are
-rendered by a pool of worker processes that keep WeasyPrint loaded and are replaced after a few
-tasks (memory); QR codes are PNG; the ZIP is written without recompression; every single PDF is
-stored so a later download or a resumed job reuses it.
+Levers (each measured by bench/certificates_bench.py, see the README): certificates are drawn
+in two layers (`app.pdf.layers`): the background, the same for a class, is laid out once per
+chunk and each person's page holds only their number, name and codes; chunks of ~100 are
+rendered by worker processes forked from a small fork server (WeasyPrint loaded once, no web app
+in memory, one font configuration per worker), which also split the chunk into single PDFs and
+write them, with their chunk's share of the print file, straight to storage; QR codes are small
+PNGs drawn in the workers; the ZIP is written from the stored files without recompression. A
+chunk whose pages do not add up is rendered again one certificate at a time. Every single PDF is
+stored, so a later download or a resumed job reuses it.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import os
+import logging
+import math
+import tempfile
+import time
 import zipfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from app.certificates import services
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
+from app.core.urls import public_request_context
+from app.errors import CertificateError
 from app.extensions import db, utcnow
+from app.pdf import layers, pool
 from app.programmes.models import Batch, Programme, TrainingClass
 
-CHUNK = 50
-TASKS_PER_WORKER = 6
-
-
-def _render_chunk(html: str) -> bytes:
-    """In a worker process: one HTML document (QR codes still to draw) → PDF bytes."""
-    from app.pdf.render import render_pdf
-
-    return render_pdf(services.fill_qr_codes(html))
+CHUNK = 100
+log = logging.getLogger(__name__)
 
 
 def classes_in(scope: str, scope_id: int) -> list[TrainingClass]:
@@ -58,46 +56,20 @@ def certificates_in(classes: list[TrainingClass]) -> list[Certificate]:
             select(Certificate)
             .join(Registration, Certificate.registration_id == Registration.id)
             .where(Registration.class_id.in_(class_ids), Certificate.status == CertificateStatus.VALID)
-            .order_by(Certificate.seq)
+            .order_by(Registration.class_id, Certificate.seq)  # by class: one background per run
         )
     )
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _agenda_key(certificate: Certificate) -> str:
-    details = certificate.details
-    return json.dumps([details.get("programme"), details.get("year"), details.get("agenda")], sort_keys=True)
-
-
-def _split(chunk: list, pdf: bytes, agenda_pages: dict, result: dict[int, bytes], pages: dict | None) -> None:
-    """One chunk's PDF → a stored single PDF per certificate (+ its class's agenda page), and the
-    same pages added to the combined print file."""
-    reader = PdfReader(io.BytesIO(pdf))
-    aligned = len(reader.pages) == len(chunk)
-    for index, (certificate, settings, digest) in enumerate(chunk):
-        if aligned:
-            writer = PdfWriter()
-            writer.add_page(reader.pages[index])
-            agenda = agenda_pages.get(_agenda_key(certificate))
-            if agenda is not None and settings.show_agenda_page:
-                writer.add_page(agenda)
-            if pages is not None:
-                pages[certificate.id] = list(writer.pages)
-            buffer = io.BytesIO()
-            writer.write(buffer)
-            single = buffer.getvalue()
-        else:  # a page too many or too few: render this one on its own
-            single = _render_chunk(services.certificate_html([certificate], settings))
-            if pages is not None:
-                pages[certificate.id] = list(PdfReader(io.BytesIO(single)).pages)
-        name = f"{certificate.id}-{digest[:12]}.pdf"
-        (services.storage_dir() / name).write_bytes(single)
-        certificate.pdf_path, certificate.content_hash = name, digest
-        result[certificate.id] = single
+def plan_chunks(count: int, workers: int) -> list[tuple[int, int]]:
+    """(start, end) slices of about CHUNK certificates, as many as a multiple of the workers so
+    that they finish together."""
+    if count == 0:
+        return []
+    rounds = math.ceil(count / (CHUNK * workers))
+    parts = min(count, rounds * workers)
+    size = math.ceil(count / parts)
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 def render_many(
@@ -105,86 +77,110 @@ def render_many(
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-    combined: PdfWriter | None = None,
-) -> dict[int, bytes]:
-    """PDF bytes per certificate id. Stored renders are reused; the rest are rendered in chunks of
-    certificate pages, and the agenda page, the same for a whole class, is rendered once per class
-    and appended to each certificate of that class."""
-    result: dict[int, bytes] = {}
-    pages: dict[int, list] | None = {} if combined is not None else None
-    todo = []
+    print_path: Path | None = None,
+) -> None:
+    """Make sure every certificate has a stored, current PDF (`pdf_path`); with `print_path`,
+    also write one combined PDF of them all, in the given order, for printing."""
+    if not has_request_context():  # verification links are built on PUBLIC_BASE_URL
+        with public_request_context():
+            render_many(certificates, workers=workers, progress=progress, print_path=print_path)
+        return
+    storage = services.storage_dir()
+    if len({c.programme_id for c in certificates}) > 1:
+        raise CertificateError("render_many: one programme at a time")
+    todo: list[tuple[Certificate, str]] = []
+    digests: dict[int, str] = {}
+    settings = None
     for certificate in certificates:
-        settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
+        settings = settings or services.settings_for(db.session.get(Programme, certificate.programme_id))
         digest = services.content_hash(certificate, settings)
-        path = services.storage_dir() / (certificate.pdf_path or "-")
-        if certificate.content_hash == digest and path.is_file():
-            result[certificate.id] = path.read_bytes()
-            if pages is not None:
-                pages[certificate.id] = list(PdfReader(io.BytesIO(result[certificate.id])).pages)
-        else:
-            todo.append((certificate, settings, digest))
+        if not services.is_stored(certificate, digest):
+            todo.append((certificate, services.stored_name(certificate, digest)))
+            digests[certificate.id] = digest
+    done = len(certificates) - len(todo)
+    if todo:
+        pool.warm_up()  # the fork server loads WeasyPrint while the chunks are being prepared
     if progress:
-        progress(len(result))
-    chunks = list(_chunks(todo, CHUNK))
-    if chunks:
-        _render_chunks(chunks, todo, workers, progress, result, pages)
-    if combined is not None:  # the print file, in the order of the certificates
-        for certificate in certificates:
-            for page in pages[certificate.id]:
-                combined.add_page(page)
-    return result
+        progress(done)
+    with tempfile.TemporaryDirectory(dir=storage, prefix="parts-") as scratch:
+        parts: list[str] = []
+        if todo:
+            parts = _render(todo, digests, settings, Path(scratch), workers, print_path is not None,
+                            lambda n: progress(done + n) if progress else None)
+        if print_path is not None:
+            # Everything rendered now: the chunks' print parts, in order; otherwise the stored
+            # single files (a resumed job), so the order is always that of `certificates`.
+            files = parts if len(todo) == len(certificates) else [
+                str(storage / c.pdf_path) for c in certificates]
+            started = time.perf_counter()
+            join_pdfs(files, print_path)
+            log.info("print file of %s certificates joined in %.2f s", len(certificates), time.perf_counter() - started)
 
 
-def _render_chunks(chunks: list, todo: list, workers: int | None, progress: Callable[[int], None] | None,
-                   result: dict[int, bytes], pages: dict | None) -> None:
-    page_html = [
-        services.certificate_html([c for c, _s, _d in chunk], chunk[0][1], "certificate", defer_qr=True)
-        for chunk in chunks
-    ]
-    # One certificate per distinct agenda (a class), all agenda pages in one document.
-    agenda_owners: dict[str, tuple[Certificate, object]] = {}
-    for certificate, settings, _digest in todo:
-        if settings.show_agenda_page and certificate.details.get("agenda"):
-            agenda_owners.setdefault(_agenda_key(certificate), (certificate, settings))
-    agenda_keys = list(agenda_owners)
-    agenda_html = (
-        services.certificate_html([c for c, _s in agenda_owners.values()], next(iter(agenda_owners.values()))[1],
-                                  "agenda")
-        if agenda_owners else None
-    )
-    workers = workers or min(os.cpu_count() or 1, 4)
-    # A fresh pool per round of chunks bounds the workers' memory (WeasyPrint caches grow);
-    # max_tasks_per_child is avoided: it can hang ProcessPoolExecutor on Python 3.11.
-    per_round = workers * TASKS_PER_WORKER
-    agenda_pages: dict[str, object] = {}
-    for start in range(0, len(chunks), per_round):
-        round_chunks = chunks[start:start + per_round]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            pdfs = pool.map(_render_chunk, page_html[start:start + per_round])
-            if start == 0 and agenda_html is not None:
-                reader = PdfReader(io.BytesIO(_render_chunk(agenda_html)))  # while the workers render
-                if len(reader.pages) == len(agenda_keys):
-                    agenda_pages = dict(zip(agenda_keys, reader.pages, strict=True))
-                else:  # pages did not add up: one document per agenda
-                    for key, (owner, settings) in agenda_owners.items():
-                        single = _render_chunk(services.certificate_html([owner], settings, "agenda"))
-                        agenda_pages[key] = PdfReader(io.BytesIO(single)).pages[0]
-            for chunk, pdf in zip(round_chunks, pdfs, strict=True):
-                _split(chunk, pdf, agenda_pages, result, pages)
-                db.session.flush()
-                if progress:
-                    progress(len(result))
+def _render(todo: list[tuple[Certificate, str]], digests: dict[int, str], settings: object, scratch: Path,
+            workers: int | None, printing: bool, progress: Callable[[int], None]) -> list[str]:
+    """Render `todo` in chunks on a process pool; returns the print parts in order."""
+    storage = services.storage_dir()
+    workers = workers or current_app.config["PDF_WORKERS"]
+    slices = plan_chunks(len(todo), workers)
+    parts = [str(scratch / f"part-{index:04d}.pdf") if printing else None for index in range(len(slices))]
+    executor = pool.open_pool(min(workers, len(slices)))
+    rendered = 0
+    try:
+        futures = {}
+        for index, (start, end) in enumerate(slices):  # the workers start on the first while the rest are built
+            chunk = services.layered_chunk(todo[start:end], settings, storage, parts[index])
+            futures[executor.submit(layers.render_chunk, chunk)] = index
+        retries = {}
+        for future in pool.completed(list(futures), current_app.config["PDF_RENDER_TIMEOUT"]):
+            index = futures[future]
+            start, end = slices[index]
+            if not future.result():  # pages did not add up: one document per certificate
+                for entry in todo[start:end]:
+                    retries[entry[0].id] = executor.submit(
+                        layers.render_chunk, services.layered_chunk([entry], settings, storage))
+                continue
+            for certificate, name in todo[start:end]:
+                _stored(certificate, name, digests)
+            rendered += end - start
+            progress(rendered)
+        for certificate, name in todo:
+            if certificate.id in retries:
+                if not retries[certificate.id].result(timeout=current_app.config["PDF_RENDER_TIMEOUT"]):
+                    raise CertificateError(f"certificate {certificate.id}: pages do not add up")
+                _stored(certificate, name, digests)
+                rendered += 1
+                progress(rendered)
+    except BaseException:
+        pool.stop_pool(executor)
+        raise
+    executor.shutdown()
+    if retries and printing:  # a chunk's print part is missing: the caller uses the single files
+        return [str(storage / c.pdf_path) for c, _name in todo]
+    return parts
 
 
-def write_zip(certificates: list[Certificate], pdfs: dict[int, bytes], path: Path) -> None:
+def _stored(certificate: Certificate, name: str, digests: dict[int, str]) -> None:
+    certificate.pdf_path, certificate.content_hash = name, digests[certificate.id]
+
+
+def join_pdfs(files: list[str], target: Path) -> None:
+    """One PDF of the given files' pages, in order (qpdf copies shared fonts once per file)."""
+    import pikepdf
+
+    with pikepdf.new() as joined:
+        for file in files:
+            with pikepdf.open(file) as part:
+                joined.pages.extend(part.pages)
+        joined.save(target)
+
+
+def write_zip(certificates: list[Certificate], path: Path) -> None:
+    """One PDF per certificate, copied from storage without recompression."""
+    storage = services.storage_dir()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            archive.writestr(certificate.file_name, pdfs[certificate.id])
-
-
-def write_combined(writer: PdfWriter, path: Path) -> None:
-    with path.open("wb") as handle:
-        writer.write(handle)
+            archive.write(storage / certificate.pdf_path, certificate.file_name)
 
 
 def run_job(job_id: int) -> None:
@@ -195,7 +191,17 @@ def run_job(job_id: int) -> None:
         return
     job.status, job.error = JobStatus.RUNNING, None
     db.session.commit()
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False  # progress commits per chunk
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        timings[name], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
+
     try:
+        pool.warm_up()  # WeasyPrint loads in the fork server while certificates are issued
         classes = classes_in(job.scope, job.scope_id)
         for c in classes:
             services.issue_class(c, by=None)
@@ -203,23 +209,28 @@ def run_job(job_id: int) -> None:
         certificates = certificates_in(classes)
         job.total, job.done = len(certificates), 0
         db.session.commit()
+        lap("issue")
 
         def progress(done: int) -> None:
             job.done = done
             db.session.commit()
 
-        combined = PdfWriter()
-        pdfs = render_many(certificates, progress=progress, combined=combined)
         folder = services.storage_dir() / "jobs"
         folder.mkdir(exist_ok=True)
-        job.zip_path, job.combined_path = f"jobs/job-{job.id}.zip", f"jobs/job-{job.id}.pdf"
-        write_zip(certificates, pdfs, services.storage_dir() / job.zip_path)
-        write_combined(combined, services.storage_dir() / job.combined_path)
+        zip_path, combined_path = f"jobs/job-{job.id}.zip", f"jobs/job-{job.id}.pdf"
+        render_many(certificates, progress=progress, print_path=services.storage_dir() / combined_path)
+        lap("render")
+        write_zip(certificates, services.storage_dir() / zip_path)
+        lap("zip")
+        job.zip_path, job.combined_path = zip_path, combined_path
         job.status, job.done, job.finished_at = JobStatus.DONE, len(certificates), utcnow()
         db.session.commit()
+        log.info("certificate job %s: %s certificates, seconds %s", job.id, len(certificates), timings)
     except Exception as exc:  # recorded for the organiser; the job can be resumed
         db.session.rollback()
         job = db.session.get(BulkJob, job_id)
         job.status, job.error = JobStatus.FAILED, str(exc)[:500]
         db.session.commit()
         raise
+    finally:
+        session.expire_on_commit = expire

@@ -1,4 +1,5 @@
-"""`flask jobs worker`: the RQ worker for background jobs (needs REDIS_URL)."""
+"""`flask jobs worker`: the RQ worker for background jobs (needs REDIS_URL);
+`flask certificates ask-names`: mail participants to confirm their printed name (daily)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,19 @@ from flask import current_app
 from flask.cli import AppGroup
 
 jobs_cli = AppGroup("jobs", help="Pekerjaan latar belakang.")
+certificates_cli = AppGroup("certificates", help="Sertifikat.")
+
+
+@certificates_cli.command("ask-names")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Tanggal acuan (TTTT-BB-HH).")
+def ask_names(today: object) -> None:
+    """Ask participants whose class has ended to confirm the name on their certificate (once each)."""
+    from app.certificates import services
+    from app.extensions import db
+
+    sent = services.ask_names(today.date() if today else None)
+    db.session.commit()
+    click.echo(f"Permintaan konfirmasi nama terkirim: {sent}.")
 
 
 @jobs_cli.command("worker")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.core.forms import BaseForm
 
@@ -36,6 +36,13 @@ class CertificateSettingsForm(BaseForm):
         _l("Warna"), validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Warna dalam format #RRGGBB."))]
     )
     show_agenda_page = BooleanField(_l("Halaman kedua: materi dan JP"))
+    confirm_days = IntegerField(
+        _l("Masa konfirmasi nama (hari setelah kelas selesai)"),
+        validators=[InputRequired(_l("Isi jumlah hari (0–30).")),
+                    NumberRange(0, 30, _l("Masa konfirmasi 0 sampai 30 hari."))],
+        description=_l("Peserta memeriksa nama dan gelarnya; sertifikat yang belum dikonfirmasi terbit setelah masa "
+                       "ini. 0: tanpa menunggu."),
+    )
     submit = SubmitField(_l("Simpan"))
 
     def validate_number_pattern(self, field: StringField) -> None:

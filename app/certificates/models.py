@@ -34,6 +34,9 @@ class CertificateSettings(db.Model):
     signatories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     colour: Mapped[str] = mapped_column(String(7), default="#0b4f6c")
     show_agenda_page: Mapped[bool] = mapped_column(default=True)
+    # Days after the class ends during which participants confirm their printed name; certificates
+    # of people who have not confirmed are issued after that (0: no waiting).
+    confirm_days: Mapped[int] = mapped_column(default=3, server_default="3")
 
     programme: Mapped[Programme] = relationship()
 

@@ -7,11 +7,11 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,10 +29,12 @@ from app.certificates.models import (
     CertificateStatus,
 )
 from app.core.template_helpers import format_date, format_date_range
+from app.core.urls import public_request_context
 from app.errors import CertificateError
 from app.extensions import db, utcnow
+from app.pdf import layers, pool
 from app.programmes.models import Programme, TrainingClass
-from app.registration.models import Registration, RegistrationStatus
+from app.registration.models import NameCorrection, Registration, RegistrationStatus
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 SHORT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to type from paper
@@ -58,6 +60,25 @@ def settings_for(programme: Programme) -> CertificateSettings:
         )
         settings = db.session.get(CertificateSettings, programme.id)
     return settings
+
+
+SETTING_FIELDS = ("number_pattern", "title", "role_text", "body_text", "sign_place", "colour", "show_agenda_page",
+                  "confirm_days")
+
+
+def apply_settings(settings: CertificateSettings, form: Any) -> None:
+    """Copy a validated settings form onto `settings`."""
+    for name in SETTING_FIELDS:
+        setattr(settings, name, getattr(form, name).data)
+    settings.signatories = [{"position": form.signatory_position.data, "name": form.signatory_name.data or "",
+                             "nip": form.signatory_nip.data or ""}]
+
+
+def draft_settings(programme: Programme, form: Any) -> CertificateSettings:
+    """Settings from a form being edited, not attached to the session (the live preview)."""
+    draft = CertificateSettings(programme_id=programme.id)
+    apply_settings(draft, form)
+    return draft
 
 
 def format_number(pattern: str, seq: int, programme: Programme, on: date) -> str:
@@ -135,7 +156,74 @@ def readiness(registration: Registration, today: date | None = None) -> Readines
     if not result.eligible:
         return Readiness(False, _("Kehadiran %(p)s dari %(t)s hari; syarat %(r)s%% (kurang %(n)s hari).",
                                   p=result.present, t=result.total, r=result.required_percent, n=result.missing))
+    name = name_check(registration, today)
+    if not name.ok:
+        return name
     return Readiness(True)
+
+
+def pending_correction(registration: Registration) -> NameCorrection | None:
+    return db.session.scalar(select(NameCorrection).where(
+        NameCorrection.registration_id == registration.id, NameCorrection.status == "pending"))
+
+
+def confirmation_deadline(registration: Registration) -> date:
+    """From this day on, a certificate is issued even if its holder has not confirmed the name."""
+    settings = settings_for(registration.training_class.batch.programme)
+    return registration.training_class.end_date + timedelta(days=settings.confirm_days)
+
+
+def name_check(registration: Registration, today: date | None = None) -> Readiness:
+    """The printed name: a correction waiting for the organiser holds the certificate back; so does
+    an unconfirmed name until the confirmation window has passed."""
+    if pending_correction(registration) is not None:
+        return Readiness(False, _("Koreksi nama menunggu keputusan panitia."))
+    if registration.name_confirmed_at is None:
+        deadline = confirmation_deadline(registration)
+        if (today or date.today()) < deadline:
+            return Readiness(False, _("Menunggu peserta mengonfirmasi nama; terbit tanpa konfirmasi mulai %(d)s.",
+                                      d=format_date(deadline)))
+    return Readiness(True)
+
+
+def confirm_name(registration: Registration, by: User) -> None:
+    """The participant says the name and titles on their certificate-to-be are right."""
+    if registration.user_id != by.id or registration.status is not RegistrationStatus.APPROVED:
+        raise CertificateError(_("Hanya peserta yang disetujui dapat mengonfirmasi namanya."))
+    if current_certificate(registration) is not None:
+        raise CertificateError(_("Sertifikat sudah terbit. Untuk mengubah nama, ajukan koreksi data."))
+    if pending_correction(registration) is not None:
+        raise CertificateError(_("Koreksi nama Anda masih menunggu keputusan panitia."))
+    if registration.name_confirmed_at is None:
+        registration.name_confirmed_at = utcnow()
+        audit.record(registration, "name_confirmed", by, {"full_name": [None, registration.full_name]})
+
+
+def ask_names(today: date | None = None) -> int:
+    """Mail each participant in a confirmation window, once, to check their printed name."""
+    from app.mail.services import send_mail
+
+    due = participants_to_ask(today)
+    with public_request_context():
+        for registration in due:
+            send_mail(registration.email, _("Periksa nama pada sertifikat Anda"), "certificate_confirm_name",
+                      r=registration, c=registration.training_class, deadline=confirmation_deadline(registration))
+            registration.name_confirm_asked_at = utcnow()
+    db.session.flush()
+    return len(due)
+
+
+def participants_to_ask(today: date | None = None) -> list[Registration]:
+    """Approved participants of classes that have ended (or end today), still inside the window,
+    who have neither confirmed their name nor been asked by mail."""
+    today = today or date.today()
+    candidates = db.session.scalars(
+        select(Registration).join(TrainingClass, Registration.class_id == TrainingClass.id).where(
+            Registration.status == RegistrationStatus.APPROVED, Registration.name_confirmed_at.is_(None),
+            Registration.name_confirm_asked_at.is_(None), TrainingClass.end_date <= today,
+            TrainingClass.end_date >= today - timedelta(days=30))
+    ).all()
+    return [r for r in candidates if today < confirmation_deadline(r) and current_certificate(r) is None]
 
 
 def issue(registration: Registration, by: User | None, override_reason: str | None = None,
@@ -170,8 +258,13 @@ def issue(registration: Registration, by: User | None, override_reason: str | No
 def issue_class(c: TrainingClass, by: User | None, today: date | None = None) -> tuple[int, list[str]]:
     """Issue to everyone in a class who meets the rule; returns (issued, names not ready)."""
     issued, skipped = 0, []
-    for registration in attendance.approved_registrations(c):
-        if current_certificate(registration) is not None:
+    registrations = attendance.approved_registrations(c)
+    have = set(db.session.scalars(
+        select(Certificate.registration_id).where(
+            Certificate.registration_id.in_([r.id for r in registrations]),
+            Certificate.status == CertificateStatus.VALID)))
+    for registration in registrations:
+        if registration.id in have:
             continue
         ready = readiness(registration, today)
         if ready.ok:
@@ -236,43 +329,62 @@ def name_font_size(name: str) -> float:
 
 def verification_url(certificate: Certificate) -> str:
     """The public link in the QR; outside a request (background jobs) built on PUBLIC_BASE_URL."""
-    if has_request_context():
-        return url_for("certificates.verify", code=certificate.code, _external=True)
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+    with public_request_context():
         return url_for("certificates.verify", code=certificate.code, _external=True)
 
 
-def qr_data_uri(url: str) -> str:
-    import segno
-
-    return segno.make(url, error="m").png_data_uri(scale=4, border=1)
-
-
-QR_PLACEHOLDER = "sibimtek-qr:"
+def background_key(certificate: Certificate) -> str:
+    """Certificates with the same key share a background page (and agenda page): what is printed
+    apart from the holder's name, number and codes."""
+    details = {k: v for k, v in certificate.details.items() if k != "library"}
+    return json.dumps(details, sort_keys=True, default=str)
 
 
-def certificate_html(
-    certificates: list[Certificate], settings: CertificateSettings, pages: str = "both", defer_qr: bool = False
-) -> str:
-    """One HTML document with a page (or two, with the agenda) per certificate; `pages` may be
-    "certificate" or "agenda" alone (the agenda page is the same for a whole class). With
-    `defer_qr` the QR images are left as placeholders for `fill_qr_codes` (run in the worker
-    processes, where the PNG encoding runs in parallel)."""
-    items = []
-    for cert in certificates:
-        url = verification_url(cert)
-        qr = QR_PLACEHOLDER + url if defer_qr else qr_data_uri(url)
-        items.append({"c": cert, "qr": qr, "name_size": name_font_size(cert.holder_name), "verify_url": url})
-    return render_template("certificates/certificate.html", items=items, s=settings, pages=pages)
+def _overlay(certificate: Certificate) -> dict[str, Any]:
+    return {"kind": "overlay", "c": certificate, "d": certificate.details, "name_size": name_font_size(
+        certificate.holder_name), "qr": layers.QR_PREFIX + verification_url(certificate)}
 
 
-def fill_qr_codes(html: str) -> str:
-    """Replace deferred QR placeholders with PNG data URIs."""
-    import re
+def layered_chunk(entries: list[tuple[Certificate, str]], settings: CertificateSettings, folder: Path,
+                  print_part: str | None = None) -> layers.Chunk:
+    """A chunk for `layers.render_chunk`: (certificate, file name) pairs of one programme; a
+    background (+ agenda) page opens each run of certificates that share it."""
+    pages: list[dict[str, Any]] = []
+    groups: list[layers.Group] = []
+    last = None
+    for certificate, name in entries:
+        key = background_key(certificate)
+        if key != last:
+            agenda = bool(settings.show_agenda_page and certificate.details.get("agenda"))
+            pages.append({"kind": "background", "d": certificate.details})
+            if agenda:
+                pages.append({"kind": "agenda", "d": certificate.details})
+            groups.append(layers.Group(agenda))
+            last = key
+        pages.append(_overlay(certificate))
+        groups[-1].files.append(name)
+    html = render_template("certificates/certificate.html", pages=pages, s=settings)
+    return layers.Chunk(html=html, groups=groups, folder=str(folder), print_part=print_part)
 
-    return re.sub(
-        re.escape(QR_PLACEHOLDER) + r'([^"]+)', lambda m: qr_data_uri(m.group(1).replace("&amp;", "&")), html
-    )
+
+def full_html(certificates: list[Certificate], settings: CertificateSettings) -> str:
+    """The naive document: each certificate laid out whole, QR codes included (the benchmark's
+    baseline, and the reference the layered output is compared with in tests)."""
+    pages = []
+    for certificate in certificates:
+        page = _overlay(certificate) | {"kind": "full"}
+        page["qr"] = layers.qr_data_uri(page["qr"][len(layers.QR_PREFIX):])
+        pages.append(page)
+        if settings.show_agenda_page and certificate.details.get("agenda"):
+            pages.append({"kind": "agenda", "d": certificate.details})
+    return render_template("certificates/certificate.html", pages=pages, s=settings)
+
+
+def render_one(certificate: Certificate, settings: CertificateSettings, folder: Path, name: str) -> None:
+    """Render one certificate into folder/name, in a worker process within PDF_RENDER_TIMEOUT."""
+    chunk = layered_chunk([(certificate, name)], settings, folder)
+    if not pool.run_limited(layers.render_chunk, chunk, timeout=current_app.config["PDF_RENDER_TIMEOUT"]):
+        raise CertificateError(_("Sertifikat tidak dapat dibuat: jumlah halaman tidak sesuai."))
 
 
 def content_hash(certificate: Certificate, settings: CertificateSettings) -> str:
@@ -291,19 +403,31 @@ def storage_dir() -> Path:
     return folder
 
 
+def preview_pdf(sample: Certificate, settings: CertificateSettings) -> bytes:
+    """A certificate that is not stored (the settings page's preview)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        render_one(sample, settings, Path(folder), "preview.pdf")
+        return (Path(folder) / "preview.pdf").read_bytes()
+
+
+def stored_name(certificate: Certificate, digest: str) -> str:
+    return f"{certificate.id}-{digest[:12]}.pdf"
+
+
+def is_stored(certificate: Certificate, digest: str) -> bool:
+    return (certificate.content_hash == digest and certificate.pdf_path is not None
+            and (storage_dir() / certificate.pdf_path).is_file())
+
+
 def pdf_bytes(certificate: Certificate) -> bytes:
     """The stored PDF if its data has not changed since; otherwise render, store and return it."""
-    from app.pdf.render import render_pdf
-
     settings = settings_for(db.session.get(Programme, certificate.programme_id))
     digest = content_hash(certificate, settings)
-    if certificate.pdf_path and certificate.content_hash == digest:
-        path = storage_dir() / certificate.pdf_path
-        if path.is_file():
-            return path.read_bytes()
-    pdf = render_pdf(certificate_html([certificate], settings))
-    name = f"{certificate.id}-{digest[:12]}.pdf"
-    (storage_dir() / name).write_bytes(pdf)
-    certificate.pdf_path, certificate.content_hash = name, digest
-    db.session.flush()
-    return pdf
+    if not is_stored(certificate, digest):
+        name = stored_name(certificate, digest)
+        render_one(certificate, settings, storage_dir(), name)
+        certificate.pdf_path, certificate.content_hash = name, digest
+        db.session.flush()
+    return (storage_dir() / certificate.pdf_path).read_bytes()

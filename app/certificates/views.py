@@ -3,8 +3,6 @@ ZIP), the participant's download, and the public verification page."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -21,7 +19,6 @@ from app.core.access import login_required, public, roles_required
 from app.core.actions import commit_or_flash
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.pdf.render import render_pdf
 from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration
 
@@ -40,10 +37,7 @@ def settings(programme_id: int) -> ResponseReturnValue:
         form.signatory_name.data = signatory.get("name")
         form.signatory_nip.data = signatory.get("nip")
     if form.validate_on_submit():
-        for name in ("number_pattern", "title", "role_text", "body_text", "sign_place", "colour", "show_agenda_page"):
-            setattr(current, name, getattr(form, name).data)
-        current.signatories = [{"position": form.signatory_position.data, "name": form.signatory_name.data or "",
-                                "nip": form.signatory_nip.data or ""}]
+        services.apply_settings(current, form)
         db.session.commit()
         flash(_("Pengaturan sertifikat disimpan."), "success")
         return redirect(url_for("certificates.settings", programme_id=programme.id))
@@ -57,6 +51,9 @@ def preview(programme_id: int) -> ResponseReturnValue:
     """The certificate as it will look, with sample data (nothing is issued)."""
     programme = db.get_or_404(Programme, programme_id)
     settings = services.settings_for(programme)
+    draft = CertificateSettingsForm(formdata=request.args, meta={"csrf": False})
+    if "title" in request.args and draft.validate():  # the values being typed, not saved yet
+        settings = services.draft_settings(programme, draft)
     sample = Certificate(
         id=0, programme_id=programme.id, seq=1, version=1, code="CONTOH" + "x" * 37, short_code="CONT-OH12-34",
         number=services.format_number(settings.number_pattern, 1, programme,
@@ -69,7 +66,7 @@ def preview(programme_id: int) -> ResponseReturnValue:
                  "agenda": [{"day": "22 Mei 2023", "topic": "Kebijakan TPBIS", "jp": programme.jp_total}]},
     )
     db.session.rollback()
-    return Response(render_pdf(services.certificate_html([sample], settings)), mimetype="application/pdf")
+    return Response(services.preview_pdf(sample, settings), mimetype="application/pdf")
 
 
 @bp.get("/kelola/kelas/<int:class_id>/sertifikat")
@@ -126,20 +123,16 @@ def change(certificate_id: int, action: str) -> ResponseReturnValue:
         "programmes.programmes"))
 
 
-@bp.get("/kelola/kelas/<int:class_id>/sertifikat.zip")
-@roles_required(*PLANNERS)
-def class_zip(class_id: int) -> ResponseReturnValue:
-    """Every valid certificate of a class, one PDF each (a class is small enough for the request)."""
-    c = db.get_or_404(TrainingClass, class_id)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for registration in attendance.approved_registrations(c):
-            certificate = services.current_certificate(registration)
-            if certificate is not None:
-                archive.writestr(certificate.file_name, services.pdf_bytes(certificate))
-    db.session.commit()  # stored renders
-    return Response(buffer.getvalue(), mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="sertifikat-kelas-{c.id}.zip"'})
+@bp.post("/pendaftaran-saya/<int:registration_id>/konfirmasi-nama")
+@login_required
+def confirm_name(registration_id: int) -> ResponseReturnValue:
+    """The participant confirms the name and titles to be printed on their certificate."""
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.user_id != current_user.id:
+        abort(404)
+    commit_or_flash(lambda: services.confirm_name(registration, current_user),
+                    _("Terima kasih. Nama pada sertifikat Anda sudah dikonfirmasi."))
+    return redirect(url_for("registration.mine"))
 
 
 @bp.get("/sertifikat/<int:certificate_id>.pdf")

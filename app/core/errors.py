@@ -20,6 +20,7 @@ MESSAGES = {
     405: (_l("Metode tidak diizinkan"), _l("Cara membuka halaman ini tidak diizinkan.")),
     413: (_l("Berkas terlalu besar"), _l("Berkas yang Anda kirim melebihi batas ukuran.")),
     429: (_l("Terlalu banyak percobaan"), _l("Anda terlalu sering mencoba. Tunggu beberapa menit lalu coba lagi.")),
+    503: (_l("Sedang sibuk"), _l("Pembuatan dokumen melebihi batas waktu. Silakan coba lagi beberapa saat lagi.")),
     500: (_l("Terjadi kesalahan"), _l("Maaf, terjadi kesalahan di server. Silakan coba lagi nanti.")),
 }
 
@@ -47,7 +48,16 @@ def handle_server_error(error: Exception) -> tuple[str, int]:
     return _render(500)
 
 
+def handle_render_timeout(error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    log.warning("PDF rendering stopped on %s %s: %s", request.method, request.path, error)
+    return _render(503)
+
+
 def register_errorhandlers(app: Flask) -> None:
+    from app.pdf.pool import RenderTimeout
+
+    app.register_error_handler(RenderTimeout, handle_render_timeout)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)

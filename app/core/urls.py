@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -15,3 +18,11 @@ def safe_next_url(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+def public_request_context() -> AbstractContextManager:
+    """A request context on PUBLIC_BASE_URL, for absolute links made outside a request (background
+    jobs, daily commands: QR codes, mails); inside a request, nothing new."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"])

@@ -7,6 +7,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from app.core.urls import public_request_context
 from app.extensions import db
 from app.registration import services
 
@@ -18,6 +19,7 @@ registrations_cli = AppGroup("registrations", help="Pendaftaran peserta.")
 def remind(today: object) -> None:
     """Send the 3-day reminder to approved participants (each once); run it daily."""
     day = today.date() if today else date.today()
-    sent = services.send_reminders(day)
+    with public_request_context():  # links in the mails
+        sent = services.send_reminders(day)
     db.session.commit()
     click.echo(f"Pengingat terkirim: {sent}.")

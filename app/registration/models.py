@@ -84,6 +84,9 @@ class Registration(db.Model):
 
     # Personal data (UU PDP): NIK is shown masked everywhere after entry, never in URLs or logs.
     full_name: Mapped[str] = mapped_column(String(100))  # exactly as on the certificate
+    # The participant confirmed the name and titles to print (before the certificate is issued).
+    name_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    name_confirm_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the mail asking, sent once
     nik: Mapped[str] = mapped_column(String(16), index=True)
     nip: Mapped[str | None] = mapped_column(String(18))
     gender: Mapped[str] = mapped_column(String(1))  # L / P

@@ -465,8 +465,9 @@ def decide_name_correction(correction: NameCorrection, accept: bool, by: User) -
         raise InvalidRegistrationState()
     correction.status = "accepted" if accept else "refused"
     correction.decided_at, correction.decided_by_id = utcnow(), by.id
-    if accept:
+    if accept:  # the name the participant asked for: confirmed by them
         correction.registration.full_name = correction.new_name
+        correction.registration.name_confirmed_at = utcnow()
     db.session.flush()
 
 

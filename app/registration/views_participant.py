@@ -130,6 +130,10 @@ def mine() -> ResponseReturnValue:
                     if r.status is RegistrationStatus.APPROVED},
         certificates={r.id: certificates.current_certificate(r) for r in registrations
                       if r.status is RegistrationStatus.APPROVED},
+        corrections={r.id: certificates.pending_correction(r) for r in registrations
+                     if r.status is RegistrationStatus.APPROVED},
+        deadlines={r.id: certificates.confirmation_deadline(r) for r in registrations
+                   if r.status is RegistrationStatus.APPROVED},
         RegistrationStatus=RegistrationStatus,
     )
 

@@ -24,6 +24,9 @@ from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration
 from tests.conftest import csrf_token, login
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS.mkdir(exist_ok=True)
+
 
 def _reg(rid: int) -> Registration:
     return db.session.get(Registration, rid)
@@ -116,6 +119,7 @@ def test_pdf_holds_name_number_programme_and_jp_and_a_working_qr(app, finished_c
             subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "c.pdf", "page"],
                            cwd=folder, check=True)
             image = Image.open(next(Path(folder).glob("page*.png")))
+            image.save(ARTIFACTS / "certificate-short-name.png")  # looked at by a person
             decoded = [result.text for result in zxingcpp.read_barcodes(image)]
         assert decoded == [services.verification_url(certificate)]
         code = certificate.code
@@ -131,10 +135,8 @@ def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class
         first = services.pdf_bytes(certificate)
         db.session.commit()
         calls = []
-        import app.pdf.render as render
-
-        original = render.render_pdf
-        monkeypatch.setattr(render, "render_pdf", lambda *a, **k: calls.append(1) or original(*a, **k))
+        original = services.render_one
+        monkeypatch.setattr(services, "render_one", lambda *a, **k: calls.append(1) or original(*a, **k))
         assert services.pdf_bytes(certificate) == first
         assert calls == []
         services.settings_for(db.session.get(Programme, certificate.programme_id)).title = "PIAGAM"
@@ -144,19 +146,73 @@ def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class
 
 
 @pytest.mark.parametrize("name", ['<img src="http://127.0.0.1:9/x">', '<link href="file:///etc/passwd">'])
-def test_hostile_names_are_printed_as_text_and_fetch_nothing(app, finished_class, name) -> None:
+def test_hostile_names_are_printed_as_text_and_fetch_nothing(app, finished_class, name, tmp_path) -> None:
+    from app.pdf import layers
     from app.pdf.render import make_fetcher, render_pdf
 
     with app.app_context(), app.test_request_context():
         certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
         certificate.holder_name = name
-        fetcher = make_fetcher()
         settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
-        pdf = render_pdf(services.certificate_html([certificate], settings), fetcher)
-        assert name in _pdf_text(pdf).replace("\n", "")
-        assert fetcher.refused == []
-        assert all(not url.startswith(("http", "file:///etc")) for url in fetcher.served)
+        layered = layers.fill_qr_codes(services.layered_chunk([(certificate, "x.pdf")], settings, tmp_path).html)
+        for html in (layered, services.full_html([certificate], settings)):
+            fetcher = make_fetcher()
+            pdf = render_pdf(html, fetcher)
+            assert name in _pdf_text(pdf).replace("\n", "")
+            assert fetcher.refused == []
+            assert "logo.svg" in fetcher.served  # fonts are fetched once per process
+            assert set(fetcher.served) <= {"NotoSans-Bold.ttf", "NotoSans-Regular.ttf", "logo.svg"}
+        assert name in _pdf_text(services.pdf_bytes(certificate)).replace("\n", "")
         db.session.rollback()
+
+
+def test_layered_pages_look_exactly_like_the_whole_certificate(app, finished_class, tmp_path) -> None:
+    """Background + overlay (how certificates are made) against the certificate laid out whole."""
+    from app.pdf.render import render_pdf
+
+    with app.app_context(), app.test_request_context():
+        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        certificate.holder_name = ("Baiq Nurul Hidayati Wulandari Putri Lestari Ningsih Kusumawardhani Anak Agung "
+                                   "Ayu, S.Pd., M.Hum.")[:100]
+        settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
+        (tmp_path / "layered.pdf").write_bytes(services.pdf_bytes(certificate))
+        (tmp_path / "whole.pdf").write_bytes(render_pdf(services.full_html([certificate], settings)))
+        db.session.rollback()
+    images = {}
+    for name in ("layered", "whole"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", f"{name}.pdf", name],
+                       cwd=tmp_path, check=True)
+        images[name] = Image.open(next(tmp_path.glob(f"{name}*.png"))).convert("L")
+    from PIL import ImageChops, ImageStat
+
+    subprocess.run(["pdftoppm", "-png", "-r", "110", "layered.pdf", str(ARTIFACTS / "certificate-long-name")],
+                   cwd=tmp_path, check=True)  # both pages, looked at by a person
+    difference = ImageChops.difference(images["layered"], images["whole"])
+    assert images["layered"].size == images["whole"].size
+    assert ImageStat.Stat(difference).mean[0] < 0.5  # the same pixels (anti-aliasing aside)
+    assert ImageStat.Stat(images["layered"]).mean[0] < 250  # and not two blank pages
+
+
+def test_a_render_that_takes_too_long_is_stopped(app, client, login_as, finished_class) -> None:
+    from app.pdf import pool
+
+    huge = "<html><body>" + "<p>Kebijakan TPBIS</p>" * 20000 + "</body></html>"
+    with pytest.raises(pool.RenderTimeout):
+        pool.render_pdf_limited(huge, timeout=0.5)
+    assert pool.render_pdf_limited("<p>berikutnya</p>", timeout=60).startswith(b"%PDF")  # a fresh worker
+
+    with app.app_context(), app.test_request_context():
+        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        db.session.commit()
+        certificate_id = certificate.id
+    login_as(Role.ORGANISER)
+    app.config["PDF_RENDER_TIMEOUT"] = 0.001
+    try:
+        response = client.get(f"/sertifikat/{certificate_id}.pdf")
+    finally:
+        app.config["PDF_RENDER_TIMEOUT"] = 60
+    assert response.status_code == 503
+    assert "melebihi batas waktu" in response.get_data(as_text=True)
 
 
 def test_long_names_shrink_to_one_line() -> None:
@@ -221,8 +277,7 @@ def test_participant_downloads_own_certificate_only(app, client, finished_class,
     assert f"/sertifikat/{mine_id}.pdf" in page
 
 
-def test_organiser_issues_from_the_class_page_and_downloads_the_zip(app, client, login_as, finished_class) -> None:
-    import zipfile
+def test_organiser_issues_from_the_class_page_and_is_offered_bulk_downloads(app, client, login_as, finished_class) -> None:
 
     login_as(Role.ORGANISER)
     class_id = finished_class["class_id"]
@@ -230,9 +285,9 @@ def test_organiser_issues_from_the_class_page_and_downloads_the_zip(app, client,
     response = client.post(f"/kelola/kelas/{class_id}/sertifikat/terbitkan", data={"csrf_token": token},
                            follow_redirects=True)
     assert "2 sertifikat diterbitkan." in response.get_data(as_text=True)
-    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/kelola/kelas/{class_id}/sertifikat.zip").data))
-    assert len(archive.namelist()) == 2
-    assert all(name.endswith(".pdf") for name in archive.namelist())
+    page = client.get(f"/kelola/kelas/{class_id}/sertifikat").get_data(as_text=True)
+    assert f"/kelola/sertifikat/massal/class/{class_id}" in page  # the ZIP is made by a background job
+    assert "/sertifikat.zip" not in page
 
 
 def test_certificate_pages_are_for_organisers(client, login_as, finished_class) -> None:

@@ -54,7 +54,9 @@ def test_organiser_runs_a_bulk_job_and_downloads_the_zip(app, new_page, make_use
     page = new_page(DESKTOP)
     _log_in(page, organiser.email)
     page.goto(f"/kelola/kelas/{finished_class['class_id']}/sertifikat")
-    page.get_by_role("button", name="Seluruh program (latar belakang)").click()
+    page.get_by_role("button", name="Unduh semua (ZIP + PDF cetak)").click()
+    screenshot(page, "bulk-menu")
+    page.get_by_role("button", name="Kelas ini").click()
     expect(page.locator("#state")).to_have_text("selesai", timeout=60_000)
     expect(page.locator("#bar")).to_have_text("100%")
     screenshot(page, "bulk-job-done")
@@ -62,3 +64,30 @@ def test_organiser_runs_a_bulk_job_and_downloads_the_zip(app, new_page, make_use
         page.get_by_role("link", name="Unduh ZIP").click()
     archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
     assert len(archive.namelist()) == 2  # the two eligible participants
+
+
+def test_participant_confirms_the_printed_name_on_a_phone(app, new_page, finished_class) -> None:
+    with app.app_context():
+        db.session.get(Registration, finished_class["ids"][0]).name_confirmed_at = None
+        db.session.commit()
+    page = new_page(PHONE)
+    _log_in(page, finished_class["owner"].email)
+    page.goto("/pendaftaran-saya")
+    expect(page.locator(".certificate-name")).to_have_text("Peserta 0001")
+    screenshot(page, "name-confirmation-phone")
+    page.get_by_role("button", name="Nama sudah benar").click()
+    expect(page.locator(".name-confirmation")).to_contain_text("sudah Anda konfirmasi: Peserta 0001")
+
+
+def test_the_preview_follows_what_the_organiser_types(app, new_page, make_user, finished_class) -> None:
+    organiser = make_user(Role.ORGANISER)
+    with app.app_context():
+        programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
+    page = new_page(DESKTOP)
+    _log_in(page, organiser.email)
+    page.goto(f"/kelola/program/{programme_id}/sertifikat")
+    with page.expect_response(lambda r: "pratinjau.pdf?" in r.url and "PIAGAM" in r.url) as preview:
+        page.get_by_label("Judul").fill("PIAGAM")
+    assert preview.value.status == 200
+    assert preview.value.headers["content-type"] == "application/pdf"
+    screenshot(page, "certificate-settings")

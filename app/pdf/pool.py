@@ -1,0 +1,88 @@
+"""PDF rendering in worker processes, with a time limit.
+
+Workers are forked from a *fork server*: a small process started once that has imported only
+WeasyPrint, pypdf, segno and `app.pdf` (not Flask, the database or the request that asked), so a
+worker holds no more memory than rendering needs and a runaway render can be killed without
+touching the web or job process. `render_pdf_limited` serves single documents in the web
+request (one shared worker); bulk jobs open their own pool with `open_pool`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+PRELOAD = ["app.pdf.layers", "app.pdf.render", "weasyprint", "pypdf", "segno"]
+DEFAULT_TIMEOUT = 60.0
+
+_lock = threading.Lock()
+_shared: ProcessPoolExecutor | None = None
+
+
+class RenderTimeout(RuntimeError):
+    """A rendering took longer than its time limit; its worker was stopped."""
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def warm_up() -> None:
+    """Start the fork server (it imports WeasyPrint, ~1 s) without waiting for it."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
+def open_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now, killing renders in progress (Python 3.11 has no public way)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_limited(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """`func(*args)` in the shared worker; RenderTimeout (and a fresh worker) after `timeout` s."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            _shared = open_pool(1)
+        pool = _shared
+    future = pool.submit(func, *args)
+    try:
+        return future.result(timeout=timeout)
+    except TimeoutError:
+        with _lock:
+            if _shared is pool:
+                _shared = None
+        stop_pool(pool)
+        raise RenderTimeout(f"rendering took longer than {timeout:g} s") from None
+
+
+def render_pdf_limited(html: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+    """One HTML document to PDF bytes, in a worker process, within `timeout` seconds."""
+    from app.pdf.render import render_pdf
+
+    return run_limited(render_pdf, html, timeout=timeout)
+
+
+def completed(futures: Iterable[Future], stall_timeout: float) -> Iterator[Future]:
+    """Futures as they finish; RenderTimeout when none finishes for `stall_timeout` seconds."""
+    pending = set(futures)
+    while pending:
+        started = time.monotonic()
+        done, pending = wait(pending, timeout=stall_timeout, return_when=FIRST_COMPLETED)
+        if not done and time.monotonic() - started >= stall_timeout:
+            raise RenderTimeout(f"no part finished within {stall_timeout:g} s")
+        yield from done
