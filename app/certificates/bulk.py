@@ -36,6 +36,11 @@ CHUNK = 100
 log = logging.getLogger(__name__)
 
 
+def stall_limit() -> float:
+    """Seconds without a sign of life after which a queued or running job counts as stopped."""
+    return max(120.0, 2.0 * current_app.config["PDF_RENDER_TIMEOUT"])
+
+
 def classes_in(scope: str, scope_id: int) -> list[TrainingClass]:
     if scope == "class":
         c = db.session.get(TrainingClass, scope_id)
@@ -189,7 +194,7 @@ def run_job(job_id: int) -> None:
     job = db.session.get(BulkJob, job_id)
     if job is None or job.status is JobStatus.DONE:
         return
-    job.status, job.error = JobStatus.RUNNING, None
+    job.status, job.error, job.heartbeat_at = JobStatus.RUNNING, None, utcnow()
     db.session.commit()
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False  # progress commits per chunk
@@ -212,7 +217,7 @@ def run_job(job_id: int) -> None:
         lap("issue")
 
         def progress(done: int) -> None:
-            job.done = done
+            job.done, job.heartbeat_at = done, utcnow()
             db.session.commit()
 
         folder = services.storage_dir() / "jobs"

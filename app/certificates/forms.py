@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -43,6 +44,10 @@ class CertificateSettingsForm(BaseForm):
         description=_l("Peserta memeriksa nama dan gelarnya; sertifikat yang belum dikonfirmasi terbit setelah masa "
                        "ini. 0: tanpa menunggu."),
     )
+    logo = FileField(_l("Logo (PNG/JPEG, maks. 1 MB)"))
+    remove_logo = BooleanField(_l("Pakai logo bawaan"))
+    signature = FileField(_l("Gambar tanda tangan (PNG/JPEG, maks. 1 MB)"))
+    remove_signature = BooleanField(_l("Tanpa gambar tanda tangan"))
     submit = SubmitField(_l("Simpan"))
 
     def validate_number_pattern(self, field: StringField) -> None:

@@ -37,6 +37,10 @@ class CertificateSettings(db.Model):
     # Days after the class ends during which participants confirm their printed name; certificates
     # of people who have not confirmed are issued after that (0: no waiting).
     confirm_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Images uploaded by organisers (PNG/JPEG under instance/uploads/certificate-images); none:
+    # the bundled logo, and a blank line to sign on.
+    logo_image: Mapped[str | None] = mapped_column(String(60))
+    signature_image: Mapped[str | None] = mapped_column(String(60))
 
     programme: Mapped[Programme] = relationship()
 
@@ -122,6 +126,15 @@ class BulkJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last sign of life while running
+
+    def stalled(self, now: datetime, after_seconds: float) -> bool:
+        """Queued or running, but silent for too long: its worker died (a restart, a crash); the
+        organiser may resume it."""
+        if self.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            return False
+        last = self.heartbeat_at or self.created_at
+        return (now - last).total_seconds() > after_seconds
 
     @property
     def percent(self) -> int:

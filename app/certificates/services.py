@@ -75,10 +75,73 @@ def apply_settings(settings: CertificateSettings, form: Any) -> None:
 
 
 def draft_settings(programme: Programme, form: Any) -> CertificateSettings:
-    """Settings from a form being edited, not attached to the session (the live preview)."""
-    draft = CertificateSettings(programme_id=programme.id)
+    """Settings from a form being edited, not attached to the session (the live preview); the
+    images are the saved ones (files are uploaded with Save)."""
+    saved = settings_for(programme)
+    draft = CertificateSettings(programme_id=programme.id, logo_image=saved.logo_image,
+                                signature_image=saved.signature_image)
     apply_settings(draft, form)
     return draft
+
+
+# --- images (logo, signature) ----------------------------------------------------------------------
+
+MAX_IMAGE_BYTES = 1024 * 1024
+MAX_IMAGE_PIXELS = 4000 * 4000
+IMAGE_TYPES = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg")}
+
+
+def images_dir() -> Path:
+    folder = Path(current_app.instance_path) / "uploads" / "certificate-images"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_image(content: bytes) -> str:
+    """Check an uploaded logo or signature (a PNG or JPEG that decodes, ≤ 1 MB, ≤ 16 megapixels)
+    and keep it under a random name; returns the name. CertificateError otherwise."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not content or len(content) > MAX_IMAGE_BYTES:
+        raise CertificateError(_("Gambar harus berupa PNG atau JPEG, paling besar 1 MB."))
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            kind, size = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise CertificateError(_("Berkas ini bukan gambar PNG atau JPEG yang dapat dibaca.")) from None
+    if kind not in IMAGE_TYPES or size[0] * size[1] > MAX_IMAGE_PIXELS:
+        raise CertificateError(_("Gambar harus berupa PNG atau JPEG, paling besar 1 MB."))
+    name = f"{secrets.token_hex(12)}.{IMAGE_TYPES[kind][0]}"
+    (images_dir() / name).write_bytes(content)
+    return name
+
+
+def image_data_uri(name: str | None) -> str | None:
+    """A stored image as a data: URI for the PDF (the renderer fetches nothing else)."""
+    import base64
+
+    if not name:
+        return None
+    path = images_dir() / Path(name).name
+    if not path.is_file():
+        return None
+    mimetype = "image/png" if path.suffix == ".png" else "image/jpeg"
+    return f"data:{mimetype};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def set_images(settings: CertificateSettings, logo: str | None, signature: str | None,
+               remove_logo: bool = False, remove_signature: bool = False) -> None:
+    """Use stored images (names from `store_image`) or go back to none; certificates whose
+    images change are rendered again (the names are part of their content hash)."""
+    if remove_logo:
+        settings.logo_image = None
+    if remove_signature:
+        settings.signature_image = None
+    settings.logo_image = logo or settings.logo_image
+    settings.signature_image = signature or settings.signature_image
 
 
 def format_number(pattern: str, seq: int, programme: Programme, on: date) -> str:
@@ -345,6 +408,10 @@ def _overlay(certificate: Certificate) -> dict[str, Any]:
         certificate.holder_name), "qr": layers.QR_PREFIX + verification_url(certificate)}
 
 
+def _images(settings: CertificateSettings) -> dict[str, str | None]:
+    return {"logo": image_data_uri(settings.logo_image), "signature": image_data_uri(settings.signature_image)}
+
+
 def layered_chunk(entries: list[tuple[Certificate, str]], settings: CertificateSettings, folder: Path,
                   print_part: str | None = None) -> layers.Chunk:
     """A chunk for `layers.render_chunk`: (certificate, file name) pairs of one programme; a
@@ -363,7 +430,7 @@ def layered_chunk(entries: list[tuple[Certificate, str]], settings: CertificateS
             last = key
         pages.append(_overlay(certificate))
         groups[-1].files.append(name)
-    html = render_template("certificates/certificate.html", pages=pages, s=settings)
+    html = render_template("certificates/certificate.html", pages=pages, s=settings, images=_images(settings))
     return layers.Chunk(html=html, groups=groups, folder=str(folder), print_part=print_part)
 
 
@@ -377,7 +444,7 @@ def full_html(certificates: list[Certificate], settings: CertificateSettings) ->
         pages.append(page)
         if settings.show_agenda_page and certificate.details.get("agenda"):
             pages.append({"kind": "agenda", "d": certificate.details})
-    return render_template("certificates/certificate.html", pages=pages, s=settings)
+    return render_template("certificates/certificate.html", pages=pages, s=settings, images=_images(settings))
 
 
 def render_one(certificate: Certificate, settings: CertificateSettings, folder: Path, name: str) -> None:
@@ -392,7 +459,8 @@ def content_hash(certificate: Certificate, settings: CertificateSettings) -> str
         "number": certificate.number, "name": certificate.holder_name, "details": certificate.details,
         "code": certificate.code, "status": certificate.status.value,
         "settings": {k: getattr(settings, k) for k in ("title", "role_text", "body_text", "sign_place",
-                                                       "signatories", "colour", "show_agenda_page")},
+                                                       "signatories", "colour", "show_agenda_page", "logo_image",
+                                                       "signature_image")},
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.attendance import services as attendance
 from app.auth.models import Role
-from app.certificates import bp, services
+from app.certificates import bp, bulk, services
 from app.certificates.forms import CertificateSettingsForm
-from app.certificates.models import Certificate, CertificateStatus
+from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
 from app.core.access import login_required, public, roles_required
 from app.core.actions import commit_or_flash
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import db, limiter, utcnow
+from app.jobs import enqueue_certificate_job
 from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration
 
@@ -36,13 +37,35 @@ def settings(programme_id: int) -> ResponseReturnValue:
         form.signatory_position.data = signatory.get("position")
         form.signatory_name.data = signatory.get("name")
         form.signatory_nip.data = signatory.get("nip")
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _images_saved(current, form):
         services.apply_settings(current, form)
         db.session.commit()
         flash(_("Pengaturan sertifikat disimpan."), "success")
         return redirect(url_for("certificates.settings", programme_id=programme.id))
     db.session.commit()  # the defaults, created on first visit
-    return render_template("certificates/settings.html", programme=programme, form=form)
+    return render_template("certificates/settings.html", programme=programme, form=form,
+                           programme_settings=services.settings_for(programme))
+
+
+def _images_saved(settings: object, form: CertificateSettingsForm) -> bool:
+    """Store uploaded logo/signature images; False (errors on the form, nothing kept) when one is
+    refused."""
+    uploads = {}
+    for name in ("logo", "signature"):
+        upload = getattr(form, name).data
+        if upload:
+            try:
+                uploads[name] = services.store_image(upload.read())
+            except DomainError as exc:
+                getattr(form, name).errors = [*getattr(form, name).errors, str(exc.message)]
+    if len(uploads) < sum(1 for name in ("logo", "signature") if getattr(form, name).data):
+        for stored in uploads.values():  # the other image was fine: not kept either
+            (services.images_dir() / stored).unlink(missing_ok=True)
+        db.session.rollback()
+        return False
+    services.set_images(settings, uploads.get("logo"), uploads.get("signature"),
+                        remove_logo=form.remove_logo.data, remove_signature=form.remove_signature.data)
+    return True
 
 
 @bp.get("/kelola/program/<int:programme_id>/sertifikat/pratinjau.pdf")
@@ -179,11 +202,7 @@ def verify(code: str) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def bulk_start(scope: str, scope_id: int) -> ResponseReturnValue:
     """Issue and render a whole class, batch or programme in the background."""
-    from app.certificates.bulk import classes_in
-    from app.certificates.models import BulkJob
-    from app.jobs import enqueue_certificate_job
-
-    if scope not in ("class", "batch", "programme") or not classes_in(scope, scope_id):
+    if scope not in ("class", "batch", "programme") or not bulk.classes_in(scope, scope_id):
         abort(404)
     job = BulkJob(scope=scope, scope_id=scope_id, created_by_id=current_user.id)
     db.session.add(job)
@@ -195,30 +214,26 @@ def bulk_start(scope: str, scope_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>")
 @roles_required(*PLANNERS)
 def bulk_status(job_id: int) -> ResponseReturnValue:
-    from app.certificates.models import BulkJob
-
-    return render_template("certificates/job.html", job=db.get_or_404(BulkJob, job_id))
+    job = db.get_or_404(BulkJob, job_id)
+    labels = {"queued": _("menunggu"), "running": _("berjalan"), "done": _("selesai"), "failed": _("gagal")}
+    return render_template("certificates/job.html", job=job, stalled=job.stalled(utcnow(), bulk.stall_limit()),
+                           labels=labels)
 
 
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>.json")
 @roles_required(*PLANNERS)
 def bulk_progress(job_id: int) -> ResponseReturnValue:
-    from app.certificates.models import BulkJob
-
     job = db.get_or_404(BulkJob, job_id)
     return {"status": job.status.value, "done": job.done, "total": job.total, "percent": job.percent,
-            "error": job.error}
+            "error": job.error, "stalled": job.stalled(utcnow(), bulk.stall_limit())}
 
 
 @bp.post("/kelola/sertifikat/pekerjaan/<int:job_id>/lanjutkan")
 @roles_required(*PLANNERS)
 def bulk_resume(job_id: int) -> ResponseReturnValue:
-    from app.certificates.models import BulkJob, JobStatus
-    from app.jobs import enqueue_certificate_job
-
     job = db.get_or_404(BulkJob, job_id)
-    if job.status is JobStatus.FAILED:
-        job.status = JobStatus.QUEUED
+    if job.status is JobStatus.FAILED or job.stalled(utcnow(), bulk.stall_limit()):
+        job.status, job.heartbeat_at = JobStatus.QUEUED, utcnow()
         db.session.commit()
         enqueue_certificate_job(job.id)
     return redirect(url_for("certificates.bulk_status", job_id=job.id))
@@ -227,10 +242,6 @@ def bulk_resume(job_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>/<kind>")
 @roles_required(*PLANNERS)
 def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
-    from flask import send_file
-
-    from app.certificates.models import BulkJob, JobStatus
-
     job = db.get_or_404(BulkJob, job_id)
     if job.status is not JobStatus.DONE or kind not in ("sertifikat.zip", "gabungan.pdf"):
         abort(404)

@@ -13,7 +13,8 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 PRELOAD = ["app.pdf.layers", "app.pdf.render", "weasyprint", "pypdf", "segno"]
@@ -52,22 +53,32 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_limited(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT) -> Any:
-    """`func(*args)` in the shared worker; RenderTimeout (and a fresh worker) after `timeout` s."""
+def _shared_pool(replace: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
+    """The process's one rendering worker; a new one when `replace` is the current one."""
     global _shared
     with _lock:
-        if _shared is None:
+        if _shared is None or _shared is replace:
             _shared = open_pool(1)
-        pool = _shared
-    future = pool.submit(func, *args)
-    try:
-        return future.result(timeout=timeout)
-    except TimeoutError:
-        with _lock:
-            if _shared is pool:
-                _shared = None
-        stop_pool(pool)
-        raise RenderTimeout(f"rendering took longer than {timeout:g} s") from None
+        return _shared
+
+
+def run_limited(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """`func(*args)` in the shared worker; RenderTimeout (and a fresh worker) after `timeout` s.
+    A render that was queued behind one stopped for its time limit is tried once more."""
+    executor = _shared_pool()
+    for attempt in (1, 2):
+        try:
+            future = executor.submit(func, *args)
+            return future.result(timeout=timeout)
+        except TimeoutError:
+            _shared_pool(replace=executor)
+            stop_pool(executor)
+            raise RenderTimeout(f"rendering took longer than {timeout:g} s") from None
+        except (BrokenProcessPool, CancelledError):  # another request's render was stopped with this worker
+            if attempt == 2:
+                raise
+            executor = _shared_pool(replace=executor)
+    raise AssertionError("unreachable")
 
 
 def render_pdf_limited(html: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:

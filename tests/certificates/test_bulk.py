@@ -162,3 +162,37 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
             assert "Materi ke-1" in text
             assert "Materi ke-40" in text
         db.session.commit()
+
+
+def test_a_job_whose_worker_died_can_be_resumed(app, client, login_as, finished_class, monkeypatch) -> None:
+    from datetime import timedelta
+
+    from app.auth.models import Role
+    from app.extensions import utcnow
+    from tests.conftest import csrf_token
+
+    monkeypatch.setitem(app.config, "JOBS_IN_PROCESS", True)
+    job_id = _job(app, "class", finished_class["class_id"])
+    with app.app_context():
+        job = db.session.get(BulkJob, job_id)
+        job.status, job.heartbeat_at = JobStatus.RUNNING, utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    login_as(Role.ORGANISER)
+    url = f"/kelola/sertifikat/pekerjaan/{job_id}"
+    assert client.get(url + ".json").get_json()["stalled"] is False  # a minute of silence is normal
+    assert "Lanjutkan" not in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(BulkJob, job_id).heartbeat_at = utcnow() - timedelta(minutes=10)
+        db.session.commit()
+    assert client.get(url + ".json").get_json()["stalled"] is True
+    page = client.get(url).get_data(as_text=True)
+    assert "berhenti tanpa kabar" in page
+    client.post(f"{url}/lanjutkan", data={"csrf_token": csrf_token(client, url)})
+    import time
+
+    for _ in range(200):  # the job runs in a thread here
+        if client.get(url + ".json").get_json()["status"] == "done":
+            break
+        time.sleep(0.1)
+    assert client.get(url + ".json").get_json() | {"stalled": None} == {
+        "status": "done", "done": 2, "total": 2, "percent": 100, "error": None, "stalled": None}

@@ -6,6 +6,7 @@ import io
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -200,6 +201,15 @@ def test_a_render_that_takes_too_long_is_stopped(app, client, login_as, finished
     with pytest.raises(pool.RenderTimeout):
         pool.render_pdf_limited(huge, timeout=0.5)
     assert pool.render_pdf_limited("<p>berikutnya</p>", timeout=60).startswith(b"%PDF")  # a fresh worker
+
+    # a render queued behind the one that is stopped (another request) is tried again, not lost
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        slow = threads.submit(pool.render_pdf_limited, huge, 1.0)
+        time.sleep(0.2)
+        queued = threads.submit(pool.render_pdf_limited, "<p>antre</p>", 60)
+        with pytest.raises(pool.RenderTimeout):
+            slow.result()
+        assert queued.result().startswith(b"%PDF")
 
     with app.app_context(), app.test_request_context():
         certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
