@@ -66,15 +66,26 @@ def certificates_in(classes: list[TrainingClass]) -> list[Certificate]:
     )
 
 
-def plan_chunks(count: int, workers: int) -> list[tuple[int, int]]:
+def plan_chunks(count: int, workers: int, group_starts: list[int] | None = None) -> list[tuple[int, int]]:
     """(start, end) slices of about CHUNK certificates, as many as a multiple of the workers so
-    that they finish together."""
+    that they finish together. A cut moves to the nearest start of a group (a class: one
+    background and agenda page to lay out) when one is within half a slice, so that a class is
+    rarely laid out in two chunks."""
     if count == 0:
         return []
     rounds = math.ceil(count / (CHUNK * workers))
     parts = min(count, rounds * workers)
-    size = math.ceil(count / parts)
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
+    size = count / parts
+    starts = sorted(set(group_starts or []) - {0})
+    cuts = [0]
+    for k in range(1, parts):
+        ideal = round(k * size)
+        nearest = min(starts, key=lambda b: abs(b - ideal), default=None)
+        cut = nearest if nearest is not None and abs(nearest - ideal) <= size / 2 else ideal
+        if cuts[-1] < cut < count:
+            cuts.append(cut)
+    cuts.append(count)
+    return list(zip(cuts, cuts[1:], strict=False))
 
 
 def render_many(
@@ -127,7 +138,8 @@ def _render(todo: list[tuple[Certificate, str]], digests: dict[int, str], settin
     """Render `todo` in chunks on a process pool; returns the print parts in order."""
     storage = services.storage_dir()
     workers = workers or current_app.config["PDF_WORKERS"]
-    slices = plan_chunks(len(todo), workers)
+    keys = [services.background_key(certificate) for certificate, _name in todo]
+    slices = plan_chunks(len(todo), workers, [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]])
     parts = [str(scratch / f"part-{index:04d}.pdf") if printing else None for index in range(len(slices))]
     executor = pool.open_pool(min(workers, len(slices)))
     rendered = 0

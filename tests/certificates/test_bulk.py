@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import zipfile
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from app.certificates import bulk, services
 from app.certificates.models import BulkJob, Certificate, JobStatus
 from app.extensions import db
+from tests.certificates.test_certificates import ARTIFACTS
 
 
 def _job(app, scope: str, scope_id: int) -> int:
@@ -82,10 +84,20 @@ def test_chunks_are_even_and_a_multiple_of_the_workers() -> None:
     assert bulk.plan_chunks(3, 2) == [(0, 2), (2, 3)]
     plan = bulk.plan_chunks(1238, 2)
     assert len(plan) % 2 == 0
-    assert plan[0][0] == 0
-    assert plan[-1][1] == 1238
+    assert (plan[0][0], plan[-1][1]) == (0, 1238)
     assert max(end - start for start, end in plan) <= bulk.CHUNK
     assert all(a[1] == b[0] for a, b in zip(plan, plan[1:], strict=False))
+
+
+def test_chunks_are_cut_where_a_class_begins() -> None:
+    classes = [44] * 28  # 1,232 people in 28 classes of 44
+    starts = [sum(classes[:i]) for i in range(1, len(classes))]
+    plan = bulk.plan_chunks(sum(classes), 2, starts)
+    assert len(plan) == 14
+    assert all(end - start == 88 for start, end in plan)  # two whole classes each
+    assert {start for start, _end in plan} - {0} <= set(starts)
+    lopsided = bulk.plan_chunks(100, 2, [3])  # no class start near the middle: cut in the middle
+    assert lopsided == [(0, 50), (50, 100)]
 
 
 def test_a_chunk_whose_pages_do_not_add_up_writes_nothing(app, tmp_path) -> None:
@@ -161,6 +173,9 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
             text = "".join(page.extract_text() for page in pages[1:])
             assert "Materi ke-1" in text
             assert "Materi ke-40" in text
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "2", "-l", "3",
+                        str(services.storage_dir() / certificates[0].pdf_path), str(ARTIFACTS / "certificate-agenda")],
+                       check=True)  # looked at by a person
         db.session.commit()
 
 
