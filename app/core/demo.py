@@ -141,6 +141,9 @@ def load_demo(full_scale: bool = False) -> DemoResult:
     from app.attendance.demo import load_mataram_attendance
 
     load_mataram_attendance()
+    from app.certificates.demo import issue_mataram
+
+    issue_mataram()
     return DemoResult(
         accounts_added=accounts_added, libraries_added=added, libraries_total=len(wanted),
         programmes_added=plan.programmes_added, classes=plan.classes, seats=plan.seats,

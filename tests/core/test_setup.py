@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,22 @@ def test_full_scale_demo_has_1238_participants_from_30_provinces(runner, app: Fl
         assert len({r.province_code for r in approved}) == 30
         types = {t: sum(r.library.type is t for r in approved) for t in LibraryType}
         assert types[LibraryType.DESA_KELURAHAN] > types[LibraryType.KABUPATEN_KOTA] > types[LibraryType.PROVINSI]
+
+
+def test_demo_participant_downloads_a_certificate_that_verifies(runner, app: Flask, client) -> None:
+    from app.certificates.models import Certificate
+    from tests.conftest import login
+
+    runner.invoke(args=["seed", "demo"])
+    runner.invoke(args=["seed", "demo"])  # idempotent: nothing issued twice
+    with app.app_context():
+        certificates = db.session.scalars(select(Certificate)).all()
+        assert len(certificates) == 19  # the Mataram class: 19 of 22 meet the 80 % rule
+        assert sorted(c.seq for c in certificates) == list(range(1, 20))
+    login(client, "peserta@sibimtek.id", "bimtek-2023!")
+    page = client.get("/pendaftaran-saya").get_data(as_text=True)
+    link = re.search(r'href="(/sertifikat/\d+\.pdf)"', page).group(1)
+    assert client.get(link).data[:5] == b"%PDF-"
+    code = re.search(r"kode verifikasi ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2})", page).group(1)
+    verified = client.get("/verifikasi", query_string={"kode": code}, follow_redirects=True)
+    assert "Sertifikat SAH" in verified.get_data(as_text=True)
