@@ -178,7 +178,7 @@ def _render(todo: list[tuple[Certificate, str]], digests: dict[int, str], settin
 
 
 def _stored(certificate: Certificate, name: str, digests: dict[int, str]) -> None:
-    certificate.pdf_path, certificate.content_hash = name, digests[certificate.id]
+    services.keep_stored(certificate, name, digests[certificate.id])
 
 
 def join_pdfs(files: list[str], target: Path) -> None:
@@ -198,6 +198,26 @@ def write_zip(certificates: list[Certificate], path: Path) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
             archive.write(storage / certificate.pdf_path, certificate.file_name)
+
+
+def _drop_older_files(job: BulkJob) -> None:
+    """The ZIP and print file of an earlier finished job of the same class/batch/programme are
+    outdated by this one: removed, so that disk use does not grow with every run."""
+    older = db.session.scalars(select(BulkJob).where(
+        BulkJob.scope == job.scope, BulkJob.scope_id == job.scope_id, BulkJob.id != job.id,
+        BulkJob.status == JobStatus.DONE, BulkJob.zip_path.is_not(None)))
+    for old in older:
+        for relative in (old.zip_path, old.combined_path):
+            if relative:
+                (services.storage_dir() / relative).unlink(missing_ok=True)
+        old.zip_path = old.combined_path = None
+
+
+def latest_job(job: BulkJob) -> BulkJob | None:
+    """The newest finished job of the same scope that still has its files."""
+    return db.session.scalar(select(BulkJob).where(
+        BulkJob.scope == job.scope, BulkJob.scope_id == job.scope_id, BulkJob.status == JobStatus.DONE,
+        BulkJob.zip_path.is_not(None)).order_by(BulkJob.id.desc()))
 
 
 def run_job(job_id: int) -> None:
@@ -241,6 +261,7 @@ def run_job(job_id: int) -> None:
         lap("zip")
         job.zip_path, job.combined_path = zip_path, combined_path
         job.status, job.done, job.finished_at = JobStatus.DONE, len(certificates), utcnow()
+        _drop_older_files(job)
         db.session.commit()
         log.info("certificate job %s: %s certificates, seconds %s", job.id, len(certificates), timings)
     except Exception as exc:  # recorded for the organiser; the job can be resumed

@@ -489,6 +489,13 @@ def is_stored(certificate: Certificate, digest: str) -> bool:
             and (storage_dir() / certificate.pdf_path).is_file())
 
 
+def keep_stored(certificate: Certificate, name: str, digest: str) -> None:
+    """Record the certificate's new stored PDF; the one it replaces (made from older data) goes."""
+    if certificate.pdf_path and certificate.pdf_path != name:
+        (storage_dir() / Path(certificate.pdf_path).name).unlink(missing_ok=True)
+    certificate.pdf_path, certificate.content_hash = name, digest
+
+
 def pdf_bytes(certificate: Certificate) -> bytes:
     """The stored PDF if its data has not changed since; otherwise render, store and return it."""
     settings = settings_for(db.session.get(Programme, certificate.programme_id))
@@ -496,6 +503,6 @@ def pdf_bytes(certificate: Certificate) -> bytes:
     if not is_stored(certificate, digest):
         name = stored_name(certificate, digest)
         render_one(certificate, settings, storage_dir(), name)
-        certificate.pdf_path, certificate.content_hash = name, digest
+        keep_stored(certificate, name, digest)
         db.session.flush()
     return (storage_dir() / certificate.pdf_path).read_bytes()

@@ -217,7 +217,7 @@ def bulk_status(job_id: int) -> ResponseReturnValue:
     job = db.get_or_404(BulkJob, job_id)
     labels = {"queued": _("menunggu"), "running": _("berjalan"), "done": _("selesai"), "failed": _("gagal")}
     return render_template("certificates/job.html", job=job, stalled=job.stalled(utcnow(), bulk.stall_limit()),
-                           labels=labels)
+                           labels=labels, latest=bulk.latest_job(job))
 
 
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>.json")
@@ -243,7 +243,7 @@ def bulk_resume(job_id: int) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
     job = db.get_or_404(BulkJob, job_id)
-    if job.status is not JobStatus.DONE or kind not in ("sertifikat.zip", "gabungan.pdf"):
+    if job.status is not JobStatus.DONE or not job.zip_path or kind not in ("sertifikat.zip", "gabungan.pdf"):
         abort(404)
     relative = job.zip_path if kind == "sertifikat.zip" else job.combined_path
     return send_file(services.storage_dir() / relative, as_attachment=True,

@@ -211,3 +211,24 @@ def test_a_job_whose_worker_died_can_be_resumed(app, client, login_as, finished_
         time.sleep(0.1)
     assert client.get(url + ".json").get_json() | {"stalled": None} == {
         "status": "done", "done": 2, "total": 2, "percent": 100, "error": None, "stalled": None}
+
+
+def test_a_newer_job_replaces_the_files_of_the_older_one(app, client, login_as, finished_class) -> None:
+    from app.auth.models import Role
+
+    first = _job(app, "class", finished_class["class_id"])
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(first)
+        old_zip = services.storage_dir() / db.session.get(BulkJob, first).zip_path
+    assert old_zip.is_file()
+    second = _job(app, "class", finished_class["class_id"])
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(second)
+        assert db.session.get(BulkJob, first).zip_path is None
+    assert not old_zip.exists()
+    login_as(Role.ORGANISER)
+    page = client.get(f"/kelola/sertifikat/pekerjaan/{first}").get_data(as_text=True)
+    assert "diganti oleh pekerjaan yang lebih baru" in page
+    assert f"/kelola/sertifikat/pekerjaan/{second}" in page
+    assert client.get(f"/kelola/sertifikat/pekerjaan/{first}/sertifikat.zip").status_code == 404
+    assert client.get(f"/kelola/sertifikat/pekerjaan/{second}/sertifikat.zip").status_code == 200

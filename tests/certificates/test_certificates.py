@@ -142,8 +142,11 @@ def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class
         assert calls == []
         services.settings_for(db.session.get(Programme, certificate.programme_id)).title = "PIAGAM"
         assert b"PIAGAM" not in first
+        old_file = services.storage_dir() / certificate.pdf_path
         assert "PIAGAM" in _pdf_text(services.pdf_bytes(certificate))
         assert calls == [1]
+        assert not old_file.exists()  # the render it replaces is not kept
+        assert (services.storage_dir() / certificate.pdf_path).is_file()
 
 
 @pytest.mark.parametrize("name", ['<img src="http://127.0.0.1:9/x">', '<link href="file:///etc/passwd">'])
