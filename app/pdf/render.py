@@ -95,6 +95,7 @@ def _skip_empty_margin_boxes() -> None:
         return original(context, page, state)
 
     make_margin_boxes.skips_empty = True
+    make_margin_boxes.original = original
     layout.make_margin_boxes = page_layout.make_margin_boxes = make_margin_boxes
 
 
