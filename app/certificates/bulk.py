@@ -1,14 +1,14 @@
 """Bulk certificates: render many certificates fast, outside the web request.
 
-Levers (each measured by bench/certificates_bench.py, see the README): certificates are drawn
-in two layers (`app.pdf.layers`): the background, the same for a class, is laid out once per
-chunk and each person's page holds only their number, name and codes; chunks of ~100 are
-rendered by worker processes forked from a small fork server (WeasyPrint loaded once, no web app
-in memory, one font configuration per worker), which also split the chunk into single PDFs and
-write them, with their chunk's share of the print file, straight to storage; QR codes are small
-PNGs drawn in the workers; the ZIP is written from the stored files without recompression. A
-chunk whose pages do not add up is rendered again one certificate at a time. Every single PDF is
-stored, so a later download or a resumed job reuses it.
+Certificates are drawn in two layers (`app.pdf.layers`): the background, the same for a class, is
+laid out once per chunk and each person's page holds only their number, name and codes. Chunks
+of ~100 are rendered by worker processes forked from a small fork server (`app.pdf.pool`:
+WeasyPrint loaded once, no web app in memory), which also split them into single PDFs and write
+those, with the chunk's share of the print file, straight to storage; the ZIP is written from the
+stored files without recompression. A chunk whose pages do not add up is rendered again one
+certificate at a time. Every single PDF is stored, so a later download or a resumed job reuses
+it. Each lever is measured by bench/certificates_bench.py; figures in
+docs/certificates-performance.md.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.certificates import services
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
 from app.core.urls import public_request_context
-from app.errors import CertificateError
+from app.errors import CertificateError, DomainError
 from app.extensions import db, utcnow
 from app.pdf import layers, pool
 from app.programmes.models import Batch, Programme, TrainingClass
@@ -163,8 +164,13 @@ def _render(todo: list[tuple[Certificate, str]], digests: dict[int, str], settin
             progress(rendered)
         for certificate, name in todo:
             if certificate.id in retries:
-                if not retries[certificate.id].result(timeout=current_app.config["PDF_RENDER_TIMEOUT"]):
-                    raise CertificateError(f"certificate {certificate.id}: pages do not add up")
+                try:
+                    ok = retries[certificate.id].result(timeout=current_app.config["PDF_RENDER_TIMEOUT"])
+                except TimeoutError:
+                    raise pool.RenderTimeout("a single certificate took too long") from None
+                if not ok:
+                    raise CertificateError(_("Sertifikat %(n)s tidak dapat dibuat: jumlah halaman tidak sesuai.",
+                                             n=certificate.number))
                 _stored(certificate, name, digests)
                 rendered += 1
                 progress(rendered)
@@ -220,6 +226,17 @@ def latest_job(job: BulkJob) -> BulkJob | None:
         BulkJob.zip_path.is_not(None)).order_by(BulkJob.id.desc()))
 
 
+def _failure_message(exc: Exception) -> str:
+    """What the organiser reads on the job page (the details go to the log)."""
+    if isinstance(exc, DomainError):
+        return str(exc.message)
+    if isinstance(exc, pool.RenderTimeout):
+        return _("Pembuatan PDF melebihi batas waktu (%(s)s detik tanpa kemajuan). Lanjutkan untuk mencoba lagi; "
+                 "sertifikat yang sudah jadi dipakai lagi.", s=current_app.config["PDF_RENDER_TIMEOUT"])
+    return _("Terjadi kesalahan saat membuat sertifikat (%(e)s). Lanjutkan untuk mencoba lagi; sertifikat yang "
+             "sudah jadi dipakai lagi.", e=type(exc).__name__)
+
+
 def run_job(job_id: int) -> None:
     """Issue what is due and render everything of the job's scope; safe to run again after a
     failure or interruption (issuing is idempotent, stored renders are reused)."""
@@ -266,8 +283,9 @@ def run_job(job_id: int) -> None:
         log.info("certificate job %s: %s certificates, seconds %s", job.id, len(certificates), timings)
     except Exception as exc:  # recorded for the organiser; the job can be resumed
         db.session.rollback()
+        log.exception("certificate job %s failed", job_id)
         job = db.session.get(BulkJob, job_id)
-        job.status, job.error = JobStatus.FAILED, str(exc)[:500]
+        job.status, job.error = JobStatus.FAILED, _failure_message(exc)[:500]
         db.session.commit()
         raise
     finally:

@@ -232,3 +232,23 @@ def test_a_newer_job_replaces_the_files_of_the_older_one(app, client, login_as, 
     assert f"/kelola/sertifikat/pekerjaan/{second}" in page
     assert client.get(f"/kelola/sertifikat/pekerjaan/{first}/sertifikat.zip").status_code == 404
     assert client.get(f"/kelola/sertifikat/pekerjaan/{second}/sertifikat.zip").status_code == 200
+
+
+def test_a_job_stopped_by_the_time_limit_fails_clearly_and_resumes(app, finished_class, monkeypatch) -> None:
+    from app.pdf.pool import RenderTimeout
+
+    job_id = _job(app, "class", finished_class["class_id"])
+    monkeypatch.setitem(app.config, "PDF_RENDER_TIMEOUT", 0.001)
+    with app.app_context(), app.test_request_context(), pytest.raises(RenderTimeout):
+        bulk.run_job(job_id)
+    with app.app_context():
+        job = db.session.get(BulkJob, job_id)
+        assert job.status is JobStatus.FAILED
+        assert job.error.startswith("Pembuatan PDF melebihi batas waktu")
+        numbers = sorted(db.session.scalars(select(Certificate.number)))
+    monkeypatch.setitem(app.config, "PDF_RENDER_TIMEOUT", 60)
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(job_id)
+        job = db.session.get(BulkJob, job_id)
+        assert (job.status, job.done, job.error) == (JobStatus.DONE, 2, None)
+        assert sorted(db.session.scalars(select(Certificate.number))) == numbers  # no new numbers
