@@ -33,6 +33,23 @@ class CertificateSettingsForm(BaseForm):
         _l("NIP penanda tangan"),
         validators=[Optional(), Regexp(r"^\d{18}$", message=_l("NIP harus 18 digit angka."))],
     )
+    # A second signatory (e.g. the head of the provincial library office), printed beside the first.
+    signatory2_position = StringField(_l("Jabatan penanda tangan kedua (boleh kosong)"),
+                                      validators=[Optional(), Length(max=150)])
+    signatory2_name = StringField(_l("Nama penanda tangan kedua"), validators=[Optional(), Length(max=120)])
+    signatory2_nip = StringField(
+        _l("NIP penanda tangan kedua"),
+        validators=[Optional(), Regexp(r"^\d{18}$", message=_l("NIP harus 18 digit angka."))],
+    )
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        named = (self.signatory2_name.data or "").strip() or (self.signatory2_nip.data or "").strip()
+        if named and not (self.signatory2_position.data or "").strip():
+            message = _l("Isi jabatan penanda tangan kedua, atau kosongkan nama dan NIP-nya.")
+            self.signatory2_position.errors = [*self.signatory2_position.errors, message]
+            return False
+        return valid
     colour = StringField(
         _l("Warna"), validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Warna dalam format #RRGGBB."))]
     )

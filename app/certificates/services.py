@@ -72,6 +72,9 @@ def apply_settings(settings: CertificateSettings, form: Any) -> None:
         setattr(settings, name, getattr(form, name).data)
     settings.signatories = [{"position": form.signatory_position.data, "name": form.signatory_name.data or "",
                              "nip": form.signatory_nip.data or ""}]
+    if (form.signatory2_position.data or "").strip():
+        settings.signatories.append({"position": form.signatory2_position.data.strip(),
+                                     "name": form.signatory2_name.data or "", "nip": form.signatory2_nip.data or ""})
 
 
 def draft_settings(programme: Programme, form: Any) -> CertificateSettings:

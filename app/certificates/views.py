@@ -37,6 +37,11 @@ def settings(programme_id: int) -> ResponseReturnValue:
         form.signatory_position.data = signatory.get("position")
         form.signatory_name.data = signatory.get("name")
         form.signatory_nip.data = signatory.get("nip")
+        second = (current.signatories or [])[1:2]
+        if second:
+            form.signatory2_position.data = second[0].get("position")
+            form.signatory2_name.data = second[0].get("name")
+            form.signatory2_nip.data = second[0].get("nip")
     if form.validate_on_submit() and _images_saved(current, form):
         services.apply_settings(current, form)
         db.session.commit()

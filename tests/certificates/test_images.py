@@ -6,6 +6,7 @@ import io
 import subprocess
 
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.auth.models import Role
@@ -84,3 +85,33 @@ def test_files_that_are_not_images_are_refused(app, client, login_as, finished_c
         settings = db.session.scalar(select(CertificateSettings))
         assert settings.logo_image is None  # the good logo sent with a bad signature was not kept either
         assert set(services.images_dir().iterdir()) == before
+
+
+def test_a_second_signatory_is_printed_beside_the_first(app, client, login_as, finished_class, tmp_path) -> None:
+    login_as(Role.ORGANISER)
+    with app.app_context():
+        programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
+    url = f"/kelola/program/{programme_id}/sertifikat"
+    page = _post(client, url, {"signatory_name": "Drs. Muhammad Syarif Bando, M.M.",
+                               "signatory2_name": "Dra. Ni Luh Putu Sari", "signatory2_nip": "123"})
+    assert "Isi jabatan penanda tangan kedua, atau kosongkan nama dan NIP-nya." in page
+    assert "NIP harus 18 digit angka." in page
+    page = _post(client, url, {"signatory_name": "Drs. Muhammad Syarif Bando, M.M.",
+                               "signatory2_position": "Kepala Dinas Perpustakaan Provinsi NTB",
+                               "signatory2_name": "Dra. Ni Luh Putu Sari", "signatory2_nip": "196805121990032004"})
+    assert "Pengaturan sertifikat disimpan." in page
+    assert 'value="Kepala Dinas Perpustakaan Provinsi NTB"' in client.get(url).get_data(as_text=True)
+    with app.app_context(), app.test_request_context():
+        certificate = services.issue(db.session.get(Registration, finished_class["ids"][0]), by=None)
+        pdf = services.pdf_bytes(certificate)
+        db.session.commit()
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", " ")
+    for expected in ("Drs. Muhammad Syarif Bando, M.M.", "Kepala Dinas Perpustakaan Provinsi NTB",
+                     "Dra. Ni Luh Putu Sari", "NIP 196805121990032004"):
+        assert expected in text
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "c.pdf",
+                    str(ARTIFACTS / "certificate-two-signatories")], cwd=tmp_path, check=True)
+    _post(client, url, {"signatory_name": "Drs. Muhammad Syarif Bando, M.M."})  # emptied: one signatory again
+    with app.app_context():
+        assert len(db.session.scalar(select(CertificateSettings)).signatories) == 1
