@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 QR_PREFIX = "sibimtek-qr:"
-_QR = re.compile(re.escape(QR_PREFIX) + r'([^"]+)')
+_QR = re.compile(r'src="' + re.escape(QR_PREFIX) + r'([^"]+)"')  # only where the template put one
 
 
 @dataclass
@@ -53,7 +53,7 @@ def qr_data_uri(text: str) -> str:
 
 def fill_qr_codes(html: str) -> str:
     """Replace `sibimtek-qr:<url>` placeholders with PNG data URIs (done in the workers)."""
-    return _QR.sub(lambda m: qr_data_uri(m.group(1).replace("&amp;", "&")), html)
+    return _QR.sub(lambda m: f'src="{qr_data_uri(m.group(1).replace("&amp;", "&"))}"', html)
 
 
 def _pages_by_section(document: object) -> dict[int, list[int]]:

@@ -1,7 +1,7 @@
 """PDF rendering in worker processes, with a time limit.
 
 Workers are forked from a *fork server*: a small process started once that has imported only
-WeasyPrint, pypdf, segno and `app.pdf` (not Flask, the database or the request that asked), so a
+WeasyPrint, pikepdf, segno and `app.pdf` (not Flask, the database or the request that asked), so a
 worker holds no more memory than rendering needs and a runaway render can be killed without
 touching the web or job process. `render_pdf_limited` serves single documents in the web
 request (one shared worker); bulk jobs open their own pool with `open_pool`.
@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessP
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-PRELOAD = ["app.pdf.layers", "app.pdf.render", "weasyprint", "pypdf", "segno"]
+PRELOAD = ["app.pdf.layers", "app.pdf.render", "weasyprint", "pikepdf", "segno"]
 DEFAULT_TIMEOUT = 60.0
 
 _lock = threading.Lock()

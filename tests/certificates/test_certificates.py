@@ -149,7 +149,8 @@ def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class
         assert (services.storage_dir() / certificate.pdf_path).is_file()
 
 
-@pytest.mark.parametrize("name", ['<img src="http://127.0.0.1:9/x">', '<link href="file:///etc/passwd">'])
+@pytest.mark.parametrize("name", ['<img src="http://127.0.0.1:9/x">', '<link href="file:///etc/passwd">',
+                                  'sibimtek-qr:http://127.0.0.1:9/x'])
 def test_hostile_names_are_printed_as_text_and_fetch_nothing(app, finished_class, name, tmp_path) -> None:
     from app.pdf import layers
     from app.pdf.render import make_fetcher, render_pdf
