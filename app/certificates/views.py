@@ -49,7 +49,7 @@ def settings(programme_id: int) -> ResponseReturnValue:
         return redirect(url_for("certificates.settings", programme_id=programme.id))
     db.session.commit()  # the defaults, created on first visit
     return render_template("certificates/settings.html", programme=programme, form=form,
-                           programme_settings=services.settings_for(programme))
+                           programme_settings=current)
 
 
 def _images_saved(settings: object, form: CertificateSettingsForm) -> bool:
@@ -131,21 +131,14 @@ def issue_one(registration_id: int) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def change(certificate_id: int, action: str) -> ResponseReturnValue:
     certificate = db.get_or_404(Certificate, certificate_id)
-    try:
-        if action == "cabut":
-            services.revoke(certificate, current_user, request.form.get("reason", ""))
-            message = _("Sertifikat dicabut.")
-        elif action == "terbitkan-ulang":
-            new = services.reissue(certificate, current_user)
-            message = _("Versi baru diterbitkan dengan nomor yang sama (%(n)s).", n=new.number)
-        else:
-            abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+    if action == "cabut":
+        commit_or_flash(lambda: services.revoke(certificate, current_user, request.form.get("reason", "")),
+                        _("Sertifikat dicabut."))
+    elif action == "terbitkan-ulang":
+        commit_or_flash(lambda: services.reissue(certificate, current_user),
+                        lambda new: _("Versi baru diterbitkan dengan nomor yang sama (%(n)s).", n=new.number))
     else:
-        db.session.commit()
-        flash(message, "success")
+        abort(404)
     class_id = certificate.registration.class_id if certificate.registration else None
     return redirect(url_for("certificates.class_certificates", class_id=class_id) if class_id else url_for(
         "programmes.programmes"))

@@ -66,19 +66,19 @@ def run_limited(func: Callable[..., Any], *args: Any, timeout: float = DEFAULT_T
     """`func(*args)` in the shared worker; RenderTimeout (and a fresh worker) after `timeout` s.
     A render that was queued behind one stopped for its time limit is tried once more."""
     executor = _shared_pool()
-    for attempt in (1, 2):
-        try:
-            future = executor.submit(func, *args)
-            return future.result(timeout=timeout)
-        except TimeoutError:
-            _shared_pool(replace=executor)
-            stop_pool(executor)
-            raise RenderTimeout(f"rendering took longer than {timeout:g} s") from None
-        except (BrokenProcessPool, CancelledError):  # another request's render was stopped with this worker
-            if attempt == 2:
-                raise
-            executor = _shared_pool(replace=executor)
-    raise AssertionError("unreachable")
+    try:
+        return _run(executor, func, args, timeout)
+    except (BrokenProcessPool, CancelledError):  # another request's render was stopped with this worker
+        return _run(_shared_pool(replace=executor), func, args, timeout)
+
+
+def _run(executor: ProcessPoolExecutor, func: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    try:
+        return executor.submit(func, *args).result(timeout=timeout)
+    except TimeoutError:
+        _shared_pool(replace=executor)
+        stop_pool(executor)
+        raise RenderTimeout(f"rendering took longer than {timeout:g} s") from None
 
 
 def render_pdf_limited(html: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
