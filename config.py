@@ -84,6 +84,8 @@ class Config:
     QR_TOKEN_MAX_AGE = _int("QR_TOKEN_MAX_AGE", 60)  # seconds; the code on screen changes every 30
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    # Try the app on another date: it starts at this moment (ISO, WIB when no offset) and runs on.
+    CLOCK_TRAVEL_TO = os.environ.get("CLOCK_TRAVEL_TO") or None
 
 
 class DevelopmentConfig(Config):
@@ -124,6 +126,8 @@ class ProductionConfig(Config):
             )
         if config.get("DEBUG"):
             raise RuntimeError("DEBUG must be off in production (unset FLASK_DEBUG).")
+        if config.get("CLOCK_TRAVEL_TO"):
+            raise RuntimeError("CLOCK_TRAVEL_TO is for demos and tests; production reads the real clock.")
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from app import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -65,8 +67,9 @@ def enum_column(enum_cls: type[enum.Enum], length: int = 20) -> Enum:
 
 
 def utcnow() -> datetime:
-    """Now, aware, in UTC (called per row: never a default evaluated once at import)."""
-    return datetime.now(UTC)
+    """Now, aware, in UTC, from the app's one clock (called per row: never a default evaluated
+    once at import)."""
+    return clock.now()
 
 
 db = SQLAlchemy(model_class=Base)

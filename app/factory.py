@@ -31,6 +31,10 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
     if issubclass(config_class, ProductionConfig):
         ProductionConfig.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("CLOCK_TRAVEL_TO"):
+        from app import clock
+
+        clock.travel_to(clock.parse(app.config["CLOCK_TRAVEL_TO"]))
 
     register_logging(app)
     register_extensions(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import delete, make_url, text
 from werkzeug.test import TestResponse
 
+from app import clock as app_clock
 from app import create_app
 from app.auth import services as auth_services
 from app.auth.models import Role, User
@@ -63,6 +65,7 @@ def _clean_state(app: Flask) -> Iterator[None]:
     with app.app_context():
         limiter.reset()
     yield
+    app_clock.reset()
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
@@ -70,6 +73,19 @@ def _clean_state(app: Flask) -> Iterator[None]:
                 db.session.execute(delete(table))
         db.session.commit()
         limiter.reset()
+
+
+@pytest.fixture
+def clock() -> Callable[..., datetime]:
+    """Set the app's clock: `clock("2023-05-23T10:00+08:00")` or `clock(datetime(...))`; it stays
+    stopped there until the test ends (every request and service reads it)."""
+
+    def set_now(moment: str | datetime) -> datetime:
+        at = app_clock.parse(moment) if isinstance(moment, str) else moment
+        app_clock.freeze(at)
+        return at
+
+    return set_now
 
 
 @pytest.fixture

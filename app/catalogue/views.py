@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from app import clock
 from app.catalogue import bp
 from app.core.access import public
 from app.core.pagination import paginate
@@ -23,7 +24,7 @@ UPCOMING = (ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN, ClassStatus.RE
 def index() -> ResponseReturnValue:
     province = request.args.get("provinsi") or None
     query = services.schedule_query(province_code=province, statuses=UPCOMING).where(
-        TrainingClass.end_date >= date.today()
+        TrainingClass.end_date >= clock.today()
     )
     page = paginate(query, per_page=20)
     return render_template(

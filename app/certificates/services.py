@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app import clock
 from app.attendance import services as attendance
 from app.audit import services as audit
 from app.auth.models import User
@@ -214,7 +215,7 @@ def readiness(registration: Registration, today: date | None = None) -> Readines
     """Can a certificate be issued without an override?"""
     if registration.status is not RegistrationStatus.APPROVED:
         return Readiness(False, _("Pendaftaran belum disetujui."))
-    today = today or date.today()
+    today = today or clock.today()
     if today < registration.training_class.end_date:
         return Readiness(False, _("Sertifikat terbit setelah kelas selesai (%(d)s).",
                                   d=format_date(registration.training_class.end_date)))
@@ -246,7 +247,7 @@ def name_check(registration: Registration, today: date | None = None) -> Readine
         return Readiness(False, _("Koreksi nama menunggu keputusan panitia."))
     if registration.name_confirmed_at is None:
         deadline = confirmation_deadline(registration)
-        if (today or date.today()) < deadline:
+        if (today or clock.today()) < deadline:
             return Readiness(False, _("Menunggu peserta mengonfirmasi nama; terbit tanpa konfirmasi mulai %(d)s.",
                                       d=format_date(deadline)))
     return Readiness(True)
@@ -282,7 +283,7 @@ def ask_names(today: date | None = None) -> int:
 def participants_to_ask(today: date | None = None) -> list[Registration]:
     """Approved participants of classes that have ended (or end today), still inside the window,
     who have neither confirmed their name nor been asked by mail."""
-    today = today or date.today()
+    today = today or clock.today()
     candidates = db.session.scalars(
         select(Registration).join(TrainingClass, Registration.class_id == TrainingClass.id).where(
             Registration.status == RegistrationStatus.APPROVED, Registration.name_confirmed_at.is_(None),

@@ -3,13 +3,12 @@ ZIP), the participant's download, and the public verification page."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.attendance import services as attendance
 from app.auth.models import Role
 from app.certificates import bp, bulk, services
@@ -85,7 +84,7 @@ def preview(programme_id: int) -> ResponseReturnValue:
     sample = Certificate(
         id=0, programme_id=programme.id, seq=1, version=1, code="CONTOH" + "x" * 37, short_code="CONT-OH12-34",
         number=services.format_number(settings.number_pattern, 1, programme,
-                                      programme.batches[0].end_date if programme.batches else date.today()),
+                                      programme.batches[0].end_date if programme.batches else clock.today()),
         status=CertificateStatus.VALID, holder_name=request.args.get("nama", "Baiq Nurul Hidayati, S.Pd.")[:100],
         details={"programme": programme.name, "programme_code": programme.code, "year": programme.year,
                  "class": "Kelas Bali – Nusa Tenggara Barat", "batch": "Angkatan 2", "place": "Kota Mataram",

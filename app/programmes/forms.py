@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -21,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from app import clock
 from app.core.forms import BaseForm, MultiCheckboxField, choice_list
 from app.programmes.models import ApprovalMode, ProgrammeStatus, QuotaGroup
 from app.regions.models import Province
@@ -60,7 +59,7 @@ class ProgrammeForm(BaseForm):
             InputRequired(_l("Tahun wajib diisi.")),
             NumberRange(min=2000, max=2100, message=_l("Tahun antara 2000 dan 2100.")),
         ],
-        default=lambda: date.today().year,
+        default=lambda: clock.today().year,
     )
     jp_total = IntegerField(
         _l("Total JP (jam pelajaran)"),

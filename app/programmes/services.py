@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.audit import services as audit
 from app.auth.models import Role, User, UserRole
 from app.errors import ClassHasRegistrations, InvalidTransition, ScheduleError
@@ -485,7 +486,7 @@ class SeatSummary:
 
 def seat_summary(training_class: TrainingClass, today: date | None = None) -> SeatSummary:
     taken = seats_taken(training_class)
-    today = today or date.today()
+    today = today or clock.today()
     released = bool(training_class.quota_release_date and today > training_class.quota_release_date)
     return SeatSummary(
         capacity=training_class.capacity,

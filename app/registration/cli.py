@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import AppGroup
 
+from app import clock
 from app.core.urls import public_request_context
 from app.extensions import db
 from app.registration import services
@@ -18,7 +17,7 @@ registrations_cli = AppGroup("registrations", help="Pendaftaran peserta.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Tanggal acuan (TTTT-BB-HH).")
 def remind(today: object) -> None:
     """Send the 3-day reminder to approved participants (each once); run it daily."""
-    day = today.date() if today else date.today()
+    day = today.date() if today else clock.today()
     with public_request_context():  # links in the mails
         sent = services.send_reminders(day)
     db.session.commit()

@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from app import clock
 from app.core.forms import BaseForm, WhatsAppNumber, choice_list
 from app.libraries.models import LIBRARY_TYPE_LABELS, LibraryType
 from app.registration import identity
@@ -92,7 +93,7 @@ class PersonFields(BaseForm):
                 raise ValidationError(check.error)
 
     def validate_birth_date(self, field: DateField) -> None:
-        today = date.today()
+        today = clock.today()
         if field.data and not (date(today.year - 80, 1, 1) <= field.data <= date(today.year - 15, 12, 31)):
             raise ValidationError(_l("Tanggal lahir tidak masuk akal."))
 

