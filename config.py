@@ -71,6 +71,8 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 60 * 60)  # seconds
     ACCOUNT_SETUP_MAX_AGE = _int("ACCOUNT_SETUP_MAX_AGE", 7 * 24 * 60 * 60)
     EMAIL_VERIFY_MAX_AGE = _int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 60 * 60)
+    # Where participants write to the organisers (shown when they cannot do something themselves).
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "panitia@sibimtek.id")
     PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
 
     SESSION_COOKIE_HTTPONLY = True

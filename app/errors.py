@@ -75,6 +75,12 @@ class RegistrationClosed(DomainError):
     message = _l("Pendaftaran kelas ini sedang tidak dibuka.")
 
 
+class ClassStarted(DomainError):
+    """The class has begun: what changes its roster now needs an organiser's stated reason."""
+
+    message = _l("Kelas sudah dimulai.")
+
+
 class NotServed(DomainError):
     field = "province_code"
     message = _l("Kelas ini tidak melayani provinsi perpustakaan Anda.")

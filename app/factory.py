@@ -144,12 +144,14 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.certificates.cli import certificates_cli, jobs_cli
     from app.core.cli import seed_cli
+    from app.programmes.cli import classes_cli
     from app.regions.cli import regions_cli
     from app.registration.cli import registrations_cli
 
     app.cli.add_command(regions_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(classes_cli)
     app.cli.add_command(registrations_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(certificates_cli)

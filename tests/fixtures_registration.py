@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
 
+from app import clock as app_clock
 from app.auth.models import Role, User
 from app.extensions import db
 from app.libraries import services as libraries
@@ -65,7 +66,7 @@ def open_class(app: Flask, make_class, batch) -> Callable[..., int]:
     """Factory: a class a month from now with registration open (Bali + NTB, auto-approval)."""
     from app.programmes.models import Batch
 
-    now = datetime.now(UTC)
+    now = app_clock.now()
     start = now.date() + timedelta(days=30)
     with app.app_context():
         b = db.session.get(Batch, batch.id)
@@ -124,7 +125,7 @@ def today_class(app, open_class, register, make_user):
     ids = [register(class_id, 1, user=owner)] + [register(class_id, n) for n in range(2, 6)]
     with app.app_context():
         c = db.session.get(TrainingClass, class_id)
-        today = datetime.now(c.zoneinfo).date()
+        today = app_clock.today(c.zoneinfo)
         c.batch.start_date, c.batch.end_date = today - timedelta(days=10), today + timedelta(days=10)
         c.start_date, c.end_date = today, today + timedelta(days=3)
         c.status = ClassStatus.RUNNING
@@ -146,7 +147,7 @@ def finished_class(app, open_class, register, make_user):
     ids = [register(class_id, 1, user=owner), register(class_id, 2), register(class_id, 3)]
     with app.app_context():
         c = db.session.get(TrainingClass, class_id)
-        today = datetime.now(c.zoneinfo).date()
+        today = app_clock.today(c.zoneinfo)
         c.batch.start_date, c.batch.end_date = today - timedelta(days=20), today + timedelta(days=10)
         c.start_date, c.end_date = today - timedelta(days=4), today - timedelta(days=1)
         c.status = ClassStatus.FINISHED
@@ -157,6 +158,6 @@ def finished_class(app, open_class, register, make_user):
                 status = AttendanceStatus.ALPA if rid == ids[2] and index > 0 else AttendanceStatus.HADIR
                 attendance.record(c, registration_id=rid, day=day, status=status, by=None, now=moment)
         for rid in ids:
-            db.session.get(Registration, rid).name_confirmed_at = datetime.now(UTC)
+            db.session.get(Registration, rid).name_confirmed_at = app_clock.now()
         db.session.commit()
     return {"class_id": class_id, "ids": ids, "owner": owner}

@@ -7,24 +7,22 @@ from datetime import date
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from app import clock
 from app.catalogue import bp
 from app.core.access import public
 from app.core.pagination import paginate
 from app.extensions import db
-from app.programmes import services
+from app.programmes import lifecycle, services
 from app.programmes.models import PUBLIC_STATUSES, ClassStatus, TrainingClass
 from app.regions import services as regions
-
-UPCOMING = (ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN, ClassStatus.REGISTRATION_CLOSED, ClassStatus.RUNNING)
 
 
 @bp.get("/katalog")
 @public
 def index() -> ResponseReturnValue:
+    """Classes announced and not yet over, by the calendar at each venue; running ones included."""
     province = request.args.get("provinsi") or None
-    query = services.schedule_query(province_code=province, statuses=UPCOMING).where(
-        TrainingClass.end_date >= clock.today()
+    query = services.schedule_query(province_code=province, statuses=PUBLIC_STATUSES).where(
+        lifecycle.not_over_sql()
     )
     page = paginate(query, per_page=20)
     return render_template(
@@ -32,7 +30,7 @@ def index() -> ResponseReturnValue:
         page=page,
         province=province,
         provinces=regions.provinces(),
-        seats={c.id: services.seat_summary(c) for c in page.items},
+        seats={c.id: services.seat_summary(c) for c in page.items if lifecycle.shows_seats(c)},
         ClassStatus=ClassStatus,
     )
 
@@ -49,7 +47,7 @@ def class_page(class_id: int) -> ResponseReturnValue:
     return render_template(
         "catalogue/class.html",
         c=training_class,
-        seats=services.seat_summary(training_class),
+        seats=services.seat_summary(training_class) if lifecycle.shows_seats(training_class) else None,
         days=days,
         ClassStatus=ClassStatus,
     )

@@ -156,6 +156,7 @@ def load_plan() -> PlanResult:
             )
             _agenda(training_class, programme.jp_total)
             training_class.status = ClassStatus.FINISHED
+            training_class.recorded_status = training_class.state
     db.session.flush()
 
     copy = services.copy_programme(programme, 2027, by=None).target
@@ -170,6 +171,7 @@ def load_plan() -> PlanResult:
             if batch.number == 2:
                 tz = training_class.zoneinfo
                 training_class.registration_opens_at = datetime(2026, 11, 1, 8, 0, tzinfo=tz)
+            training_class.recorded_status = training_class.state  # what the calendar says on loading
     db.session.flush()
     classes = [c for b in programme.batches for c in b.classes]
     return PlanResult(2, len(classes), sum(c.capacity for c in classes))

@@ -33,7 +33,7 @@ def schedule_xlsx(classes: Iterable[TrainingClass]) -> bytes:
             c.batch.programme.code, c.batch.programme.year, c.batch.number, c.name, c.venue_name, c.regency.name,
             c.province.name, c.tz_label, c.start_date, c.end_date, c.capacity,
             ", ".join(f"{p.province.name}" + (f" ({p.seats})" if p.seats else "") for p in c.provinces),
-            ", ".join(u.full_name for u in c.facilitators), c.status.label, opens, closes,
+            ", ".join(u.full_name for u in c.facilitators), c.state.label, opens, closes,
         ])
     return xlsx_bytes(_("Jadwal"), header, rows)
 

@@ -198,7 +198,11 @@ class TrainingClass(db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # After this day, seats reserved per province or library type fall back to the common pool.
     quota_release_date: Mapped[date | None] = mapped_column(Date)
+    # The organiser's intent (draft, published, closed by hand, cancelled); what the class *is* at a
+    # moment follows the calendar too: see `state` and app/programmes/lifecycle.py.
     status: Mapped[ClassStatus] = mapped_column(enum_column(ClassStatus), default=ClassStatus.DRAFT, index=True)
+    # The effective status last written to the audit trail (by an organiser or `flask classes tick`).
+    recorded_status: Mapped[ClassStatus | None] = mapped_column(enum_column(ClassStatus))
     # An organiser may reopen attendance marking after the usual window, until this day.
     attendance_reopened_until: Mapped[date | None] = mapped_column(Date)
     approval_mode: Mapped[ApprovalMode] = mapped_column(
@@ -223,6 +227,13 @@ class TrainingClass(db.Model):
         cascade="all, delete-orphan",
         order_by="(AgendaSession.day, AgendaSession.start_time)",
     )
+
+    @property
+    def state(self) -> ClassStatus:
+        """The effective status now, by the app's clock (see app/programmes/lifecycle.py)."""
+        from app.programmes.lifecycle import effective_status
+
+        return effective_status(self)
 
     @property
     def province(self) -> Province:

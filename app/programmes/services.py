@@ -14,8 +14,9 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.audit import services as audit
 from app.auth.models import Role, User, UserRole
-from app.errors import ClassHasRegistrations, InvalidTransition, ScheduleError
+from app.errors import ClassHasRegistrations, ScheduleError
 from app.extensions import db
+from app.programmes import lifecycle
 from app.programmes.models import (
     AgendaSession,
     ApprovalMode,
@@ -344,7 +345,7 @@ def _fmt_quota(quota: dict[str, int | None]) -> str:
 
 def create_class(batch: Batch, data: ClassData, by: User | None) -> TrainingClass:
     facilitators = validate_class(batch, data)
-    training_class = TrainingClass(batch=batch, status=ClassStatus.DRAFT)
+    training_class = TrainingClass(batch=batch, status=ClassStatus.DRAFT, recorded_status=ClassStatus.DRAFT)
     _apply_class(training_class, data, facilitators)
     db.session.add(training_class)
     audit.record(training_class, "created", by)
@@ -377,30 +378,10 @@ def class_data(training_class: TrainingClass) -> ClassData:
     )
 
 
-TRANSITIONS: dict[ClassStatus, set[ClassStatus]] = {
-    ClassStatus.DRAFT: {ClassStatus.PUBLISHED, ClassStatus.CANCELLED},
-    ClassStatus.PUBLISHED: {ClassStatus.DRAFT, ClassStatus.REGISTRATION_OPEN, ClassStatus.CANCELLED},
-    ClassStatus.REGISTRATION_OPEN: {ClassStatus.REGISTRATION_CLOSED, ClassStatus.CANCELLED},
-    ClassStatus.REGISTRATION_CLOSED: {ClassStatus.REGISTRATION_OPEN, ClassStatus.RUNNING, ClassStatus.CANCELLED},
-    ClassStatus.RUNNING: {ClassStatus.FINISHED},
-    ClassStatus.FINISHED: set(),
-    ClassStatus.CANCELLED: set(),
-}
-
-
 def set_status(training_class: TrainingClass, status: ClassStatus, by: User | None) -> None:
-    """Move a class along draft → published → registration open/closed → running → finished."""
-    if status not in TRANSITIONS[training_class.status]:
-        raise InvalidTransition(
-            _("Status %(old)s tidak dapat diubah menjadi %(new)s.", old=training_class.status.label, new=status.label)
-        )
-    if status is ClassStatus.REGISTRATION_OPEN and not (
-        training_class.registration_opens_at and training_class.registration_closes_at
-    ):
-        raise InvalidTransition(_("Isi jadwal pendaftaran (dibuka dan ditutup) sebelum membuka pendaftaran."))
-    old = training_class.status
-    training_class.status = status
-    audit.record(training_class, "status", by, {"status": [old.value, status.value]})
+    """An organiser publishes, opens or closes registration by hand, or cancels; running and finished
+    follow the calendar (see lifecycle). Cancelling cancels the registrations and tells the people."""
+    lifecycle.set_status(training_class, status, by)
     if status is ClassStatus.CANCELLED:
         from app.registration.services import cancel_class_registrations
 
@@ -613,8 +594,8 @@ def schedule_query(
         query = query.where(
             TrainingClass.provinces.any(ClassProvince.province_code == province_code)
         )
-    if status:
-        query = query.where(TrainingClass.status == status)
+    if status:  # what the class is now, by the calendar (as shown on the pages)
+        query = query.where(lifecycle.effective_status_sql() == status.value)
     if statuses is not None:
         query = query.where(TrainingClass.status.in_(list(statuses)))
     if facilitator_id:

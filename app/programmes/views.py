@@ -20,7 +20,7 @@ from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
 from app.errors import DomainError, ScheduleError
 from app.extensions import db
-from app.programmes import bp, services
+from app.programmes import bp, lifecycle, services
 from app.programmes.forms import (
     AgendaForm,
     BatchForm,
@@ -334,7 +334,7 @@ def class_detail(class_id: int) -> ResponseReturnValue:
         can_plan=can_plan,
         can_mark=attendance_services.can_mark(current_user, training_class),
         agenda_form=AgendaForm(day=training_class.start_date) if can_plan else None,
-        next_statuses=sorted(services.TRANSITIONS[training_class.status], key=list(ClassStatus).index),
+        actions=lifecycle.actions(training_class),
         history=history(training_class),
         ClassStatus=ClassStatus,
     )
@@ -348,7 +348,7 @@ def class_status(class_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit() or form.status.data not in ClassStatus._value2member_map_:
         abort(400)
     commit_or_flash(lambda: services.set_status(training_class, ClassStatus(form.status.data), current_user),
-                    lambda _result: _("Status kelas: %(status)s.", status=training_class.status.label))
+                    lambda _result: _("Status kelas: %(status)s.", status=training_class.state.label))
     return redirect(url_for("programmes.class_detail", class_id=class_id))
 
 

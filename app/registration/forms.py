@@ -170,11 +170,15 @@ class DecisionForm(BaseForm):
                              ("reject", _l("Tolak")), ("cancel", _l("Batalkan"))]),
     )
     reason = StringField(_l("Alasan (wajib untuk menolak/membatalkan)"), validators=[Optional(), Length(max=300)])
+    # Approving after the class has started is an exception the organiser states on purpose.
+    override = BooleanField(_l("Keputusan setelah kelas dimulai (alasan wajib diisi)"))
     submit = SubmitField(_l("Terapkan ke yang dicentang"))
 
 
 class MoveForm(BaseForm):
     target_id = SelectField(_l("Pindah ke kelas"), coerce=int, choices=[])
+    override = BooleanField(_l("Keputusan setelah kelas dimulai (alasan wajib diisi)"))
+    reason = StringField(_l("Alasan"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Pindahkan"))
 
 

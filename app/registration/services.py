@@ -5,6 +5,7 @@ SQL inside that lock, never kept as a counter."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,14 +14,17 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
+from app.audit import services as audit
 from app.auth.models import User
 from app.errors import (
     ClassFull,
+    ClassStarted,
     DuplicateRegistration,
     InvalidRegistrationState,
     NotServed,
@@ -31,6 +35,7 @@ from app.extensions import db, utcnow
 from app.libraries import services as libraries
 from app.libraries.models import Library, LibraryStatus
 from app.mail.services import send_mail
+from app.programmes import lifecycle
 from app.programmes.models import ApprovalMode, ClassStatus, QuotaGroup, TrainingClass
 from app.programmes.services import seats_taken
 from app.registration import identity, uploads
@@ -106,35 +111,61 @@ def _fits(capacity: int, reserved: dict[str, int], taken: dict[str, int], key: s
     return capacity - held - outside > 0
 
 
-def has_seat(training_class: TrainingClass, province_code: str, group: QuotaGroup, today: date | None = None) -> bool:
-    """Is there a seat for someone from this province and library group? Call under lock_class()."""
+class Shortage(enum.StrEnum):
+    """Why there is no seat for someone: what the waiting-list mail and the organiser are told."""
+
+    CLASS_FULL = "class_full"
+    PROVINCE_FULL = "province_full"  # the seats left are reserved for other provinces
+    GROUP_FULL = "group_full"  # the seats left are reserved for other library types
+
+
+def seat_shortage(
+    training_class: TrainingClass, province_code: str, group: QuotaGroup, today: date | None = None
+) -> Shortage | None:
+    """None when there is a seat for someone from this province and library group, else why not.
+    Call under lock_class() when the answer decides a seat."""
     taken = seats_taken(training_class)
     if taken.total >= training_class.capacity:
-        return False
-    today = today or clock.today()
+        return Shortage.CLASS_FULL
+    today = today or clock.today(training_class.zoneinfo)
     if training_class.quota_release_date and today > training_class.quota_release_date:
-        return True  # reserved seats have fallen back into the common pool
+        return None  # reserved seats have fallen back into the common pool
     by_province = {p.province_code: p.seats for p in training_class.provinces if p.seats}
     by_group = {q.group.value: q.seats for q in training_class.type_quotas if q.seats}
-    return _fits(training_class.capacity, by_province, taken.by_province, province_code) and _fits(
-        training_class.capacity, by_group, {g.value: n for g, n in taken.by_group.items()}, group.value
-    )
+    if not _fits(training_class.capacity, by_province, taken.by_province, province_code):
+        return Shortage.PROVINCE_FULL
+    if not _fits(training_class.capacity, by_group, {g.value: n for g, n in taken.by_group.items()}, group.value):
+        return Shortage.GROUP_FULL
+    return None
+
+
+def has_seat(training_class: TrainingClass, province_code: str, group: QuotaGroup, today: date | None = None) -> bool:
+    """Is there a seat for someone from this province and library group? Call under lock_class()."""
+    return seat_shortage(training_class, province_code, group, today) is None
 
 
 # --- submitting ----------------------------------------------------------------------------------
 
 
-def _check_open(training_class: TrainingClass, now: datetime) -> None:
-    if training_class.status is not ClassStatus.REGISTRATION_OPEN:
-        raise RegistrationClosed()
-    opens, closes = training_class.registration_opens_at, training_class.registration_closes_at
-    if (opens and now < opens) or (closes and now > closes):
-        raise RegistrationClosed(
-            _("Pendaftaran kelas ini dibuka %(opens)s sampai %(closes)s (%(tz)s).",
-              opens=opens.astimezone(training_class.zoneinfo).strftime("%d-%m-%Y %H.%M") if opens else "—",
-              closes=closes.astimezone(training_class.zoneinfo).strftime("%d-%m-%Y %H.%M") if closes else "—",
-              tz=training_class.tz_label)
-        )
+def check_open(training_class: TrainingClass, now: datetime | None = None) -> None:
+    """Registration is open now by the class's status and window; else RegistrationClosed saying when."""
+    now = now or clock.now()
+    if lifecycle.effective_status(training_class, now) is not ClassStatus.REGISTRATION_OPEN:
+        raise RegistrationClosed(lifecycle.registration_phrase(training_class, now=now))
+
+
+def _require_override(training_class: TrainingClass, override_reason: str | None, what: str) -> str | None:
+    """Once a class has started, a change to its roster needs an organiser's stated reason."""
+    if not lifecycle.has_started(training_class):
+        return None
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise ClassStarted(_(
+            "%(cls)s sudah dimulai %(d)s. %(what)s sekarang hanya dengan pengecualian: centang "
+            "\"Keputusan setelah kelas dimulai\" dan tulis alasannya.",
+            cls=training_class.name, d=lifecycle.starts_at(training_class).strftime("%d-%m-%Y"), what=what,
+        ))
+    return reason
 
 
 def _active_for_nik(programme_id: int, nik: str, exclude_id: int | None = None) -> Registration | None:
@@ -179,9 +210,9 @@ def submit(
     nominated_by: User | None = None,
 ) -> Registration:
     """Register a person for a class: approved, waitlisted or waiting for an organiser."""
-    now = now or utcnow()
+    now = now or clock.now()
     if nominated_by is None:
-        _check_open(training_class, now)
+        check_open(training_class, now)
     programme = training_class.batch.programme
     warnings = identity_warnings(data.person, today=now.date())
     nik = identity.clean_number(data.person.nik)
@@ -244,24 +275,53 @@ def _decide(registration: Registration, status: RegistrationStatus, by: User | N
     registration.decision_reason = (reason or "").strip() or None
 
 
-def approve(registration: Registration, by: User | None, today: date | None = None) -> None:
+def approve(
+    registration: Registration, by: User | None, today: date | None = None, *, override_reason: str | None = None
+) -> None:
     if registration.status not in (RegistrationStatus.SUBMITTED, RegistrationStatus.WAITLISTED):
         raise InvalidRegistrationState()
     training_class = registration.training_class
+    override = _require_override(training_class, override_reason, _("Menyetujui pendaftar"))
     lock_class(training_class)
     if not has_seat(training_class, registration.province_code, registration.quota_group, today):
         raise ClassFull()
-    _decide(registration, RegistrationStatus.APPROVED, by, None)
+    _decide(registration, RegistrationStatus.APPROVED, by, override)
+    if override:
+        audit.record(registration, "override", by, {"approved": [None, override]})
     db.session.flush()
     notify(registration, "approved")
 
 
-def waitlist(registration: Registration, by: User | None) -> None:
+def waitlist(registration: Registration, by: User | None, reason: str | None = None) -> None:
+    """An organiser puts a submitted registration on the waiting list (seats may be free: the mail and
+    the organiser's pages say it was their decision, with the reason given)."""
     if registration.status is not RegistrationStatus.SUBMITTED:
         raise InvalidRegistrationState()
-    _decide(registration, RegistrationStatus.WAITLISTED, by, None)
+    _decide(registration, RegistrationStatus.WAITLISTED, by, reason)
     db.session.flush()
     notify(registration, "waitlisted")
+
+
+def waitlist_reason(registration: Registration) -> str | None:
+    """Why a person is waiting, in words that are true now (mail, participant and organiser pages)."""
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        return None
+    training_class = registration.training_class
+    if lifecycle.has_started(training_class):
+        return _("Kelas sudah dimulai; kursi tidak lagi diberikan dari daftar tunggu.")
+    shortage = seat_shortage(training_class, registration.province_code, registration.quota_group)
+    if registration.decided_by_id is not None:
+        why = _("Panitia menempatkan pendaftaran Anda di daftar tunggu.")
+        if registration.decision_reason:
+            why += " " + _("Alasan: %(reason)s", reason=registration.decision_reason)
+        return why
+    return {
+        Shortage.CLASS_FULL: _("Semua kursi kelas ini sudah terisi."),
+        Shortage.PROVINCE_FULL: _("Kursi yang tersisa dipesan untuk peserta dari provinsi lain sampai "
+                                  "kuota dilepas."),
+        Shortage.GROUP_FULL: _("Kursi yang tersisa dipesan untuk jenis perpustakaan lain sampai kuota dilepas."),
+        None: _("Ada kursi yang kosong lagi; pendaftaran Anda menunggu giliran di daftar tunggu."),
+    }[shortage]
 
 
 def _withdraw(
@@ -282,12 +342,35 @@ def reject(registration: Registration, by: User | None, reason: str) -> list[Reg
 
 
 def cancel(registration: Registration, by: User | None, reason: str | None = None) -> list[Registration]:
-    """Cancelled by the participant or an organiser."""
+    """Cancelled by an organiser (at any time; after the start nobody is promoted into the seat)."""
     return _withdraw(registration, RegistrationStatus.CANCELLED, by, reason, "cancelled")
 
 
+def cancel_own(registration: Registration, user: User) -> list[Registration]:
+    """The participant cancels their own registration: only before the class starts."""
+    if registration.user_id != user.id:
+        raise InvalidRegistrationState()
+    training_class = registration.training_class
+    if lifecycle.has_started(training_class):
+        raise ClassStarted(_(
+            "Kelas sudah dimulai, jadi pendaftaran tidak dapat dibatalkan lagi. Jika Anda berhalangan hadir, "
+            "hubungi panitia (%(contact)s).", contact=contact_of(training_class),
+        ))
+    return _withdraw(registration, RegistrationStatus.CANCELLED, user, _("Dibatalkan oleh peserta."), "cancelled")
+
+
+def contact_of(training_class: TrainingClass) -> str:
+    """Whom a participant asks about a class: the organisers' address and the facilitators."""
+    contact = current_app.config["SUPPORT_EMAIL"]
+    names = ", ".join(f.full_name for f in training_class.facilitators)
+    return _("%(email)s, atau fasilitator kelas: %(names)s", email=contact, names=names) if names else contact
+
+
 def promote_waitlist(training_class: TrainingClass, today: date | None = None) -> list[Registration]:
-    """Give free seats to waiting people in order, skipping those whose quota is full."""
+    """Give free seats to waiting people in order, skipping those whose quota is full. Once the class
+    has started nobody is promoted: a seat freed then stays free (nobody joins a running class by mail)."""
+    if lifecycle.has_started(training_class):
+        return []
     lock_class(training_class)
     promoted = []
     waiting = db.session.scalars(
@@ -304,15 +387,20 @@ def promote_waitlist(training_class: TrainingClass, today: date | None = None) -
     return promoted
 
 
-def move(registration: Registration, target: TrainingClass, by: User | None, today: date | None = None) -> None:
+def move(
+    registration: Registration, target: TrainingClass, by: User | None, today: date | None = None,
+    *, override_reason: str | None = None,
+) -> None:
     """Move someone to another class of the same programme, keeping its seats and quotas."""
     source = registration.training_class
     if not registration.is_active or target.id == source.id:
         raise InvalidRegistrationState()
     if target.batch.programme_id != source.batch.programme_id:
         raise ScheduleError(_("Hanya dapat dipindah ke kelas dalam program yang sama."))
-    if target.status in (ClassStatus.CANCELLED, ClassStatus.FINISHED):
-        raise ScheduleError(_("Kelas tujuan sudah dibatalkan atau selesai."))
+    if lifecycle.effective_status(target) in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT):
+        raise ScheduleError(_("Kelas tujuan masih draf, sudah dibatalkan atau sudah selesai."))
+    started = source if lifecycle.has_started(source) else target
+    override = _require_override(started, override_reason, _("Memindahkan pendaftar"))
     if registration.province_code not in target.served_codes:
         raise NotServed(_("Kelas tujuan tidak melayani provinsi pendaftar."))
     for c in sorted((source, target), key=lambda c: c.id):  # one lock order: no deadlocks
@@ -323,6 +411,9 @@ def move(registration: Registration, target: TrainingClass, by: User | None, tod
     registration.class_id = target.id
     registration.training_class = target
     registration.decision_reason = _("Dipindah dari %(name)s.", name=source.name)
+    if override:
+        registration.decision_reason += " " + override
+        audit.record(registration, "override", by, {"moved": [source.name, f"{target.name}: {override}"]})
     db.session.flush()
     notify(registration, "moved")
     if held_seat:
@@ -393,6 +484,7 @@ def notify(registration: Registration, event: str) -> None:
         r=registration,
         c=registration.training_class,
         position=waitlist_position(registration) if event == "waitlisted" else None,
+        why=waitlist_reason(registration) if event == "waitlisted" else None,
     )
 
 
@@ -418,7 +510,7 @@ def send_reminders(today: date) -> int:
             Registration.reminded_at.is_(None),
             TrainingClass.start_date >= today,
             TrainingClass.start_date <= date.fromordinal(today.toordinal() + 3),
-            TrainingClass.status.not_in([ClassStatus.CANCELLED, ClassStatus.FINISHED]),
+            TrainingClass.status.not_in([ClassStatus.CANCELLED, ClassStatus.DRAFT]),
         )
     ).all()
     for registration in due:

@@ -19,6 +19,7 @@ from app.core.template_helpers import mask_nik
 from app.errors import DomainError
 from app.extensions import db
 from app.libraries.models import LIBRARY_TYPE_LABELS, Library, LibraryStatus, LibraryType
+from app.programmes import lifecycle
 from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.programmes.services import seat_summary
 from app.regions import services as regions
@@ -48,12 +49,13 @@ def _list_page(title: str, scope: dict, training_class: TrainingClass | None, pr
     page = paginate(services.registration_query(**scope, **filters), per_page=50)
     move_targets = [
         c for b in programme.batches for c in b.classes
-        if c.status not in (ClassStatus.CANCELLED, ClassStatus.FINISHED)
+        if c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
     ]
     return render_template(
         "registration/organiser_list.html",
         title=title, page=page, filters=filters, c=training_class, programme=programme,
         seats=seat_summary(training_class) if training_class else None,
+        started=lifecycle.has_started(training_class) if training_class else None,
         decision_form=DecisionForm(), move_targets=move_targets,
         provinces=regions.provinces(), LibraryType=LibraryType, RegistrationStatus=RegistrationStatus,
         whatsapp_link=services.whatsapp_link, export_args=request.args.to_dict(),
@@ -104,11 +106,11 @@ def programme_registrations_xlsx(programme_id: int) -> ResponseReturnValue:
     return _export({"programme_id": programme.id}, f"pendaftar-{programme.code}-{programme.year}.xlsx")
 
 
-def _apply(action: str, registration: Registration, reason: str | None) -> None:
+def _apply(action: str, registration: Registration, reason: str | None, override: bool) -> None:
     if action == "approve":
-        services.approve(registration, current_user)
+        services.approve(registration, current_user, override_reason=reason if override else None)
     elif action == "waitlist":
-        services.waitlist(registration, current_user)
+        services.waitlist(registration, current_user, reason)
     elif action in ("reject", "cancel"):
         if not reason:
             raise DomainError(_("Tulis alasan untuk menolak atau membatalkan."))
@@ -136,7 +138,7 @@ def decide() -> ResponseReturnValue:
     for registration in chosen:
         try:
             with db.session.begin_nested():
-                _apply(form.action.data, registration, form.reason.data)
+                _apply(form.action.data, registration, form.reason.data, form.override.data)
         except DomainError as exc:
             refused.append(f"{registration.full_name}: {exc.message}")
         else:
@@ -158,12 +160,15 @@ def registration_detail(registration_id: int) -> ResponseReturnValue:
     move_form.target_id.choices = choice_list(
         (c.id, f"{c.batch.name} · {c.name} ({c.start_date:%d-%m-%Y})")
         for b in programme.batches for c in b.classes
-        if c.id != r.class_id and c.status not in (ClassStatus.CANCELLED, ClassStatus.FINISHED)
+        if c.id != r.class_id and c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
         and r.province_code in c.served_codes
     )
     return render_template(
         "registration/organiser_detail.html", r=r, move_form=move_form, decision_form=DecisionForm(),
         whatsapp=services.whatsapp_link(r), position=services.waitlist_position(r),
+        waiting_because=services.waitlist_reason(r), started=lifecycle.has_started(r.training_class),
+        seat_free=r.status is RegistrationStatus.WAITLISTED and services.has_seat(
+            r.training_class, r.province_code, r.quota_group),
         RegistrationStatus=RegistrationStatus,
     )
 
@@ -177,7 +182,8 @@ def move(registration_id: int) -> ResponseReturnValue:
     target = db.session.get(TrainingClass, request.form.get("target_id", type=int) or 0)
     if not form.validate_on_submit() or target is None:
         abort(400)
-    commit_or_flash(lambda: services.move(r, target, current_user),
+    override = form.reason.data if form.override.data else None
+    commit_or_flash(lambda: services.move(r, target, current_user, override_reason=override),
                     _("%(name)s dipindah ke %(cls)s.", name=r.full_name, cls=target.name))
     return redirect(url_for("registration.registration_detail", registration_id=registration_id))
 

@@ -19,6 +19,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryType
+from app.programmes import lifecycle
+from app.programmes.lifecycle import registration_phrase
 from app.programmes.models import ClassStatus, TrainingClass
 from app.programmes.services import seat_summary
 from app.regions import services as regions
@@ -91,8 +93,9 @@ def _registration_data(form: RegistrationForm) -> services.RegistrationData:
 @roles_required(Role.PARTICIPANT)
 def register(class_id: int) -> ResponseReturnValue:
     training_class = db.get_or_404(TrainingClass, class_id)
-    if training_class.status is not ClassStatus.REGISTRATION_OPEN:
-        flash(_("Pendaftaran kelas ini sedang tidak dibuka."), "warning")
+    if training_class.state is not ClassStatus.REGISTRATION_OPEN:
+        # Refused before the form is filled, saying when registration is (or was) open.
+        flash(registration_phrase(training_class), "warning")
         return redirect(url_for("catalogue.class_page", class_id=class_id))
     form = RegistrationForm()
     if request.method == "GET":
@@ -126,6 +129,9 @@ def mine() -> ResponseReturnValue:
         "registration/mine.html",
         registrations=registrations,
         positions={r.id: services.waitlist_position(r) for r in registrations},
+        waiting={r.id: services.waitlist_reason(r) for r in registrations},
+        started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
+        contacts={r.id: services.contact_of(r.training_class) for r in registrations},
         attendance={r.id: attendance.registration_eligibility(r) for r in registrations
                     if r.status is RegistrationStatus.APPROVED},
         certificates={r.id: certificates.current_certificate(r) for r in registrations
@@ -149,8 +155,7 @@ def _own_registration(registration_id: int) -> Registration:
 @login_required
 def cancel_mine(registration_id: int) -> ResponseReturnValue:
     registration = _own_registration(registration_id)
-    commit_or_flash(lambda: services.cancel(registration, current_user, _("Dibatalkan oleh peserta.")),
-                    _("Pendaftaran dibatalkan."))
+    commit_or_flash(lambda: services.cancel_own(registration, current_user), _("Pendaftaran dibatalkan."))
     return redirect(url_for("registration.mine"))
 
 

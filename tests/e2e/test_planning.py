@@ -34,7 +34,8 @@ def _fill_class(page, name: str, facilitator: str | None = None) -> None:
         page.get_by_label(facilitator).check()
 
 
-def test_organiser_plans_a_class_that_the_public_then_finds(new_page, make_user) -> None:
+def test_organiser_plans_a_class_that_the_public_then_finds(new_page, make_user, clock) -> None:
+    clock(f"{YEAR}-04-10T10:00+08:00")  # inside the registration window of the class planned below
     organiser = make_user(Role.ORGANISER)
     make_user(Role.FACILITATOR, full_name="Dr. Ahmad Fauzi")
     page = new_page(DESKTOP)
@@ -60,9 +61,9 @@ def test_organiser_plans_a_class_that_the_public_then_finds(new_page, make_user)
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_role("alert")).to_contain_text("dibuat sebagai draf")
     expect(page.get_by_text("1 April " + str(YEAR) + " 08.00 WITA")).to_be_visible()
-    page.get_by_role("button", name="Umumkan").click()
-    page.get_by_role("button", name="Buka pendaftaran").click()
+    page.get_by_role("button", name="Umumkan").click()  # inside its window: registration opens at once
     expect(page.get_by_role("alert")).to_contain_text("Pendaftaran dibuka")
+    expect(page.get_by_role("button", name="Tutup pendaftaran")).to_be_visible()
     screenshot(page, "class-detail")
 
     # the same facilitator on overlapping days is refused with a message

@@ -93,18 +93,24 @@ def test_only_facilitator_accounts_can_be_assigned(app_ctx, programme) -> None:
         services.create_class(_batch(programme), class_data(facilitator_ids=[organiser.id]), by=None)
 
 
-def test_status_moves_along_the_allowed_path(app_ctx, programme) -> None:
+def test_status_moves_along_the_allowed_path(app_ctx, programme, clock) -> None:
+    clock("2023-05-03T10:00+08:00")  # inside the registration window (1–15 May 2023 WITA)
     c = services.create_class(_batch(programme), class_data(), by=None)
     with pytest.raises(InvalidTransition):
-        services.set_status(c, ClassStatus.RUNNING, by=None)
-    for status in (ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN, ClassStatus.REGISTRATION_CLOSED,
-                   ClassStatus.RUNNING, ClassStatus.FINISHED):
-        services.set_status(c, status, by=None)
+        services.set_status(c, ClassStatus.RUNNING, by=None)  # running follows the calendar, not a click
+    services.set_status(c, ClassStatus.PUBLISHED, by=None)
+    assert c.state is ClassStatus.REGISTRATION_OPEN  # published inside its window: open
+    services.set_status(c, ClassStatus.REGISTRATION_CLOSED, by=None)
+    assert c.state is ClassStatus.REGISTRATION_CLOSED
+    services.set_status(c, ClassStatus.REGISTRATION_OPEN, by=None)
+    assert c.state is ClassStatus.REGISTRATION_OPEN
+    services.set_status(c, ClassStatus.CANCELLED, by=None)
     with pytest.raises(InvalidTransition):
-        services.set_status(c, ClassStatus.CANCELLED, by=None)
+        services.set_status(c, ClassStatus.PUBLISHED, by=None)
 
 
-def test_registration_cannot_open_without_a_window(app_ctx, programme) -> None:
+def test_registration_cannot_open_without_a_window(app_ctx, programme, clock) -> None:
+    clock("2023-05-03T10:00+08:00")
     c = services.create_class(
         _batch(programme), class_data(registration_opens_at=None, registration_closes_at=None), by=None
     )
@@ -113,7 +119,8 @@ def test_registration_cannot_open_without_a_window(app_ctx, programme) -> None:
         services.set_status(c, ClassStatus.REGISTRATION_OPEN, by=None)
 
 
-def test_every_change_is_audited_with_old_and_new_values(app_ctx, programme, make_user) -> None:
+def test_every_change_is_audited_with_old_and_new_values(app_ctx, programme, make_user, clock) -> None:
+    clock("2023-04-20T10:00+08:00")  # before the registration window
     organiser = db.session.get(User, make_user(Role.ORGANISER).id)
     c = services.create_class(_batch(programme), class_data(), by=organiser)
     db.session.flush()

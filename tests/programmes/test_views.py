@@ -77,7 +77,8 @@ def test_overlapping_facilitator_is_refused_on_the_form(client, login_as, make_u
     assert "Dr. Ahmad Fauzi sudah mengajar di Kelas Bali – NTB" in page
 
 
-def test_status_buttons_move_a_class_and_history_shows_it(client, login_as, make_class) -> None:
+def test_status_buttons_move_a_class_and_history_shows_it(client, login_as, make_class, clock) -> None:
+    clock("2023-04-20T10:00+08:00")  # before the registration window
     class_id = make_class()
     login_as(Role.ORGANISER)
     response = client.post(f"/kelola/kelas/{class_id}/status",

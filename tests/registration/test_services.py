@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app import clock as app_clock
 from app.auth.models import Role, User
 from app.errors import (
     ClassFull,
@@ -152,13 +153,13 @@ def test_registration_window_and_status_are_enforced(app, open_class, register) 
     class_id = open_class()
     with app.app_context():
         c = db.session.get(TrainingClass, class_id)
-        c.registration_closes_at = datetime.now(UTC) - timedelta(minutes=1)
+        c.registration_closes_at = app_clock.now() - timedelta(minutes=1)
         db.session.commit()
-    with pytest.raises(RegistrationClosed, match="dibuka"):
+    with pytest.raises(RegistrationClosed, match="sudah ditutup"):
         register(class_id, 1)
     with app.app_context():
         c = db.session.get(TrainingClass, class_id)
-        c.registration_closes_at = datetime.now(UTC) + timedelta(days=1)
+        c.registration_closes_at = app_clock.now() + timedelta(days=1)
         c.status = ClassStatus.REGISTRATION_CLOSED
         db.session.commit()
     with pytest.raises(RegistrationClosed):
