@@ -44,6 +44,11 @@ class ExpiredToken(InvalidToken):
     message = _l("Tautan sudah kedaluwarsa. Silakan minta tautan baru.")
 
 
+class ConsentRequired(DomainError):
+    field = "consent"
+    message = _l("Anda perlu menyetujui Pemberitahuan Privasi untuk memakai akun ini.")
+
+
 class RoleChangeRefused(DomainError):
     field = "roles"
     message = _l("Perubahan peran tidak diizinkan.")

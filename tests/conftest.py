@@ -130,6 +130,9 @@ def make_user(app: Flask) -> Callable[..., User]:
             )
             if not verified:
                 user.email_verified_at = None
+            if Role.PARTICIPANT in roles:  # as after signing up: consent to the privacy notice recorded
+                user.privacy_consent_version = app.config["PRIVACY_NOTICE_VERSION"]
+                user.privacy_consent_at = app_clock.now()
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)

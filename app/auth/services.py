@@ -10,11 +10,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from app.auth import tokens
+from app.auth import signals, tokens
 from app.auth.models import LoginSession, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.errors import (
     AccountInactive,
+    ConsentRequired,
     EmailNotVerified,
     EmailTaken,
     ExpiredToken,
@@ -43,7 +44,14 @@ def _ensure_email_free(email: str, except_user: User | None = None) -> None:
 def register_participant(
     *, email: str, full_name: str, password: str, phone: str | None, consent_version: str
 ) -> User:
-    """A participant signs themselves up; the account works once the email is verified."""
+    """A participant signs themselves up; the account works once the email is verified. An account
+    made for a nominee that was never set up gets a set-password link instead (the address decides:
+    whoever signs up does not choose that account's password)."""
+    existing = find_user_by_email(email)
+    if existing is not None and existing.password_hash is None and existing.email_verified_at is None:
+        send_mail(existing.email, _("Atur kata sandi akun Sibimtek Anda"), "account_invite",
+                  user=existing, link=setup_link(existing))
+        return existing
     _ensure_email_free(email)
     user = User(
         email=normalise_email(email),
@@ -241,6 +249,7 @@ def verify_email(token: str) -> User:
         raise InvalidToken()
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+    signals.email_proven.send(user)
     return user
 
 
@@ -287,11 +296,37 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
+def needs_consent(user: User) -> bool:
+    """A participant account made for someone (a nominee) asks for consent when its password is set."""
+    return Role.PARTICIPANT in user.role_set and user.privacy_consent_at is None
+
+
+def reset_password(token: str, new_password: str, consent_version: str | None = None) -> User:
     """Set a new password from a link; it proves the address and signs out every session."""
     user = user_for_reset_token(token)
+    if needs_consent(user):
+        if not consent_version:
+            raise ConsentRequired()
+        user.privacy_consent_version, user.privacy_consent_at = consent_version, utcnow()
     user.password_hash = hash_password(new_password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     end_all_sessions(user)
+    signals.email_proven.send(user)
     return user
+
+
+def invite_participant(*, email: str, full_name: str, phone: str | None) -> User:
+    """An account for a person organisers nominated: no password yet, not verified; the person
+    sets a password (and gives consent) through a mailed link, which proves the address."""
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(email=normalise_email(email), full_name=full_name.strip(), phone=phone)
+        user.roles.append(UserRole(role=Role.PARTICIPANT))
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def setup_link(user: User) -> str:
+    return url_for("auth.reset_password", token=make_setup_token(user), _external=True)

@@ -164,15 +164,22 @@ def reset_password(token: str) -> ResponseReturnValue:
         flash(str(exc.message), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
+    needs_consent = services.needs_consent(user)
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data)
-        db.session.commit()
-        if current_user.is_authenticated:
-            logout_user()
-            session.clear()
-        flash(_("Kata sandi tersimpan. Silakan masuk dengan kata sandi baru."), "success")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form, user=user)
+        consent = current_app.config["PRIVACY_NOTICE_VERSION"] if form.consent.data else None
+        try:
+            services.reset_password(token, form.password.data, consent_version=consent)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+                session.clear()
+            flash(_("Kata sandi tersimpan. Silakan masuk dengan kata sandi baru."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, user=user, needs_consent=needs_consent)
 
 
 @bp.route("/akun", methods=["GET", "POST"])

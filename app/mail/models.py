@@ -13,6 +13,7 @@ from app.extensions import UTCDateTime, db, enum_column, utcnow
 
 class MailStatus(enum.StrEnum):
     OUTBOX = "outbox"  # no SMTP configured: kept here for developers to read
+    QUEUED = "queued"  # SMTP configured: sent once the transaction that wrote it commits
     SENT = "sent"
     FAILED = "failed"
 

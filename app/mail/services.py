@@ -7,7 +7,9 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, has_app_context, render_template
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.mail.models import MailStatus, OutboxMessage
@@ -15,27 +17,61 @@ from app.mail.models import MailStatus, OutboxMessage
 log = logging.getLogger(__name__)
 
 
+_PENDING = "mail_after_commit"  # key in the session's info: ids of mails queued in this transaction
+
+
 def send_mail(recipient: str, subject: str, template: str, **context: object) -> OutboxMessage:
-    """Send `templates/mail/<template>.txt` to one recipient; never raises on SMTP trouble."""
+    """Send `templates/mail/<template>.txt` to one recipient; never raises on SMTP trouble.
+
+    With SMTP the mail leaves only after the transaction that wrote it commits: a registration
+    rolled back (an import with a bad row, a refused decision) never mails anyone about itself."""
     body = render_template(f"mail/{template}.txt", **context)
     message = OutboxMessage(recipient=recipient, subject=subject, body=body, status=MailStatus.OUTBOX)
-    config = current_app.config
-    if config.get("MAIL_SERVER"):
-        try:
-            _deliver_smtp(recipient, subject, body)
-        except (OSError, smtplib.SMTPException) as exc:
-            message.status = MailStatus.FAILED
-            message.error = str(exc)[:500]
-            log.warning("mail to %s failed: %s", recipient, exc)
-        else:
-            message.status = MailStatus.SENT
-            message.body = None
-            log.info("mail sent to %s: %s", recipient, subject)
+    if current_app.config.get("MAIL_SERVER"):
+        message.status = MailStatus.QUEUED
     else:
         log.info("mail into the outbox for %s: %s\n%s", recipient, subject, body)
     db.session.add(message)
     db.session.flush()
+    if message.status is MailStatus.QUEUED:
+        db.session.info.setdefault(_PENDING, []).append(message.id)
     return message
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _deliver_after_commit(session: Session, transaction: SessionTransaction) -> None:
+    """The outermost transaction ended (a savepoint's end is not enough): send what it committed.
+    Rows rolled back (the whole transaction, or a savepoint) are simply not found."""
+    if transaction.parent is not None or transaction.nested:
+        return
+    ids = session.info.pop(_PENDING, None)
+    if ids and has_app_context():
+        deliver_queued(ids)
+
+
+def deliver_queued(ids: list[int]) -> None:
+    """Send the committed, still-queued mails among `ids` over SMTP and record each outcome. Reads
+    the rows again (not what was in memory): a mail rolled back with its transaction is not there."""
+    table = OutboxMessage.__table__
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(table.c.id, table.c.recipient, table.c.subject, table.c.body).where(
+            table.c.id.in_(sorted(set(ids))), table.c.status == MailStatus.QUEUED.value)).all()
+    outcomes = []
+    for row in rows:
+        try:
+            _deliver_smtp(row.recipient, row.subject, row.body or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            outcomes.append({"id": row.id, "status": MailStatus.FAILED.value, "error": str(exc)[:500],
+                             "body": row.body})
+            log.warning("mail to %s failed: %s", row.recipient, exc)
+        else:
+            outcomes.append({"id": row.id, "status": MailStatus.SENT.value, "error": None, "body": None})
+            log.info("mail sent to %s: %s", row.recipient, row.subject)
+    if outcomes:
+        with db.engine.begin() as conn:
+            for outcome in outcomes:
+                conn.execute(update(table).where(table.c.id == outcome["id"]).values(
+                    status=outcome["status"], error=outcome["error"], body=outcome["body"]))
 
 
 def _deliver_smtp(recipient: str, subject: str, body: str) -> None:

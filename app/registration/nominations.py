@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import TrainingClass
-from app.registration import identity, services
+from app.registration import accounts, identity, services
 from app.registration.models import EmploymentStatus
 
 COLUMNS = ["nama", "nik", "nip", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "jabatan",
@@ -103,12 +103,12 @@ def import_nominations(
         try:
             with db.session.begin_nested():
                 person, library_id = _row_person(raw)
-                registration = services.submit(
+                registration = accounts.nominate(
                     training_class,
                     services.RegistrationData(
                         person=person, consent_version=f"nominasi:{by.id}", library_id=library_id
                     ),
-                    user=None, nominated_by=by,
+                    by,
                 )
         except DomainError as exc:
             report.errors.append((number, str(exc.message)))

@@ -257,6 +257,8 @@ def submit(
             # Another request registered the same NIK a moment ago: the unique index said no.
             uploads.remove_letter(registration.letter_path)
             raise DuplicateRegistration() from None
+    if nominated_by is not None:
+        return registration  # the nominee's mail also says how to reach their account: see accounts.nominate
     notify(registration, {
         RegistrationStatus.SUBMITTED: "submitted",
         RegistrationStatus.APPROVED: "approved",
@@ -458,6 +460,7 @@ SUBJECTS = {
     "class_cancelled": lambda: _("Kelas Bimtek dibatalkan"),
     "moved": lambda: _("Kelas Bimtek Anda dipindah"),
     "reminder": lambda: _("Pengingat: kelas Bimtek dimulai 3 hari lagi"),
+    "nominated": lambda: _("Anda dinominasikan mengikuti Bimtek"),
 }
 
 
@@ -474,17 +477,19 @@ def quiet() -> Iterator[None]:
         _quiet.reset(token)
 
 
-def notify(registration: Registration, event: str) -> None:
+def notify(registration: Registration, event: str, **extra: Any) -> None:
     if _quiet.get():
         return
+    waiting = registration.status is RegistrationStatus.WAITLISTED
     send_mail(
         registration.email,
         SUBJECTS[event](),
         f"registration_{event}",
         r=registration,
         c=registration.training_class,
-        position=waitlist_position(registration) if event == "waitlisted" else None,
-        why=waitlist_reason(registration) if event == "waitlisted" else None,
+        position=waitlist_position(registration) if waiting else None,
+        why=waitlist_reason(registration) if waiting else None,
+        **extra,
     )
 
 

@@ -169,12 +169,41 @@ def test_mail_with_unreachable_smtp_is_logged_as_failed(app_ctx) -> None:
 
     app_ctx.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
     try:
-        message = send_mail("a@b.id", "Tes", "reset_password", user=User(full_name="A"), link="http://x")
+        message_id = send_mail("a@b.id", "Tes", "reset_password", user=User(full_name="A"), link="http://x").id
+        assert db.session.get(OutboxMessage, message_id).status is MailStatus.QUEUED  # not before the commit
+        db.session.commit()
     finally:
         app_ctx.config["MAIL_SERVER"] = None
+    message = db.session.get(OutboxMessage, message_id)
     assert message.status is MailStatus.FAILED
     assert message.error
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_mail_written_in_a_rolled_back_transaction_is_never_sent(app_ctx, monkeypatch) -> None:
+    from app.mail import services as mail
+
+    sent: list[str] = []
+    monkeypatch.setattr(mail, "_deliver_smtp", lambda recipient, subject, body: sent.append(recipient))
+    app_ctx.config.update(MAIL_SERVER="smtp.example")
+    try:
+        with db.session.begin_nested():
+            mail.send_mail("kept@b.id", "Tes", "reset_password", user=User(full_name="A"), link="http://x")
+        try:
+            with db.session.begin_nested():
+                mail.send_mail("dropped@b.id", "Tes", "reset_password", user=User(full_name="B"), link="http://y")
+                raise ValueError("a bad row")
+        except ValueError:
+            pass
+        db.session.commit()
+        mail.send_mail("never@b.id", "Tes", "reset_password", user=User(full_name="C"), link="http://z")
+        db.session.rollback()
+        db.session.commit()
+    finally:
+        app_ctx.config["MAIL_SERVER"] = None
+    assert sent == ["kept@b.id"]
+    statuses = db.session.execute(select(OutboxMessage.recipient, OutboxMessage.status, OutboxMessage.body)).all()
+    assert statuses == [("kept@b.id", MailStatus.SENT, None)]
 
 
 def test_dates_are_written_the_indonesian_way(app_ctx) -> None:

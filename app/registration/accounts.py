@@ -1,0 +1,53 @@
+"""A registration belongs to a person's account by verified email: nominees get an account (and a
+set-password link) when organisers nominate them; registrations made for an address are linked to
+its account the moment the address is proven (verification, or a password set from a mailed link)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from app.auth import services as auth
+from app.auth.models import User
+from app.auth.signals import email_proven
+from app.extensions import db
+from app.programmes.models import TrainingClass
+from app.registration import services
+from app.registration.models import Registration
+
+
+def link_registrations(user: User) -> int:
+    """Give a verified account the registrations made for its address without an account."""
+    if user.email_verified_at is None or not user.active:
+        return 0
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.user_id.is_(None), Registration.email == user.email)
+        .values(user_id=user.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
+@email_proven.connect
+def _on_email_proven(user: User, **_extra: Any) -> None:
+    link_registrations(user)
+
+
+def nominate(training_class: TrainingClass, data: services.RegistrationData, by: User) -> Registration:
+    """Register a person an office nominated (no window, seats as usual) and tell them how to follow
+    it: a verified account sees it at once; anyone else gets a link to set their password."""
+    email = auth.normalise_email(data.person.email)
+    holder = auth.find_user_by_email(email)
+    verified = holder if holder is not None and holder.active and holder.email_verified_at else None
+    registration = services.submit(training_class, data, user=verified, nominated_by=by)
+    link = None
+    if verified is None:
+        if holder is None:
+            holder = auth.invite_participant(email=email, full_name=registration.full_name,
+                                             phone=registration.whatsapp)
+        if holder.active:
+            link = auth.setup_link(holder)
+    services.notify(registration, "nominated", setup_link=link)
+    return registration
