@@ -605,10 +605,10 @@ class DeletionOutcome:
 
 def request_deletion(user: User, today: date | None = None) -> DeletionOutcome:
     """Erase the person's registrations for classes not yet started; later ones go to an organiser."""
-    today = today or clock.today()
     outcome = DeletionOutcome()
     for registration in registrations_of(user):
-        if registration.training_class.start_date > today:
+        day = today or lifecycle.local_today(registration.training_class)  # at the venue
+        if registration.training_class.start_date > day:
             erase_registration(registration, by=user)
             outcome.erased += 1
         else:

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import clock
 from app.attendance import services as attendance
 from app.auth.models import Role
 from app.certificates import services as certificates
@@ -141,6 +142,7 @@ def mine() -> ResponseReturnValue:
         deadlines={r.id: certificates.confirmation_deadline(r) for r in registrations
                    if r.status is RegistrationStatus.APPROVED},
         RegistrationStatus=RegistrationStatus,
+        today=clock.today(),
     )
 
 
