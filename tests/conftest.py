@@ -89,6 +89,34 @@ def clock() -> Callable[..., datetime]:
 
 
 @pytest.fixture
+def count_queries(app: Flask) -> Callable[[], object]:
+    """`with count_queries() as n: client.get(...)` then `n.count`: SQL statements run in the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    class Counter:
+        count = 0
+
+    @contextmanager
+    def counting() -> Iterator[Counter]:
+        counter = Counter()
+
+        def on_execute(*_args: object) -> None:
+            counter.count += 1
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+
+    return counting
+
+
+@pytest.fixture
 def app_ctx(app: Flask) -> Iterator[Flask]:
     """An application context for tests that call services directly."""
     with app.app_context(), app.test_request_context():

@@ -30,7 +30,7 @@ def index() -> ResponseReturnValue:
         page=page,
         province=province,
         provinces=regions.provinces(),
-        seats={c.id: services.seat_summary(c) for c in page.items if lifecycle.shows_seats(c)},
+        seats=services.seat_summaries([c for c in page.items if lifecycle.shows_seats(c)]),
         ClassStatus=ClassStatus,
     )
 

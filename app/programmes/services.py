@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.audit import services as audit
@@ -178,21 +178,33 @@ class SeatsTaken:
 def seats_taken(training_class: TrainingClass) -> SeatsTaken:
     """Seats held by approved registrations, counted in SQL (call under a class lock when the
     answer decides a seat)."""
-    from app.registration.models import Registration, RegistrationStatus
-
     if training_class.id is None:
         return SeatsTaken()
+    return seats_taken_many([training_class.id]).get(training_class.id, SeatsTaken())
+
+
+def seats_taken_many(class_ids: list[int]) -> dict[int, SeatsTaken]:
+    """`seats_taken` for many classes in one statement (lists: one query, not one per row)."""
+    from app.registration.models import Registration, RegistrationStatus
+
+    if not class_ids:
+        return {}
     rows = db.session.execute(
-        select(Registration.province_code, Registration.quota_group, func.count())
-        .where(Registration.class_id == training_class.id, Registration.status == RegistrationStatus.APPROVED)
-        .group_by(Registration.province_code, Registration.quota_group)
+        select(Registration.class_id, Registration.province_code, Registration.quota_group, func.count())
+        .where(Registration.class_id.in_(class_ids), Registration.status == RegistrationStatus.APPROVED)
+        .group_by(Registration.class_id, Registration.province_code, Registration.quota_group)
     ).all()
-    by_province: dict[str, int] = {}
-    by_group: dict[QuotaGroup, int] = {}
-    for province, group, count in rows:
-        by_province[province] = by_province.get(province, 0) + count
-        by_group[group] = by_group.get(group, 0) + count
-    return SeatsTaken(total=sum(by_province.values()), by_province=by_province, by_group=by_group)
+    by_province: dict[int, dict[str, int]] = {}
+    by_group: dict[int, dict[QuotaGroup, int]] = {}
+    for class_id, province, group, count in rows:
+        provinces, groups = by_province.setdefault(class_id, {}), by_group.setdefault(class_id, {})
+        provinces[province] = provinces.get(province, 0) + count
+        groups[group] = groups.get(group, 0) + count
+    return {
+        class_id: SeatsTaken(total=sum(by_province[class_id].values()), by_province=by_province[class_id],
+                             by_group=by_group[class_id])
+        for class_id in by_province
+    }
 
 
 def registration_count(training_class: TrainingClass) -> int:
@@ -465,9 +477,10 @@ class SeatSummary:
         return max(self.capacity - self.taken, 0)
 
 
-def seat_summary(training_class: TrainingClass, today: date | None = None) -> SeatSummary:
-    taken = seats_taken(training_class)
-    today = today or clock.today()
+def seat_summary(training_class: TrainingClass, today: date | None = None,
+                 taken: SeatsTaken | None = None) -> SeatSummary:
+    taken = taken if taken is not None else seats_taken(training_class)
+    today = today or clock.today(training_class.zoneinfo)
     released = bool(training_class.quota_release_date and today > training_class.quota_release_date)
     return SeatSummary(
         capacity=training_class.capacity,
@@ -479,6 +492,12 @@ def seat_summary(training_class: TrainingClass, today: date | None = None) -> Se
         groups=[QuotaLine(q.group.label, q.seats, taken.by_group.get(q.group, 0)) for q in training_class.type_quotas],
         released=released,
     )
+
+
+def seat_summaries(classes: list[TrainingClass]) -> dict[int, SeatSummary]:
+    """Seat summaries of a page of classes, with one counting statement."""
+    taken = seats_taken_many([c.id for c in classes])
+    return {c.id: seat_summary(c, taken=taken.get(c.id, SeatsTaken())) for c in classes}
 
 
 # --- copying to a new year ---------------------------------------------------------------------
@@ -583,7 +602,10 @@ def schedule_query(
     query = (
         select(TrainingClass)
         .join(TrainingClass.batch)
-        .options(selectinload(TrainingClass.batch).joinedload(Batch.programme))
+        .options(
+            selectinload(TrainingClass.batch).joinedload(Batch.programme),
+            joinedload(TrainingClass.regency).joinedload(Regency.province),  # the zone of each class
+        )
         .order_by(TrainingClass.start_date, TrainingClass.id)
     )
     if programme_id:

@@ -241,3 +241,18 @@ def test_cancelling_before_the_start_still_promotes(app, client, full_class) -> 
     client.post(f"/pendaftaran-saya/{rid}/batal", data={"csrf_token": csrf_token(client, "/pendaftaran-saya")})
     assert status_of(app, rid) == "cancelled"
     assert status_of(app, full_class["ids"][2]) == "approved"
+
+
+def test_the_catalogue_runs_the_same_statements_for_3_or_12_cards(app, client, open_class, count_queries) -> None:
+    """A list page has a fixed query budget: no statement per card (seats, state, provinces)."""
+    for n in range(3):
+        open_class(name=f"Kelas {n}")
+    with count_queries() as few:
+        assert client.get("/katalog").status_code == 200
+    for n in range(3, 12):
+        open_class(name=f"Kelas {n}", regency_code="51.71" if n % 2 else "52.71")
+    with count_queries() as many:
+        page = client.get("/katalog").get_data(as_text=True)
+    assert page.count("catalogue-card") == 12
+    assert many.count == few.count
+    assert many.count <= 10
