@@ -232,7 +232,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append([name for name, _ in COLUMNS])
+    sheet.append(list(COLUMNS))
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -258,8 +258,8 @@ def test_import_reports_every_bad_row_and_writes_nothing(client, login_as, progr
     login_as(Role.ORGANISER)
     page = _upload(client, programme.id, _xlsx([GOOD, BAD_DATES, BAD_BATCH, GOOD_2, BAD_PROVINCE])).get_data(as_text=True)
     assert "5 baris: 2 valid, 3 salah." in page
-    assert "<td>3</td><td>Tanggal selesai tidak boleh sebelum tanggal mulai.</td>" in page
-    assert "<td>4</td><td>angkatan: angkatan 7 belum ada di program ini.</td>" in page
+    assert "<td>3</td><td><ul class=\"mb-0 ps-3\"><li>tanggal_selesai: Tanggal selesai tidak boleh sebelum" in page
+    assert "<td>4</td><td><ul class=\"mb-0 ps-3\"><li>angkatan: angkatan 7 belum ada di program ini.</li>" in page
     assert "<td>6</td>" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
@@ -290,9 +290,63 @@ def test_import_refuses_a_file_that_is_not_xlsx(client, login_as, programme) -> 
     assert "Berkas bukan XLSX yang dapat dibaca." in page
 
 
-def test_import_template_downloads_with_the_expected_columns(client, login_as, programme) -> None:
+def test_import_reports_every_problem_of_a_row_at_once(client, login_as, programme) -> None:
     login_as(Role.ORGANISER)
-    sheet = load_workbook(io.BytesIO(client.get(f"/kelola/program/{programme.id}/impor/templat.xlsx").data)).active
+    # bad capacity, unknown regency, a date that is no date, a province that is no code, window closing
+    # before it opens, an unknown facilitator: six problems in one row, all reported with their columns
+    row = [2, "Kelas Serba Salah", "Hotel", "", "99.99", "2023-05-22", "25 Mei", "dua puluh", "NTB",
+           "2023-05-10 08:00", "2023-05-01 08:00", "siapa@contoh.id"]
+    page = _upload(client, programme.id, _xlsx([row])).get_data(as_text=True)
+    assert "1 baris: 0 valid, 1 salah." in page
+    for message in (
+        "kode_kabupaten_kota: kode &#34;99.99&#34; tidak dikenal",
+        "kapasitas: isi jumlah peserta.",
+        "tanggal_selesai: tanggal tidak valid (TTTT-BB-HH).",
+        "provinsi_dilayani: &#34;NTB&#34; bukan kode provinsi",
+        "email_fasilitator: akun tidak ditemukan: siapa@contoh.id.",
+        "pendaftaran_ditutup: Pendaftaran harus ditutup setelah dibuka.",
+    ):
+        assert message in page, message
+
+
+def test_import_names_the_column_of_each_planning_rule(client, login_as, programme) -> None:
+    login_as(Role.ORGANISER)
+    row = [2, "Kelas Penuh Kuota", "Hotel", "", "52.71", "2023-05-22", "2023-05-25", 10, "51:8, 52:14",
+           "2023-05-01 08:00", "2023-05-23 08:00", ""]
+    page = _upload(client, programme.id, _xlsx([row])).get_data(as_text=True)
+    assert "provinsi_dilayani: Jumlah kuota provinsi (22) melebihi kapasitas kelas (10)." in page
+    assert "pendaftaran_ditutup: Pendaftaran harus ditutup sebelum kelas dimulai." in page
+
+
+def test_import_template_has_codes_and_an_example_dated_from_the_clock(client, login_as, programme, clock) -> None:
+    clock("2026-12-02T10:00+07:00")
+    login_as(Role.ORGANISER)
+    response = client.get(f"/kelola/program/{programme.id}/impor/templat.xlsx")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="templat-impor-kelas.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Kelas", "Kode", "Petunjuk"]
+    sheet = workbook["Kelas"]
     header = [cell.value for cell in sheet[1]]
+    example = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert header[:3] == ["angkatan", "nama_kelas", "tempat"]
     assert "provinsi_dilayani" in header
+    # the 2023 programme's batches are past: the example is dated ahead of the clock, on a Monday
+    start = date.fromisoformat(example["tanggal_mulai"])
+    assert date(2026, 12, 2) < start < date(2027, 12, 2)
+    assert start.weekday() == 0
+    assert example["nama_kelas"].startswith("CONTOH")
+    codes = [[cell.value for cell in row] for row in workbook["Kode"].iter_rows()]
+    assert "Provinsi (provinsi_dilayani)" in codes[0]
+    flat = {value for row in codes for value in row if value is not None}
+    assert {"52", "Nusa Tenggara Barat", "52.71", "Kota Mataram", "Angkatan 2"} <= flat
+
+
+def test_the_template_example_row_is_never_imported(client, login_as, programme, app) -> None:
+    login_as(Role.ORGANISER)
+    template = load_workbook(io.BytesIO(client.get(f"/kelola/program/{programme.id}/impor/templat.xlsx").data))
+    buffer = io.BytesIO()
+    template.save(buffer)
+    page = _upload(client, programme.id, buffer.getvalue()).get_data(as_text=True)
+    assert "nama_kelas: ini baris contoh dari templat" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
