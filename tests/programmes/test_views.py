@@ -42,8 +42,8 @@ def test_organiser_creates_programme_batch_and_class_through_the_forms(client, l
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Kelas Bali – NTB" in page
-    assert "1 Mei 2023 08.00 WITA" in page
-    assert "22–25 Mei 2023" in page
+    assert "Senin, 1 Mei 2023 08.00 WITA" in page
+    assert "Senin 22 – Kamis 25 Mei 2023" in page
     with app.app_context():
         c = db.session.scalar(select(TrainingClass))
         assert {p.province_code: p.seats for p in c.provinces} == {"51": 8, "52": 14}
@@ -65,6 +65,56 @@ def test_class_form_shows_rule_violations_on_the_form(client, login_as, batch) -
     }).get_data(as_text=True)
     assert "Harus berupa bilangan bulat." in page or "Kapasitas" in page
     assert "Tanggal tidak valid" in page
+
+
+def test_one_submit_of_the_class_form_shows_every_broken_rule(client, login_as, batch, app) -> None:
+    login_as(Role.ORGANISER)
+    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
+        **CLASS_FORM, "capacity": "20", "seats_51": "10", "seats_52": "15",  # 25 reserved of 20
+        "quota_village": "30",  # 30 village seats of 20
+        "registration_closes_at": "2023-05-23T10:00",  # closes after the class started on the 22nd
+    }).get_data(as_text=True)
+    assert "Jumlah kuota provinsi (25) melebihi kapasitas kelas (20)." in page
+    assert "Jumlah kuota jenis perpustakaan (30) melebihi kapasitas kelas (20)." in page
+    assert "Pendaftaran harus ditutup sebelum kelas dimulai." in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
+
+
+def test_form_errors_and_planning_rules_show_together(client, login_as, batch) -> None:
+    login_as(Role.ORGANISER)
+    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
+        **CLASS_FORM, "name": "", "quota_release_date": "kapan-kapan",  # WTForms refuses these two
+        "seats_51": "30",  # and the rules still run on what could be read
+        "registration_opens_at": "2023-05-16T08:00",  # opens after it closes (15 May)
+    }).get_data(as_text=True)
+    assert "Nama kelas wajib diisi." in page
+    assert "Tanggal tidak valid" in page
+    assert "Jumlah kuota provinsi (44) melebihi kapasitas kelas (22)." in page
+    assert "Pendaftaran harus ditutup setelah dibuka." in page
+
+
+def test_batch_form_shows_every_problem_at_once(client, login_as, programme, make_class) -> None:
+    make_class()
+    login_as(Role.ORGANISER)
+    page = submit(client, f"/kelola/program/{programme.id}/angkatan/baru", {
+        "number": "2", "name": "Angkatan 2 lagi", "start_date": "2023-05-26", "end_date": "2023-05-22",
+    }).get_data(as_text=True)
+    assert "Tanggal selesai tidak boleh sebelum tanggal mulai." in page
+    assert "Angkatan 2 sudah ada di program ini." in page
+
+
+def test_programme_page_and_class_page_show_weekdays(client, login_as, make_class, programme, clock) -> None:
+    clock("2023-05-02T10:00+08:00")  # before the quota release date, so the page still mentions it
+    class_id = make_class(quota_release_date=date(2023, 5, 12))
+    login_as(Role.ORGANISER)
+    page = client.get(f"/kelola/program/{programme.id}").get_data(as_text=True)
+    assert "Senin 22 – Jumat 26 Mei 2023" in page  # the batch
+    assert "Senin 22 – Kamis 25 Mei 2023" in page  # the class
+    detail = client.get(f"/kelola/kelas/{class_id}").get_data(as_text=True)
+    assert "Jumat, 12 Mei 2023" in detail
+    schedule = client.get(f"/kelola/jadwal?program={programme.id}").get_data(as_text=True)
+    assert "Senin 22 – Kamis 25 Mei 2023" in schedule
 
 
 def test_overlapping_facilitator_is_refused_on_the_form(client, login_as, make_user, make_class, batch) -> None:
@@ -120,6 +170,43 @@ def test_agenda_is_added_and_the_jp_difference_shown(client, login_as, make_clas
     assert "Jumlah JP agenda: 5 dari 40 JP program (-35)" in page
 
 
+def _add_session(client, class_id: int, **values: str):
+    data = {"csrf_token": _token(client, class_id), "day": "2023-05-22", "start_time": "08:00",
+            "end_time": "09:00", "topic": "Pembukaan", "jp": "1", **values}
+    return client.post(f"/kelola/kelas/{class_id}/agenda", data=data, follow_redirects=True).get_data(as_text=True)
+
+
+def test_an_hour_holds_one_jp_not_four(client, login_as, make_class) -> None:
+    class_id = make_class()
+    login_as(Role.ORGANISER)
+    page = _add_session(client, class_id, jp="4")
+    assert "Sesi 08.00–09.00 hanya memuat paling banyak 1 JP (1 JP = 45 menit), bukan 4 JP." in page
+    assert "Jumlah JP agenda: 0 dari 40" in page
+    page = _add_session(client, class_id, jp="1")
+    assert "Sesi ditambahkan." in page
+    assert "Jumlah JP agenda: 1 dari 40" in page
+
+
+def test_a_session_with_far_fewer_jp_than_it_could_hold_is_saved_with_a_warning(client, login_as,
+                                                                                make_class) -> None:
+    class_id = make_class()
+    login_as(Role.ORGANISER)
+    page = _add_session(client, class_id, end_time="12:00", jp="2")
+    assert "Sesi ditambahkan." in page
+    assert "Sesi 08.00–12.00 (240 menit) dapat memuat 5 JP, tetapi diisi 2 JP." in page
+    page = _add_session(client, class_id, day="2023-05-23", end_time="12:00", jp="4")  # a break: no warning
+    assert "dapat memuat" not in page
+
+
+def test_every_agenda_problem_is_shown_after_one_submit(client, login_as, make_class) -> None:
+    class_id = make_class()
+    login_as(Role.ORGANISER)
+    page = _add_session(client, class_id, day="2023-06-01", start_time="10:00", end_time="09:00", topic="")
+    assert "Materi: Materi wajib diisi." in page
+    assert "Hari sesi harus di antara tanggal mulai dan selesai kelas." in page
+    assert "Jam selesai harus setelah jam mulai." in page
+
+
 def test_copy_programme_to_next_year_through_the_page(client, login_as, make_class, programme, app) -> None:
     make_class()
     login_as(Role.ORGANISER)
@@ -131,6 +218,21 @@ def test_copy_programme_to_next_year_through_the_page(client, login_as, make_cla
     with app.app_context():
         copy = db.session.scalar(select(Programme).where(Programme.year == 2024))
         assert copy.batches[0].classes[0].start_date == date(2024, 5, 20)  # Monday stays Monday
+
+
+def test_copy_2023_to_2027_through_the_page_keeps_mondays(client, login_as, make_class, programme, app) -> None:
+    make_class()
+    login_as(Role.ORGANISER)
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, f"/kelola/program/{programme.id}")
+    response = client.post(f"/kelola/program/{programme.id}/salin", data={"csrf_token": token, "year": "2027"},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Senin 24 – Kamis 27 Mei 2027" in page
+    with app.app_context():
+        copy = db.session.scalar(select(Programme).where(Programme.year == 2027))
+        assert copy.batches[0].classes[0].start_date == date(2027, 5, 24)
 
 
 # --- access -----------------------------------------------------------------------------------------
