@@ -264,8 +264,11 @@ def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]],
             with db.session.begin_nested():
                 batch, data = _row_data(programme, row)
                 if row.problems or batch is None:
-                    problems = row.problems + _rule_problems(services.class_problems(batch, data))
-                    report.errors.append(RowError(number, problems))
+                    # a column already reported as unreadable is not blamed again by the rules
+                    unreadable = {problem.split(":", 1)[0] for problem in row.problems}
+                    rules = [p for p in services.class_problems(batch, data)
+                             if FIELD_COLUMNS.get(p.field or "") not in unreadable]
+                    report.errors.append(RowError(number, row.problems + _rule_problems(rules)))
                     continue
                 training_class = services.create_class(batch, data, by)
                 db.session.flush()

@@ -159,6 +159,11 @@ def _row_person(row: _Row, training_class: TrainingClass) -> tuple[services.Pers
     return person, library
 
 
+def _column_order(message: str) -> int:
+    column = message.split(":", 1)[0]
+    return COLUMNS.index(column) if column in COLUMNS else len(COLUMNS)
+
+
 def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
@@ -189,7 +194,7 @@ def import_nominations(
         row = _Row(raw)
         found = _row_person(row, training_class)
         if found is None:
-            report.errors.append((number, row.problems))
+            report.errors.append((number, sorted(row.problems, key=_column_order)))  # as the sheet reads
             continue
         person, library = found
         try:

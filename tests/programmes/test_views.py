@@ -166,7 +166,7 @@ def test_agenda_is_added_and_the_jp_difference_shown(client, login_as, make_clas
     }, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Kebijakan TPBIS" in page
-    assert "08.00–11.45 WITA" in page
+    assert "08.00–11.45</span> WITA" in page
     assert "Jumlah JP agenda: 5 dari 40 JP program (-35)" in page
 
 
