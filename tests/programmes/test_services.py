@@ -274,3 +274,20 @@ def test_quota_group_of_each_library_type() -> None:
     assert QuotaGroup.of(LibraryType.KABUPATEN_KOTA) is QuotaGroup.REGENCY_CITY
     assert QuotaGroup.of(LibraryType.DESA_KELURAHAN) is QuotaGroup.VILLAGE
     assert QuotaGroup.of(LibraryType.SEKOLAH) is QuotaGroup.OTHER
+
+
+@pytest.mark.parametrize(("start", "end", "fit"), [(time(8), time(9), 1), (time(8), time(11, 45), 5),
+                                                   (time(13), time(15, 15), 3), (time(8), time(8, 44), 0)])
+def test_one_jp_is_45_minutes(start, end, fit) -> None:
+    assert services.jp_that_fit(start, end) == fit
+
+
+def test_every_agenda_rule_reports_at_once(app_ctx, programme) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
+    with pytest.raises(ScheduleError) as refused:
+        services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(9), time(10), "Praktik", 4),
+                                    by=None)
+    assert [p.field for p in refused.value.problems] == ["jp", "start_time"]
+    assert "paling banyak 1 JP" in refused.value.problems[0].message
+    assert "bertabrakan dengan Kebijakan" in refused.value.problems[1].message
