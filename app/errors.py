@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 
 
@@ -17,6 +20,19 @@ class DomainError(Exception):
         if field is not None:
             self.field = field
         super().__init__(str(self.message))
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem this refusal reports (one for a plain domain error)."""
+        return [Problem(str(self.message), self.field)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a form or an imported row: the message and the field it belongs to."""
+
+    message: str
+    field: str | None = None
 
 
 class InvalidCredentials(DomainError):
@@ -65,7 +81,30 @@ class InvalidRegion(DomainError):
 
 
 class ScheduleError(DomainError):
-    """A planning rule said no."""
+    """A planning (or data) rule said no."""
+
+
+class ValidationFailed(ScheduleError):
+    """Several rules said no at once. Services run every check and raise this once, so a person
+    sees all problems of a form (or of an imported row) after one submit, not one per submit.
+    A ScheduleError, so callers that caught the first-problem error still catch it."""
+
+    message = _l("Periksa kembali isian yang ditandai.")
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self._problems = list(problems)
+        super().__init__(" ".join(str(p.message) for p in self._problems) or None)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+
+def raise_if_any(problems: Iterable[Problem]) -> None:
+    """Raise ValidationFailed with every problem found, if there is one."""
+    found = list(problems)
+    if found:
+        raise ValidationFailed(found)
 
 
 class InvalidTransition(DomainError):

@@ -78,6 +78,9 @@ def preview(programme_id: int) -> ResponseReturnValue:
     """The certificate as it will look, with sample data (nothing is issued)."""
     programme = db.get_or_404(Programme, programme_id)
     settings = services.settings_for(programme)
+    # Keep the defaults created on first use: the rollback below (which drops the unsaved sample)
+    # would otherwise delete the fresh settings row under `settings` (ObjectDeletedError, a 500).
+    db.session.commit()
     draft = CertificateSettingsForm(formdata=request.args, meta={"csrf": False})
     if "title" in request.args and draft.validate():  # the values being typed, not saved yet
         settings = services.draft_settings(programme, draft)
@@ -93,7 +96,12 @@ def preview(programme_id: int) -> ResponseReturnValue:
                  "agenda": [{"day": "22 Mei 2023", "topic": "Kebijakan TPBIS", "jp": programme.jp_total}]},
     )
     db.session.rollback()
-    return Response(services.preview_pdf(sample, settings), mimetype="application/pdf")
+    response = Response(services.preview_pdf(sample, settings), mimetype="application/pdf")
+    # The settings page shows this PDF in an iframe: allow framing by our own pages, for this
+    # response only (every other page stays X-Frame-Options: DENY).
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    return response
 
 
 @bp.get("/kelola/kelas/<int:class_id>/sertifikat")

@@ -18,7 +18,8 @@ def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], st
         result = action()
     except DomainError as exc:
         db.session.rollback()
-        flash(str(exc.message), "danger")
+        for problem in exc.problems:  # every problem of a ValidationFailed, not only the first
+            flash(problem.message, "danger")
         return False
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")

@@ -1,9 +1,11 @@
-"""XLSX downloads of list pages (openpyxl, write-only so large lists stay cheap)."""
+"""XLSX downloads of list pages (openpyxl, write-only so large lists stay cheap) and the
+templates of the XLSX imports (a data sheet, a "Kode" sheet with the codes to use, notes)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from flask import Response
 from openpyxl import Workbook
@@ -35,8 +37,62 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[object
 def xlsx_response(
     filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> Response:
-    return Response(
-        xlsx_bytes(title, header, rows),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return xlsx_download(xlsx_bytes(title, header, rows), filename)
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class CodeList:
+    """One block of the "Kode" sheet: a title, column names and the values to choose from."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[object]]
+
+
+def _text_cell(sheet: object, row: int, column: int, value: object, bold: bool = False) -> None:
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # user text, never a formula
+    if bold:
+        cell.font = Font(bold=True)
+
+
+def xlsx_template(title: str, columns: Sequence[str], example: Sequence[object], notes: Sequence[str],
+                  codes: Sequence[CodeList]) -> bytes:
+    """An import template: the data sheet (header and one example row), a "Kode" sheet with each
+    code list side by side (an empty column between), and a "Petunjuk" sheet with the notes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for column, name in enumerate(columns, start=1):
+        _text_cell(sheet, 1, column, name, bold=True)
+        _text_cell(sheet, 2, column, example[column - 1] if column <= len(example) else None)
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 22
+    sheet.freeze_panes = "A2"
+    code_sheet = workbook.create_sheet("Kode")
+    first = 1
+    for block in codes:
+        _text_cell(code_sheet, 1, first, block.title, bold=True)
+        for offset, name in enumerate(block.header):
+            _text_cell(code_sheet, 2, first + offset, name, bold=True)
+            code_sheet.column_dimensions[code_sheet.cell(row=2, column=first + offset).column_letter].width = 18
+        for row, values in enumerate(block.rows, start=3):
+            for offset, value in enumerate(values):
+                _text_cell(code_sheet, row, first + offset, value)
+        first += len(block.header) + 1
+    code_sheet.freeze_panes = "A3"
+    notes_sheet = workbook.create_sheet("Petunjuk")
+    notes_sheet.column_dimensions["A"].width = 120
+    for row, line in enumerate(notes, start=1):
+        _text_cell(notes_sheet, row, 1, line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_download(content: bytes, filename: str) -> Response:
+    return Response(content, mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -15,7 +15,7 @@ from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm as _WTBaseForm
 
-from app.errors import DomainError
+from app.errors import DomainError, Problem
 
 # WTForms ships no Indonesian catalogue; these are its built-in messages that users can meet.
 _WTFORMS_ID = {
@@ -102,11 +102,27 @@ def choice_list(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def parsed(field: Field) -> object | None:
+    """The field's value if WTForms accepted it, else None: the service checks then skip the rules
+    that need it and still report the others in the same submit."""
+    return None if field.errors else field.data
+
+
+def show_problems(form: _WTBaseForm, problems: Iterable[Problem], aliases: dict[str, str] | None = None) -> None:
+    """Put each problem on the form field it names; a problem of no field (or of a field the form
+    does not have) becomes a flashed alert above the form. A message already shown is not repeated."""
+    for problem in problems:
+        name = problem.field or ""
+        target = getattr(form, (aliases or {}).get(name, name), None) if name else None
+        message = str(problem.message)
+        if isinstance(target, Field):
+            if message not in target.errors:
+                # WTForms may hold errors as a tuple (not validated yet) or a list.
+                target.errors = [*target.errors, message]
+        else:
+            flash(message, "danger")
+
+
 def show_domain_error(form: _WTBaseForm, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's refusal on the form field it names (or as a flash message)."""
-    name = exc.field or ""
-    target = getattr(form, (aliases or {}).get(name, name), None) if name else None
-    if isinstance(target, Field):
-        target.errors = [*target.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "danger")
+    """Show a service's refusal on the fields it names (every problem of a ValidationFailed)."""
+    show_problems(form, exc.problems, aliases)

@@ -22,6 +22,42 @@ MONTHS_EN = [
     "July", "August", "September", "October", "November", "December",
 ]
 
+WEEKDAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _locale(locale: str | None) -> str:
+    return locale or str(get_locale() or "id")
+
+
+def format_weekday(value: date | None, locale: str | None = None) -> str:
+    """Senin … Minggu (Monday … Sunday in English)."""
+    if value is None:
+        return ""
+    names = WEEKDAYS_EN if _locale(locale).startswith("en") else WEEKDAYS_ID
+    return names[value.weekday()]
+
+
+def format_day_date(value: date | None, locale: str | None = None) -> str:
+    """Senin, 22 Mei 2023: planners check the weekday of every date they set."""
+    if value is None:
+        return ""
+    return f"{format_weekday(value, locale)}, {format_date(value, locale)}"
+
+
+def format_day_range(start: date, end: date, locale: str | None = None) -> str:
+    """Senin 22 – Kamis 25 Mei 2023 · Senin 29 Mei – Jumat 2 Juni 2023 · one day: Senin, 22 Mei 2023."""
+    if start == end:
+        return format_day_date(start, locale)
+    full = f"{format_weekday(end, locale)} {format_date(end, locale)}"
+    if (start.year, start.month) == (end.year, end.month):
+        first = str(start.day)
+    elif start.year == end.year:
+        first = format_date(start, locale).rsplit(" ", 1)[0]
+    else:
+        first = format_date(start, locale)
+    return f"{format_weekday(start, locale)} {first} – {full}"
+
 
 def format_date(value: date | None, locale: str | None = None) -> str:
     """22 Mei 2023 (or 22 May 2023 in English)."""
@@ -44,12 +80,14 @@ def format_date_range(start: date, end: date, locale: str | None = None) -> str:
     return f"{format_date(start, locale)} – {full}"
 
 
-def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
-    """22 Mei 2023 09.00 WITA: a moment shown in the given zone, with its label."""
+def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", weekday: bool = False) -> str:
+    """22 Mei 2023 09.00 WITA (Senin, 22 Mei 2023 09.00 WITA with `weekday`): a moment shown in the
+    given zone, with its label."""
     if value is None:
         return ""
     local = value.astimezone(ZoneInfo(tz))
-    return f"{format_date(local.date())} {local:%H.%M} {TZ_LABELS.get(tz, tz)}"
+    day = format_day_date(local.date()) if weekday else format_date(local.date())
+    return f"{day} {local:%H.%M} {TZ_LABELS.get(tz, tz)}"
 
 
 def mask_nik(nik: str | None) -> str:
@@ -100,6 +138,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date_id"] = format_date
     app.jinja_env.filters["datetime_tz"] = format_datetime
     app.jinja_env.globals["date_range"] = format_date_range
+    app.jinja_env.filters["weekday_id"] = format_weekday
+    app.jinja_env.filters["day_date_id"] = format_day_date
+    app.jinja_env.globals["day_range"] = format_day_range
     app.jinja_env.filters["iso_to_date_id"] = lambda iso: format_date(date.fromisoformat(iso), "id")
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["mask_phone"] = mask_phone

@@ -64,12 +64,12 @@ def index() -> ResponseReturnValue:
 def export() -> ResponseReturnValue:
     rows = db.session.scalars(services.library_query(**_filters()))
     header = [
-        _("Nama"), _("Jenis"), _("Provinsi"), _("Kabupaten/kota"), _("Kecamatan"),
+        _("ID"), _("Nama"), _("Jenis"), _("Provinsi"), _("Kabupaten/kota"), _("Kecamatan"),
         _("Desa/kelurahan"), _("Alamat"), _("NPP"), _("Status"),
     ]
     data = (
         [
-            lib.name, lib.type.label, lib.regency.province.name, lib.regency.name,
+            lib.id, lib.name, lib.type.label, lib.regency.province.name, lib.regency.name,
             regions.area_name(lib.district_code) or "", regions.area_name(lib.village_code) or "",
             lib.address or "", lib.npp or "", lib.status.label,
         ]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.auth import services as auth
 from app.auth.models import Role, User
 from app.extensions import db
-from app.programmes import services
+from app.programmes import copying, services
 from app.programmes.models import AgendaSession, ClassStatus, Programme, ProgrammeStatus, TrainingClass
 from app.regions.models import Province, Regency
 
@@ -159,7 +159,7 @@ def load_plan() -> PlanResult:
             training_class.recorded_status = training_class.state
     db.session.flush()
 
-    copy = services.copy_programme(programme, 2027, by=None).target
+    copy = copying.copy_programme(programme, 2027, by=None).target
     copy.status = ProgrammeStatus.ACTIVE
     copy.description = "Salinan demo untuk 2027: pendaftaran dibuka untuk angkatan 2 (termasuk kelas Bali – NTB)."
     db.session.flush()

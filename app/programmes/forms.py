@@ -145,6 +145,8 @@ class ClassForm(BaseForm):
     quota_regency_city = _seats(QuotaGroup.REGENCY_CITY.label)
     quota_village = _seats(QuotaGroup.VILLAGE.label)
     quota_other = _seats(QuotaGroup.OTHER.label)
+    # carries no input: the type-quota rules' messages land here, shown under the four fields
+    type_quotas = HiddenField(_l("Kuota per jenis perpustakaan"))
     facilitator_ids = MultiCheckboxField(_l("Fasilitator"), choices=[], coerce=int, validate_choice=False)
     submit = SubmitField(_l("Simpan"))
 

@@ -7,38 +7,40 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.auth.models import User
-from app.errors import DomainError, ScheduleError
+from app.core.export import CodeList, xlsx_template
+from app.errors import DomainError, Problem
 from app.extensions import db
 from app.programmes import services
 from app.programmes.models import Batch, Programme
-from app.regions.models import Regency
+from app.regions import services as regions
+from app.regions.models import TZ_LABELS, Regency, timezone_for_province
 
 COLUMNS = [
-    ("angkatan", "1"),
-    ("nama_kelas", "Kelas NTB-Bali"),
-    ("tempat", "Aston Inn Mataram"),
-    ("alamat_tempat", "Kota Mataram"),
-    ("kode_kabupaten_kota", "52.71"),
-    ("tanggal_mulai", "2023-05-22"),
-    ("tanggal_selesai", "2023-05-25"),
-    ("kapasitas", "22"),
-    ("provinsi_dilayani", "51:10, 52:12"),
-    ("pendaftaran_dibuka", "2023-05-01 08:00"),
-    ("pendaftaran_ditutup", "2023-05-15 23:59"),
-    ("email_fasilitator", "fasilitator@sibimtek.id"),
+    "angkatan", "nama_kelas", "tempat", "alamat_tempat", "kode_kabupaten_kota", "tanggal_mulai",
+    "tanggal_selesai", "kapasitas", "provinsi_dilayani", "pendaftaran_dibuka", "pendaftaran_ditutup",
+    "email_fasilitator",
 ]
 MAX_ROWS = 2000
+EXAMPLE_MARK = "CONTOH"  # the template's example row starts its class name with this
+# service field → import column, so a planning rule's message names the column to correct
+FIELD_COLUMNS = {
+    "name": "nama_kelas", "venue_name": "tempat", "regency_code": "kode_kabupaten_kota",
+    "start_date": "tanggal_mulai", "end_date": "tanggal_selesai", "capacity": "kapasitas",
+    "provinces": "provinsi_dilayani", "registration_opens_at": "pendaftaran_dibuka",
+    "registration_closes_at": "pendaftaran_ditutup", "facilitator_ids": "email_fasilitator",
+}
 
 
 class ImportFileError(DomainError):
@@ -48,7 +50,11 @@ class ImportFileError(DomainError):
 @dataclass
 class RowError:
     row: int
-    message: str
+    messages: list[str]
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
 
 
 @dataclass
@@ -62,30 +68,53 @@ class ImportReport:
         return not self.errors
 
 
-def template_xlsx() -> bytes:
-    """The import template: the header row and one example row."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Kelas"
-    sheet.append([name for name, _example in COLUMNS])
-    sheet.append([example for _name, example in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 22
-    notes = workbook.create_sheet("Petunjuk")
-    for line in (
-        "Satu baris = satu kelas. Baris contoh boleh dihapus.",
-        "angkatan: nomor angkatan yang sudah ada di program.",
-        "kode_kabupaten_kota: kode Kemendagri tuan rumah, mis. 52.71 (Kota Mataram).",
-        "tanggal: TTTT-BB-HH. Waktu pendaftaran: TTTT-BB-HH JJ:MM, waktu setempat (WIB/WITA/WIT).",
-        "provinsi_dilayani: kode provinsi dipisah koma; kuota kursi opsional setelah titik dua, mis. 51:10, 52:12.",
-        "email_fasilitator: email akun fasilitator, dipisah koma.",
-    ):
-        notes.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _example_dates(programme: Programme) -> tuple[int, date, date]:
+    """Batch number and dates for the template's example row: the programme's next batch if it has
+    one ahead, otherwise a Monday–Thursday about two months ahead of today (never a fixed year)."""
+    today = clock.today()
+    upcoming = [b for b in programme.batches if b.start_date >= today]
+    if upcoming:
+        batch = upcoming[0]
+        return batch.number, batch.start_date, min(batch.start_date + timedelta(days=3), batch.end_date)
+    start = today + timedelta(days=60)
+    start += timedelta(days=-start.weekday() % 7)  # the Monday on or after
+    number = programme.batches[0].number if programme.batches else 1
+    return number, start, start + timedelta(days=3)
+
+
+def template_xlsx(programme: Programme) -> bytes:
+    """The import template: header and one example row (dates from the clock or the programme's
+    next batch), the codes to use on a "Kode" sheet, notes on a "Petunjuk" sheet."""
+    number, start, end = _example_dates(programme)
+    example = [
+        number, f"{EXAMPLE_MARK} – hapus baris ini: Kelas Bali – NTB", "Aston Inn Mataram", "Kota Mataram", "52.71",
+        start.isoformat(), end.isoformat(), 22, "51:8, 52:14",
+        f"{start - timedelta(days=21):%Y-%m-%d} 08:00", f"{start - timedelta(days=7):%Y-%m-%d} 23:59",
+        "fasilitator@sibimtek.id",
+    ]
+    regencies = db.session.scalars(select(Regency).order_by(Regency.code))
+    facilitators = services.facilitator_choices()
+    codes = [
+        CodeList(_("Angkatan program ini"), [_("angkatan"), _("nama"), _("mulai"), _("selesai")],
+                 [[b.number, b.name, b.start_date.isoformat(), b.end_date.isoformat()] for b in programme.batches]),
+        CodeList(_("Provinsi (provinsi_dilayani)"), [_("kode"), _("nama"), _("zona")],
+                 [[p.code, p.name, TZ_LABELS.get(p.timezone, p.timezone)] for p in regions.provinces()]),
+        CodeList(_("Kabupaten/kota (kode_kabupaten_kota)"), [_("kode"), _("nama"), _("provinsi")],
+                 [[r.code, r.name, r.province_code] for r in regencies]),
+        CodeList(_("Fasilitator (email_fasilitator)"), [_("email"), _("nama")],
+                 [[u.email, u.full_name] for u in facilitators]),
+    ]
+    notes = [
+        _("Satu baris = satu kelas. Baris contoh (nama kelas diawali CONTOH) harus dihapus atau diganti."),
+        _("angkatan: nomor angkatan yang sudah ada di program (lihat lembar Kode)."),
+        _("kode_kabupaten_kota: kode Kemendagri tuan rumah, mis. 52.71 (Kota Mataram); daftar di lembar Kode."),
+        _("tanggal: TTTT-BB-HH. Waktu pendaftaran: TTTT-BB-HH JJ:MM, waktu setempat (WIB/WITA/WIT)."),
+        _("provinsi_dilayani: kode provinsi dipisah koma; kuota kursi opsional setelah titik dua, mis. 51:8, 52:14."),
+        _("email_fasilitator: email akun fasilitator, dipisah koma (lihat lembar Kode)."),
+        _("Setiap baris diperiksa dengan aturan yang sama seperti formulir; semua masalah satu baris dilaporkan "
+          "sekaligus."),
+    ]
+    return xlsx_template(_("Kelas"), COLUMNS, example, notes, codes)
 
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
@@ -97,7 +126,7 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip().lower() if h is not None else "" for h in next(rows, [])]
-    missing = [name for name, _example in COLUMNS if name not in header]
+    missing = [name for name in COLUMNS if name not in header]
     if missing:
         raise ImportFileError(_("Kolom tidak ditemukan: %(cols)s. Gunakan templat.", cols=", ".join(missing)))
     result = []
@@ -114,96 +143,139 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _date(value: Any, column: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
+class _Row:
+    """One row being read: every column is parsed, and every problem is kept with its column."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.problems: list[str] = []
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(f"{column}: {message}")
+
+    def text(self, column: str, required: bool = False) -> str:
+        value = _text(self.raw.get(column))
+        if required and not value:
+            self.problem(column, _("wajib diisi."))
         return value
-    try:
-        return date.fromisoformat(_text(value))
-    except ValueError:
-        raise ScheduleError(_("%(col)s: tanggal tidak valid (TTTT-BB-HH).", col=column)) from None
 
-
-def _moment(value: Any, column: str, tz: Any) -> datetime | None:
-    if value is None or _text(value) == "":
+    def number(self, column: str, message: str) -> int | None:
+        value = self.raw.get(column)
+        if isinstance(value, int | float) and float(value).is_integer():
+            return int(value)
+        if re.fullmatch(r"\d+", _text(value)):
+            return int(_text(value))
+        self.problem(column, message)
         return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=tz)
-    try:
-        return datetime.strptime(_text(value), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
-    except ValueError:
-        raise ScheduleError(_("%(col)s: waktu tidak valid (TTTT-BB-HH JJ:MM).", col=column)) from None
+
+    def day(self, column: str) -> date | None:
+        value = self.raw.get(column)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(_text(value))
+        except ValueError:
+            self.problem(column, _("tanggal tidak valid (TTTT-BB-HH)."))
+            return None
+
+    def moment(self, column: str, tz: Any) -> datetime | None:
+        value = self.raw.get(column)
+        if value is None or _text(value) == "":
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=tz)
+        try:
+            return datetime.strptime(_text(value), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+        except ValueError:
+            self.problem(column, _("waktu tidak valid (TTTT-BB-HH JJ:MM)."))
+            return None
 
 
 _PROVINCE_ITEM = re.compile(r"^(\d{2})(?:\s*:\s*(\d+))?$")
 
 
-def _provinces(value: Any) -> dict[str, int | None]:
+def _provinces(row: _Row) -> dict[str, int | None]:
     result: dict[str, int | None] = {}
-    for item in filter(None, (part.strip() for part in _text(value).split(","))):
+    for item in filter(None, (part.strip() for part in row.text("provinsi_dilayani").split(","))):
         match = _PROVINCE_ITEM.match(item)
         if not match:
-            raise ScheduleError(
-                _("provinsi_dilayani: \"%(item)s\" bukan kode provinsi (mis. 52 atau 52:12).", item=item)
-            )
+            row.problem("provinsi_dilayani", _("\"%(item)s\" bukan kode provinsi (mis. 52 atau 52:12).", item=item))
+            continue
         result[match.group(1)] = int(match.group(2)) if match.group(2) else None
     return result
 
 
-def _row_data(programme: Programme, raw: dict[str, Any]) -> tuple[Batch, services.ClassData]:
-    try:
-        number = int(_text(raw["angkatan"]).split(".")[0])
-    except ValueError:
-        raise ScheduleError(_("angkatan: isi nomor angkatan.")) from None
-    batch = db.session.scalar(select(Batch).where(Batch.programme_id == programme.id, Batch.number == number))
-    if batch is None:
-        raise ScheduleError(_("angkatan: angkatan %(n)s belum ada di program ini.", n=number))
-    regency_code = _text(raw["kode_kabupaten_kota"])
-    regency = db.session.get(Regency, regency_code)
-    if regency is None:
-        raise ScheduleError(_("kode_kabupaten_kota: kode \"%(c)s\" tidak dikenal.", c=regency_code))
-    for column in ("nama_kelas", "tempat"):
-        if not _text(raw[column]):
-            raise ScheduleError(_("%(col)s wajib diisi.", col=column))
-    try:
-        capacity = int(_text(raw["kapasitas"]).split(".")[0])
-    except ValueError:
-        raise ScheduleError(_("kapasitas: isi jumlah peserta.")) from None
-    emails = [e.strip().lower() for e in _text(raw["email_fasilitator"]).split(",") if e.strip()]
-    people = {u.email: u.id for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+def _row_data(programme: Programme, row: _Row) -> tuple[Batch | None, services.ClassData]:
+    """Read every column; problems go to `row.problems`, unreadable values become None."""
+    batch = None
+    number = row.number("angkatan", _("isi nomor angkatan."))
+    if number is not None:
+        batch = db.session.scalar(select(Batch).where(Batch.programme_id == programme.id, Batch.number == number))
+        if batch is None:
+            row.problem("angkatan", _("angkatan %(n)s belum ada di program ini.", n=number))
+    name = row.text("nama_kelas", required=True)
+    if name.upper().startswith(EXAMPLE_MARK):
+        row.problem("nama_kelas", _("ini baris contoh dari templat; hapus atau ganti baris ini."))
+    venue = row.text("tempat", required=True)
+    regency_code = row.text("kode_kabupaten_kota", required=True)
+    regency = db.session.get(Regency, regency_code) if regency_code else None
+    if regency_code and regency is None:
+        row.problem("kode_kabupaten_kota", _("kode \"%(c)s\" tidak dikenal (lihat lembar Kode).", c=regency_code))
+    capacity = row.number("kapasitas", _("isi jumlah peserta."))
+    emails = [e.strip().lower() for e in row.text("email_fasilitator").split(",") if e.strip()]
+    people = {u.email: u.id for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
     unknown = [e for e in emails if e not in people]
     if unknown:
-        raise ScheduleError(_("email_fasilitator: akun tidak ditemukan: %(e)s.", e=", ".join(unknown)))
-    tz = regency.province.zoneinfo
-    return batch, services.ClassData(
-        name=_text(raw["nama_kelas"]),
-        venue_name=_text(raw["tempat"]),
-        venue_address=_text(raw["alamat_tempat"]) or None,
-        regency_code=regency.code,
-        start_date=_date(raw["tanggal_mulai"], "tanggal_mulai"),
-        end_date=_date(raw["tanggal_selesai"], "tanggal_selesai"),
+        row.problem("email_fasilitator", _("akun tidak ditemukan: %(e)s.", e=", ".join(unknown)))
+    # the window is read in the host's zone; without a known host it cannot be placed in time
+    tz = regency.province.zoneinfo if regency else ZoneInfo(timezone_for_province(regency_code[:2]))
+    data = services.ClassData(
+        name=name,
+        venue_name=venue,
+        venue_address=row.text("alamat_tempat") or None,
+        regency_code=regency.code if regency else "",
+        start_date=row.day("tanggal_mulai"),
+        end_date=row.day("tanggal_selesai"),
         capacity=capacity,
-        registration_opens_at=_moment(raw["pendaftaran_dibuka"], "pendaftaran_dibuka", tz),
-        registration_closes_at=_moment(raw["pendaftaran_ditutup"], "pendaftaran_ditutup", tz),
-        provinces=_provinces(raw["provinsi_dilayani"]),
-        facilitator_ids=[people[e] for e in emails],
+        registration_opens_at=row.moment("pendaftaran_dibuka", tz),
+        registration_closes_at=row.moment("pendaftaran_ditutup", tz),
+        provinces=_provinces(row),
+        facilitator_ids=[people[e] for e in emails if e in people],
     )
+    return batch, data
+
+
+def _rule_problems(problems: list[Problem]) -> list[str]:
+    """Planning-rule problems, each named by the import column to correct."""
+    return [f"{FIELD_COLUMNS[p.field]}: {p.message}" if p.field in FIELD_COLUMNS else str(p.message)
+            for p in problems]
 
 
 def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]], by: User | None) -> ImportReport:
-    """Create a class per valid row; the caller commits (all valid, or confirmed) or rolls back."""
+    """Create a class per valid row; the caller commits (all valid, or confirmed) or rolls back.
+    A row's report lists every problem it has: its unreadable columns and every planning rule
+    that what could be read breaks."""
     report = ImportReport(total=len(rows))
     for number, raw in rows:
+        row = _Row(raw)
         try:
             with db.session.begin_nested():
-                batch, data = _row_data(programme, raw)
+                batch, data = _row_data(programme, row)
+                if row.problems or batch is None:
+                    # a column already reported as unreadable is not blamed again by the rules
+                    unreadable = {problem.split(":", 1)[0] for problem in row.problems}
+                    rules = [p for p in services.class_problems(batch, data)
+                             if FIELD_COLUMNS.get(p.field or "") not in unreadable]
+                    report.errors.append(RowError(number, row.problems + _rule_problems(rules)))
+                    continue
                 training_class = services.create_class(batch, data, by)
                 db.session.flush()
         except DomainError as exc:
-            report.errors.append(RowError(number, str(exc.message)))
+            report.errors.append(RowError(number, _rule_problems(exc.problems)))
         except IntegrityError:
-            report.errors.append(RowError(number, _("Data bertentangan dengan data yang sudah ada.")))
+            report.errors.append(RowError(number, [_("Data bertentangan dengan data yang sudah ada.")]))
         else:
             report.created.append(training_class.name)
     return report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock
 from app.audit import services as audit
 from app.auth.models import Role, User, UserRole
-from app.errors import ClassHasRegistrations, ScheduleError
+from app.errors import ClassHasRegistrations, Problem, raise_if_any
 from app.extensions import db
 from app.programmes import lifecycle
 from app.programmes.models import (
@@ -48,12 +48,18 @@ class ProgrammeData:
     present_statuses: list[str] = field(default_factory=lambda: ["hadir", "terlambat"])
 
 
-def _check_programme_unique(code: str, year: int, programme: Programme | None) -> None:
-    query = select(Programme.id).where(func.upper(Programme.code) == code.upper(), Programme.year == year)
+def programme_problems(data: ProgrammeData, programme: Programme | None) -> list[Problem]:
+    """Every rule of a programme that `data` breaks (a missing code or year skips the check)."""
+    if not data.code or data.year is None:
+        return []
+    query = select(Programme.id).where(func.upper(Programme.code) == data.code.strip().upper(),
+                                       Programme.year == data.year)
     if programme is not None and programme.id is not None:
         query = query.where(Programme.id != programme.id)
     if db.session.scalar(query) is not None:
-        raise ScheduleError(_("Program %(code)s tahun %(year)s sudah ada.", code=code, year=year), "code")
+        return [Problem(_("Program %(code)s tahun %(year)s sudah ada.", code=data.code.strip().upper(),
+                          year=data.year), "code")]
+    return []
 
 
 def _apply_programme(programme: Programme, data: ProgrammeData) -> None:
@@ -69,7 +75,7 @@ def _apply_programme(programme: Programme, data: ProgrammeData) -> None:
 
 
 def create_programme(data: ProgrammeData, by: User | None) -> Programme:
-    _check_programme_unique(data.code, data.year, None)
+    raise_if_any(programme_problems(data, None))
     programme = Programme()
     _apply_programme(programme, data)
     db.session.add(programme)
@@ -78,7 +84,7 @@ def create_programme(data: ProgrammeData, by: User | None) -> Programme:
 
 
 def update_programme(programme: Programme, data: ProgrammeData, by: User | None) -> None:
-    _check_programme_unique(data.code, data.year, programme)
+    raise_if_any(programme_problems(data, programme))
     with db.session.no_autoflush:
         _apply_programme(programme, data)
         changes = audit.pending_changes(programme)
@@ -106,25 +112,30 @@ class BatchData:
     end_date: date
 
 
-def _check_batch(programme: Programme, data: BatchData, batch: Batch | None) -> None:
-    if data.end_date < data.start_date:
-        raise ScheduleError(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "end_date")
-    clash = select(Batch.id).where(Batch.programme_id == programme.id, Batch.number == data.number)
-    if batch is not None:
-        clash = clash.where(Batch.id != batch.id)
-    if db.session.scalar(clash) is not None:
-        raise ScheduleError(_("Angkatan %(n)s sudah ada di program ini.", n=data.number), "number")
-    if batch is not None:
-        outside = [c for c in batch.classes if c.start_date < data.start_date or c.end_date > data.end_date]
+def batch_problems(programme: Programme, data: BatchData, batch: Batch | None) -> list[Problem]:
+    """Every rule of a batch that `data` breaks; a check whose input is missing is skipped."""
+    problems = []
+    start, end = data.start_date, data.end_date
+    if start and end and end < start:
+        problems.append(Problem(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "end_date"))
+    if data.number is not None:
+        clash = select(Batch.id).where(Batch.programme_id == programme.id, Batch.number == data.number)
+        if batch is not None:
+            clash = clash.where(Batch.id != batch.id)
+        if db.session.scalar(clash) is not None:
+            problems.append(Problem(_("Angkatan %(n)s sudah ada di program ini.", n=data.number), "number"))
+    if batch is not None and start and end:
+        outside = [c.name for c in batch.classes if c.start_date < start or c.end_date > end]
         if outside:
-            raise ScheduleError(
-                _("Kelas %(name)s berada di luar rentang tanggal angkatan yang baru.", name=outside[0].name),
+            problems.append(Problem(
+                _("Kelas %(name)s berada di luar rentang tanggal angkatan yang baru.", name=", ".join(outside)),
                 "start_date",
-            )
+            ))
+    return problems
 
 
 def create_batch(programme: Programme, data: BatchData, by: User | None) -> Batch:
-    _check_batch(programme, data, None)
+    raise_if_any(batch_problems(programme, data, None))
     batch = Batch(programme=programme, number=data.number, name=data.name.strip(),
                   start_date=data.start_date, end_date=data.end_date)
     db.session.add(batch)
@@ -133,7 +144,7 @@ def create_batch(programme: Programme, data: BatchData, by: User | None) -> Batc
 
 
 def update_batch(batch: Batch, data: BatchData, by: User | None) -> None:
-    _check_batch(batch.programme, data, batch)
+    raise_if_any(batch_problems(batch.programme, data, batch))
     with db.session.no_autoflush:
         batch.number, batch.name = data.number, data.name.strip()
         batch.start_date, batch.end_date = data.start_date, data.end_date
@@ -232,81 +243,177 @@ def _overlapping_classes(user_id: int, start: date, end: date, exclude_id: int |
     return list(db.session.scalars(query))
 
 
-def validate_class(batch: Batch, data: ClassData, existing: TrainingClass | None = None) -> list[User]:
-    """Check every planning rule for a class; returns the facilitators, or raises ScheduleError."""
-    if data.end_date < data.start_date:
-        raise ScheduleError(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "end_date")
-    if data.start_date < batch.start_date or data.end_date > batch.end_date:
-        raise ScheduleError(
+def facilitator_busy(user_id: int, start: date, end: date) -> bool:
+    """Does this facilitator already teach a (not cancelled) class between these dates?"""
+    return bool(_overlapping_classes(user_id, start, end, None))
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d-%m-%Y")
+
+
+@dataclass
+class ClassCheck:
+    """What the class checks look at. A form that could not parse a field passes None for it and
+    the checks that need it are skipped, so the other rules still report in the same submit."""
+
+    batch: Batch | None
+    data: ClassData
+    existing: TrainingClass | None
+    regency: Regency | None
+    facilitators: list[User]
+
+
+def _check_dates_in_order(c: ClassCheck) -> Iterator[Problem]:
+    if c.data.start_date and c.data.end_date and c.data.end_date < c.data.start_date:
+        yield Problem(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "end_date")
+
+
+def _check_dates_in_batch(c: ClassCheck) -> Iterator[Problem]:
+    start, end, batch = c.data.start_date, c.data.end_date, c.batch
+    if batch is None or start is None or end is None:
+        return
+    if start < batch.start_date or end > batch.end_date:
+        yield Problem(
             _("Tanggal kelas harus di dalam rentang angkatan (%(start)s – %(end)s).",
-              start=batch.start_date.strftime("%d-%m-%Y"), end=batch.end_date.strftime("%d-%m-%Y")),
+              start=_day(batch.start_date), end=_day(batch.end_date)),
             "start_date",
         )
-    regency = db.session.get(Regency, data.regency_code)
-    if regency is None:
-        raise ScheduleError(_("Kabupaten/kota tuan rumah tidak dikenal."), "regency_code")
-    if data.capacity < 1:
-        raise ScheduleError(_("Kapasitas minimal 1 peserta."), "capacity")
 
-    if not data.provinces:
-        raise ScheduleError(_("Pilih paling sedikit satu provinsi yang dilayani."), "provinces")
-    known = set(db.session.scalars(select(Province.code).where(Province.code.in_(list(data.provinces)))))
-    unknown = sorted(set(data.provinces) - known)
+
+def _check_host_regency(c: ClassCheck) -> Iterator[Problem]:
+    if c.regency is None:
+        yield Problem(_("Kabupaten/kota tuan rumah tidak dikenal."), "regency_code")
+
+
+def _check_capacity(c: ClassCheck) -> Iterator[Problem]:
+    if c.data.capacity is not None and c.data.capacity < 1:
+        yield Problem(_("Kapasitas minimal 1 peserta."), "capacity")
+
+
+def _check_provinces(c: ClassCheck) -> Iterator[Problem]:
+    provinces = c.data.provinces
+    if not provinces:
+        yield Problem(_("Pilih paling sedikit satu provinsi yang dilayani."), "provinces")
+        return
+    known = set(db.session.scalars(select(Province.code).where(Province.code.in_(list(provinces)))))
+    unknown = sorted(set(provinces) - known)
     if unknown:
-        raise ScheduleError(_("Kode provinsi tidak dikenal: %(codes)s.", codes=", ".join(unknown)), "provinces")
-    if any(seats is not None and seats < 0 for seats in data.provinces.values()):
-        raise ScheduleError(_("Kuota kursi tidak boleh negatif."), "provinces")
-    province_sum = sum(seats or 0 for seats in data.provinces.values())
-    if province_sum > data.capacity:
-        raise ScheduleError(
-            _("Jumlah kuota provinsi (%(sum)s) melebihi kapasitas kelas (%(cap)s).",
-              sum=province_sum, cap=data.capacity),
+        yield Problem(_("Kode provinsi tidak dikenal: %(codes)s.", codes=", ".join(unknown)), "provinces")
+    if any(seats is not None and seats < 0 for seats in provinces.values()):
+        yield Problem(_("Kuota kursi tidak boleh negatif."), "provinces")
+
+
+def _check_province_quota_fits(c: ClassCheck) -> Iterator[Problem]:
+    total = sum(seats or 0 for seats in c.data.provinces.values())
+    if c.data.capacity is not None and total > c.data.capacity:
+        yield Problem(
+            _("Jumlah kuota provinsi (%(sum)s) melebihi kapasitas kelas (%(cap)s).", sum=total, cap=c.data.capacity),
             "provinces",
         )
-    if any(seats < 0 for seats in data.type_quotas.values()):
-        raise ScheduleError(_("Kuota kursi tidak boleh negatif."), "type_quotas")
-    type_sum = sum(data.type_quotas.values())
-    if type_sum > data.capacity:
-        raise ScheduleError(
+
+
+def _check_type_quota_fits(c: ClassCheck) -> Iterator[Problem]:
+    seats = [n or 0 for n in c.data.type_quotas.values()]
+    if any(n < 0 for n in seats):
+        yield Problem(_("Kuota kursi tidak boleh negatif."), "type_quotas")
+    if c.data.capacity is not None and sum(seats) > c.data.capacity:
+        yield Problem(
             _("Jumlah kuota jenis perpustakaan (%(sum)s) melebihi kapasitas kelas (%(cap)s).",
-              sum=type_sum, cap=data.capacity),
+              sum=sum(seats), cap=c.data.capacity),
             "type_quotas",
         )
-    if data.quota_release_date and data.quota_release_date > data.start_date:
-        raise ScheduleError(_("Tanggal pelepasan kuota harus sebelum kelas dimulai."), "quota_release_date")
 
-    opens, closes = data.registration_opens_at, data.registration_closes_at
+
+def _check_quota_release(c: ClassCheck) -> Iterator[Problem]:
+    if c.data.quota_release_date and c.data.start_date and c.data.quota_release_date > c.data.start_date:
+        yield Problem(_("Tanggal pelepasan kuota harus sebelum kelas dimulai."), "quota_release_date")
+
+
+def _check_window_in_order(c: ClassCheck) -> Iterator[Problem]:
+    opens, closes = c.data.registration_opens_at, c.data.registration_closes_at
     if opens and closes and closes <= opens:
-        raise ScheduleError(_("Pendaftaran harus ditutup setelah dibuka."), "registration_closes_at")
-    class_starts = datetime.combine(data.start_date, time(0, 0), tzinfo=regency.province.zoneinfo)
-    if closes and closes > class_starts:
-        raise ScheduleError(_("Pendaftaran harus ditutup sebelum kelas dimulai."), "registration_closes_at")
+        yield Problem(_("Pendaftaran harus ditutup setelah dibuka."), "registration_closes_at")
 
-    if existing is not None:
-        taken = seats_taken(existing)
-        if data.capacity < taken.total:
-            raise ScheduleError(
-                _("Kapasitas tidak boleh kurang dari kursi yang sudah terisi (%(n)s).", n=taken.total), "capacity"
-            )
 
-    facilitators = list(
-        db.session.scalars(
-            select(User).join(UserRole).where(User.id.in_(data.facilitator_ids), UserRole.role == Role.FACILITATOR)
-        )
-    )
-    if len(facilitators) != len(set(data.facilitator_ids)):
-        raise ScheduleError(_("Fasilitator harus akun dengan peran fasilitator."), "facilitator_ids")
-    for person in facilitators:
-        clashes = _overlapping_classes(person.id, data.start_date, data.end_date, existing.id if existing else None)
+def _check_window_before_start(c: ClassCheck) -> Iterator[Problem]:
+    closes = c.data.registration_closes_at
+    if closes is None or c.regency is None or c.data.start_date is None:
+        return  # the class's zone (from its host regency) decides when "the start" is
+    class_starts = datetime.combine(c.data.start_date, time(0, 0), tzinfo=c.regency.province.zoneinfo)
+    if closes > class_starts:
+        yield Problem(_("Pendaftaran harus ditutup sebelum kelas dimulai."), "registration_closes_at")
+
+
+def _check_capacity_holds_approved(c: ClassCheck) -> Iterator[Problem]:
+    if c.existing is None or c.data.capacity is None:
+        return
+    taken = seats_taken(c.existing)
+    if c.data.capacity < taken.total:
+        yield Problem(_("Kapasitas tidak boleh kurang dari kursi yang sudah terisi (%(n)s).", n=taken.total),
+                      "capacity")
+
+
+def _check_facilitator_roles(c: ClassCheck) -> Iterator[Problem]:
+    if len(c.facilitators) != len(set(c.data.facilitator_ids)):
+        yield Problem(_("Fasilitator harus akun dengan peran fasilitator."), "facilitator_ids")
+
+
+def _check_facilitators_free(c: ClassCheck) -> Iterator[Problem]:
+    if c.data.start_date is None or c.data.end_date is None:
+        return
+    for person in c.facilitators:
+        clashes = _overlapping_classes(person.id, c.data.start_date, c.data.end_date,
+                                       c.existing.id if c.existing else None)
         if clashes:
             other = clashes[0]
-            raise ScheduleError(
+            yield Problem(
                 _("%(name)s sudah mengajar di %(cls)s (%(start)s – %(end)s) pada tanggal yang tumpang tindih.",
-                  name=person.full_name, cls=other.name, start=other.start_date.strftime("%d-%m-%Y"),
-                  end=other.end_date.strftime("%d-%m-%Y")),
+                  name=person.full_name, cls=other.name, start=_day(other.start_date), end=_day(other.end_date)),
                 "facilitator_ids",
             )
-    return facilitators
+
+
+# Every rule of a class, in the order its messages should read; each one runs on every submit.
+CLASS_CHECKS: tuple[Callable[[ClassCheck], Iterable[Problem]], ...] = (
+    _check_dates_in_order,
+    _check_dates_in_batch,
+    _check_host_regency,
+    _check_capacity,
+    _check_provinces,
+    _check_province_quota_fits,
+    _check_type_quota_fits,
+    _check_quota_release,
+    _check_window_in_order,
+    _check_window_before_start,
+    _check_capacity_holds_approved,
+    _check_facilitator_roles,
+    _check_facilitators_free,
+)
+
+
+def _load_facilitators(ids: list[int]) -> list[User]:
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(User).join(UserRole).where(User.id.in_(ids), UserRole.role == Role.FACILITATOR)
+    ))
+
+
+def class_problems(batch: Batch | None, data: ClassData, existing: TrainingClass | None = None) -> list[Problem]:
+    """Every planning rule `data` breaks, all of them (fields that could not be parsed are None and
+    the checks that need them are skipped; an empty host regency is the form's to report)."""
+    regency = db.session.get(Regency, data.regency_code) if data.regency_code else None
+    check = ClassCheck(batch, data, existing, regency, _load_facilitators(data.facilitator_ids))
+    checks = CLASS_CHECKS if data.regency_code else tuple(f for f in CLASS_CHECKS if f is not _check_host_regency)
+    return [problem for rule in checks for problem in rule(check)]
+
+
+def validate_class(batch: Batch, data: ClassData, existing: TrainingClass | None = None) -> list[User]:
+    """Check every planning rule for a class; returns the facilitators, or raises ValidationFailed
+    with every problem found."""
+    raise_if_any(class_problems(batch, data, existing))
+    return _load_facilitators(data.facilitator_ids)
 
 
 def _apply_class(training_class: TrainingClass, data: ClassData, facilitators: list[User]) -> dict[str, list[Any]]:
@@ -421,18 +528,61 @@ class AgendaData:
     speaker: str | None = None
 
 
+MINUTES_PER_JP = 45  # one jam pelajaran in government training
+
+
+def _minutes(start: time, end: time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def jp_that_fit(start: time, end: time) -> int:
+    """How many whole JP of 45 minutes a session from `start` to `end` can hold."""
+    return max(_minutes(start, end), 0) // MINUTES_PER_JP
+
+
+def agenda_problems(training_class: TrainingClass, data: AgendaData) -> list[Problem]:
+    """Every rule a new agenda session breaks; inputs the form could not parse are None and skipped."""
+    problems = []
+    if data.day is not None and not training_class.start_date <= data.day <= training_class.end_date:
+        problems.append(Problem(_("Hari sesi harus di antara tanggal mulai dan selesai kelas."), "day"))
+    times_known = data.start_time is not None and data.end_time is not None
+    if times_known and data.end_time <= data.start_time:
+        problems.append(Problem(_("Jam selesai harus setelah jam mulai."), "end_time"))
+    elif times_known and data.jp is not None and data.jp > jp_that_fit(data.start_time, data.end_time):
+        problems.append(Problem(
+            _("Sesi %(start)s–%(end)s hanya memuat paling banyak %(fit)s JP (1 JP = 45 menit), bukan %(jp)s JP.",
+              start=data.start_time.strftime("%H.%M"), end=data.end_time.strftime("%H.%M"),
+              fit=jp_that_fit(data.start_time, data.end_time), jp=data.jp),
+            "jp",
+        ))
+    if times_known and data.day is not None:
+        for other in training_class.agenda:
+            if other.day == data.day and other.start_time < data.end_time and data.start_time < other.end_time:
+                problems.append(Problem(
+                    _("Sesi bertabrakan dengan %(topic)s (%(start)s–%(end)s).", topic=other.topic,
+                      start=other.start_time.strftime("%H.%M"), end=other.end_time.strftime("%H.%M")),
+                    "start_time",
+                ))
+    return problems
+
+
+def agenda_warnings(data: AgendaData) -> list[str]:
+    """Advice, not refusals: a session that could hold two or more JP more than it states. One JP
+    less is normal (a coffee break inside the block), and 0 JP marks an opening or a break, so
+    neither is flagged; the organiser may still mean it, so the session is saved anyway."""
+    fit = jp_that_fit(data.start_time, data.end_time)
+    if data.jp and fit - data.jp >= 2:
+        return [_("Sesi %(start)s–%(end)s (%(minutes)s menit) dapat memuat %(fit)s JP, tetapi diisi %(jp)s JP. "
+                  "Periksa kembali bila bukan karena istirahat.",
+                  start=data.start_time.strftime("%H.%M"), end=data.end_time.strftime("%H.%M"),
+                  minutes=_minutes(data.start_time, data.end_time),
+                  fit=fit, jp=data.jp)]
+    return []
+
+
 def add_agenda_session(training_class: TrainingClass, data: AgendaData, by: User | None) -> AgendaSession:
-    if not training_class.start_date <= data.day <= training_class.end_date:
-        raise ScheduleError(_("Hari sesi harus di antara tanggal mulai dan selesai kelas."), "day")
-    if data.end_time <= data.start_time:
-        raise ScheduleError(_("Jam selesai harus setelah jam mulai."), "end_time")
-    for other in training_class.agenda:
-        if other.day == data.day and other.start_time < data.end_time and data.start_time < other.end_time:
-            raise ScheduleError(
-                _("Sesi bertabrakan dengan %(topic)s (%(start)s–%(end)s).", topic=other.topic,
-                  start=other.start_time.strftime("%H.%M"), end=other.end_time.strftime("%H.%M")),
-                "start_time",
-            )
+    """Add a session after every agenda rule has run; ValidationFailed lists all that failed."""
+    raise_if_any(agenda_problems(training_class, data))
     session = AgendaSession(
         day=data.day, start_time=data.start_time, end_time=data.end_time, topic=data.topic.strip(),
         jp=data.jp, speaker=(data.speaker or "").strip() or None,
@@ -498,92 +648,6 @@ def seat_summaries(classes: list[TrainingClass]) -> dict[int, SeatSummary]:
     """Seat summaries of a page of classes, with one counting statement."""
     taken = seats_taken_many([c.id for c in classes])
     return {c.id: seat_summary(c, taken=taken.get(c.id, SeatsTaken())) for c in classes}
-
-
-# --- copying to a new year ---------------------------------------------------------------------
-
-
-def shift_years(day: date, years: int) -> date:
-    """The same day `years` later; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def _shift_moment(moment: datetime | None, years: int, training_class: TrainingClass) -> datetime | None:
-    if moment is None:
-        return None
-    local = moment.astimezone(training_class.zoneinfo)
-    return datetime.combine(shift_years(local.date(), years), local.timetz())
-
-
-@dataclass
-class CopyResult:
-    target: Any
-    dropped_facilitators: list[str] = field(default_factory=list)
-
-
-def _copy_batch_into(batch: Batch, programme: Programme, years: int, number: int, by: User | None) -> CopyResult:
-    new_batch = create_batch(
-        programme,
-        BatchData(number=number, name=batch.name, start_date=shift_years(batch.start_date, years),
-                  end_date=shift_years(batch.end_date, years)),
-        by,
-    )
-    result = CopyResult(new_batch)
-    for source in batch.classes:
-        if source.status is ClassStatus.CANCELLED:
-            continue
-        data = class_data(source)
-        data.start_date, data.end_date = shift_years(source.start_date, years), shift_years(source.end_date, years)
-        data.registration_opens_at = _shift_moment(source.registration_opens_at, years, source)
-        data.registration_closes_at = _shift_moment(source.registration_closes_at, years, source)
-        data.quota_release_date = shift_years(source.quota_release_date, years) if source.quota_release_date else None
-        kept = []
-        for user in source.facilitators:
-            if _overlapping_classes(user.id, data.start_date, data.end_date, None):
-                result.dropped_facilitators.append(f"{user.full_name} ({source.name})")
-            else:
-                kept.append(user.id)
-        data.facilitator_ids = kept
-        copy = create_class(new_batch, data, by)
-        db.session.flush()
-        copy.agenda = [
-            AgendaSession(day=shift_years(s.day, years), start_time=s.start_time, end_time=s.end_time,
-                          topic=s.topic, speaker=s.speaker, jp=s.jp)
-            for s in source.agenda
-        ]
-    return result
-
-
-def copy_programme(programme: Programme, year: int, by: User | None) -> CopyResult:
-    """A draft copy of a programme in another year: batches, classes, agendas, dates shifted."""
-    years = year - programme.year
-    if years == 0:
-        raise ScheduleError(_("Pilih tahun yang berbeda dari program asal."), "year")
-    copy = create_programme(
-        ProgrammeData(code=programme.code, name=programme.name, year=year, jp_total=programme.jp_total,
-                      min_attendance_percent=programme.min_attendance_percent, description=programme.description,
-                      requires_letter=programme.requires_letter,
-                      present_statuses=list(programme.present_statuses or ["hadir", "terlambat"])),
-        by,
-    )
-    result = CopyResult(copy)
-    for batch in programme.batches:
-        db.session.flush()
-        result.dropped_facilitators += _copy_batch_into(batch, copy, years, batch.number, by).dropped_facilitators
-    audit.record(copy, "copied", by, {"source": [f"{programme.code} {programme.year}", None]})
-    return result
-
-
-def copy_batch(batch: Batch, target: Programme, by: User | None) -> CopyResult:
-    """Copy one batch into a programme (usually next year's), dates shifted by the years between."""
-    years = target.year - batch.programme.year
-    result = _copy_batch_into(batch, target, years, next_batch_number(target), by)
-    source = f"{batch.programme.code} {batch.programme.year} / {batch.name}"
-    audit.record(result.target, "copied", by, {"source": [source, None]})
-    return result
 
 
 # --- queries --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,11 @@ from app.audit.services import history
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
-from app.core.forms import choice_list, show_domain_error
+from app.core.forms import BaseForm, choice_list, parsed, show_domain_error, show_problems
 from app.core.pagination import paginate
-from app.errors import DomainError, ScheduleError
+from app.errors import DomainError, Problem
 from app.extensions import db
-from app.programmes import bp, lifecycle, services
+from app.programmes import bp, copying, lifecycle, services
 from app.programmes.forms import (
     AgendaForm,
     BatchForm,
@@ -47,6 +48,16 @@ PLANNERS = (Role.ADMIN, Role.ORGANISER)
 _FIELD_ALIASES = {"provinces": "served"}  # service field name → form field name
 
 
+def _check_refused_form(form: BaseForm, problems: Callable[[], list[Problem]]) -> None:
+    """WTForms refused a submit: run the planning rules on what it could parse as well, so the
+    organiser sees the form's and the rules' problems together after one submit. A request
+    without a valid CSRF token gets no further look."""
+    csrf = getattr(form, "csrf_token", None)
+    if request.method != "POST" or (csrf is not None and csrf.errors):
+        return
+    show_problems(form, problems(), _FIELD_ALIASES)
+
+
 def get_class_or_404(class_id: int, for_user: object) -> TrainingClass:
     """The class, if it exists (404) and this user may see it (403)."""
     training_class = db.get_or_404(TrainingClass, class_id)
@@ -67,7 +78,7 @@ def programmes() -> ResponseReturnValue:
 
 def _programme_data(form: ProgrammeForm) -> services.ProgrammeData:
     return services.ProgrammeData(
-        code=form.code.data, name=form.name.data, year=form.year.data, jp_total=form.jp_total.data,
+        code=parsed(form.code), name=form.name.data, year=parsed(form.year), jp_total=form.jp_total.data,
         min_attendance_percent=form.min_attendance_percent.data, description=form.description.data,
         status=form.status.data, requires_letter=form.requires_letter.data,
         present_statuses=form.present_statuses.data,
@@ -88,6 +99,8 @@ def programme_new() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Program %(name)s dibuat.", name=programme.name), "success")
             return redirect(url_for("programmes.programme", programme_id=programme.id))
+    else:
+        _check_refused_form(form, lambda: services.programme_problems(_programme_data(form), None))
     return render_template("programmes/programme_form.html", form=form, programme=None)
 
 
@@ -122,6 +135,8 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("Program diperbarui."), "success")
             return redirect(url_for("programmes.programme", programme_id=programme.id))
+    else:
+        _check_refused_form(form, lambda: services.programme_problems(_programme_data(form), programme))
     return render_template("programmes/programme_form.html", form=form, programme=programme)
 
 
@@ -132,21 +147,24 @@ def programme_copy(programme_id: int) -> ResponseReturnValue:
     form = CopyProgrammeForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
-            flash(errors[0], "danger")
+            for message in errors:
+                flash(message, "danger")
         return redirect(url_for("programmes.programme", programme_id=programme.id))
     try:
-        result = services.copy_programme(programme, form.year.data, current_user)
+        result = copying.copy_programme(programme, form.year.data, current_user)
     except DomainError as exc:
         db.session.rollback()
-        flash(str(exc.message), "danger")
+        for problem in exc.problems:
+            flash(problem.message, "danger")
         return redirect(url_for("programmes.programme", programme_id=programme.id))
     db.session.commit()
-    flash(_("Program disalin ke tahun %(year)s sebagai draf; tanggal digeser.", year=form.year.data), "success")
+    flash(_("Program disalin ke tahun %(year)s sebagai draf; tanggal digeser per minggu penuh sehingga harinya "
+            "tetap sama.", year=form.year.data), "success")
     _flash_dropped(result)
     return redirect(url_for("programmes.programme", programme_id=result.target.id))
 
 
-def _flash_dropped(result: services.CopyResult) -> None:
+def _flash_dropped(result: copying.CopyResult) -> None:
     if result.dropped_facilitators:
         flash(
             _("Fasilitator yang bentrok jadwal tidak ikut disalin: %(names)s.",
@@ -160,7 +178,8 @@ def _flash_dropped(result: services.CopyResult) -> None:
 
 def _batch_data(form: BatchForm) -> services.BatchData:
     return services.BatchData(
-        number=form.number.data, name=form.name.data, start_date=form.start_date.data, end_date=form.end_date.data
+        number=parsed(form.number), name=form.name.data or "", start_date=parsed(form.start_date),
+        end_date=parsed(form.end_date),
     )
 
 
@@ -180,6 +199,8 @@ def batch_new(programme_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("%(name)s dibuat.", name=batch.name), "success")
             return redirect(url_for("programmes.programme", programme_id=programme.id))
+    else:
+        _check_refused_form(form, lambda: services.batch_problems(programme, _batch_data(form), None))
     return render_template("programmes/batch_form.html", form=form, programme=programme, batch=None)
 
 
@@ -198,6 +219,8 @@ def batch_edit(batch_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("Angkatan diperbarui."), "success")
             return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
+    else:
+        _check_refused_form(form, lambda: services.batch_problems(batch.programme, _batch_data(form), batch))
     return render_template(
         "programmes/batch_form.html", form=form, programme=batch.programme, batch=batch, history=history(batch)
     )
@@ -216,10 +239,11 @@ def batch_copy(batch_id: int) -> ResponseReturnValue:
         return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
     target = db.get_or_404(Programme, form.target_id.data)
     try:
-        result = services.copy_batch(batch, target, current_user)
+        result = copying.copy_batch(batch, target, current_user)
     except DomainError as exc:
         db.session.rollback()
-        flash(str(exc.message), "danger")
+        for problem in exc.problems:
+            flash(problem.message, "danger")
         return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
     db.session.commit()
     flash(_("%(name)s disalin ke %(code)s %(year)s.", name=batch.name, code=target.code, year=target.year), "success")
@@ -260,27 +284,34 @@ def _fill_class_form(form: ClassForm, training_class: TrainingClass) -> None:
 
 
 def _class_data(form: ClassForm) -> services.ClassData:
-    """Form → service data; window times are read in the host province's zone."""
-    tz = ZoneInfo(timezone_for_province(form.regency_code.data[:2]))
+    """Form → service data; window times are read in the host province's zone. A field WTForms
+    refused is None here (see `parsed`), so the service checks that need it are skipped."""
+    regency_code = parsed(form.regency_code) or ""
+    tz = ZoneInfo(timezone_for_province(regency_code[:2]))
 
     def aware(value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=tz) if value else None
 
+    def seats(name: str) -> int | None:
+        field = getattr(form, name, None)
+        return parsed(field) if field is not None else None
+
     return services.ClassData(
-        name=form.name.data,
-        venue_name=form.venue_name.data,
+        name=form.name.data or "",
+        venue_name=form.venue_name.data or "",
         venue_address=form.venue_address.data,
-        regency_code=form.regency_code.data,
-        start_date=form.start_date.data,
-        end_date=form.end_date.data,
-        capacity=form.capacity.data,
-        registration_opens_at=aware(form.registration_opens_at.data),
-        registration_closes_at=aware(form.registration_closes_at.data),
-        quota_release_date=form.quota_release_date.data,
-        provinces={code: getattr(form, f"seats_{code}").data for code in form.served.data or []},
-        type_quotas={g: getattr(form, f"quota_{g.value}").data or 0 for g in QuotaGroup},
+        regency_code=regency_code,
+        start_date=parsed(form.start_date),
+        end_date=parsed(form.end_date),
+        capacity=parsed(form.capacity),
+        registration_opens_at=aware(parsed(form.registration_opens_at)),
+        registration_closes_at=aware(parsed(form.registration_closes_at)),
+        quota_release_date=parsed(form.quota_release_date),
+        provinces={code: seats(f"seats_{code}") for code in form.served.data or []},
+        type_quotas={g: seats(f"quota_{g.value}") or 0 for g in QuotaGroup},
         facilitator_ids=list(form.facilitator_ids.data or []),
-        approval_mode=ApprovalMode(form.approval_mode.data),
+        approval_mode=ApprovalMode(form.approval_mode.data)
+        if form.approval_mode.data in ApprovalMode._value2member_map_ else ApprovalMode.MODERATED,
     )
 
 
@@ -299,6 +330,8 @@ def class_new(batch_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("Kelas %(name)s dibuat sebagai draf.", name=training_class.name), "success")
             return redirect(url_for("programmes.class_detail", class_id=training_class.id))
+    else:
+        _check_refused_form(form, lambda: services.class_problems(batch, _class_data(form)))
     return render_template("programmes/class_form.html", form=form, batch=batch, training_class=None)
 
 
@@ -317,6 +350,10 @@ def class_edit(class_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("Kelas diperbarui."), "success")
             return redirect(url_for("programmes.class_detail", class_id=training_class.id))
+    else:
+        _check_refused_form(
+            form, lambda: services.class_problems(training_class.batch, _class_data(form), training_class)
+        )
     return render_template(
         "programmes/class_form.html", form=form, batch=training_class.batch, training_class=training_class
     )
@@ -368,29 +405,44 @@ def class_delete(class_id: int) -> ResponseReturnValue:
     return redirect(url_for("programmes.programme", programme_id=programme_id))
 
 
+def _agenda_data(form: AgendaForm) -> services.AgendaData:
+    return services.AgendaData(day=parsed(form.day), start_time=parsed(form.start_time),
+                               end_time=parsed(form.end_time), topic=form.topic.data or "", jp=parsed(form.jp),
+                               speaker=form.speaker.data)
+
+
+def _flash_field_problems(form: AgendaForm, problems: list[Problem]) -> None:
+    """The agenda form sits on the class page, so its problems come back as flashed lines."""
+    for field_name, errors in form.errors.items():
+        label = getattr(form, field_name).label.text if field_name and hasattr(form, field_name) else ""
+        for message in errors:
+            flash(f"{label}: {message}" if label else str(message), "danger")
+    for problem in problems:
+        label = getattr(form, problem.field).label.text if problem.field and hasattr(form, problem.field) else ""
+        flash(f"{label}: {problem.message}" if label else problem.message, "danger")
+
+
 @bp.post("/kelola/kelas/<int:class_id>/agenda")
 @roles_required(*PLANNERS)
 def agenda_add(class_id: int) -> ResponseReturnValue:
     training_class = db.get_or_404(TrainingClass, class_id)
     form = AgendaForm()
     if form.validate_on_submit():
+        data = _agenda_data(form)
         try:
-            services.add_agenda_session(
-                training_class,
-                services.AgendaData(day=form.day.data, start_time=form.start_time.data, end_time=form.end_time.data,
-                                    topic=form.topic.data, jp=form.jp.data, speaker=form.speaker.data),
-                current_user,
-            )
-        except ScheduleError as exc:
+            services.add_agenda_session(training_class, data, current_user)
+        except DomainError as exc:
             db.session.rollback()
-            flash(str(exc.message), "danger")
+            _flash_field_problems(form, exc.problems)
         else:
             db.session.commit()
             flash(_("Sesi ditambahkan."), "success")
+            for warning in services.agenda_warnings(data):
+                flash(warning, "warning")
     else:
-        for field_name, errors in form.errors.items():
-            label = getattr(form, field_name).label.text if hasattr(form, field_name) else field_name
-            flash(f"{label}: {errors[0]}", "danger")
+        csrf = getattr(form, "csrf_token", None)
+        csrf_failed = csrf is not None and bool(csrf.errors)
+        _flash_field_problems(form, [] if csrf_failed else services.agenda_problems(training_class, _agenda_data(form)))
     return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")
 
 

@@ -6,12 +6,13 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.access import roles_required
+from app.core.export import xlsx_download
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes import bp, importing
@@ -31,12 +32,8 @@ def _pending_path(token: str) -> Path:
 @bp.get("/kelola/program/<int:programme_id>/impor/templat.xlsx")
 @roles_required(*PLANNERS)
 def import_template(programme_id: int) -> ResponseReturnValue:
-    db.get_or_404(Programme, programme_id)
-    return Response(
-        importing.template_xlsx(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="templat-impor-kelas.xlsx"'},
-    )
+    programme = db.get_or_404(Programme, programme_id)
+    return xlsx_download(importing.template_xlsx(programme), "templat-impor-kelas.xlsx")
 
 
 @bp.route("/kelola/program/<int:programme_id>/impor", methods=["GET", "POST"])

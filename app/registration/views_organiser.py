@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
-from app.core.export import xlsx_response
+from app.core.export import xlsx_download, xlsx_response
 from app.core.forms import choice_list
 from app.core.pagination import paginate
 from app.core.template_helpers import mask_nik
@@ -304,4 +304,14 @@ def import_nominations(class_id: int) -> ResponseReturnValue:
                         n=report.total, a=report.approved, w=report.waitlisted), "success")
                 return redirect(url_for("registration.class_registrations", class_id=c.id))
     return render_template("registration/nominations.html", c=c, form=form, report=report,
-                           columns=nominations.COLUMNS)
+                           columns=nominations.PERSON_COLUMNS)
+
+
+@bp.get("/kelola/kelas/<int:class_id>/impor-nominasi/templat.xlsx")
+@roles_required(*PLANNERS)
+def nominations_template(class_id: int) -> ResponseReturnValue:
+    """The nominations template with the class's libraries and the allowed values on "Kode"."""
+    from app.registration import nominations
+
+    c = db.get_or_404(TrainingClass, class_id)
+    return xlsx_download(nominations.template_xlsx(c), f"templat-nominasi-kelas-{c.id}.xlsx")

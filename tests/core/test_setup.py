@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.auth.models import Role, User
-from app.core.template_helpers import format_date, format_datetime, mask_nik
+from app.core.template_helpers import format_date, format_datetime, format_day_date, format_day_range, mask_nik
 from app.extensions import db
 from app.libraries.models import Library
 from app.mail.models import MailStatus, OutboxMessage
@@ -204,6 +205,26 @@ def test_a_mail_written_in_a_rolled_back_transaction_is_never_sent(app_ctx, monk
     assert sent == ["kept@b.id"]
     statuses = db.session.execute(select(OutboxMessage.recipient, OutboxMessage.status, OutboxMessage.body)).all()
     assert statuses == [("kept@b.id", MailStatus.SENT, None)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        (date(2023, 5, 22), date(2023, 5, 25), "Senin 22 – Kamis 25 Mei 2023"),
+        (date(2023, 5, 29), date(2023, 6, 2), "Senin 29 Mei – Jumat 2 Juni 2023"),
+        (date(2023, 12, 30), date(2024, 1, 3), "Sabtu 30 Desember 2023 – Rabu 3 Januari 2024"),
+        (date(2027, 5, 23), date(2027, 5, 23), "Minggu, 23 Mei 2027"),
+    ],
+)
+def test_planner_dates_carry_indonesian_weekdays(app_ctx, start, end, text) -> None:
+    assert format_day_range(start, end, "id") == text
+
+
+def test_weekdays_follow_the_language(app_ctx) -> None:
+    assert format_day_date(date(2023, 5, 26), "id") == "Jumat, 26 Mei 2023"
+    assert format_day_date(date(2023, 5, 26), "en") == "Friday, 26 May 2023"
+    assert format_datetime(datetime(2023, 5, 1, 0, 0, tzinfo=UTC), "Asia/Makassar", weekday=True) == (
+        "Senin, 1 Mei 2023 08.00 WITA")
 
 
 def test_dates_are_written_the_indonesian_way(app_ctx) -> None:

@@ -127,7 +127,7 @@ def test_coordinator_reads_only_their_province(client, login_as, app) -> None:
     assert "Perpustakaan Kelurahan Bali" not in page
     assert client.get("/perpustakaan/baru").status_code == 403
     sheet = load_workbook(io.BytesIO(client.get("/perpustakaan/ekspor.xlsx?provinsi=51").data)).active
-    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["Perpustakaan Desa Ntb"]
 
 
@@ -140,9 +140,22 @@ def test_export_holds_the_filtered_rows(client, login_as, app) -> None:
     response = client.get("/perpustakaan/ekspor.xlsx?status=proposed")
     assert response.mimetype.endswith("spreadsheetml.sheet")
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Nama", "Jenis", "Provinsi")
-    assert rows[1][0] == "=HYPERLINK(\"x\")"  # kept as text, not a formula
+    assert rows[0][:4] == ("ID", "Nama", "Jenis", "Provinsi")
+    assert rows[1][1] == "=HYPERLINK(\"x\")"  # kept as text, not a formula
     assert len(rows) == 2
+
+
+def test_list_and_export_show_the_id_that_nominations_use(client, login_as, app) -> None:
+    with app.app_context():
+        library = services.create_library(_data("Perpustakaan Desa Sukamaju"), status=LibraryStatus.VERIFIED, by=None)
+        db.session.commit()
+        library_id = library.id
+    login_as(Role.ORGANISER)
+    page = client.get("/perpustakaan?q=sukamaju").get_data(as_text=True)
+    assert f'<td class="text-end text-muted small font-monospace">{library_id}</td>' in page
+    rows = list(load_workbook(io.BytesIO(client.get("/perpustakaan/ekspor.xlsx?q=sukamaju").data)).active
+                .iter_rows(values_only=True))
+    assert rows[1][:2] == (library_id, "Perpustakaan Desa Sukamaju")
 
 
 def test_list_is_paginated(client, login_as, app) -> None:

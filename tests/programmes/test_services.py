@@ -12,7 +12,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.errors import InvalidTransition, ScheduleError
 from app.extensions import db
-from app.programmes import services
+from app.programmes import copying, services
 from app.programmes.models import Batch, ClassStatus, Programme, QuotaGroup, TrainingClass
 from tests.fixtures_planning import WITA, class_data
 
@@ -198,37 +198,67 @@ def test_a_class_without_registrations_can_be_deleted_and_stays_audited(app_ctx,
 
 
 
-def test_copying_a_programme_shifts_every_date_to_the_new_year(app_ctx, programme) -> None:
+def test_copying_a_programme_shifts_every_date_by_whole_weeks(app_ctx, programme) -> None:
     person = _facilitator()
     c = services.create_class(_batch(programme), class_data(facilitator_ids=[person.id]), by=None)
     services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
     services.set_status(c, ClassStatus.PUBLISHED, by=None)
-    result = services.copy_programme(db.session.get(Programme, programme.id), 2024, by=None)
+    result = copying.copy_programme(db.session.get(Programme, programme.id), 2024, by=None)
     copy = result.target
     assert (copy.code, copy.year, copy.jp_total) == ("SPP-TIK", 2024, 40)
     new_batch = copy.batches[0]
-    assert (new_batch.start_date, new_batch.end_date) == (date(2024, 5, 22), date(2024, 5, 26))
+    # 22 May 2023 was a Monday; 364 days later is Monday 20 May 2024 (22 May 2024 is a Wednesday)
+    assert (new_batch.start_date, new_batch.end_date) == (date(2024, 5, 20), date(2024, 5, 24))
     new_class = new_batch.classes[0]
     assert (new_class.start_date, new_class.end_date, new_class.status) == (
-        date(2024, 5, 22), date(2024, 5, 25), ClassStatus.DRAFT)
-    assert new_class.registration_closes_at.astimezone(WITA) == datetime(2024, 5, 15, 23, 59, tzinfo=WITA)
+        date(2024, 5, 20), date(2024, 5, 23), ClassStatus.DRAFT)
+    assert new_class.start_date.weekday() == 0
+    assert new_class.registration_opens_at.astimezone(WITA) == datetime(2024, 4, 29, 8, 0, tzinfo=WITA)
+    assert new_class.registration_closes_at.astimezone(WITA) == datetime(2024, 5, 13, 23, 59, tzinfo=WITA)
     assert {p.province_code: p.seats for p in new_class.provinces} == {"51": 8, "52": 14}
-    assert [s.day for s in new_class.agenda] == [date(2024, 5, 22)]
+    assert [s.day for s in new_class.agenda] == [date(2024, 5, 20)]
     assert [u.id for u in new_class.facilitators] == [person.id]
     with pytest.raises(ScheduleError, match="sudah ada"):
-        services.copy_programme(db.session.get(Programme, programme.id), 2024, by=None)
+        copying.copy_programme(db.session.get(Programme, programme.id), 2024, by=None)
+
+
+def test_copying_2023_to_2027_keeps_a_monday_class_on_a_monday(app_ctx, programme) -> None:
+    c = services.create_class(_batch(programme), class_data(quota_release_date=date(2023, 5, 12)), by=None)
+    services.add_agenda_session(c, services.AgendaData(date(2023, 5, 25), time(8), time(12), "Rencana aksi", 5),
+                                by=None)
+    copy = copying.copy_programme(db.session.get(Programme, programme.id), 2027, by=None).target
+    new_class = copy.batches[0].classes[0]
+    # 22 May 2027 is a Saturday: the copy moves 209 weeks (1,463 days) to Monday 24 May 2027
+    assert (new_class.start_date, new_class.end_date) == (date(2027, 5, 24), date(2027, 5, 27))
+    assert [new_class.start_date.weekday(), new_class.end_date.weekday()] == [0, 3]
+    assert new_class.quota_release_date == date(2027, 5, 14)  # a Friday, as 12 May 2023 was
+    assert [s.day for s in new_class.agenda] == [date(2027, 5, 27)]  # the Thursday
+    assert new_class.registration_opens_at.astimezone(WITA) == datetime(2027, 5, 3, 8, 0, tzinfo=WITA)
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "days"),
+    [(date(2023, 5, 22), 1, 364), (date(2023, 5, 22), 4, 1463), (date(2023, 12, 30), 1, 364),
+     (date(2021, 3, 1), 3, 1099), (date(2023, 5, 22), -1, -364), (date(2019, 6, 1), 1, 364),
+     (date(2022, 6, 1), 6, 2191)],
+)
+def test_weekday_shift_is_whole_weeks_closest_to_the_years(day, years, days) -> None:
+    shift = copying.weekday_shift(day, years)
+    assert shift.days == days
+    assert (day + shift).weekday() == day.weekday()
+    assert abs((day + shift) - copying.shift_years(day, years)).days <= 3
 
 
 def test_copying_a_batch_into_next_years_programme(app_ctx, programme) -> None:
     services.create_class(_batch(programme), class_data(), by=None)
     target = services.create_programme(services.ProgrammeData(code="SPP-TIK", name="B", year=2024, jp_total=40), by=None)
-    result = services.copy_batch(_batch(programme), target, by=None)
+    result = copying.copy_batch(_batch(programme), target, by=None)
     assert result.target.number == 1
-    assert result.target.classes[0].start_date == date(2024, 5, 22)
+    assert result.target.classes[0].start_date == date(2024, 5, 20)
 
 
 def test_29_february_shifts_to_28_february() -> None:
-    assert services.shift_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert copying.shift_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
 
 
 def test_schedule_query_filters(app_ctx, programme) -> None:
@@ -251,3 +281,20 @@ def test_quota_group_of_each_library_type() -> None:
     assert QuotaGroup.of(LibraryType.KABUPATEN_KOTA) is QuotaGroup.REGENCY_CITY
     assert QuotaGroup.of(LibraryType.DESA_KELURAHAN) is QuotaGroup.VILLAGE
     assert QuotaGroup.of(LibraryType.SEKOLAH) is QuotaGroup.OTHER
+
+
+@pytest.mark.parametrize(("start", "end", "fit"), [(time(8), time(9), 1), (time(8), time(11, 45), 5),
+                                                   (time(13), time(15, 15), 3), (time(8), time(8, 44), 0)])
+def test_one_jp_is_45_minutes(start, end, fit) -> None:
+    assert services.jp_that_fit(start, end) == fit
+
+
+def test_every_agenda_rule_reports_at_once(app_ctx, programme) -> None:
+    c = services.create_class(_batch(programme), class_data(), by=None)
+    services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
+    with pytest.raises(ScheduleError) as refused:
+        services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(9), time(10), "Praktik", 4),
+                                    by=None)
+    assert [p.field for p in refused.value.problems] == ["jp", "start_time"]
+    assert "paling banyak 1 JP" in refused.value.problems[0].message
+    assert "bertabrakan dengan Kebijakan" in refused.value.problems[1].message

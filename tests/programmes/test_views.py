@@ -42,8 +42,8 @@ def test_organiser_creates_programme_batch_and_class_through_the_forms(client, l
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Kelas Bali – NTB" in page
-    assert "1 Mei 2023 08.00 WITA" in page
-    assert "22–25 Mei 2023" in page
+    assert "Senin, 1 Mei 2023 08.00 WITA" in page
+    assert "Senin 22 – Kamis 25 Mei 2023" in page
     with app.app_context():
         c = db.session.scalar(select(TrainingClass))
         assert {p.province_code: p.seats for p in c.provinces} == {"51": 8, "52": 14}
@@ -65,6 +65,56 @@ def test_class_form_shows_rule_violations_on_the_form(client, login_as, batch) -
     }).get_data(as_text=True)
     assert "Harus berupa bilangan bulat." in page or "Kapasitas" in page
     assert "Tanggal tidak valid" in page
+
+
+def test_one_submit_of_the_class_form_shows_every_broken_rule(client, login_as, batch, app) -> None:
+    login_as(Role.ORGANISER)
+    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
+        **CLASS_FORM, "capacity": "20", "seats_51": "10", "seats_52": "15",  # 25 reserved of 20
+        "quota_village": "30",  # 30 village seats of 20
+        "registration_closes_at": "2023-05-23T10:00",  # closes after the class started on the 22nd
+    }).get_data(as_text=True)
+    assert "Jumlah kuota provinsi (25) melebihi kapasitas kelas (20)." in page
+    assert "Jumlah kuota jenis perpustakaan (30) melebihi kapasitas kelas (20)." in page
+    assert "Pendaftaran harus ditutup sebelum kelas dimulai." in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
+
+
+def test_form_errors_and_planning_rules_show_together(client, login_as, batch) -> None:
+    login_as(Role.ORGANISER)
+    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
+        **CLASS_FORM, "name": "", "quota_release_date": "kapan-kapan",  # WTForms refuses these two
+        "seats_51": "30",  # and the rules still run on what could be read
+        "registration_opens_at": "2023-05-16T08:00",  # opens after it closes (15 May)
+    }).get_data(as_text=True)
+    assert "Nama kelas wajib diisi." in page
+    assert "Tanggal tidak valid" in page
+    assert "Jumlah kuota provinsi (44) melebihi kapasitas kelas (22)." in page
+    assert "Pendaftaran harus ditutup setelah dibuka." in page
+
+
+def test_batch_form_shows_every_problem_at_once(client, login_as, programme, make_class) -> None:
+    make_class()
+    login_as(Role.ORGANISER)
+    page = submit(client, f"/kelola/program/{programme.id}/angkatan/baru", {
+        "number": "2", "name": "Angkatan 2 lagi", "start_date": "2023-05-26", "end_date": "2023-05-22",
+    }).get_data(as_text=True)
+    assert "Tanggal selesai tidak boleh sebelum tanggal mulai." in page
+    assert "Angkatan 2 sudah ada di program ini." in page
+
+
+def test_programme_page_and_class_page_show_weekdays(client, login_as, make_class, programme, clock) -> None:
+    clock("2023-05-02T10:00+08:00")  # before the quota release date, so the page still mentions it
+    class_id = make_class(quota_release_date=date(2023, 5, 12))
+    login_as(Role.ORGANISER)
+    page = client.get(f"/kelola/program/{programme.id}").get_data(as_text=True)
+    assert "Senin 22 – Jumat 26 Mei 2023" in page  # the batch
+    assert "Senin 22 – Kamis 25 Mei 2023" in page  # the class
+    detail = client.get(f"/kelola/kelas/{class_id}").get_data(as_text=True)
+    assert "Jumat, 12 Mei 2023" in detail
+    schedule = client.get(f"/kelola/jadwal?program={programme.id}").get_data(as_text=True)
+    assert "Senin 22 – Kamis 25 Mei 2023" in schedule
 
 
 def test_overlapping_facilitator_is_refused_on_the_form(client, login_as, make_user, make_class, batch) -> None:
@@ -117,8 +167,45 @@ def test_agenda_is_added_and_the_jp_difference_shown(client, login_as, make_clas
     }, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Kebijakan TPBIS" in page
-    assert "08.00–11.45 WITA" in page
+    assert "08.00–11.45</span> WITA" in page
     assert "Jumlah JP agenda: 5 dari 40 JP program (-35)" in page
+
+
+def _add_session(client, class_id: int, **values: str):
+    data = {"csrf_token": _token(client, class_id), "day": "2023-05-22", "start_time": "08:00",
+            "end_time": "09:00", "topic": "Pembukaan", "jp": "1", **values}
+    return client.post(f"/kelola/kelas/{class_id}/agenda", data=data, follow_redirects=True).get_data(as_text=True)
+
+
+def test_an_hour_holds_one_jp_not_four(client, login_as, make_class) -> None:
+    class_id = make_class()
+    login_as(Role.ORGANISER)
+    page = _add_session(client, class_id, jp="4")
+    assert "Sesi 08.00–09.00 hanya memuat paling banyak 1 JP (1 JP = 45 menit), bukan 4 JP." in page
+    assert "Jumlah JP agenda: 0 dari 40" in page
+    page = _add_session(client, class_id, jp="1")
+    assert "Sesi ditambahkan." in page
+    assert "Jumlah JP agenda: 1 dari 40" in page
+
+
+def test_a_session_with_far_fewer_jp_than_it_could_hold_is_saved_with_a_warning(client, login_as,
+                                                                                make_class) -> None:
+    class_id = make_class()
+    login_as(Role.ORGANISER)
+    page = _add_session(client, class_id, end_time="12:00", jp="2")
+    assert "Sesi ditambahkan." in page
+    assert "Sesi 08.00–12.00 (240 menit) dapat memuat 5 JP, tetapi diisi 2 JP." in page
+    page = _add_session(client, class_id, day="2023-05-23", end_time="12:00", jp="4")  # a break: no warning
+    assert "dapat memuat" not in page
+
+
+def test_every_agenda_problem_is_shown_after_one_submit(client, login_as, make_class) -> None:
+    class_id = make_class()
+    login_as(Role.ORGANISER)
+    page = _add_session(client, class_id, day="2023-06-01", start_time="10:00", end_time="09:00", topic="")
+    assert "Materi: Materi wajib diisi." in page
+    assert "Hari sesi harus di antara tanggal mulai dan selesai kelas." in page
+    assert "Jam selesai harus setelah jam mulai." in page
 
 
 def test_copy_programme_to_next_year_through_the_page(client, login_as, make_class, programme, app) -> None:
@@ -131,7 +218,22 @@ def test_copy_programme_to_next_year_through_the_page(client, login_as, make_cla
     assert response.status_code == 302
     with app.app_context():
         copy = db.session.scalar(select(Programme).where(Programme.year == 2024))
-        assert copy.batches[0].classes[0].start_date == date(2024, 5, 22)
+        assert copy.batches[0].classes[0].start_date == date(2024, 5, 20)  # Monday stays Monday
+
+
+def test_copy_2023_to_2027_through_the_page_keeps_mondays(client, login_as, make_class, programme, app) -> None:
+    make_class()
+    login_as(Role.ORGANISER)
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, f"/kelola/program/{programme.id}")
+    response = client.post(f"/kelola/program/{programme.id}/salin", data={"csrf_token": token, "year": "2027"},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Senin 24 – Kamis 27 Mei 2027" in page
+    with app.app_context():
+        copy = db.session.scalar(select(Programme).where(Programme.year == 2027))
+        assert copy.batches[0].classes[0].start_date == date(2027, 5, 24)
 
 
 # --- access -----------------------------------------------------------------------------------------
@@ -233,7 +335,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append([name for name, _ in COLUMNS])
+    sheet.append(list(COLUMNS))
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -259,8 +361,8 @@ def test_import_reports_every_bad_row_and_writes_nothing(client, login_as, progr
     login_as(Role.ORGANISER)
     page = _upload(client, programme.id, _xlsx([GOOD, BAD_DATES, BAD_BATCH, GOOD_2, BAD_PROVINCE])).get_data(as_text=True)
     assert "5 baris: 2 valid, 3 salah." in page
-    assert "<td>3</td><td>Tanggal selesai tidak boleh sebelum tanggal mulai.</td>" in page
-    assert "<td>4</td><td>angkatan: angkatan 7 belum ada di program ini.</td>" in page
+    assert "<td>3</td><td><ul class=\"mb-0 ps-3\"><li>tanggal_selesai: Tanggal selesai tidak boleh sebelum" in page
+    assert "<td>4</td><td><ul class=\"mb-0 ps-3\"><li>angkatan: angkatan 7 belum ada di program ini.</li>" in page
     assert "<td>6</td>" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
@@ -291,9 +393,63 @@ def test_import_refuses_a_file_that_is_not_xlsx(client, login_as, programme) -> 
     assert "Berkas bukan XLSX yang dapat dibaca." in page
 
 
-def test_import_template_downloads_with_the_expected_columns(client, login_as, programme) -> None:
+def test_import_reports_every_problem_of_a_row_at_once(client, login_as, programme) -> None:
     login_as(Role.ORGANISER)
-    sheet = load_workbook(io.BytesIO(client.get(f"/kelola/program/{programme.id}/impor/templat.xlsx").data)).active
+    # bad capacity, unknown regency, a date that is no date, a province that is no code, window closing
+    # before it opens, an unknown facilitator: six problems in one row, all reported with their columns
+    row = [2, "Kelas Serba Salah", "Hotel", "", "99.99", "2023-05-22", "25 Mei", "dua puluh", "NTB",
+           "2023-05-10 08:00", "2023-05-01 08:00", "siapa@contoh.id"]
+    page = _upload(client, programme.id, _xlsx([row])).get_data(as_text=True)
+    assert "1 baris: 0 valid, 1 salah." in page
+    for message in (
+        "kode_kabupaten_kota: kode &#34;99.99&#34; tidak dikenal",
+        "kapasitas: isi jumlah peserta.",
+        "tanggal_selesai: tanggal tidak valid (TTTT-BB-HH).",
+        "provinsi_dilayani: &#34;NTB&#34; bukan kode provinsi",
+        "email_fasilitator: akun tidak ditemukan: siapa@contoh.id.",
+        "pendaftaran_ditutup: Pendaftaran harus ditutup setelah dibuka.",
+    ):
+        assert message in page, message
+
+
+def test_import_names_the_column_of_each_planning_rule(client, login_as, programme) -> None:
+    login_as(Role.ORGANISER)
+    row = [2, "Kelas Penuh Kuota", "Hotel", "", "52.71", "2023-05-22", "2023-05-25", 10, "51:8, 52:14",
+           "2023-05-01 08:00", "2023-05-23 08:00", ""]
+    page = _upload(client, programme.id, _xlsx([row])).get_data(as_text=True)
+    assert "provinsi_dilayani: Jumlah kuota provinsi (22) melebihi kapasitas kelas (10)." in page
+    assert "pendaftaran_ditutup: Pendaftaran harus ditutup sebelum kelas dimulai." in page
+
+
+def test_import_template_has_codes_and_an_example_dated_from_the_clock(client, login_as, programme, clock) -> None:
+    clock("2026-12-02T10:00+07:00")
+    login_as(Role.ORGANISER)
+    response = client.get(f"/kelola/program/{programme.id}/impor/templat.xlsx")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="templat-impor-kelas.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Kelas", "Kode", "Petunjuk"]
+    sheet = workbook["Kelas"]
     header = [cell.value for cell in sheet[1]]
+    example = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert header[:3] == ["angkatan", "nama_kelas", "tempat"]
     assert "provinsi_dilayani" in header
+    # the 2023 programme's batches are past: the example is dated ahead of the clock, on a Monday
+    start = date.fromisoformat(example["tanggal_mulai"])
+    assert date(2026, 12, 2) < start < date(2027, 12, 2)
+    assert start.weekday() == 0
+    assert example["nama_kelas"].startswith("CONTOH")
+    codes = [[cell.value for cell in row] for row in workbook["Kode"].iter_rows()]
+    assert "Provinsi (provinsi_dilayani)" in codes[0]
+    flat = {value for row in codes for value in row if value is not None}
+    assert {"52", "Nusa Tenggara Barat", "52.71", "Kota Mataram", "Angkatan 2"} <= flat
+
+
+def test_the_template_example_row_is_never_imported(client, login_as, programme, app) -> None:
+    login_as(Role.ORGANISER)
+    template = load_workbook(io.BytesIO(client.get(f"/kelola/program/{programme.id}/impor/templat.xlsx").data))
+    buffer = io.BytesIO()
+    template.save(buffer)
+    page = _upload(client, programme.id, buffer.getvalue()).get_data(as_text=True)
+    assert "nama_kelas: ini baris contoh dari templat" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0

@@ -211,7 +211,7 @@ def test_nomination_import_is_all_or_nothing(app, client, login_as, open_class, 
     url = f"/kelola/kelas/{class_id}/impor-nominasi"
     page = submit(client, url, {"file": (io.BytesIO(_nominations([good, bad_nik, bad_library])), "n.xlsx")},
                   content_type="multipart/form-data").get_data(as_text=True)
-    assert "<td>3</td><td>NIK harus 16 digit" in page
+    assert "<td>3</td><td><ul class=\"mb-0 ps-3\"><li>nik: NIK harus 16 digit" in page
     assert "<td>4</td>" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
