@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.audit import services as audit
 from app.auth.models import Role, User, UserRole
+from app.core.formatting import format_date, format_date_range, format_time
+from app.core.text import with_word
 from app.errors import ClassHasRegistrations, InvalidTransition, ScheduleError
 from app.extensions import db
 from app.programmes.models import (
@@ -117,7 +119,8 @@ def _check_batch(programme: Programme, data: BatchData, batch: Batch | None) -> 
         outside = [c for c in batch.classes if c.start_date < data.start_date or c.end_date > data.end_date]
         if outside:
             raise ScheduleError(
-                _("Kelas %(name)s berada di luar rentang tanggal angkatan yang baru.", name=outside[0].name),
+                _("%(cls)s berada di luar rentang tanggal angkatan yang baru.",
+                  cls=with_word(_("Kelas"), outside[0].name)),
                 "start_date",
             )
 
@@ -226,7 +229,7 @@ def validate_class(batch: Batch, data: ClassData, existing: TrainingClass | None
     if data.start_date < batch.start_date or data.end_date > batch.end_date:
         raise ScheduleError(
             _("Tanggal kelas harus di dalam rentang angkatan (%(start)s – %(end)s).",
-              start=batch.start_date.strftime("%d-%m-%Y"), end=batch.end_date.strftime("%d-%m-%Y")),
+              start=format_date(batch.start_date), end=format_date(batch.end_date)),
             "start_date",
         )
     regency = db.session.get(Regency, data.regency_code)
@@ -288,9 +291,8 @@ def validate_class(batch: Batch, data: ClassData, existing: TrainingClass | None
         if clashes:
             other = clashes[0]
             raise ScheduleError(
-                _("%(name)s sudah mengajar di %(cls)s (%(start)s – %(end)s) pada tanggal yang tumpang tindih.",
-                  name=person.full_name, cls=other.name, start=other.start_date.strftime("%d-%m-%Y"),
-                  end=other.end_date.strftime("%d-%m-%Y")),
+                _("%(name)s sudah mengajar di %(cls)s (%(dates)s) pada tanggal yang tumpang tindih.",
+                  name=person.full_name, cls=other.name, dates=format_date_range(other.start_date, other.end_date)),
                 "facilitator_ids",
             )
     return facilitators
@@ -437,7 +439,7 @@ def add_agenda_session(training_class: TrainingClass, data: AgendaData, by: User
         if other.day == data.day and other.start_time < data.end_time and data.start_time < other.end_time:
             raise ScheduleError(
                 _("Sesi bertabrakan dengan %(topic)s (%(start)s–%(end)s).", topic=other.topic,
-                  start=other.start_time.strftime("%H.%M"), end=other.end_time.strftime("%H.%M")),
+                  start=format_time(other.start_time), end=format_time(other.end_time)),
                 "start_time",
             )
     session = AgendaSession(
@@ -445,14 +447,14 @@ def add_agenda_session(training_class: TrainingClass, data: AgendaData, by: User
         jp=data.jp, speaker=(data.speaker or "").strip() or None,
     )
     training_class.agenda.append(session)
-    label = f"{data.day} {data.start_time:%H.%M} {session.topic}"
+    label = f"{format_date(data.day)} {format_time(data.start_time)} {session.topic}"
     audit.record(training_class, "agenda", by, {"agenda": [None, label]})
     return session
 
 
 def remove_agenda_session(session: AgendaSession, by: User | None) -> None:
     training_class = session.training_class
-    label = f"{session.day} {session.start_time:%H.%M} {session.topic}"
+    label = f"{format_date(session.day)} {format_time(session.start_time)} {session.topic}"
     audit.record(training_class, "agenda", by, {"agenda": [label, None]})
     training_class.agenda.remove(session)
 

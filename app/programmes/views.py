@@ -18,6 +18,7 @@ from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
+from app.core.text import with_word
 from app.errors import DomainError, ScheduleError
 from app.extensions import db
 from app.programmes import bp, services
@@ -297,7 +298,7 @@ def class_new(batch_id: int) -> ResponseReturnValue:
             show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
-            flash(_("Kelas %(name)s dibuat sebagai draf.", name=training_class.name), "success")
+            flash(_("%(cls)s dibuat sebagai draf.", cls=with_word(_("Kelas"), training_class.name)), "success")
             return redirect(url_for("programmes.class_detail", class_id=training_class.id))
     return render_template("programmes/class_form.html", form=form, batch=batch, training_class=None)
 

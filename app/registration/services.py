@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.auth.models import User
+from app.core.formatting import format_date, format_datetime
 from app.errors import (
     ClassFull,
     DuplicateRegistration,
@@ -130,10 +131,9 @@ def _check_open(training_class: TrainingClass, now: datetime) -> None:
     opens, closes = training_class.registration_opens_at, training_class.registration_closes_at
     if (opens and now < opens) or (closes and now > closes):
         raise RegistrationClosed(
-            _("Pendaftaran kelas ini dibuka %(opens)s sampai %(closes)s (%(tz)s).",
-              opens=opens.astimezone(training_class.zoneinfo).strftime("%d-%m-%Y %H.%M") if opens else "—",
-              closes=closes.astimezone(training_class.zoneinfo).strftime("%d-%m-%Y %H.%M") if closes else "—",
-              tz=training_class.tz_label)
+            _("Pendaftaran kelas ini dibuka %(opens)s sampai %(closes)s.",
+              opens=format_datetime(opens, training_class.timezone) if opens else "—",
+              closes=format_datetime(closes, training_class.timezone) if closes else "—")
         )
 
 
@@ -402,7 +402,7 @@ def whatsapp_link(registration: Registration) -> str:
     message = _(
         "Halo %(name)s, kami dari panitia Bimtek Perpustakaan Nasional. Status pendaftaran Anda di %(cls)s "
         "(%(start)s, %(venue)s): %(status)s.",
-        name=registration.full_name, cls=c.name, start=c.start_date.strftime("%d-%m-%Y"),
+        name=registration.full_name, cls=c.name, start=format_date(c.start_date),
         venue=c.venue_name, status=registration.status.label,
     )
     return f"https://wa.me/{registration.whatsapp.lstrip('+')}?text={quote(message)}"

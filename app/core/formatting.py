@@ -1,0 +1,88 @@
+"""One way to write dates, times and numbers for people: "1 Desember 2026 08.00 WITA", "22–25 Mei 2023",
+"1.238", "96,9 %" (English: "1 December 2026 08.00 WITA", "1,238", "96.9%")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+from flask import has_request_context
+from flask_babel import get_locale
+
+from app.regions.models import TZ_LABELS
+
+MONTHS_ID = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]
+MONTHS_EN = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]
+
+
+def current_locale(locale: str | None = None) -> str:
+    """The given locale, else the request's (outside a request, e.g. in a CLI command: Indonesian)."""
+    if locale:
+        return locale
+    return str(get_locale() or "id") if has_request_context() else "id"
+
+
+def format_day_month(value: date, locale: str | None = None) -> str:
+    """22 Mei: a day of a class whose year is plain from the page (roster tabs, report columns)."""
+    months = MONTHS_EN if current_locale(locale).startswith("en") else MONTHS_ID
+    return f"{value.day} {months[value.month - 1]}"
+
+
+def format_date(value: date | None, locale: str | None = None) -> str:
+    """22 Mei 2023 (or 22 May 2023 in English)."""
+    if value is None:
+        return ""
+    return f"{format_day_month(value, locale)} {value.year}"
+
+
+def format_date_range(start: date, end: date, locale: str | None = None) -> str:
+    """22–25 Mei 2023 · 29 Mei – 2 Juni 2023 · 30 Desember 2023 – 3 Januari 2024."""
+    if start == end:
+        return format_date(start, locale)
+    full = format_date(end, locale)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{full}"
+    if start.year == end.year:
+        return f"{format_day_month(start, locale)} – {full}"
+    return f"{format_date(start, locale)} – {full}"
+
+
+def format_time(value: time | datetime) -> str:
+    """08.00: Indonesian clock times use a dot (PUEBI), in both languages of the interface."""
+    return f"{value:%H.%M}"
+
+
+def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", locale: str | None = None) -> str:
+    """22 Mei 2023 09.00 WITA: a moment shown in the given zone, with its label."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(tz))
+    return f"{format_date(local.date(), locale)} {format_time(local)} {TZ_LABELS.get(tz, tz)}"
+
+
+def format_number(value: float | int | None, decimals: int = 0, locale: str | None = None) -> str:
+    """1.238 · 96,9 (English: 1,238 · 96.9): thousands grouped, a fixed number of decimals."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=current_locale(locale))
+
+
+def format_percent(value: float | int | None, decimals: int = 1, locale: str | None = None) -> str:
+    """96,9 % for a value already in percent (96.9); whole numbers lose the decimals: 80 %.
+
+    Indonesian writes a (non-breaking) space before the sign, English none."""
+    if value is None:
+        return ""
+    locale = current_locale(locale)
+    if decimals and float(value).is_integer():
+        decimals = 0
+    number = format_number(value, decimals, locale)
+    return f"{number}%" if locale.startswith("en") else f"{number}\u00a0%"
