@@ -98,6 +98,9 @@ def test_main_pages_have_no_serious_axe_violations(app, runner, new_page, clock,
             if name.endswith("!"):
                 _submit_empty(page, name)
             found += serious_violations(page, f"{size} {name} ({url})")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > viewport["width"]:  # phone first: the page itself never scrolls sideways, only wide tables
+                found.append(f"{size} {name} ({url}): page is {width} px wide")
             screenshot(page, f"a11y-{size}-{name.rstrip('!')}{'-errors' if name.endswith('!') else ''}")
             visited += 1
     assert visited >= 30
