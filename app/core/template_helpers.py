@@ -22,7 +22,7 @@ from app.core.formatting import (
     format_percent,
     format_time,
 )
-from app.core.text import fill_programme, sentence, with_word
+from app.core.text import fill_programme, sentence
 
 __all__ = ["field_aria", "form_problems", "format_date", "format_date_range", "format_datetime", "mask_nik",
            "mask_phone", "nav_items", "register"]
@@ -129,7 +129,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.filters["fill_programme"] = fill_programme
-    app.jinja_env.globals["with_word"] = with_word
     app.jinja_env.globals["field_aria"] = field_aria
     app.jinja_env.globals["form_problems"] = form_problems
     app.jinja_env.filters["mask_nik"] = mask_nik

@@ -49,6 +49,8 @@
   function choose(index) {
     var item = items[index];
     if (!item) { return; }
+    clearTimeout(timer);
+    request++;  // an answer still on its way must not open the list again
     hidden.value = item.id;
     input.value = item.name;
     input.classList.add("is-valid");
@@ -58,7 +60,10 @@
   }
 
   function render(found) {
+    // A newer answer keeps the option the person is on, if it is still there.
+    var activeId = active >= 0 && items[active] ? items[active].id : null;
     items = found;
+    active = -1;
     list.innerHTML = "";
     found.forEach(function (item, index) {
       var option = document.createElement("li");
@@ -78,6 +83,8 @@
     if (found.length) {
       open();
       status.textContent = script.dataset.found.replace("%s", found.length);
+      var again = found.findIndex(function (item) { return item.id === activeId; });
+      if (again >= 0) { setActive(again); } else { input.removeAttribute("aria-activedescendant"); }
     } else {
       close();
       status.textContent = input.value.trim().length >= 2 ? script.dataset.empty : "";

@@ -86,6 +86,14 @@ def test_every_failed_form_shows_the_summary(client, url) -> None:
     assert "<title>Perbaiki isian · " in page
 
 
+def test_the_summary_works_in_english_too(client) -> None:
+    client.get("/bahasa/en")
+    page = submit(client, "/masuk", {}).get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert 'id="error-summary" tabindex="-1" autofocus' in page
+    assert '<a class="alert-link" href="#email">' in page
+
+
 def test_welcome_and_class_messages_have_no_doubled_words(client, login_as, make_user, batch) -> None:
     user = make_user(Role.ORGANISER, full_name="Rina Wulandari, S.IP.")
     assert login(client, user.email).status_code == 302
