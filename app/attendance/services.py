@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.attendance.models import AttendanceMark, AttendanceStatus, MarkSource
 from app.audit import services as audit
 from app.auth.models import Role, User
+from app.core.formatting import format_date
 from app.errors import AttendanceError
 from app.extensions import db, utcnow
 from app.programmes.models import Programme, TrainingClass
@@ -47,7 +48,7 @@ def marking_open_until(c: TrainingClass) -> date:
 
 def check_marking_window(c: TrainingClass, day: date, today: date) -> None:
     if day not in class_days(c):
-        raise AttendanceError(_("Tanggal %(d)s bukan hari kelas ini.", d=day.strftime("%d-%m-%Y")))
+        raise AttendanceError(_("Tanggal %(d)s bukan hari kelas ini.", d=format_date(day)))
     if today < day:
         raise AttendanceError(_("Presensi hari ini baru dibuka pada harinya."))
     if today > marking_open_until(c):

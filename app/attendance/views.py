@@ -15,6 +15,7 @@ from app.attendance.models import AttendanceStatus
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
+from app.core.formatting import format_date
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import TrainingClass
@@ -165,7 +166,7 @@ def reopen(class_id: int) -> ResponseReturnValue:
         flash(str(exc.message), "danger")
     else:
         db.session.commit()
-        flash(_("Presensi dibuka kembali sampai %(d)s.", d=until.strftime("%d-%m-%Y")), "success")
+        flash(_("Presensi dibuka kembali sampai %(d)s.", d=format_date(until)), "success")
     return redirect(url_for("attendance.report", class_id=c.id))
 
 

@@ -29,7 +29,7 @@ from app.certificates.models import (
     CertificateSettings,
     CertificateStatus,
 )
-from app.core.template_helpers import format_date, format_date_range
+from app.core.formatting import format_date, format_date_range, format_percent
 from app.core.urls import public_request_context
 from app.errors import CertificateError
 from app.extensions import db, utcnow
@@ -221,8 +221,9 @@ def readiness(registration: Registration, today: date | None = None) -> Readines
                                   d=format_date(registration.training_class.end_date)))
     result = attendance.registration_eligibility(registration)
     if not result.eligible:
-        return Readiness(False, _("Kehadiran %(p)s dari %(t)s hari; syarat %(r)s%% (kurang %(n)s hari).",
-                                  p=result.present, t=result.total, r=result.required_percent, n=result.missing))
+        return Readiness(False, _("Kehadiran %(p)s dari %(t)s hari; syarat %(r)s (kurang %(n)s hari).",
+                                  p=result.present, t=result.total, r=format_percent(result.required_percent),
+                                  n=result.missing))
     name = name_check(registration, today)
     if not name.ok:
         return name

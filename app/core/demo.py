@@ -38,7 +38,7 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("admin@sibimtek.id", "Admin Sibimtek", Role.ADMIN),
     DemoAccount("panitia@sibimtek.id", "Rina Wulandari, S.I.Pust.", Role.ORGANISER),
-    DemoAccount("fasilitator@sibimtek.id", "Dr. Ahmad Fauzi, M.Hum.", Role.FACILITATOR),
+    DemoAccount("fasilitator@sibimtek.id", "Dr. Lalu Ahmad Fauzi, M.Hum.", Role.FACILITATOR),
     DemoAccount("peserta@sibimtek.id", "Baiq Nurul Hidayati", Role.PARTICIPANT),
     DemoAccount("koordinator.ntb@sibimtek.id", "Lalu Muhammad Saleh", Role.COORDINATOR, "52"),
 )

@@ -1,93 +1,79 @@
-"""Filters and globals for templates: dates in Indonesian, zone labels, masking, navigation."""
+"""Filters and globals for templates: dates and numbers (app.core.formatting), masking, navigation."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import Field, Form
 
-from app.regions.models import TZ_LABELS
+from app.core.formatting import (
+    format_date,
+    format_date_range,
+    format_datetime,
+    format_day_date,
+    format_day_month,
+    format_day_range,
+    format_number,
+    format_percent,
+    format_time,
+    format_weekday,
+)
+from app.core.text import fill_programme, sentence
 
-MONTHS_ID = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]
-MONTHS_EN = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]
+__all__ = ["field_aria", "form_problems", "format_date", "format_date_range", "format_datetime", "format_day_date",
+           "format_day_range", "format_weekday", "mask_nik", "mask_phone", "nav_items", "register"]
 
-WEEKDAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+GROUP_FIELDS = ("RadioField", "MultiCheckboxField")  # shown as a fieldset of options: the first one is the anchor
 
-
-def _locale(locale: str | None) -> str:
-    return locale or str(get_locale() or "id")
-
-
-def format_weekday(value: date | None, locale: str | None = None) -> str:
-    """Senin … Minggu (Monday … Sunday in English)."""
-    if value is None:
-        return ""
-    names = WEEKDAYS_EN if _locale(locale).startswith("en") else WEEKDAYS_ID
-    return names[value.weekday()]
-
-
-def format_day_date(value: date | None, locale: str | None = None) -> str:
-    """Senin, 22 Mei 2023: planners check the weekday of every date they set."""
-    if value is None:
-        return ""
-    return f"{format_weekday(value, locale)}, {format_date(value, locale)}"
-
-
-def format_day_range(start: date, end: date, locale: str | None = None) -> str:
-    """Senin 22 – Kamis 25 Mei 2023 · Senin 29 Mei – Jumat 2 Juni 2023 · one day: Senin, 22 Mei 2023."""
-    if start == end:
-        return format_day_date(start, locale)
-    full = f"{format_weekday(end, locale)} {format_date(end, locale)}"
-    if (start.year, start.month) == (end.year, end.month):
-        first = str(start.day)
-    elif start.year == end.year:
-        first = format_date(start, locale).rsplit(" ", 1)[0]
-    else:
-        first = format_date(start, locale)
-    return f"{format_weekday(start, locale)} {first} – {full}"
+def field_aria(field: Field, help_text: object = None, extra: dict[str, object] | None = None) -> dict[str, object]:
+    """The attributes of a field's input: the caller's, plus aria-invalid when it has errors and
+    aria-describedby naming its error message and help text (ids "<id>-error", "<id>-help")."""
+    attrs = dict(extra or {})
+    described = [str(attrs.pop("aria-describedby"))] if attrs.get("aria-describedby") else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if help_text:
+        described.append(f"{field.id}-help")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
 
 
-def format_date(value: date | None, locale: str | None = None) -> str:
-    """22 Mei 2023 (or 22 May 2023 in English)."""
-    if value is None:
-        return ""
-    locale = locale or str(get_locale() or "id")
-    months = MONTHS_EN if locale.startswith("en") else MONTHS_ID
-    return f"{value.day} {months[value.month - 1]} {value.year}"
+@dataclass(frozen=True)
+class SummaryItem:
+    target: str | None  # id of the element the summary links to; None for a problem of the whole form
+    message: str
 
 
-def format_date_range(start: date, end: date, locale: str | None = None) -> str:
-    """22–25 Mei 2023 · 29 Mei – 2 Juni 2023 · 30 Desember 2023 – 3 Januari 2024."""
-    if start == end:
-        return format_date(start, locale)
-    full = format_date(end, locale)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{full}"
-    if start.year == end.year:
-        return f"{format_date(start, locale).rsplit(' ', 1)[0]} – {full}"
-    return f"{format_date(start, locale)} – {full}"
-
-
-def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", weekday: bool = False) -> str:
-    """22 Mei 2023 09.00 WITA (Senin, 22 Mei 2023 09.00 WITA with `weekday`): a moment shown in the
-    given zone, with its label."""
-    if value is None:
-        return ""
-    local = value.astimezone(ZoneInfo(tz))
-    day = format_day_date(local.date()) if weekday else format_date(local.date())
-    return f"{day} {local:%H.%M} {TZ_LABELS.get(tz, tz)}"
+def form_problems(form: Form, order: Iterable[str] | None = None,
+                  targets: dict[str, str] | None = None) -> list[SummaryItem]:
+    """Every error of a form for its summary: fields in page order (`order` first, then the form's own), each
+    linked to its input (the first option of a group; `targets` overrides), then the form's own errors."""
+    targets = targets or {}
+    first = [name for name in (order or []) if name in form]
+    names = first + [f.short_name for f in form if f.short_name not in first]  # short: without the form's prefix
+    found: list[tuple[Field, str]] = []
+    for name in names:
+        field = form[name]
+        if isinstance(field.errors, list | tuple):  # (a FormField's errors are a dict: its own fields say them)
+            found.extend((field, str(message)) for message in field.errors)
+    # A message two fields share ("Tanggal tidak valid.") is told apart by the field's label.
+    counts = Counter(message for _field, message in found)
+    problems = [
+        SummaryItem(targets.get(field.short_name) or (f"{field.id}-0" if field.type in GROUP_FIELDS else field.id),
+                f"{field.label.text}: {message}" if counts[message] > 1 else message)
+        for field, message in found
+    ]
+    problems.extend(SummaryItem(None, str(message)) for message in getattr(form, "form_errors", []))
+    return problems
 
 
 def mask_nik(nik: str | None) -> str:
@@ -136,12 +122,20 @@ def nav_items() -> list[NavItem]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["date_id"] = format_date
+    app.jinja_env.filters["day_month"] = format_day_month
+    app.jinja_env.filters["time_hm"] = format_time
     app.jinja_env.filters["datetime_tz"] = format_datetime
     app.jinja_env.globals["date_range"] = format_date_range
     app.jinja_env.filters["weekday_id"] = format_weekday
     app.jinja_env.filters["day_date_id"] = format_day_date
     app.jinja_env.globals["day_range"] = format_day_range
     app.jinja_env.filters["iso_to_date_id"] = lambda iso: format_date(date.fromisoformat(iso), "id")
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["sentence"] = sentence
+    app.jinja_env.filters["fill_programme"] = fill_programme
+    app.jinja_env.globals["field_aria"] = field_aria
+    app.jinja_env.globals["form_problems"] = form_problems
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["mask_phone"] = mask_phone
 

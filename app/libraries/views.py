@@ -12,6 +12,7 @@ from app.core.access import public, roles_required
 from app.core.export import xlsx_response
 from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
+from app.core.text import with_word
 from app.errors import DomainError
 from app.extensions import db
 from app.libraries import bp, services
@@ -118,7 +119,7 @@ def create() -> ResponseReturnValue:
             show_domain_error(form, exc)
         else:
             db.session.commit()
-            flash(_("Perpustakaan %(name)s disimpan.", name=library.name), "success")
+            flash(_("%(name)s disimpan.", name=with_word(_("Perpustakaan"), library.name)), "success")
             return redirect(url_for("libraries.index", q=library.name))
     return render_template("libraries/form.html", form=form, library=None)
 
@@ -141,7 +142,7 @@ def edit(library_id: int) -> ResponseReturnValue:
             show_domain_error(form, exc)
         else:
             db.session.commit()
-            flash(_("Perpustakaan %(name)s diperbarui.", name=library.name), "success")
+            flash(_("%(name)s diperbarui.", name=with_word(_("Perpustakaan"), library.name)), "success")
             return redirect(url_for("libraries.index", q=library.name))
     return render_template("libraries/form.html", form=form, library=library)
 

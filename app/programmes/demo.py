@@ -18,7 +18,7 @@ from app.programmes.models import AgendaSession, ClassStatus, Programme, Program
 from app.regions.models import Province, Regency
 
 FACILITATORS = (
-    ("fasilitator@sibimtek.id", "Dr. Ahmad Fauzi, M.Hum."),
+    ("fasilitator@sibimtek.id", "Dr. Lalu Ahmad Fauzi, M.Hum."),  # a Sasak trainer: the Mataram class is his
     ("fasilitator2@sibimtek.id", "Sri Wahyuni, S.Sos., M.Si."),
     ("fasilitator3@sibimtek.id", "Ir. Bambang Hartono"),
     ("fasilitator4@sibimtek.id", "Dewi Kartika, S.I.Pust."),

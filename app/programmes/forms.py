@@ -24,7 +24,6 @@ from app.core.forms import BaseForm, MultiCheckboxField, choice_list
 from app.programmes.models import ApprovalMode, ProgrammeStatus, QuotaGroup
 from app.regions.models import Province
 
-_REQUIRED = _l("Kolom ini wajib diisi.")
 _DATE = _l("Tanggal tidak valid (format hh-bb-tttt).")
 
 
@@ -96,7 +95,8 @@ class ProgrammeForm(BaseForm):
 class BatchForm(BaseForm):
     number = IntegerField(
         _l("Nomor angkatan"),
-        validators=[InputRequired(_REQUIRED), NumberRange(min=1, max=99, message=_l("Nomor angkatan 1 sampai 99."))],
+        validators=[InputRequired(_l("Nomor angkatan wajib diisi.")),
+                    NumberRange(min=1, max=99, message=_l("Nomor angkatan 1 sampai 99."))],
     )
     name = StringField(
         _l("Nama angkatan"), validators=[DataRequired(_l("Nama angkatan wajib diisi.")), Length(max=150)]
@@ -126,7 +126,8 @@ class ClassForm(BaseForm):
     end_date = DateField(_l("Tanggal selesai"), validators=[InputRequired(_DATE)])
     capacity = IntegerField(
         _l("Kapasitas (peserta)"),
-        validators=[InputRequired(_REQUIRED), NumberRange(min=1, max=10_000, message=_l("Kapasitas 1 sampai 10.000."))],
+        validators=[InputRequired(_l("Kapasitas wajib diisi.")),
+                    NumberRange(min=1, max=10_000, message=_l("Kapasitas 1 sampai 10.000."))],
     )
     registration_opens_at = DateTimeLocalField(
         _l("Pendaftaran dibuka"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
@@ -175,7 +176,8 @@ class AgendaForm(BaseForm):
     topic = StringField(_l("Materi"), validators=[DataRequired(_l("Materi wajib diisi.")), Length(max=200)])
     speaker = StringField(_l("Narasumber"), validators=[Optional(), Length(max=150)])
     jp = IntegerField(
-        _l("JP"), validators=[InputRequired(_REQUIRED), NumberRange(min=0, max=20, message=_l("JP 0 sampai 20."))]
+        _l("JP"),
+        validators=[InputRequired(_l("JP wajib diisi.")), NumberRange(min=0, max=20, message=_l("JP 0 sampai 20."))],
     )
     submit = SubmitField(_l("Tambah sesi"))
 
@@ -184,7 +186,7 @@ class CopyProgrammeForm(BaseForm):
     year = IntegerField(
         _l("Tahun baru"),
         validators=[
-            InputRequired(_REQUIRED),
+            InputRequired(_l("Tahun baru wajib diisi.")),
             NumberRange(min=2000, max=2100, message=_l("Tahun antara 2000 dan 2100.")),
         ],
     )

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from app import clock
 from app.audit import services as audit
 from app.auth.models import User
+from app.core.formatting import format_datetime
 from app.errors import InvalidTransition
 from app.extensions import db
 from app.programmes.models import ClassStatus, TrainingClass
@@ -133,8 +134,7 @@ class Action:
 
 
 def _fmt(moment: datetime, c: TrainingClass) -> str:
-    local = moment.astimezone(c.zoneinfo)
-    return f"{local:%d-%m-%Y %H.%M} {c.tz_label}"
+    return format_datetime(moment, c.timezone)
 
 
 def _why_not_open(c: TrainingClass, now: datetime) -> str | None:
@@ -228,8 +228,6 @@ def tick(now: datetime | None = None) -> list[Transition]:
 
 def registration_phrase(c: TrainingClass, state: ClassStatus | None = None, now: datetime | None = None) -> str:
     """One sentence on registration that is true today (catalogue cards, class pages)."""
-    from app.core.template_helpers import format_datetime
-
     now = now or clock.now()
     state = state or effective_status(c, now)
     opens, closes = c.registration_opens_at, c.registration_closes_at

@@ -14,6 +14,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock
 from app.audit import services as audit
 from app.auth.models import Role, User, UserRole
+from app.core.formatting import format_date, format_date_range, format_time
+from app.core.text import with_word
 from app.errors import ClassHasRegistrations, Problem, raise_if_any
 from app.extensions import db
 from app.programmes import lifecycle
@@ -128,7 +130,8 @@ def batch_problems(programme: Programme, data: BatchData, batch: Batch | None) -
         outside = [c.name for c in batch.classes if c.start_date < start or c.end_date > end]
         if outside:
             problems.append(Problem(
-                _("Kelas %(name)s berada di luar rentang tanggal angkatan yang baru.", name=", ".join(outside)),
+                _("%(cls)s berada di luar rentang tanggal angkatan yang baru.",
+                  cls=", ".join(with_word(_("Kelas"), name) for name in outside)),
                 "start_date",
             ))
     return problems
@@ -248,10 +251,6 @@ def facilitator_busy(user_id: int, start: date, end: date) -> bool:
     return bool(_overlapping_classes(user_id, start, end, None))
 
 
-def _day(value: date) -> str:
-    return value.strftime("%d-%m-%Y")
-
-
 @dataclass
 class ClassCheck:
     """What the class checks look at. A form that could not parse a field passes None for it and
@@ -276,7 +275,7 @@ def _check_dates_in_batch(c: ClassCheck) -> Iterator[Problem]:
     if start < batch.start_date or end > batch.end_date:
         yield Problem(
             _("Tanggal kelas harus di dalam rentang angkatan (%(start)s – %(end)s).",
-              start=_day(batch.start_date), end=_day(batch.end_date)),
+              start=format_date(batch.start_date), end=format_date(batch.end_date)),
             "start_date",
         )
 
@@ -368,8 +367,8 @@ def _check_facilitators_free(c: ClassCheck) -> Iterator[Problem]:
         if clashes:
             other = clashes[0]
             yield Problem(
-                _("%(name)s sudah mengajar di %(cls)s (%(start)s – %(end)s) pada tanggal yang tumpang tindih.",
-                  name=person.full_name, cls=other.name, start=_day(other.start_date), end=_day(other.end_date)),
+                _("%(name)s sudah mengajar di %(cls)s (%(dates)s) pada tanggal yang tumpang tindih.",
+                  name=person.full_name, cls=other.name, dates=format_date_range(other.start_date, other.end_date)),
                 "facilitator_ids",
             )
 
@@ -551,7 +550,7 @@ def agenda_problems(training_class: TrainingClass, data: AgendaData) -> list[Pro
     elif times_known and data.jp is not None and data.jp > jp_that_fit(data.start_time, data.end_time):
         problems.append(Problem(
             _("Sesi %(start)s–%(end)s hanya memuat paling banyak %(fit)s JP (1 JP = 45 menit), bukan %(jp)s JP.",
-              start=data.start_time.strftime("%H.%M"), end=data.end_time.strftime("%H.%M"),
+              start=format_time(data.start_time), end=format_time(data.end_time),
               fit=jp_that_fit(data.start_time, data.end_time), jp=data.jp),
             "jp",
         ))
@@ -560,7 +559,7 @@ def agenda_problems(training_class: TrainingClass, data: AgendaData) -> list[Pro
             if other.day == data.day and other.start_time < data.end_time and data.start_time < other.end_time:
                 problems.append(Problem(
                     _("Sesi bertabrakan dengan %(topic)s (%(start)s–%(end)s).", topic=other.topic,
-                      start=other.start_time.strftime("%H.%M"), end=other.end_time.strftime("%H.%M")),
+                      start=format_time(other.start_time), end=format_time(other.end_time)),
                     "start_time",
                 ))
     return problems
@@ -574,7 +573,7 @@ def agenda_warnings(data: AgendaData) -> list[str]:
     if data.jp and fit - data.jp >= 2:
         return [_("Sesi %(start)s–%(end)s (%(minutes)s menit) dapat memuat %(fit)s JP, tetapi diisi %(jp)s JP. "
                   "Periksa kembali bila bukan karena istirahat.",
-                  start=data.start_time.strftime("%H.%M"), end=data.end_time.strftime("%H.%M"),
+                  start=format_time(data.start_time), end=format_time(data.end_time),
                   minutes=_minutes(data.start_time, data.end_time),
                   fit=fit, jp=data.jp)]
     return []
@@ -588,14 +587,14 @@ def add_agenda_session(training_class: TrainingClass, data: AgendaData, by: User
         jp=data.jp, speaker=(data.speaker or "").strip() or None,
     )
     training_class.agenda.append(session)
-    label = f"{data.day} {data.start_time:%H.%M} {session.topic}"
+    label = f"{format_date(data.day)} {format_time(data.start_time)} {session.topic}"
     audit.record(training_class, "agenda", by, {"agenda": [None, label]})
     return session
 
 
 def remove_agenda_session(session: AgendaSession, by: User | None) -> None:
     training_class = session.training_class
-    label = f"{session.day} {session.start_time:%H.%M} {session.topic}"
+    label = f"{format_date(session.day)} {format_time(session.start_time)} {session.topic}"
     audit.record(training_class, "agenda", by, {"agenda": [label, None]})
     training_class.agenda.remove(session)
 

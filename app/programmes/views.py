@@ -19,6 +19,7 @@ from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import BaseForm, choice_list, parsed, show_domain_error, show_problems
 from app.core.pagination import paginate
+from app.core.text import with_word
 from app.errors import DomainError, Problem
 from app.extensions import db
 from app.programmes import bp, copying, lifecycle, services
@@ -328,7 +329,7 @@ def class_new(batch_id: int) -> ResponseReturnValue:
             show_domain_error(form, exc, _FIELD_ALIASES)
         else:
             db.session.commit()
-            flash(_("Kelas %(name)s dibuat sebagai draf.", name=training_class.name), "success")
+            flash(_("%(cls)s dibuat sebagai draf.", cls=with_word(_("Kelas"), training_class.name)), "success")
             return redirect(url_for("programmes.class_detail", class_id=training_class.id))
     else:
         _check_refused_form(form, lambda: services.class_problems(batch, _class_data(form)))

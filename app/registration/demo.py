@@ -1,6 +1,7 @@
 """Demo registrations: the Mataram class of 2023 (22 seats from Bali and NTB libraries, plus a
 waiting list), and with `--full` the whole 2023 scale: 1,238 synthetic participants from 33
-provincial, 136 regency/city and 450 village libraries (about two people per library)."""
+provincial, 136 regency/city and 450 village libraries (about two people per library). Names fit the
+regency or province of each person's library (app.registration.demo_names)."""
 
 from __future__ import annotations
 
@@ -18,19 +19,8 @@ from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.programmes.models import Programme, TrainingClass
 from app.regions.models import Province
 from app.registration import services
+from app.registration.demo_names import demo_name
 from app.registration.models import EmploymentStatus, Registration
-
-FIRST_NAMES = {
-    "51": ["I Made", "Ni Luh", "I Wayan", "Ni Ketut", "I Komang", "Ni Putu", "I Nyoman", "Ni Kadek"],
-    "52": ["Lalu", "Baiq", "Muhammad", "Siti", "Ahmad", "Nurul", "Hadi", "Sri", "Abdul", "Fitri"],
-}
-LAST_NAMES = {
-    "51": ["Suardana", "Sukerti", "Artawan", "Widiastuti", "Mahendra", "Purnamasari", "Adnyana", "Lestari"],
-    "52": ["Hidayat", "Rahmawati", "Saputra", "Aini", "Firdaus", "Hasanah", "Ramdani", "Wahyuni", "Zulkifli"],
-}
-GENERIC_FIRST = ["Agus", "Dewi", "Budi", "Rina", "Andi", "Yuliana", "Eko", "Sari", "Joko", "Maria", "Hendra", "Wati"]
-GENERIC_LAST = ["Pratama", "Susanti", "Nugroho", "Handayani", "Siregar", "Kurniawati", "Lubis", "Simanjuntak",
-                "Saragih", "Manurung", "Tanjung", "Pohan", "Rumbiak", "Wonda", "Latuconsina", "Mamonto"]
 
 
 @dataclass(frozen=True)
@@ -44,10 +34,11 @@ def _nik(district_code: str, born: date, woman: bool, serial: int) -> str:
     return f"{district_code.replace('.', '')}{day:02d}{born:%m%y}{serial:04d}"
 
 
-def _person(rng: random.Random, province: str, district: str, serial: int) -> services.PersonData:
-    woman = rng.random() < 0.55
-    first = rng.choice(FIRST_NAMES.get(province, GENERIC_FIRST))
-    last = rng.choice(LAST_NAMES.get(province, GENERIC_LAST))
+def _person(rng: random.Random, district: str, serial: int, woman: bool | None = None,
+            taken: set[str] | None = None) -> services.PersonData:
+    drawn = rng.random() < 0.55  # drawn even when given, so the rest of the demo stays the same
+    woman = drawn if woman is None else woman
+    name = demo_name(rng, district, woman, taken)  # fits the regency (Lombok, Bima, Sumbawa) or the province
     born = date(rng.randint(1970, 2000), rng.randint(1, 12), rng.randint(1, 28))
     status = rng.choice([EmploymentStatus.PNS, EmploymentStatus.PPPK, EmploymentStatus.HONORER,
                          EmploymentStatus.RELAWAN, EmploymentStatus.RELAWAN])
@@ -56,7 +47,7 @@ def _person(rng: random.Random, province: str, district: str, serial: int) -> se
         appointed = min(born.year + 22, 2021)
         nip = f"{born:%Y%m%d}{appointed}{rng.randint(1, 12):02d}{'2' if woman else '1'}{rng.randint(1, 999):03d}"
     return services.PersonData(
-        full_name=f"{first} {last}", nik=_nik(district, born, woman, serial), nip=nip, gender="P" if woman else "L",
+        full_name=name, nik=_nik(district, born, woman, serial), nip=nip, gender="P" if woman else "L",
         birth_place=wilayah.wilayah_name(district[:5]) or "—", birth_date=born,
         position=rng.choice(["Pengelola perpustakaan", "Pustakawan", "Kepala perpustakaan", "Staf layanan"]),
         employment_status=status, email=f"peserta.demo{serial}@contoh.perpustakaan.id",
@@ -92,12 +83,16 @@ def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoR
     plan = ["52"] * 14 + ["51"] * 8 + ["52", "52", "51"]  # the last three wait
     moment = datetime(2023, 4, 25, 1, 0, tzinfo=UTC)
     serial = 1
+    taken = {participant.full_name} if participant is not None else set()  # no two people of one name
     with services.quiet():
         for index, province in enumerate(plan):
             library = libs[province][index % len(libs[province])]
-            person = _person(rng, province, _district_of(library), serial)
+            # The demo participant's account is a woman's (Baiq Nurul Hidayati): her NIK says so too.
+            demo_account = index == 0 and participant is not None
+            person = _person(rng, _district_of(library), serial, woman=True if demo_account else None,
+                             taken=taken)
             user = None
-            if index == 0 and participant is not None:
+            if demo_account:
                 person.full_name, person.email, user = participant.full_name, participant.email, participant
                 person.whatsapp = participant.phone or person.whatsapp
             services.submit(
@@ -150,7 +145,7 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
             moment = datetime.combine(c.start_date - timedelta(days=20), datetime.min.time(), tzinfo=UTC)
             for k in range(free):
                 library = pool[k % len(pool)]
-                person = _person(rng, library.province_code, library.district_code, serial)
+                person = _person(rng, library.district_code, serial)
                 services.submit(
                     c, services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
                     user=None, nominated_by=organiser, now=moment + timedelta(minutes=k),

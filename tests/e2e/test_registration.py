@@ -44,7 +44,7 @@ def test_new_participant_registers_on_a_phone_and_is_approved(app, new_page, ope
     expect(page.locator("#regency_code option[value='52.71']")).to_have_count(1)
     page.get_by_label("Kabupaten/kota", exact=True).select_option("52.71")
     page.get_by_label("Perpustakaan tempat Anda bekerja").fill("desa")
-    page.locator("#library-results button").first.click()
+    page.locator("#library-results [role=option]").first.click()
     expect(page.locator("#library_name")).to_have_class(re.compile("is-valid"))
     page.get_by_label("Nama lengkap untuk sertifikat").fill("Baiq Nurul Hidayati, S.Pd.")
     expect(page.locator("#certificate-name")).to_have_text("Baiq Nurul Hidayati, S.Pd.")
@@ -58,7 +58,7 @@ def test_new_participant_registers_on_a_phone_and_is_approved(app, new_page, ope
     page.get_by_label(re.compile("menyetujui pemrosesan data pribadi saya untuk Bimtek")).check()
     page.get_by_role("button", name="Kirim pendaftaran").click()
 
-    expect(page.get_by_text("NIK harus 16 digit angka (sekarang 12 karakter).")).to_be_visible()
+    expect(page.locator("#nik-error")).to_have_text("NIK harus 16 digit angka (sekarang 12 karakter).")
     expect(page.get_by_label("Jabatan")).to_have_value("Pengelola perpustakaan desa")
     expect(page.get_by_label("Nama lengkap untuk sertifikat")).to_have_value("Baiq Nurul Hidayati, S.Pd.")
     screenshot(page, "register-nik-error-phone")
@@ -67,7 +67,7 @@ def test_new_participant_registers_on_a_phone_and_is_approved(app, new_page, ope
     page.get_by_label(re.compile("menyetujui pemrosesan data pribadi saya untuk Bimtek")).check()
     if page.locator("#library_id").input_value() == "":
         page.get_by_label("Perpustakaan tempat Anda bekerja").fill("desa")
-        page.locator("#library-results button").first.click()
+        page.locator("#library-results [role=option]").first.click()
     page.get_by_role("button", name="Kirim pendaftaran").click()
     card = page.locator(".registration-card", has_text="Kelas Bali – NTB")
     expect(card.locator(".registration-status")).to_have_text("Terdaftar, menunggu persetujuan")
