@@ -3,6 +3,7 @@ after each test; a client, a CLI runner, user factories and a login helper."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -210,6 +211,19 @@ def outbox(app: Flask) -> list:
         messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
         db.session.expunge_all()
         return list(messages)
+
+
+def xlsx_file(header: list[str], rows: list[list[object]]) -> bytes:
+    """An XLSX workbook as an office would send it: a header row, then the rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(list(header))
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def link_in(body: str) -> str:

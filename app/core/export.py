@@ -1,13 +1,18 @@
-"""XLSX downloads of list pages (openpyxl, write-only so large lists stay cheap) and the
-templates of the XLSX imports (a data sheet, a "Kode" sheet with the codes to use, notes)."""
+"""XLSX downloads of list pages (openpyxl, write-only so large lists stay cheap), the templates of
+the XLSX imports (a data sheet, a "Kode" sheet with the codes to use, notes), and reading an
+imported row column by column with every problem kept."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
 
 from flask import Response
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -96,3 +101,65 @@ def xlsx_template(title: str, columns: Sequence[str], example: Sequence[object],
 def xlsx_download(content: bytes, filename: str) -> Response:
     return Response(content, mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- reading imported rows -------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+class SheetRow:
+    """One imported row being read: every column is parsed, and every problem is kept with its
+    column ("nik: …"), so a row reports all that is wrong with it at once."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.problems: list[str] = []
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(f"{column}: {message}")
+
+    def text(self, column: str, required: bool = False) -> str:
+        value = cell_text(self.raw.get(column))
+        if required and not value:
+            self.problem(column, _("wajib diisi."))
+        return value
+
+    def need(self, column: str) -> str:
+        return self.text(column, required=True)
+
+    def number(self, column: str, message: str) -> int | None:
+        value = self.raw.get(column)
+        if isinstance(value, int | float) and float(value).is_integer():
+            return int(value)
+        if re.fullmatch(r"\d+", cell_text(value)):
+            return int(cell_text(value))
+        self.problem(column, message)
+        return None
+
+    def day(self, column: str) -> date | None:
+        value = self.raw.get(column)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(cell_text(value))
+        except ValueError:
+            self.problem(column, _("tanggal tidak valid (TTTT-BB-HH)."))
+            return None
+
+    def moment(self, column: str, tz: tzinfo) -> datetime | None:
+        """A local date and time at the venue ("2027-05-01 08:00"); empty is None without a problem."""
+        value = self.raw.get(column)
+        if value is None or cell_text(value) == "":
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=tz)
+        try:
+            return datetime.strptime(cell_text(value), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+        except ValueError:
+            self.problem(column, _("waktu tidak valid (TTTT-BB-HH JJ:MM)."))
+            return None

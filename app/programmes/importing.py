@@ -7,7 +7,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.auth.models import User
-from app.core.export import CodeList, xlsx_template
+from app.core.export import CodeList, SheetRow, xlsx_template
 from app.errors import DomainError, Problem
 from app.extensions import db
 from app.programmes import services
@@ -139,64 +139,10 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     return result
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-class _Row:
-    """One row being read: every column is parsed, and every problem is kept with its column."""
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.problems: list[str] = []
-
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(f"{column}: {message}")
-
-    def text(self, column: str, required: bool = False) -> str:
-        value = _text(self.raw.get(column))
-        if required and not value:
-            self.problem(column, _("wajib diisi."))
-        return value
-
-    def number(self, column: str, message: str) -> int | None:
-        value = self.raw.get(column)
-        if isinstance(value, int | float) and float(value).is_integer():
-            return int(value)
-        if re.fullmatch(r"\d+", _text(value)):
-            return int(_text(value))
-        self.problem(column, message)
-        return None
-
-    def day(self, column: str) -> date | None:
-        value = self.raw.get(column)
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(_text(value))
-        except ValueError:
-            self.problem(column, _("tanggal tidak valid (TTTT-BB-HH)."))
-            return None
-
-    def moment(self, column: str, tz: Any) -> datetime | None:
-        value = self.raw.get(column)
-        if value is None or _text(value) == "":
-            return None
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=tz)
-        try:
-            return datetime.strptime(_text(value), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
-        except ValueError:
-            self.problem(column, _("waktu tidak valid (TTTT-BB-HH JJ:MM)."))
-            return None
-
-
 _PROVINCE_ITEM = re.compile(r"^(\d{2})(?:\s*:\s*(\d+))?$")
 
 
-def _provinces(row: _Row) -> dict[str, int | None]:
+def _provinces(row: SheetRow) -> dict[str, int | None]:
     result: dict[str, int | None] = {}
     for item in filter(None, (part.strip() for part in row.text("provinsi_dilayani").split(","))):
         match = _PROVINCE_ITEM.match(item)
@@ -207,7 +153,7 @@ def _provinces(row: _Row) -> dict[str, int | None]:
     return result
 
 
-def _row_data(programme: Programme, row: _Row) -> tuple[Batch | None, services.ClassData]:
+def _row_data(programme: Programme, row: SheetRow) -> tuple[Batch | None, services.ClassData]:
     """Read every column; problems go to `row.problems`, unreadable values become None."""
     batch = None
     number = row.number("angkatan", _("isi nomor angkatan."))
@@ -259,7 +205,7 @@ def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]],
     that what could be read breaks."""
     report = ImportReport(total=len(rows))
     for number, raw in rows:
-        row = _Row(raw)
+        row = SheetRow(raw)
         try:
             with db.session.begin_nested():
                 batch, data = _row_data(programme, row)

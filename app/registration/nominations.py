@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth.models import User
-from app.core.export import CodeList, xlsx_template
+from app.core.export import CodeList, SheetRow, cell_text, xlsx_template
 from app.errors import DomainError
 from app.extensions import db
 from app.libraries import services as libraries
@@ -52,58 +52,24 @@ class NominationReport:
     errors: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _digits(value: Any) -> str:
     """A number as typed; a spreadsheet may have stored 16 digits as a float (5271…0001.0)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return identity.clean_number(_text(value))
+    return identity.clean_number(cell_text(value))
 
 
-class _Row:
-    """One row being read: every column is checked and every problem kept with its column."""
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.problems: list[str] = []
-
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(f"{column}: {message}")
-
-    def need(self, column: str) -> str:
-        value = _text(self.raw.get(column))
-        if not value:
-            self.problem(column, _("wajib diisi."))
-        return value
-
-
-def _birth_date(row: _Row) -> date | None:
-    born = row.raw.get("tanggal_lahir")
-    if isinstance(born, datetime):
-        return born.date()
-    if isinstance(born, date):
-        return born
-    try:
-        return date.fromisoformat(_text(born))
-    except ValueError:
-        row.problem("tanggal_lahir", _("tanggal tidak valid (TTTT-BB-HH)."))
-        return None
-
-
-def _library(row: _Row, training_class: TrainingClass) -> Library | None:
+def _library(row: SheetRow, training_class: TrainingClass) -> Library | None:
     raw_id = _digits(row.raw.get("id_perpustakaan"))
-    if _text(row.raw.get("id_perpustakaan")) and not raw_id.isdigit():
+    if cell_text(row.raw.get("id_perpustakaan")) and not raw_id.isdigit():
         row.problem("id_perpustakaan", _("isi angka ID perpustakaan (lihat daftar Perpustakaan)."))
         return None
-    column = ("id_perpustakaan" if raw_id else "kode_desa" if _text(row.raw.get("kode_desa"))
+    column = ("id_perpustakaan" if raw_id else "kode_desa" if cell_text(row.raw.get("kode_desa"))
               else "nama_perpustakaan")
     try:
         library = libraries.find_library(
-            library_id=int(raw_id) if raw_id else None, name=_text(row.raw.get("nama_perpustakaan")),
-            regency=_text(row.raw.get("kode_kabupaten")), village_code=_text(row.raw.get("kode_desa")),
+            library_id=int(raw_id) if raw_id else None, name=cell_text(row.raw.get("nama_perpustakaan")),
+            regency=cell_text(row.raw.get("kode_kabupaten")), village_code=cell_text(row.raw.get("kode_desa")),
             prefer_provinces=training_class.served_codes,
         )
     except DomainError as exc:
@@ -114,7 +80,7 @@ def _library(row: _Row, training_class: TrainingClass) -> Library | None:
     return library
 
 
-def _row_person(row: _Row, training_class: TrainingClass) -> tuple[services.PersonData, Library] | None:
+def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[services.PersonData, Library] | None:
     """Check every column of a row; the person and library, or None with `row.problems` filled."""
     name = row.need("nama")
     if name.upper().startswith(EXAMPLE_MARK):
@@ -122,7 +88,7 @@ def _row_person(row: _Row, training_class: TrainingClass) -> tuple[services.Pers
     gender = row.need("jenis_kelamin").upper()[:1]
     if gender and gender not in ("L", "P"):
         row.problem("jenis_kelamin", _("isi L atau P."))
-    born = _birth_date(row)
+    born = row.day("tanggal_lahir")
     nik = _digits(row.raw.get("nik"))
     if not nik:
         row.problem("nik", _("wajib diisi."))
@@ -170,7 +136,7 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise NominationFileError(_("Berkas bukan XLSX yang dapat dibaca.")) from exc
     rows = sheet.iter_rows(values_only=True)
-    header = [_text(h).lower() for h in next(rows, [])]
+    header = [cell_text(h).lower() for h in next(rows, [])]
     missing = [c for c in PERSON_COLUMNS if c not in header]
     if not ("id_perpustakaan" in header or "kode_desa" in header
             or {"nama_perpustakaan", "kode_kabupaten"} <= set(header)):
@@ -179,7 +145,7 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         raise NominationFileError(_("Kolom tidak ditemukan: %(cols)s. Gunakan templat.", cols=", ".join(missing)))
     result = []
     for number, values in enumerate(rows, start=2):
-        if values and any(_text(v) for v in values):
+        if values and any(cell_text(v) for v in values):
             result.append((number, {name: values[i] if i < len(values) else None for i, name in enumerate(header)}))
     return result
 
@@ -191,7 +157,7 @@ def import_nominations(
     failed. Each failed row reports every problem it has, column by column."""
     report = NominationReport(total=len(rows))
     for number, raw in rows:
-        row = _Row(raw)
+        row = SheetRow(raw)
         found = _row_person(row, training_class)
         if found is None:
             report.errors.append((number, sorted(row.problems, key=_column_order)))  # as the sheet reads

@@ -3,10 +3,7 @@ weekdays in the planner, and the certificate preview framed by the settings page
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from app.auth.models import Role
@@ -15,20 +12,14 @@ from app.libraries import services as libraries
 from app.libraries.models import LibraryStatus, LibraryType
 from app.programmes import services as planning
 from app.programmes.models import TrainingClass
+from tests.conftest import xlsx_file
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_journeys import _log_in
 
 pytestmark = pytest.mark.e2e
 
 
-def _xlsx(header: list[str], rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+_xlsx = xlsx_file
 
 
 @pytest.mark.parametrize(("viewport", "name"), [(DESKTOP, "desktop"), (PHONE, "phone")])

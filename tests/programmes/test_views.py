@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 from icalendar import Calendar
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.extensions import db
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
-from tests.conftest import submit
+from tests.conftest import submit, xlsx_file
 
 CLASS_FORM = {
     "name": "Kelas Bali – NTB", "venue_name": "Aston Inn Mataram", "venue_address": "Kota Mataram",
@@ -333,14 +333,7 @@ def test_xlsx_export_of_the_schedule(client, login_as, make_class) -> None:
 def _xlsx(rows: list[list[object]]) -> bytes:
     from app.programmes.importing import COLUMNS
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file(list(COLUMNS), rows)
 
 
 GOOD = [2, "Kelas Bali – NTB", "Aston Inn Mataram", "Kota Mataram", "52.71", "2023-05-22", "2023-05-25", 22,

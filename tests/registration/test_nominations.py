@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role
@@ -14,7 +14,7 @@ from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryStatus, LibraryType
 from app.registration.models import Registration
-from tests.conftest import submit
+from tests.conftest import submit, xlsx_file
 from tests.fixtures_registration import make_nik
 
 HEADER = ["nama", "nik", "nip", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "jabatan", "status_kepegawaian",
@@ -22,13 +22,7 @@ HEADER = ["nama", "nik", "nip", "jenis_kelamin", "tempat_lahir", "tanggal_lahir"
 
 
 def _xlsx(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
-    workbook = Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file(header, rows)
 
 
 def _person(serial: int, **library: object) -> list[object]:

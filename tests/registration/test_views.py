@@ -6,13 +6,13 @@ import io
 import json
 import re
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.extensions import db
 from app.registration.models import Registration
-from tests.conftest import csrf_token, outbox, submit
+from tests.conftest import csrf_token, outbox, submit, xlsx_file
 from tests.fixtures_registration import make_nik, status_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
@@ -190,13 +190,7 @@ def test_reject_needs_a_reason(app, client, login_as, open_class, register) -> N
 def _nominations(rows: list[list[object]]) -> bytes:
     from app.registration.nominations import COLUMNS
 
-    workbook = Workbook()
-    workbook.active.append(COLUMNS)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file(COLUMNS, rows)
 
 
 def test_nomination_import_is_all_or_nothing(app, client, login_as, open_class, library) -> None:
