@@ -32,6 +32,19 @@ def format_date(value: date | None, locale: str | None = None) -> str:
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
+WEEKDAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def format_day(value: date | None, locale: str | None = None) -> str:
+    """Selasa, 23 Mei 2023: a class day as people say it."""
+    if value is None:
+        return ""
+    locale = locale or str(get_locale() or "id")
+    weekdays = WEEKDAYS_EN if locale.startswith("en") else WEEKDAYS_ID
+    return f"{weekdays[value.weekday()]}, {format_date(value, locale)}"
+
+
 def format_date_range(start: date, end: date, locale: str | None = None) -> str:
     """22–25 Mei 2023 · 29 Mei – 2 Juni 2023 · 30 Desember 2023 – 3 Januari 2024."""
     if start == end:
@@ -98,6 +111,7 @@ def nav_items() -> list[NavItem]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["date_id"] = format_date
+    app.jinja_env.filters["day_id"] = format_day
     app.jinja_env.filters["datetime_tz"] = format_datetime
     app.jinja_env.globals["date_range"] = format_date_range
     app.jinja_env.filters["iso_to_date_id"] = lambda iso: format_date(date.fromisoformat(iso), "id")
