@@ -63,7 +63,8 @@ def service_worker() -> ResponseReturnValue:
         "attendance/sw.js", version=assets_version(), pages_cache=PAGES_CACHE,
         assets=[url_for("static", filename=name) for name in OFFLINE_ASSETS],
         offline_url=url_for("attendance.offline"), today_url=url_for("attendance.today"),
-        class_prefix=url_for("attendance.class_days", class_id=0)[:-1],
+        # "/presensi/kelas/": rosters are <prefix><class id>/<day>, the day-picking link <prefix><class id>
+        class_prefix=url_for("attendance.class_days", class_id=0).rsplit("/", 1)[0] + "/",
     )
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"  # browsers check it for a new version at each visit

@@ -99,15 +99,7 @@ def _kept(page, path: str, expected: bool = True) -> bool:
 
 
 def _wait_for_offline_copy(page, path: str) -> None:
-    kept = _kept(page, path)
-    if not kept:
-        print("DIAG", page.evaluate("""async (path) => {
-            const r = await navigator.serviceWorker.getRegistrations();
-            const c = await caches.keys();
-            const k = await (await caches.open("sibimtek-pages")).keys();
-            return [r.map(x => [x.scope, x.active && x.active.state, x.installing && x.installing.state, x.waiting && x.waiting.state]), c, k.map(x => x.url), !!navigator.serviceWorker.controller];
-        }""", path))
-    assert kept, "the service worker did not keep a copy of " + path
+    assert _kept(page, path), "the service worker did not keep a copy of " + path
 
 
 def test_the_roster_opens_without_a_connection_and_its_marks_sync_once(app, new_page, today_class) -> None:
@@ -156,7 +148,8 @@ def test_the_roster_opens_without_a_connection_and_its_marks_sync_once(app, new_
     expect(_row(page, "Peserta 0003").locator(".state")).to_have_text("✓ Izin")
     expect(page.locator("#pending")).to_be_hidden()
     page.context.set_offline(False)
-    page.reload()
+    page.goto(f"/presensi/kelas/{today_class['class_id']}")  # online, the server's redirect is followed
+    expect(page).to_have_url(re.compile(re.escape(roster) + "$"))
     expect(_row(page, "Peserta 0003").locator(".state")).to_contain_text("Izin")
     assert len(_marks(app)) == 1  # sent once, even after the reloads
 
