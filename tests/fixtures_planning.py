@@ -73,3 +73,21 @@ def make_class(app: Flask, batch: Batch) -> Callable[..., TrainingClass]:
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=WITA)
+
+
+@pytest.fixture
+def facilitator_of_three_classes(app: Flask, make_class, make_user):
+    """A facilitator with three 4-day classes in Mataram (WITA): 1–4, 10–13 and 20–23 June 2027."""
+    from datetime import timedelta
+
+    from app.auth.models import Role, User
+
+    facilitator = make_user(Role.FACILITATOR)
+    ids = [make_class(name=f"Kelas {label}") for label in ("Juni awal", "Juni tengah", "Juni akhir")]
+    with app.app_context():
+        for class_id, start in zip(ids, (date(2027, 6, 1), date(2027, 6, 10), date(2027, 6, 20)), strict=True):
+            c = db.session.get(TrainingClass, class_id)
+            c.start_date, c.end_date = start, start + timedelta(days=3)
+            c.facilitators = [db.session.get(User, facilitator.id)]
+        db.session.commit()
+    return facilitator

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("attendance", __name__)
 
-from app.attendance import views, views_reports  # noqa: E402, F401
+from app.attendance import views, views_offline, views_reports  # noqa: E402, F401

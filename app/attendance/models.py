@@ -1,4 +1,5 @@
-"""Attendance marks: every mark is kept; the latest one per person and day is the one that counts."""
+"""Attendance marks: every mark is kept; per person and day the latest status and, on its own, the
+latest note are the ones that count."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ class AttendanceMark(db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
-    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
+    # None: a note typed after the tap, saved on its own; it leaves the status as it was.
+    status: Mapped[AttendanceStatus | None] = mapped_column(enum_column(AttendanceStatus))
+    # None: this mark leaves the note as it was; "" clears it.
     note: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[MarkSource] = mapped_column(enum_column(MarkSource), default=MarkSource.ROSTER)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when it was tapped (offline marks: on the phone)

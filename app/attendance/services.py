@@ -19,10 +19,11 @@ from app.auth.models import Role, User
 from app.core.formatting import format_date
 from app.errors import AttendanceError
 from app.extensions import db, utcnow
-from app.programmes.models import Programme, TrainingClass
+from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.registration.models import Registration, RegistrationStatus
 
 QR_ROTATE_SECONDS = 30
+NOTE_MAX_LENGTH = 200  # the column's size; the roster's input has the same maxlength
 
 
 def class_days(c: TrainingClass) -> list[date]:
@@ -31,6 +32,10 @@ def class_days(c: TrainingClass) -> list[date]:
 
 def local_now(c: TrainingClass, now: datetime | None = None) -> datetime:
     return (now or utcnow()).astimezone(c.zoneinfo)
+
+
+# Roles that may open rosters and mark (a facilitator only in their own classes: `can_mark`).
+MARKERS = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR)
 
 
 def can_mark(user: User, c: TrainingClass) -> bool:
@@ -65,14 +70,33 @@ def approved_registrations(c: TrainingClass) -> list[Registration]:
     )
 
 
-def current_marks(class_ids: list[int]) -> dict[tuple[int, date], AttendanceMark]:
-    """The mark that counts for each (registration, day): the latest tapped, then the latest received."""
-    marks = db.session.scalars(
-        select(AttendanceMark)
+@dataclass(frozen=True)
+class DayMark:
+    """What counts for one person on one day: the latest status and, on its own, the latest note.
+
+    A tapped status and a note typed afterwards travel as separate marks (each may wait offline),
+    so a note synced late never undoes a newer status and a tap never wipes a newer note."""
+
+    status: AttendanceStatus | None = None
+    note: str | None = None
+
+
+def current_marks(class_ids: list[int]) -> dict[tuple[int, date], DayMark]:
+    """Per (registration, day): the status and the note of the latest marks (by tap time, then
+    arrival) that set each of them."""
+    marks = db.session.execute(
+        select(AttendanceMark.registration_id, AttendanceMark.day, AttendanceMark.status, AttendanceMark.note)
         .where(AttendanceMark.class_id.in_(class_ids))
         .order_by(AttendanceMark.marked_at, AttendanceMark.id)
     )
-    return {(m.registration_id, m.day): m for m in marks}
+    current: dict[tuple[int, date], DayMark] = {}
+    for registration_id, day, status, note in marks:
+        before = current.get((registration_id, day), DayMark())
+        current[(registration_id, day)] = DayMark(
+            status=status if status is not None else before.status,
+            note=(note or None) if note is not None else before.note,
+        )
+    return current
 
 
 def record(
@@ -80,7 +104,7 @@ def record(
     *,
     registration_id: int,
     day: date,
-    status: AttendanceStatus,
+    status: AttendanceStatus | None,
     by: User | None,
     client_key: str | None = None,
     note: str | None = None,
@@ -88,8 +112,11 @@ def record(
     source: MarkSource = MarkSource.ROSTER,
     now: datetime | None = None,
 ) -> tuple[AttendanceMark, bool]:
-    """Store one mark. The same client key twice returns the first mark and changes nothing."""
+    """Store one mark: a status, a note (None leaves the note alone, "" clears it), or both.
+    The same client key twice returns the first mark and changes nothing."""
     now = now or utcnow()
+    if status is None and note is None:
+        raise AttendanceError(_("Pilih status kehadiran atau tulis catatan."))
     if client_key:
         existing = db.session.scalar(select(AttendanceMark).where(AttendanceMark.client_key == client_key))
         if existing is not None:
@@ -104,7 +131,7 @@ def record(
         registration_id=registration.id,
         day=day,
         status=status,
-        note=(note or "").strip()[:200] or None,
+        note=None if note is None else note.strip()[:NOTE_MAX_LENGTH],
         source=source,
         marked_at=min(marked_at or now, now),  # a phone's clock may run ahead; never in the future
         received_at=now,
@@ -121,7 +148,7 @@ def mark_all_present(c: TrainingClass, day: date, by: User | None, now: datetime
     marks = current_marks([c.id])
     count = 0
     for registration in approved_registrations(c):
-        if (registration.id, day) not in marks:
+        if _status_of(marks, registration.id, day) is None:  # a note alone does not mark anyone
             record(c, registration_id=registration.id, day=day, status=AttendanceStatus.HADIR, by=by, now=now)
             count += 1
     return count
@@ -159,9 +186,39 @@ def day_start(c: TrainingClass, day: date) -> datetime:
     return datetime.combine(day, first, tzinfo=c.zoneinfo)
 
 
-def check_in(token: str, user: User, now: datetime | None = None) -> tuple[AttendanceMark | None, str]:
-    """A participant scanned the class QR: Hadir, or Terlambat after the start; refusals raise."""
-    now = now or utcnow()
+def qr_closed_reason(c: TrainingClass, day: date, now: datetime | None = None) -> str | None:
+    """Why the QR screen of a class day shows no live code (None: it may show one). Participants
+    check themselves in only on the day itself, so any other day is closed to the QR."""
+    today = local_now(c, now).date()
+    if c.status in (ClassStatus.CANCELLED, ClassStatus.DRAFT):
+        return _("Kelas ini %(state)s: tidak ada presensi dengan kode QR.", state=c.status.label.lower())
+    if day not in class_days(c) or today > marking_open_until(c):
+        return _("Presensi kelas ini sudah ditutup. Kode QR tidak lagi ditampilkan.")
+    if today < day:
+        return _("Presensi hari ini belum dibuka. Kode QR tampil pada %(d)s.", d=format_date(day))
+    if today > day:
+        return _("Presensi hari ini sudah ditutup: kode QR hanya berlaku pada harinya (%(d)s). "
+                 "Kehadiran yang terlewat dicatat fasilitator di daftar peserta.", d=format_date(day))
+    return None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What a scanned code leads to: the class, the day, and the participant's registration."""
+
+    training_class: TrainingClass
+    day: date
+    registration: Registration
+    already: AttendanceStatus | None  # Hadir or Terlambat already recorded for the day
+
+    @property
+    def day_number(self) -> int:
+        return class_days(self.training_class).index(self.day) + 1
+
+
+def read_check_in(token: str, user: User, now: datetime | None = None) -> CheckIn:
+    """Check a scanned code for `user` without recording anything (the confirm page shows what
+    it is for); every refusal raises with the reason."""
     try:
         payload = _qr_serializer().loads(token, max_age=current_app.config["QR_TOKEN_MAX_AGE"])
     except SignatureExpired:
@@ -189,18 +246,56 @@ def check_in(token: str, user: User, now: datetime | None = None) -> tuple[Atten
         if elsewhere:
             raise AttendanceError(_("Kode QR ini untuk kelas lain, bukan kelas Anda."))
         raise AttendanceError(_("Anda tidak terdaftar (disetujui) di kelas ini."))
-    today = local_now(c, now).date()
-    if day not in class_days(c) or day != today:
+    if day not in class_days(c) or day != local_now(c, now).date():
         raise AttendanceError(_("Kode QR ini bukan untuk hari ini."))
-    current = current_marks([c.id]).get((registration.id, day))
-    if current is not None and current.status in (AttendanceStatus.HADIR, AttendanceStatus.TERLAMBAT):
-        return None, _("Anda sudah tercatat %(status)s hari ini.", status=current.status.label.lower())
+    status = _status_of(current_marks([c.id]), registration.id, day)
+    already = status if status in (AttendanceStatus.HADIR, AttendanceStatus.TERLAMBAT) else None
+    return CheckIn(c, day, registration, already)
+
+
+def check_in(token: str, user: User, now: datetime | None = None) -> tuple[AttendanceMark | None, str]:
+    """A participant scanned the class QR: Hadir, or Terlambat after the start; refusals raise."""
+    now = now or utcnow()
+    scanned = read_check_in(token, user, now)
+    if scanned.already is not None:
+        return None, _("Anda sudah tercatat %(status)s hari ini.", status=scanned.already.label.lower())
+    c, day = scanned.training_class, scanned.day
     grace = timedelta(minutes=current_app.config["ATTENDANCE_LATE_GRACE_MINUTES"])
     status = AttendanceStatus.HADIR if local_now(c, now) <= day_start(c, day) + grace else AttendanceStatus.TERLAMBAT
     mark, _created = record(
-        c, registration_id=registration.id, day=day, status=status, by=user, source=MarkSource.QR, now=now,
+        c, registration_id=scanned.registration.id, day=day, status=status, by=user, source=MarkSource.QR, now=now,
     )
     return mark, _("Presensi tercatat: %(status)s.", status=status.label)
+
+
+# --- the facilitator's home --------------------------------------------------------------------------
+
+
+@dataclass
+class FacilitatorClasses:
+    """A facilitator's classes in the order they need them: today's first."""
+
+    today: list[TrainingClass] = field(default_factory=list)
+    upcoming: list[TrainingClass] = field(default_factory=list)  # soonest first
+    past: list[TrainingClass] = field(default_factory=list)  # most recent first
+
+
+def facilitator_classes(classes: list[TrainingClass], now: datetime | None = None) -> FacilitatorClasses:
+    """Split classes into today's, upcoming and past ones, "today" being the date at each venue
+    (a class in Jayapura starts its day two hours before one in Medan)."""
+    result = FacilitatorClasses()
+    for c in classes:
+        today = local_now(c, now).date()
+        if c.start_date <= today <= c.end_date:
+            result.today.append(c)
+        elif c.start_date > today:
+            result.upcoming.append(c)
+        else:
+            result.past.append(c)
+    result.today.sort(key=lambda c: (c.start_date, c.id))
+    result.upcoming.sort(key=lambda c: (c.start_date, c.id))
+    result.past.sort(key=lambda c: (c.end_date, c.start_date, c.id), reverse=True)
+    return result
 
 
 # --- eligibility and reports ------------------------------------------------------------------------
@@ -247,10 +342,15 @@ class ReportRow:
     notes: dict[date, str | None]
 
 
+def _status_of(marks: dict[tuple[int, date], DayMark], registration_id: int, day: date) -> AttendanceStatus | None:
+    mark = marks.get((registration_id, day))
+    return mark.status if mark else None
+
+
 def _statuses(
-    marks: dict[tuple[int, date], AttendanceMark], registration_id: int, days: list[date]
+    marks: dict[tuple[int, date], DayMark], registration_id: int, days: list[date]
 ) -> dict[date, AttendanceStatus | None]:
-    return {d: marks[(registration_id, d)].status if (registration_id, d) in marks else None for d in days}
+    return {d: _status_of(marks, registration_id, d) for d in days}
 
 
 def class_report(c: TrainingClass) -> list[ReportRow]:
@@ -313,5 +413,5 @@ def day_counts(c: TrainingClass, day: date) -> tuple[int, int]:
     """(marked, not yet marked) on a class day, for the facilitator's home."""
     people = approved_registrations(c)
     marks = current_marks([c.id])
-    marked = sum(1 for r in people if (r.id, day) in marks)
+    marked = sum(1 for r in people if _status_of(marks, r.id, day) is not None)
     return marked, len(people) - marked

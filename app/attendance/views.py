@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.attendance import bp, services
 from app.attendance.models import AttendanceStatus
+from app.attendance.views_offline import offline_script_attributes
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
@@ -20,7 +21,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import TrainingClass
 
-MARKERS = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR)
+MARKERS = services.MARKERS
 
 
 def get_markable_class_or_404(class_id: int) -> TrainingClass:
@@ -68,8 +69,29 @@ def roster(class_id: int, day: str) -> ResponseReturnValue:
     return render_template(
         "attendance/roster.html", c=c, day=the_day, days=services.class_days(c), today=today, people=people,
         marks={r.id: marks.get((r.id, the_day)) for r in people}, statuses=list(AttendanceStatus),
-        closed_reason=closed_reason,
+        closed_reason=closed_reason, note_max=services.NOTE_MAX_LENGTH,
+        offline=offline_script_attributes([request.path]),  # a copy for the next visit without a connection
     )
+
+
+def _mark_payload(data: dict) -> dict[str, object]:
+    """The fields of one mark from the roster's JSON, or ValueError. A mark carries a status, a
+    note (saved on its own when typed after the tap), or both; a missing note is left alone."""
+    status = AttendanceStatus(data["status"]) if data.get("status") is not None else None
+    note = data.get("note")
+    if note is not None and (not isinstance(note, str) or len(note.strip()) > services.NOTE_MAX_LENGTH):
+        raise ValueError("note")
+    if status is None and note is None:
+        raise ValueError("empty mark")
+    client_key = str(data.get("client_key") or "")[:64]
+    if len(client_key) < 8:
+        raise ValueError("client key")
+    marked_at = datetime.fromisoformat(str(data["marked_at"]).replace("Z", "+00:00")) if data.get("marked_at") \
+        else None
+    if marked_at is not None and marked_at.tzinfo is None:
+        raise ValueError("naive time")
+    return {"status": status, "note": note, "client_key": client_key, "marked_at": marked_at,
+            "day": date.fromisoformat(str(data.get("day"))), "registration_id": int(data.get("registration_id"))}
 
 
 @bp.post("/api/presensi/<int:class_id>")
@@ -77,33 +99,21 @@ def roster(class_id: int, day: str) -> ResponseReturnValue:
 def api_mark(class_id: int) -> ResponseReturnValue:
     """One mark from the roster (live or synced from the offline queue); idempotent by client_key."""
     c = get_markable_class_or_404(class_id)
-    data = request.get_json(silent=True) or {}
     try:
-        status = AttendanceStatus(data.get("status"))
-        day = date.fromisoformat(str(data.get("day")))
-        registration_id = int(data.get("registration_id"))
-        client_key = str(data.get("client_key") or "")[:64]
-        marked_at = datetime.fromisoformat(str(data["marked_at"]).replace("Z", "+00:00")) if data.get("marked_at") \
-            else None
-        if marked_at is not None and marked_at.tzinfo is None:
-            raise ValueError("naive time")
+        fields = _mark_payload(request.get_json(silent=True) or {})
     except (ValueError, TypeError, KeyError):
-        return jsonify({"error": _("Data presensi tidak lengkap atau tidak valid.")}), 400
-    if len(client_key) < 8:
-        return jsonify({"error": _("Data presensi tidak lengkap atau tidak valid.")}), 400
+        return jsonify({"error": _("Data presensi tidak lengkap atau tidak valid. Catatan paling banyak "
+                                   "%(n)s karakter.", n=services.NOTE_MAX_LENGTH)}), 400
     try:
-        mark, created = services.record(
-            c, registration_id=registration_id, day=day, status=status, by=current_user,
-            client_key=client_key, note=data.get("note"), marked_at=marked_at,
-        )
+        mark, created = services.record(c, by=current_user, **fields)
     except DomainError as exc:
         db.session.rollback()
         return jsonify({"error": str(exc.message)}), 422
     db.session.commit()
-    current = services.current_marks([c.id]).get((registration_id, day))
+    current = services.current_marks([c.id]).get((mark.registration_id, mark.day)) or services.DayMark()
     return jsonify({
-        "client_key": client_key, "created": created, "status": mark.status.value,
-        "current_status": current.status.value if current else None,
+        "client_key": mark.client_key, "created": created, "status": mark.status.value if mark.status else None,
+        "current_status": current.status.value if current.status else None, "current_note": current.note or "",
     })
 
 
@@ -120,19 +130,31 @@ def all_present(class_id: int, day: str) -> ResponseReturnValue:
 @bp.get("/presensi/kelas/<int:class_id>/<day>/qr")
 @roles_required(*MARKERS)
 def qr_screen(class_id: int, day: str) -> ResponseReturnValue:
+    """The code shown to the room; a day that is not open for check-in says so instead."""
     c = get_markable_class_or_404(class_id)
-    return render_template("attendance/qr.html", c=c, day=_day(c, day), rotate=services.QR_ROTATE_SECONDS)
+    the_day = _day(c, day)
+    return render_template("attendance/qr.html", c=c, day=the_day, rotate=services.QR_ROTATE_SECONDS,
+                           day_number=services.class_days(c).index(the_day) + 1,
+                           closed_reason=services.qr_closed_reason(c, the_day))
 
 
 @bp.get("/presensi/kelas/<int:class_id>/<day>/qr.json")
 @roles_required(*MARKERS)
 def qr_current(class_id: int, day: str) -> ResponseReturnValue:
-    """The current check-in code as an SVG QR; the screen fetches a new one every 30 seconds."""
+    """The current check-in code as an SVG QR; the screen fetches a new one every 30 seconds.
+    Refused (409) when the day is not open: a code the server would refuse is never shown."""
     c = get_markable_class_or_404(class_id)
-    token = services.qr_token(c, _day(c, day))
-    url = url_for("attendance.check_in", token=token, _external=True)
-    svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
-    response = jsonify({"svg": svg, "url": url, "rotate": services.QR_ROTATE_SECONDS})
+    the_day = _day(c, day)
+    closed_reason = services.qr_closed_reason(c, the_day)
+    if closed_reason:
+        response = jsonify({"error": closed_reason})
+        response.status_code = 409
+    else:
+        token = services.qr_token(c, the_day)
+        url = url_for("attendance.check_in", token=token, _external=True)
+        # One SVG unit per module (quiet zone of 4 included); the screen scales it to the viewport.
+        svg = segno.make(url, error="m").svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
+        response = jsonify({"svg": svg, "url": url, "rotate": services.QR_ROTATE_SECONDS})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -140,16 +162,21 @@ def qr_current(class_id: int, day: str) -> ResponseReturnValue:
 @bp.route("/presensi/qr/<token>", methods=["GET", "POST"])
 @login_required
 def check_in(token: str) -> ResponseReturnValue:
-    """What the participant's phone opens from the QR: confirm, then the mark is made."""
+    """What the participant's phone opens from the QR: the class, day and venue to confirm, then
+    the mark is made. A code that would be refused says why at once, with no button."""
     if request.method == "GET":
-        return render_template("attendance/check_in.html", token=token, result=None, error=None)
+        try:
+            scanned = services.read_check_in(token, current_user)
+        except DomainError as exc:
+            return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422
+        return render_template("attendance/check_in.html", token=token, scanned=scanned)
     try:
         mark, message = services.check_in(token, current_user)
     except DomainError as exc:
         db.session.rollback()
-        return render_template("attendance/check_in.html", token=token, result=None, error=str(exc.message)), 422
+        return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422
     db.session.commit()
-    return render_template("attendance/check_in.html", token=token, result=message, error=None, mark=mark)
+    return render_template("attendance/check_in.html", token=token, result=message, mark=mark)
 
 
 @bp.post("/presensi/kelas/<int:class_id>/buka-kembali")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -37,8 +37,11 @@ def handle_http_error(error: HTTPException) -> object:
     return _render(code)
 
 
-def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
-    return _render(400, str(_l("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")))
+def handle_csrf_error(error: CSRFError) -> object:
+    message = str(_l("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
+    if request.is_json:  # the roster's sync renews its token and sends the mark again
+        return jsonify({"error": message, "csrf": True}), 400
+    return _render(400, message)
 
 
 def handle_server_error(error: Exception) -> tuple[str, int]:

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.attendance import services as attendance_services
+from app.attendance.views_offline import offline_script_attributes, today_roster_urls
 from app.auth.models import Role
 from app.core import bp, services
 from app.core.access import login_required, public
@@ -36,13 +37,13 @@ def dashboard() -> ResponseReturnValue:
     if user.has_role(Role.PARTICIPANT):
         context["my_registrations"] = registration_services.registrations_of(user)
     if user.has_role(Role.FACILITATOR):
-        classes = programme_services.classes_of_facilitator(user)
-        context["my_classes"] = classes
+        mine = attendance_services.facilitator_classes(programme_services.classes_of_facilitator(user))
+        context["my_classes"] = mine
         context["today_counts"] = {
-            c.id: attendance_services.day_counts(c, attendance_services.local_now(c).date())
-            for c in classes
-            if attendance_services.local_now(c).date() in attendance_services.class_days(c)
+            c.id: attendance_services.day_counts(c, attendance_services.local_now(c).date()) for c in mine.today
         }
+        # Today's rosters are kept on the phone from here, before the venue's Wi-Fi lets them down.
+        context["offline"] = offline_script_attributes(today_roster_urls(mine.today))
     return render_template("core/dashboard.html", Role=Role, **context)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -234,3 +235,114 @@ def test_class_and_programme_reports(app_ctx, running) -> None:
     assert [(g.label, g.participants, g.eligible) for g in by_province] == [("Nusa Tenggara Barat", 3, 2)]
     assert by_type[0].participants == 3
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 3
+
+
+# --- notes saved on their own, merged per field -----------------------------------------------------
+
+
+def test_a_note_typed_after_the_tap_is_kept_with_the_status(app_ctx, running) -> None:
+    c, rid, at = _c(running), running["ids"][0], running["at"]
+    services.record(c, registration_id=rid, day=c.start_date, status=AttendanceStatus.SAKIT, by=None, now=at(0, 9))
+    note, _created = services.record(c, registration_id=rid, day=c.start_date, status=None, note="  Surat dokter ",
+                                     by=None, now=at(0, 9, 1))
+    assert note.status is None
+    current = services.current_marks([c.id])[(rid, c.start_date)]
+    assert (current.status, current.note) == (AttendanceStatus.SAKIT, "Surat dokter")
+
+
+def test_a_note_synced_late_does_not_undo_a_newer_status(app_ctx, running) -> None:
+    c, rid, at = _c(running), running["ids"][0], running["at"]
+    day = c.start_date
+    services.record(c, registration_id=rid, day=day, status=AttendanceStatus.IZIN, by=None, marked_at=at(0, 8),
+                    now=at(0, 8))
+    services.record(c, registration_id=rid, day=day, status=AttendanceStatus.HADIR, by=None, marked_at=at(0, 10),
+                    now=at(0, 10))  # another facilitator: the participant came after all
+    services.record(c, registration_id=rid, day=day, status=None, note="Tugas kantor pagi", by=None,
+                    marked_at=at(0, 9), now=at(0, 11))  # typed offline at 09.00, arrives at 11.00
+    current = services.current_marks([c.id])[(rid, day)]
+    assert (current.status, current.note) == (AttendanceStatus.HADIR, "Tugas kantor pagi")
+
+
+def test_a_status_tap_leaves_a_newer_note_alone_and_an_empty_note_clears(app_ctx, running) -> None:
+    c, rid, at = _c(running), running["ids"][0], running["at"]
+    day = c.start_date
+    services.record(c, registration_id=rid, day=day, status=None, note="Datang pukul 10", by=None,
+                    marked_at=at(0, 10), now=at(0, 10))
+    services.record(c, registration_id=rid, day=day, status=AttendanceStatus.TERLAMBAT, by=None,
+                    marked_at=at(0, 9, 30), now=at(0, 10, 5))  # tapped earlier, synced later, no note
+    current = services.current_marks([c.id])[(rid, day)]
+    assert (current.status, current.note) == (AttendanceStatus.TERLAMBAT, "Datang pukul 10")
+    services.record(c, registration_id=rid, day=day, status=None, note="", by=None, now=at(0, 11))
+    assert services.current_marks([c.id])[(rid, day)].note is None
+
+
+def test_a_mark_needs_a_status_or_a_note_and_a_note_alone_marks_nobody(app_ctx, running) -> None:
+    c, ids, at = _c(running), running["ids"], running["at"]
+    with pytest.raises(AttendanceError, match="Pilih status kehadiran atau tulis catatan"):
+        services.record(c, registration_id=ids[0], day=c.start_date, status=None, by=None, now=at(0))
+    services.record(c, registration_id=ids[0], day=c.start_date, status=None, note="Izin dinas?", by=None,
+                    now=at(0))
+    assert services.day_counts(c, c.start_date) == (0, 3)
+    assert services.mark_all_present(c, c.start_date, by=None, now=at(0, 9, 5)) == 3
+    current = services.current_marks([c.id])[(ids[0], c.start_date)]
+    assert (current.status, current.note) == (AttendanceStatus.HADIR, "Izin dinas?")
+
+
+# --- the QR screen and the check-in page --------------------------------------------------------------
+
+
+def test_the_qr_is_live_only_on_the_day_itself(app, running) -> None:
+    at = running["at"]
+    with app.app_context(), app.test_request_context():
+        c = _c(running)
+        first, second = c.start_date, c.start_date + timedelta(days=1)
+        assert "belum dibuka" in services.qr_closed_reason(c, second, at(0, 9))
+        assert services.qr_closed_reason(c, first, at(0, 0, 1)) is None
+        assert "sudah ditutup" in services.qr_closed_reason(c, first, at(1, 9))
+        assert services.qr_closed_reason(c, second, at(1, 23, 59)) is None
+        after_window = datetime.combine(c.end_date + timedelta(days=4), time(9), tzinfo=c.zoneinfo)
+        assert "sudah ditutup" in services.qr_closed_reason(c, c.end_date, after_window)
+
+
+def test_reading_a_code_names_class_and_day_and_records_nothing(app, running) -> None:
+    from unittest import mock
+
+    at = running["at"]
+    with app.app_context(), app.test_request_context():
+        c = _c(running)
+        owner = db.session.get(User, running["owner"].id)
+        token = _token_at(c, c.start_date + timedelta(days=1), at(1, 7, 50))
+        with mock.patch("itsdangerous.timed.time.time", return_value=at(1, 7, 50).timestamp() + 5):
+            scanned = services.read_check_in(token, owner, now=at(1, 7, 50))
+            assert (scanned.training_class.id, scanned.day, scanned.day_number) == (c.id, c.start_date + timedelta(
+                days=1), 2)
+            assert scanned.registration.id == running["ids"][0]
+            assert scanned.already is None
+            assert db.session.scalar(select(func.count()).select_from(AttendanceMark)) == 0
+            services.check_in(token, owner, now=at(1, 7, 51))
+            assert services.read_check_in(token, owner, now=at(1, 7, 52)).already is AttendanceStatus.HADIR
+
+
+# --- the facilitator's home -----------------------------------------------------------------------------
+
+
+def test_facilitator_classes_today_first_then_upcoming_then_past(app, make_class) -> None:
+    from datetime import date
+
+    plan = [  # name, start (4 days), host regency
+        ("Lalu jauh", date(2027, 3, 1), "52.71"), ("Akan datang jauh", date(2027, 7, 1), "52.71"),
+        ("Hari ini Mataram", date(2027, 5, 20), "52.71"), ("Lalu dekat", date(2027, 5, 10), "52.71"),
+        ("Akan datang dekat", date(2027, 5, 24), "52.71"),
+        ("Jayapura", date(2027, 5, 24), "91.71"),  # WIT: already the 24th there
+        ("Medan", date(2027, 5, 24), "12.71"),  # WIB: still the 23rd
+    ]
+    ids = [make_class(name=name, regency_code=regency) for name, _start, regency in plan]
+    with app.app_context():
+        classes = [db.session.get(TrainingClass, i) for i in ids]
+        for c, (_name, start, _regency) in zip(classes, plan, strict=True):
+            c.start_date, c.end_date = start, start + timedelta(days=3)
+        now = datetime(2027, 5, 23, 23, 30, tzinfo=ZoneInfo("Asia/Makassar"))  # 00.30 WIT, 22.30 WIB
+        mine = services.facilitator_classes(classes, now)
+        assert [c.name for c in mine.today] == ["Hari ini Mataram", "Jayapura"]
+        assert [c.name for c in mine.upcoming] == ["Akan datang dekat", "Medan", "Akan datang jauh"]
+        assert [c.name for c in mine.past] == ["Lalu dekat", "Lalu jauh"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.auth.models import Role
+from app.extensions import db
 from tests.conftest import csrf_token, login
 
 
@@ -131,3 +134,201 @@ def test_check_in_page_needs_login(client, who) -> None:
     response = client.get("/presensi/qr/token-apa-saja")
     assert response.status_code == 302
     assert re.search("/masuk", response.headers["Location"])
+
+
+# --- notes on their own, the QR of a closed day, the check-in page ------------------------------------
+
+
+def test_a_note_is_saved_on_its_own_and_leaves_the_status(client, today_class) -> None:
+    login(client, today_class["facilitator"].email)
+    c, day, rid = today_class["class_id"], today_class["today"].isoformat(), today_class["ids"][0]
+    token = csrf_token(client, f"/presensi/kelas/{c}/{day}")
+    tap = _api(client, c, {"client_key": "k" * 32, "registration_id": rid, "day": day, "status": "sakit"}, token)
+    assert tap.get_json()["current_status"] == "sakit"
+    note = _api(client, c, {"client_key": "n" * 32, "registration_id": rid, "day": day, "note": "Surat dokter"},
+                token)
+    assert note.status_code == 200
+    assert note.get_json() | {} == {"client_key": "n" * 32, "created": True, "status": None,
+                                    "current_status": "sakit", "current_note": "Surat dokter"}
+    page = client.get(f"/presensi/kelas/{c}/{day}").get_data(as_text=True)
+    assert 'value="Surat dokter"' in page
+    assert 'data-status="sakit"' in page
+
+
+@pytest.mark.parametrize("payload", [
+    {},  # neither a status nor a note
+    {"note": "x" * 201},
+    {"note": 42},
+    {"status": "hadir", "client_key": "pendek"},
+])
+def test_marks_without_a_status_or_note_or_with_a_long_note_are_refused(client, today_class, payload) -> None:
+    login(client, today_class["facilitator"].email)
+    c, day = today_class["class_id"], today_class["today"].isoformat()
+    token = csrf_token(client, f"/presensi/kelas/{c}/{day}")
+    response = _api(client, c, {"client_key": "m" * 32, "registration_id": today_class["ids"][0], "day": day,
+                                **payload}, token)
+    assert response.status_code == 400
+    assert "Catatan paling banyak 200 karakter" in response.get_json()["error"]
+
+
+def test_a_stale_csrf_token_is_answered_in_json_and_a_fresh_one_is_given(client, today_class) -> None:
+    login(client, today_class["facilitator"].email)
+    c, day = today_class["class_id"], today_class["today"].isoformat()
+    payload = {"client_key": "s" * 32, "registration_id": today_class["ids"][0], "day": day, "status": "hadir"}
+    refused = _api(client, c, payload, "token-dari-sesi-lama")
+    assert refused.status_code == 400
+    assert refused.get_json()["csrf"] is True
+    fresh = client.get("/api/presensi/token")
+    assert fresh.headers["Cache-Control"] == "no-store"
+    assert _api(client, c, payload, fresh.get_json()["csrf_token"]).status_code == 200
+
+
+def test_the_qr_of_a_day_that_is_not_today_says_closed_and_gives_no_code(client, today_class) -> None:
+    login(client, today_class["facilitator"].email)
+    c = today_class["class_id"]
+    tomorrow = (today_class["today"] + timedelta(days=1)).isoformat()
+    page = client.get(f"/presensi/kelas/{c}/{tomorrow}/qr").get_data(as_text=True)
+    assert "Presensi hari ini belum dibuka" in page
+    assert 'id="qr"' not in page
+    refused = client.get(f"/presensi/kelas/{c}/{tomorrow}/qr.json")
+    assert refused.status_code == 409
+    assert "belum dibuka" in refused.get_json()["error"]
+    live = client.get(f"/presensi/kelas/{c}/{today_class['today'].isoformat()}/qr.json").get_json()
+    assert live["svg"].startswith("<svg")
+    assert "/presensi/qr/" in live["url"]
+
+
+def test_after_the_day_the_qr_says_the_day_is_closed(client, today_class, clock) -> None:
+    login(client, today_class["facilitator"].email)
+    c, day = today_class["class_id"], today_class["today"]
+    clock(datetime.combine(day + timedelta(days=1), time(9), tzinfo=ZoneInfo("Asia/Makassar")))
+    page = client.get(f"/presensi/kelas/{c}/{day.isoformat()}/qr").get_data(as_text=True)
+    assert "Presensi hari ini sudah ditutup" in page
+    assert client.get(f"/presensi/kelas/{c}/{day.isoformat()}/qr.json").status_code == 409
+
+
+def test_the_check_in_page_names_class_day_and_venue_before_confirming(app, client, today_class) -> None:
+    from app.attendance import services
+    from app.extensions import db
+    from app.programmes.models import TrainingClass
+
+    with app.app_context(), app.test_request_context():
+        token = services.qr_token(db.session.get(TrainingClass, today_class["class_id"]), today_class["today"])
+    login(client, today_class["owner"].email)
+    page = client.get(f"/presensi/qr/{token}").get_data(as_text=True)
+    day = today_class["today"]
+    weekday = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"][day.weekday()]
+    assert "Kelas Bali – NTB" in page
+    assert f"Hari 1 · {weekday}, {day.day} " in page
+    assert "(WITA)" in page
+    assert "Aston Inn Mataram" in page
+    assert "Kota Mataram" in page
+    assert "Catat kehadiran saya" in page
+    assert client.get("/presensi/qr/rusak").status_code == 422  # refused at once, no button
+
+
+def test_the_roster_page_reads_the_same_number_of_statements_for_5_or_10_people(
+        app, client, today_class, library, make_user, count_queries) -> None:
+    from app.auth.models import User
+    from app.programmes.models import TrainingClass
+    from app.registration import services as registration
+    from tests.fixtures_registration import person
+
+    login(client, today_class["facilitator"].email)
+    url = f"/presensi/kelas/{today_class['class_id']}/{today_class['today'].isoformat()}"
+    with count_queries() as five:
+        assert client.get(url).status_code == 200
+    organiser, library_id = make_user(Role.ORGANISER), library("52")
+    with app.app_context(), app.test_request_context():  # five more people, nominated into the running class
+        c, by = db.session.get(TrainingClass, today_class["class_id"]), db.session.get(User, organiser.id)
+        for n in range(6, 11):
+            registration.submit(c, registration.RegistrationData(person(n), "tes", library_id=library_id),
+                                user=None, nominated_by=by)
+        db.session.commit()
+    with count_queries() as ten:
+        page = client.get(url).get_data(as_text=True)
+    assert page.count('class="roster-row') >= 10
+    assert ten.count == five.count <= 14  # login, the class and its children, marks, people
+
+
+# --- the offline app: service worker, manifest, start page --------------------------------------------
+
+
+def test_the_service_worker_covers_the_rosters_and_keeps_the_assets(client) -> None:
+    response = client.get("/presensi/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    for asset in ("/static/css/app.css", "/static/js/roster.js", "/static/vendor/bootstrap/bootstrap.min.css",
+                  "/presensi/luring"):
+        assert f'"{asset}"' in body
+    assert 'var CLASS_PREFIX = "/presensi/kelas/"' in body
+    offline = client.get("/presensi/luring").get_data(as_text=True)
+    assert "Tidak ada sinyal" in offline
+
+
+def test_the_manifest_makes_the_roster_installable(client) -> None:
+    manifest = client.get("/presensi/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    data = manifest.get_json(force=True)
+    assert (data["start_url"], data["scope"], data["display"]) == ("/presensi/", "/presensi/", "standalone")
+    sizes = {icon["sizes"] for icon in data["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in data["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_the_start_page_lists_todays_classes_with_their_roster(client, today_class) -> None:
+    login(client, today_class["facilitator"].email)
+    page = client.get("/presensi/").get_data(as_text=True)
+    assert "Presensi hari ini" in page
+    assert f"/presensi/kelas/{today_class['class_id']}/{today_class['today'].isoformat()}" in page
+    assert "Hari ini: 0 ditandai, 5 belum" in page
+    assert 'rel="manifest"' in page
+
+
+def test_the_login_page_forgets_the_pages_kept_offline(client) -> None:
+    page = client.get("/masuk").get_data(as_text=True)
+    assert 'data-forget data-cache="sibimtek-pages"' in page
+
+
+# --- the facilitator's home: today first, then upcoming, then past --------------------------------------
+
+
+def _home_order(client) -> dict[str, list[str]]:
+    page = client.get("/beranda").get_data(as_text=True)
+    sections = {}
+    for key in ("today", "upcoming", "past"):
+        match = re.search(rf'id="classes-{key}">(.*?)</div>\s*(?:<h3|<div class="d-flex)', page, re.S)
+        sections[key] = re.findall(r'class="class-name">([^<]+)<', match.group(1)) if match else []
+    return sections
+
+
+@pytest.mark.parametrize(("moment", "expected"), [
+    ("2027-05-20T09:00+08:00", {"today": [], "upcoming": ["Kelas Juni awal", "Kelas Juni tengah", "Kelas Juni akhir"],
+                                "past": []}),
+    ("2027-06-11T09:00+08:00", {"today": ["Kelas Juni tengah"], "upcoming": ["Kelas Juni akhir"],
+                                "past": ["Kelas Juni awal"]}),
+    ("2027-07-01T09:00+08:00", {"today": [], "upcoming": [],
+                                "past": ["Kelas Juni akhir", "Kelas Juni tengah", "Kelas Juni awal"]}),
+], ids=["before", "during", "after"])
+def test_the_facilitator_home_shows_today_then_upcoming_then_past(client, facilitator_of_three_classes, clock, moment,
+                                                                   expected) -> None:
+    clock(moment)
+    login(client, facilitator_of_three_classes.email)
+    assert _home_order(client) == expected
+
+
+def test_a_cancelled_class_shows_no_qr_code(app, client, today_class) -> None:
+    from app.programmes.models import ClassStatus, TrainingClass
+
+    with app.app_context():
+        db.session.get(TrainingClass, today_class["class_id"]).status = ClassStatus.CANCELLED
+        db.session.commit()
+    login(client, today_class["facilitator"].email)
+    url = f"/presensi/kelas/{today_class['class_id']}/{today_class['today'].isoformat()}/qr"
+    page = client.get(url).get_data(as_text=True)
+    assert "Kelas ini dibatalkan" in page
+    assert 'id="qr"' not in page
+    assert client.get(url + ".json").status_code == 409
