@@ -78,6 +78,11 @@ class RegisterForm(BaseForm):
     submit = SubmitField(_l("Buat akun"))
 
 
+class VerifyEmailForm(BaseForm):
+    password = PasswordField(_l("Kata sandi akun ini"), validators=[InputRequired(_l("Kata sandi wajib diisi."))])
+    submit = SubmitField(_l("Verifikasi email"))
+
+
 class EmailOnlyForm(BaseForm):
     email = _email_field()
     submit = SubmitField(_l("Kirim tautan"))

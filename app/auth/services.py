@@ -225,7 +225,9 @@ def count_sessions(user: User) -> int:
 
 
 def send_verification(user: User) -> None:
-    token = tokens.make_token("verify", {"u": user.id, "e": user.email})
+    # Bound to the password too: a link dies when the password changes (or is cleared by a nomination).
+    token = tokens.make_token("verify", {"u": user.id, "e": user.email,
+                                         "p": tokens.password_fingerprint(user.password_hash)})
     send_mail(
         user.email,
         _("Verifikasi email akun Sibimtek"),
@@ -242,15 +244,38 @@ def resend_verification(email: str) -> None:
         send_verification(user)
 
 
-def verify_email(token: str) -> User:
+def account_for_verification(token: str) -> User:
+    """The not-yet-verified account a verification link is for; InvalidToken otherwise."""
     payload = tokens.read_token("verify", token)
     user = db.session.get(User, payload.get("u"))
-    if user is None or user.email != payload.get("e"):
+    if (user is None or user.email != payload.get("e")
+            or payload.get("p") != tokens.password_fingerprint(user.password_hash)):
         raise InvalidToken()
+    return user
+
+
+def verify_email(token: str, password: str) -> User:
+    """Verify an address with the link mailed to it AND the password chosen at sign-up. The password
+    keeps anyone from signing up with another person's address and waiting for them to click the
+    link (pre-hijacking): the owner of the mailbox who did not sign up sets a password instead."""
+    user = account_for_verification(token)
+    if not verify_password(user.password_hash, password):
+        raise InvalidCredentials(_("Kata sandi salah. Jika Anda tidak membuat akun ini, jangan verifikasi: "
+                                   "atur kata sandi Anda sendiri lewat Lupa kata sandi."), field="password")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     signals.email_proven.send(user)
     return user
+
+
+def reset_unproven(user: User) -> None:
+    """An account nobody has proven the address of: drop the password, consent and pending links of
+    whoever signed up with it, so only the mailbox's owner can set them (nominee invitations)."""
+    if user.email_verified_at is not None:
+        return
+    user.password_hash = None
+    user.privacy_consent_version = user.privacy_consent_at = None
+    end_all_sessions(user)
 
 
 def make_reset_token(user: User) -> str:
@@ -297,8 +322,9 @@ def user_for_reset_token(token: str) -> User:
 
 
 def needs_consent(user: User) -> bool:
-    """A participant account made for someone (a nominee) asks for consent when its password is set."""
-    return Role.PARTICIPANT in user.role_set and user.privacy_consent_at is None
+    """A participant account made for someone (a nominee), or never proven by its mailbox's owner,
+    asks for consent when its password is set from a mailed link."""
+    return Role.PARTICIPANT in user.role_set and (user.privacy_consent_at is None or user.email_verified_at is None)
 
 
 def reset_password(token: str, new_password: str, consent_version: str | None = None) -> User:

@@ -15,6 +15,7 @@ from app.auth.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    VerifyEmailForm,
 )
 from app.core.access import anonymous_only, login_required, public
 from app.core.forms import show_domain_error
@@ -110,17 +111,30 @@ def register() -> ResponseReturnValue:
     return render_template("auth/register.html", form=form)
 
 
-@bp.get("/verifikasi-email/<token>")
+@bp.route("/verifikasi-email/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
 @public
 def verify_email(token: str) -> ResponseReturnValue:
+    """The mailed link, then the password chosen at sign-up: both prove it is the same person."""
     try:
-        services.verify_email(token)
+        user = services.account_for_verification(token)
     except InvalidToken as exc:
         flash(str(exc.message), "danger")
         return redirect(url_for("auth.resend_verification"))
-    db.session.commit()
-    flash(_("Email Anda sudah terverifikasi. Silakan masuk."), "success")
-    return redirect(url_for("auth.login"))
+    if user.email_verified_at is not None:
+        flash(_("Email Anda sudah terverifikasi. Silakan masuk."), "info")
+        return redirect(url_for("auth.login"))
+    form = VerifyEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.verify_email(token, form.password.data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Email Anda sudah terverifikasi. Silakan masuk."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/verify_email.html", form=form, user=user)
 
 
 @bp.route("/verifikasi-email", methods=["GET", "POST"])

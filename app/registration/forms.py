@@ -198,4 +198,6 @@ class NominationImportForm(BaseForm):
         _l("Berkas XLSX"),
         validators=[FileRequired(_l("Pilih berkas XLSX.")), FileAllowed(["xlsx"], _l("Hanya berkas .xlsx."))],
     )
+    override = BooleanField(_l("Keputusan setelah kelas dimulai (alasan wajib diisi)"))
+    reason = StringField(_l("Alasan"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Impor nominasi"))

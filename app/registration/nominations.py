@@ -151,10 +151,12 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
 
 
 def import_nominations(
-    training_class: TrainingClass, rows: list[tuple[int, dict[str, Any]]], by: User
+    training_class: TrainingClass, rows: list[tuple[int, dict[str, Any]]], by: User,
+    override_reason: str | None = None,
 ) -> NominationReport:
     """Register each row through the same rules as the form; the caller commits only if no row
     failed. Each failed row reports every problem it has, column by column."""
+    override = services.check_nominable(training_class, override_reason)  # the class as a whole first
     report = NominationReport(total=len(rows))
     for number, raw in rows:
         row = SheetRow(raw)
@@ -170,7 +172,7 @@ def import_nominations(
                     services.RegistrationData(
                         person=person, consent_version=f"nominasi:{by.id}", library_id=library.id
                     ),
-                    by,
+                    by, override,
                 )
         except DomainError as exc:
             report.errors.append((number, [

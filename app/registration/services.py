@@ -155,9 +155,21 @@ def check_open(training_class: TrainingClass, now: datetime | None = None) -> No
         raise RegistrationClosed(lifecycle.registration_phrase(training_class, now=now))
 
 
-def _require_override(training_class: TrainingClass, override_reason: str | None, what: str) -> str | None:
+def check_nominable(training_class: TrainingClass, override_reason: str | None = None,
+                    now: datetime | None = None) -> str | None:
+    """Organisers may nominate people into an announced class that has not finished; into a running
+    one only with a reason (returned). Raises RegistrationClosed or ClassStarted otherwise."""
+    state = lifecycle.effective_status(training_class, now)
+    if state in (ClassStatus.DRAFT, ClassStatus.CANCELLED, ClassStatus.FINISHED):
+        raise RegistrationClosed(_("Nominasi hanya untuk kelas yang sudah diumumkan dan belum selesai "
+                                   "(kelas ini: %(state)s).", state=state.label.lower()))
+    return _require_override(training_class, override_reason, _("Menominasikan peserta"), now)
+
+
+def _require_override(training_class: TrainingClass, override_reason: str | None, what: str,
+                      now: datetime | None = None) -> str | None:
     """Once a class has started, a change to its roster needs an organiser's stated reason."""
-    if not lifecycle.has_started(training_class):
+    if not lifecycle.has_started(training_class, now):
         return None
     reason = (override_reason or "").strip()
     if not reason:
@@ -209,11 +221,17 @@ def submit(
     user: User | None,
     now: datetime | None = None,
     nominated_by: User | None = None,
+    override_reason: str | None = None,
 ) -> Registration:
-    """Register a person for a class: approved, waitlisted or waiting for an organiser."""
+    """Register a person for a class: approved, waitlisted or waiting for an organiser. Organisers
+    nominate outside the window, but not into a draft, cancelled or finished class, and into a
+    running one only with a stated reason (`override_reason`)."""
     now = now or clock.now()
+    override = None
     if nominated_by is None:
         check_open(training_class, now)
+    else:
+        override = check_nominable(training_class, override_reason, now)
     programme = training_class.batch.programme
     warnings = identity_warnings(data.person, today=now.date())
     nik = identity.clean_number(data.person.nik)
@@ -251,6 +269,8 @@ def submit(
                 registration.decided_at, registration.decided_by_id = now, nominated_by.id if nominated_by else None
             else:
                 registration.status = RegistrationStatus.WAITLISTED
+        if override and registration.status is RegistrationStatus.APPROVED:
+            registration.decision_reason = override
         db.session.add(registration)
         try:
             db.session.flush()
@@ -258,6 +278,8 @@ def submit(
             # Another request registered the same NIK a moment ago: the unique index said no.
             uploads.remove_letter(registration.letter_path)
             raise DuplicateRegistration() from None
+    if override:
+        audit.record(registration, "override", nominated_by, {"nominated": [None, override]})
     if nominated_by is not None:
         return registration  # the nominee's mail also says how to reach their account: see accounts.nominate
     notify(registration, {

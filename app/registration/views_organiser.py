@@ -293,7 +293,9 @@ def import_nominations(class_id: int) -> ResponseReturnValue:
     report = None
     if form.validate_on_submit():
         try:
-            report = nominations.import_nominations(c, nominations.read_rows(form.file.data.read()), current_user)
+            override = form.reason.data if form.override.data else None
+            report = nominations.import_nominations(c, nominations.read_rows(form.file.data.read()), current_user,
+                                                    override)
         except DomainError as exc:
             db.session.rollback()
             form.file.errors = [*form.file.errors, str(exc.message)]
@@ -306,7 +308,8 @@ def import_nominations(class_id: int) -> ResponseReturnValue:
                         n=report.total, a=report.approved, w=report.waitlisted), "success")
                 return redirect(url_for("registration.class_registrations", class_id=c.id))
     return render_template("registration/nominations.html", c=c, form=form, report=report,
-                           columns=nominations.PERSON_COLUMNS)
+                           columns=nominations.PERSON_COLUMNS, state=c.state,
+                           started=lifecycle.has_started(c))
 
 
 @bp.get("/kelola/kelas/<int:class_id>/impor-nominasi/templat.xlsx")

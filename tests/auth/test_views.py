@@ -162,7 +162,12 @@ def test_sign_up_verify_then_log_in(client: FlaskClient, app: Flask) -> None:
 
     mail = outbox(app)[-1]
     assert mail.recipient == "baiq.nurul@perpusdes.id"
-    verify = client.get(link_in(mail.body))
+    assert "Baiq" not in mail.body  # the name was typed by whoever signed up: not in the greeting
+    link = link_in(mail.body)
+    assert "masukkan kata sandi" in client.get(link).get_data(as_text=True)  # the link alone verifies nothing
+    wrong = submit(client, link, {"password": "bukan-sandinya-1"}).get_data(as_text=True)
+    assert "Kata sandi salah" in wrong
+    verify = submit(client, link, {"password": SIGNUP["password"]})
     assert verify.headers["Location"].endswith("/masuk")
     assert login(client, SIGNUP["email"], SIGNUP["password"]).status_code == 302
     assert "Beranda Peserta" in client.get("/beranda").get_data(as_text=True)
@@ -194,6 +199,30 @@ def test_sign_up_with_a_taken_email_is_refused(client: FlaskClient, make_user) -
     user = make_user()
     page = submit(client, "/daftar", {**SIGNUP, "email": user.email}).get_data(as_text=True)
     assert "sudah terdaftar" in page
+
+
+def test_someone_who_signed_up_with_my_address_cannot_have_me_verify_it(client: FlaskClient, app: Flask) -> None:
+    """Pre-hijacking: an attacker signs up with the victim's address and password of their choosing;
+    the victim clicks the verification link but does not know that password, so nothing is verified;
+    setting a password from a reset link makes the account the victim's."""
+    submit(client, "/daftar", {**SIGNUP, "full_name": "PENTING: klik tautan nominasi", "password": "sandi-penyerang-1",
+                               "password_confirm": "sandi-penyerang-1"})
+    mail = outbox(app)[-1]
+    assert "PENTING" not in mail.body
+    link = link_in(mail.body)
+    assert "Kata sandi salah" in submit(client, link, {"password": "tebakan-korban-1"}).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.email_verified_at)) is None
+    submit(client, "/lupa-sandi", {"email": SIGNUP["email"]})
+    reset = link_in(outbox(app)[-1].body)
+    submit(client, reset, {"password": "sandi-korban-123", "password_confirm": "sandi-korban-123", "consent": "y"})
+    assert login(client, SIGNUP["email"], "sandi-penyerang-1").status_code == 200
+    assert login(client, SIGNUP["email"], "sandi-korban-123").status_code == 302
+    with app.app_context():  # the victim's own consent, given on the set-password page
+        user = db.session.scalar(select(User))
+        assert user.email_verified_at is not None
+    response = client.get(link, follow_redirects=True)  # the old verification link is dead
+    assert "Tautan tidak valid" in response.get_data(as_text=True)
 
 
 def test_tampered_verification_link_changes_nothing(client: FlaskClient, app: Flask) -> None:

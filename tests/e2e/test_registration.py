@@ -32,6 +32,9 @@ def test_new_participant_registers_on_a_phone_and_is_approved(app, new_page, ope
     page.get_by_role("button", name="Buat akun").click()
     expect(page.get_by_role("heading", name="Periksa email Anda")).to_be_visible()
     page.goto(link_in(outbox(app)[-1].body))
+    page.get_by_label("Kata sandi akun ini").fill("perpustakaan-desa-1")
+    page.get_by_role("button", name="Verifikasi email").click()
+    expect(page.get_by_text("Email Anda sudah terverifikasi")).to_be_visible()
     _log_in(page, "baiq@perpusdes.id", "perpustakaan-desa-1")
 
     # from the catalogue, by province, to the form

@@ -130,7 +130,7 @@ def test_a_registration_made_before_the_account_is_linked_at_email_verification(
         "password": "sandi-made-1234", "password_confirm": "sandi-made-1234", "consent": "y",
     })
     assert _registration(app, "made@perpusdes.id").user_id is None
-    client.get(link_in(outbox(app)[-1].body))  # the verification link
+    submit(client, link_in(outbox(app)[-1].body), {"password": "sandi-made-1234"})  # the verification link
     with app.app_context():
         account_id = db.session.scalar(select(User.id).where(User.email == "made@perpusdes.id"))
     assert _registration(app, "made@perpusdes.id").user_id == account_id
@@ -147,6 +147,10 @@ def test_an_unverified_account_is_not_given_a_nomination_until_it_is_verified(
     login_as(Role.ORGANISER)
     _import(client, class_id, [_row("Rusdin", "rusdin@perpusdes.id", 5, library("52"))])
     assert _registration(app, "rusdin@perpusdes.id").user_id is None
+    with app.app_context():  # whoever signed up with the address loses the password they chose
+        holder = db.session.get(User, squatter.id)
+        assert holder.password_hash is None
+        assert holder.privacy_consent_at is None
     mail = outbox(app)[-1]
     assert "/atur-sandi/" in mail.body  # the real owner sets the password from their mailbox
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
@@ -154,3 +158,42 @@ def test_an_unverified_account_is_not_given_a_nomination_until_it_is_verified(
            {"password": "sandi-rusdin-12", "password_confirm": "sandi-rusdin-12", "consent": "y"})
     assert _registration(app, "rusdin@perpusdes.id").user_id == squatter.id
     assert login(client, "rusdin@perpusdes.id", PASSWORD).status_code == 200  # the squatter's password is gone
+
+
+def test_nominations_follow_the_class_lifecycle(app, client, login_as, open_class, library, clock) -> None:
+    from datetime import datetime, time, timedelta
+
+    from app.programmes.models import ClassStatus, TrainingClass
+
+    lib = library("52")
+    draft = open_class(name="Kelas Draf")
+    with app.app_context():
+        db.session.get(TrainingClass, draft).status = ClassStatus.DRAFT
+        db.session.commit()
+    login_as(Role.ORGANISER)
+    page = _import(client, draft, [_row("Rusdin", "rusdin@perpusdes.id", 21, lib)]).get_data(as_text=True)
+    assert "Nominasi hanya untuk kelas yang sudah diumumkan dan belum selesai" in page
+    class_id = open_class(capacity=5)
+    with app.app_context():
+        c = db.session.get(TrainingClass, class_id)
+        day_two = datetime.combine(c.start_date + timedelta(days=1), time(9), tzinfo=c.zoneinfo)
+        day_after = datetime.combine(c.end_date + timedelta(days=1), time(9), tzinfo=c.zoneinfo)
+    clock(day_two)
+    page = _import(client, class_id, [_row("Rusdin", "rusdin@perpusdes.id", 21, lib)]).get_data(as_text=True)
+    assert "Menominasikan peserta sekarang hanya dengan pengecualian" in page
+    url = f"/kelola/kelas/{class_id}/impor-nominasi"
+    response = submit(client, url, {"file": (io.BytesIO(_nominations([_row("Rusdin", "rusdin@perpusdes.id", 21, lib)])),
+                                             "n.xlsx"), "override": "y", "reason": "Pengganti peserta yang sakit"},
+                      content_type="multipart/form-data")
+    assert response.status_code == 302
+    r = _registration(app, "rusdin@perpusdes.id")
+    assert r.status.value == "approved"
+    assert r.decision_reason == "Pengganti peserta yang sakit"
+    clock(day_after)
+    page = _import(client, class_id, [_row("Siti Hadijah", "siti@perpusdes.id", 22, lib)]).get_data(as_text=True)
+    assert "kelas ini: selesai" in page
+    with app.app_context():
+        db.session.get(TrainingClass, draft).status = ClassStatus.CANCELLED
+        db.session.commit()
+    assert "kelas ini: dibatalkan" in _import(client, draft, [_row("Siti", "siti@perpusdes.id", 22, lib)]) \
+        .get_data(as_text=True)
