@@ -101,6 +101,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.core.errors import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any rule is added
     from app import (
         attendance,
         auth,

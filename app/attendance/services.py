@@ -24,6 +24,7 @@ from app.registration.models import Registration, RegistrationStatus
 
 QR_ROTATE_SECONDS = 30
 NOTE_MAX_LENGTH = 200  # the column's size; the roster's input has the same maxlength
+MARK_MAX_AGE = timedelta(days=30)  # an offline tap older than this is counted as that old (ordering only)
 
 
 def class_days(c: TrainingClass) -> list[date]:
@@ -99,6 +100,19 @@ def current_marks(class_ids: list[int]) -> dict[tuple[int, date], DayMark]:
     return current
 
 
+def server_time_of(marked_at: datetime | None, sent_at: datetime | None,
+                   now: datetime | None = None) -> datetime | None:
+    """When a tap happened, on the server's clock. A phone's clock may be minutes or days off (cheap
+    phones, a dead battery): what counts is how long before sending it was made, measured on that same
+    phone; so "latest wins" compares taps by when they really happened, not by the phones' clocks."""
+    if marked_at is None:
+        return None
+    now = now or utcnow()
+    if sent_at is not None:
+        marked_at = now - max(sent_at - marked_at, timedelta(0))
+    return max(min(marked_at, now), now - MARK_MAX_AGE)
+
+
 def record(
     c: TrainingClass,
     *,
@@ -119,6 +133,8 @@ def record(
         raise AttendanceError(_("Pilih status kehadiran atau tulis catatan."))
     if client_key:
         existing = db.session.scalar(select(AttendanceMark).where(AttendanceMark.client_key == client_key))
+        if existing is not None and existing.class_id != c.id:  # tells nothing about another class's marks
+            raise AttendanceError(_("Kunci presensi ini sudah dipakai. Muat ulang halaman lalu coba lagi."))
         if existing is not None:
             return existing, False
     check_marking_window(c, day, local_now(c, now).date())

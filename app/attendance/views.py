@@ -74,9 +74,20 @@ def roster(class_id: int, day: str) -> ResponseReturnValue:
     )
 
 
-def _mark_payload(data: dict) -> dict[str, object]:
+def _moment(value: object) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("naive time")
+    return moment
+
+
+def _mark_payload(data: object) -> dict[str, object]:
     """The fields of one mark from the roster's JSON, or ValueError. A mark carries a status, a
     note (saved on its own when typed after the tap), or both; a missing note is left alone."""
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
     status = AttendanceStatus(data["status"]) if data.get("status") is not None else None
     note = data.get("note")
     if note is not None and (not isinstance(note, str) or len(note.strip()) > services.NOTE_MAX_LENGTH):
@@ -86,12 +97,12 @@ def _mark_payload(data: dict) -> dict[str, object]:
     client_key = str(data.get("client_key") or "")[:64]
     if len(client_key) < 8:
         raise ValueError("client key")
-    marked_at = datetime.fromisoformat(str(data["marked_at"]).replace("Z", "+00:00")) if data.get("marked_at") \
-        else None
-    if marked_at is not None and marked_at.tzinfo is None:
-        raise ValueError("naive time")
-    return {"status": status, "note": note, "client_key": client_key, "marked_at": marked_at,
-            "day": date.fromisoformat(str(data.get("day"))), "registration_id": int(data.get("registration_id"))}
+    registration_id = int(data.get("registration_id"))
+    if not 0 < registration_id < 2**63:
+        raise ValueError("registration id")
+    return {"status": status, "note": note, "client_key": client_key,
+            "marked_at": services.server_time_of(_moment(data.get("marked_at")), _moment(data.get("sent_at"))),
+            "day": date.fromisoformat(str(data.get("day"))), "registration_id": registration_id}
 
 
 @bp.post("/api/presensi/<int:class_id>")
@@ -100,8 +111,8 @@ def api_mark(class_id: int) -> ResponseReturnValue:
     """One mark from the roster (live or synced from the offline queue); idempotent by client_key."""
     c = get_markable_class_or_404(class_id)
     try:
-        fields = _mark_payload(request.get_json(silent=True) or {})
-    except (ValueError, TypeError, KeyError):
+        fields = _mark_payload(request.get_json(silent=True))
+    except (ValueError, TypeError, KeyError, OverflowError):
         return jsonify({"error": _("Data presensi tidak lengkap atau tidak valid. Catatan paling banyak "
                                    "%(n)s karakter.", n=services.NOTE_MAX_LENGTH)}), 400
     try:

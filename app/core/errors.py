@@ -7,7 +7,9 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
 
@@ -51,6 +53,15 @@ def handle_server_error(error: Exception) -> tuple[str, int]:
     return _render(500)
 
 
+def handle_out_of_range(error: Exception) -> object:
+    """A number too large for the database (?page=10**30, an id in a JSON body): bad input, not a crash."""
+    db.session.rollback()
+    log.info("number out of range on %s %s", request.method, request.path)
+    if request.is_json:
+        return jsonify({"error": str(MESSAGES[400][1])}), 400
+    return _render(400)
+
+
 def handle_render_timeout(error: Exception) -> tuple[str, int]:
     db.session.rollback()
     log.warning("PDF rendering stopped on %s %s: %s", request.method, request.path, error)
@@ -61,6 +72,16 @@ def register_errorhandlers(app: Flask) -> None:
     from app.pdf.pool import RenderTimeout
 
     app.register_error_handler(RenderTimeout, handle_render_timeout)
+    app.register_error_handler(OverflowError, handle_out_of_range)  # SQLite: integer too large
+    app.register_error_handler(DataError, handle_out_of_range)  # PostgreSQL: numeric value out of range
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` in URLs, at most a database BIGINT: a longer number is a 404, not an overflow."""
+
+    def __init__(self, url_map: object, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = 2**63 - 1, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)  # type: ignore[arg-type]

@@ -13,10 +13,12 @@ from typing import Any
 
 from flask import Response
 from flask_babel import gettext as _
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from app.errors import DomainError
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, bold: bool = False) -> WriteOnlyCell:
@@ -134,7 +136,7 @@ class SheetRow:
         value = self.raw.get(column)
         if isinstance(value, int | float) and float(value).is_integer():
             return int(value)
-        if re.fullmatch(r"\d+", cell_text(value)):
+        if re.fullmatch(r"\d+", cell_text(value), re.ASCII):
             return int(cell_text(value))
         self.problem(column, message)
         return None
@@ -163,3 +165,35 @@ class SheetRow:
         except ValueError:
             self.problem(column, _("waktu tidak valid (TTTT-BB-HH JJ:MM)."))
             return None
+
+
+class SheetFileError(DomainError):
+    """An uploaded XLSX that cannot be read as a whole (not XLSX, broken, too long, wrong columns)."""
+
+
+def read_sheet(data: bytes, max_rows: int) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The header (lower case) and (row number, {column: value}) of each non-empty row of the first
+    sheet. Whatever is wrong with the file itself is a SheetFileError, never a crash: openpyxl and
+    the XML parser below it raise many kinds of errors for broken or hostile files."""
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [cell_text(h).lower() for h in next(rows, [])]
+        result: list[tuple[int, dict[str, Any]]] = []
+        for number, values in enumerate(rows, start=2):
+            if not values or not any(cell_text(v) for v in values):
+                continue
+            result.append((number, {name: values[i] if i < len(values) else None for i, name in enumerate(header)}))
+            if len(result) > max_rows:
+                raise SheetFileError(_("Paling banyak %(n)s baris per berkas.", n=max_rows))
+    except SheetFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zip, XML, openpyxl and value errors alike
+        raise SheetFileError(_("Berkas bukan XLSX yang dapat dibaca.")) from exc
+    return header, result
+
+
+def require_columns(header: list[str], columns: Iterable[str], extra: Iterable[str] = ()) -> None:
+    missing = [name for name in columns if name not in header] + list(extra)
+    if missing:
+        raise SheetFileError(_("Kolom tidak ditemukan: %(cols)s. Gunakan templat.", cols=", ".join(missing)))

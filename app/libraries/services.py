@@ -145,8 +145,8 @@ def search_verified(regency_code: str, q: str, limit: int = 20) -> list[Library]
 
 # --- finding a library from an import row ------------------------------------------------------------
 
-_REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
-_VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+_REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$", re.ASCII)
+_VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", re.ASCII)
 _REGENCY_PREFIXES = ("", "kabupaten ", "kota ", "kota administrasi ", "kabupaten administrasi ")
 
 

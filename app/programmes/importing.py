@@ -3,23 +3,26 @@ rules as the form, each in its own savepoint, so the report says exactly what wo
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.auth.models import User
-from app.core.export import CodeList, SheetRow, xlsx_template
+from app.core.export import (
+    CodeList,
+    SheetFileError,
+    SheetRow,
+    read_sheet,
+    require_columns,
+    xlsx_template,
+)
 from app.errors import DomainError, Problem
 from app.extensions import db
 from app.programmes import services
@@ -43,8 +46,7 @@ FIELD_COLUMNS = {
 }
 
 
-class ImportFileError(DomainError):
-    """The file as a whole cannot be read."""
+ImportFileError = SheetFileError  # the file as a whole cannot be read
 
 
 @dataclass
@@ -118,28 +120,13 @@ def template_xlsx(programme: Programme) -> bytes:
 
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, {column: value}) for each non-empty row; ImportFileError if unreadable."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(_("Berkas bukan XLSX yang dapat dibaca.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip().lower() if h is not None else "" for h in next(rows, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise ImportFileError(_("Kolom tidak ditemukan: %(cols)s. Gunakan templat.", cols=", ".join(missing)))
-    result = []
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        result.append((number, {name: values[i] if i < len(values) else None for i, name in enumerate(header)}))
-        if len(result) > MAX_ROWS:
-            raise ImportFileError(_("Paling banyak %(n)s baris per berkas.", n=MAX_ROWS))
-    return result
+    """(row number, {column: value}) for each non-empty row; SheetFileError if unreadable."""
+    header, rows = read_sheet(data, MAX_ROWS)
+    require_columns(header, COLUMNS)
+    return rows
 
 
-_PROVINCE_ITEM = re.compile(r"^(\d{2})(?:\s*:\s*(\d+))?$")
+_PROVINCE_ITEM = re.compile(r"^(\d{2})(?:\s*:\s*(\d+))?$", re.ASCII)
 
 
 def _provinces(row: SheetRow) -> dict[str, int | None]:

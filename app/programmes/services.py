@@ -374,7 +374,18 @@ def _check_facilitators_free(c: ClassCheck) -> Iterator[Problem]:
 
 
 # Every rule of a class, in the order its messages should read; each one runs on every submit.
+def _check_started_class_keeps_its_start(c: ClassCheck) -> Iterator[Problem]:
+    """Once a class has begun its first day is history (attendance is kept per day, and the rules on
+    cancelling and the waiting list follow the start): it cannot be moved. The end may still change."""
+    existing, start = c.existing, c.data.start_date
+    if existing is None or start is None or start == existing.start_date or not lifecycle.has_started(existing):
+        return
+    yield Problem(_("Kelas sudah dimulai %(d)s: tanggal mulai tidak dapat diubah lagi.",
+                    d=format_date(existing.start_date)), "start_date")
+
+
 CLASS_CHECKS: tuple[Callable[[ClassCheck], Iterable[Problem]], ...] = (
+    _check_started_class_keeps_its_start,
     _check_dates_in_order,
     _check_dates_in_batch,
     _check_host_regency,

@@ -41,7 +41,7 @@ class IdentityCheck:
 def check_nik(nik: str, *, birth_date: date | None = None, gender: str | None = None,
               today: date | None = None) -> IdentityCheck:
     digits = clean_number(nik)
-    if not re.fullmatch(r"\d{16}", digits):
+    if not re.fullmatch(r"[0-9]{16}", digits):
         return IdentityCheck(_("NIK harus 16 digit angka (sekarang %(n)s karakter).", n=len(digits)))
     info = parse_nik(digits, lookup_wilayah=wilayah_name, reference_date=today)
     codes = {issue.code for issue in info.errors}
@@ -53,6 +53,8 @@ def check_nik(nik: str, *, birth_date: date | None = None, gender: str | None = 
         return IdentityCheck(_("Tanggal lahir yang tersimpan di NIK tidak mungkin (digit 7–12). Periksa kembali NIK."))
     if "serial" in codes:
         return IdentityCheck(_("Nomor urut NIK (4 digit terakhir) tidak boleh 0000."))
+    if codes or not info.birth_date:  # any other refusal of the parser: still a message, never a crash
+        return IdentityCheck(_("NIK tidak valid. Periksa kembali 16 digitnya."))
     check = IdentityCheck(birth_date=date.fromisoformat(info.birth_date), gender=info.gender)
     if any(w.code == "wilayah_unknown" for w in info.warnings):
         check.warnings.append(
@@ -74,7 +76,7 @@ def check_nip(nip: str, *, civil_servant: bool, birth_date: date | None = None, 
     """NIP: 18 digits; for PNS also YYYYMMDD birth · YYYYMM appointment · gender 1/2 · serial.
     PPPK numbers are structured differently, so only their length is checked."""
     digits = clean_number(nip)
-    if not re.fullmatch(r"\d{18}", digits):
+    if not re.fullmatch(r"[0-9]{18}", digits):
         return IdentityCheck(_("NIP harus 18 digit angka (sekarang %(n)s karakter).", n=len(digits)))
     if not civil_servant:
         return IdentityCheck()

@@ -4,8 +4,6 @@ regency, or by the village it serves, since offices know names and places rather
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -13,13 +11,19 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from lokal import normalize_phone
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from app import clock
 from app.auth.models import User
-from app.core.export import CodeList, SheetRow, cell_text, xlsx_template
+from app.core.export import (
+    CodeList,
+    SheetFileError,
+    SheetRow,
+    cell_text,
+    read_sheet,
+    require_columns,
+    xlsx_template,
+)
 from app.errors import DomainError
 from app.extensions import db
 from app.libraries import services as libraries
@@ -40,8 +44,8 @@ FIELD_COLUMNS = {"nik": "nik", "nip": "nip", "library_id": "id_perpustakaan", "p
                  "email": "email", "whatsapp": "whatsapp"}
 
 
-class NominationFileError(DomainError):
-    """The file as a whole cannot be read."""
+NominationFileError = SheetFileError  # the file as a whole cannot be read
+MAX_ROWS = 2000  # a class holds a few dozen; an office's list, a few hundred
 
 
 @dataclass
@@ -60,8 +64,9 @@ def _digits(value: Any) -> str:
 
 
 def _library(row: SheetRow, training_class: TrainingClass) -> Library | None:
-    raw_id = _digits(row.raw.get("id_perpustakaan"))
-    if cell_text(row.raw.get("id_perpustakaan")) and not raw_id.isdigit():
+    value = row.raw.get("id_perpustakaan")
+    raw_id = str(int(value)) if isinstance(value, float) and value.is_integer() else cell_text(value)
+    if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):  # "-5" is not library 5
         row.problem("id_perpustakaan", _("isi angka ID perpustakaan (lihat daftar Perpustakaan)."))
         return None
     column = ("id_perpustakaan" if raw_id else "kode_desa" if cell_text(row.raw.get("kode_desa"))
@@ -131,23 +136,12 @@ def _column_order(message: str) -> int:
 
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise NominationFileError(_("Berkas bukan XLSX yang dapat dibaca.")) from exc
-    rows = sheet.iter_rows(values_only=True)
-    header = [cell_text(h).lower() for h in next(rows, [])]
-    missing = [c for c in PERSON_COLUMNS if c not in header]
-    if not ("id_perpustakaan" in header or "kode_desa" in header
-            or {"nama_perpustakaan", "kode_kabupaten"} <= set(header)):
-        missing.append("id_perpustakaan / nama_perpustakaan + kode_kabupaten / kode_desa")
-    if missing:
-        raise NominationFileError(_("Kolom tidak ditemukan: %(cols)s. Gunakan templat.", cols=", ".join(missing)))
-    result = []
-    for number, values in enumerate(rows, start=2):
-        if values and any(cell_text(v) for v in values):
-            result.append((number, {name: values[i] if i < len(values) else None for i, name in enumerate(header)}))
-    return result
+    header, rows = read_sheet(data, MAX_ROWS)
+    no_library = not ("id_perpustakaan" in header or "kode_desa" in header
+                      or {"nama_perpustakaan", "kode_kabupaten"} <= set(header))
+    require_columns(header, PERSON_COLUMNS,
+                    ["id_perpustakaan / nama_perpustakaan + kode_kabupaten / kode_desa"] if no_library else [])
+    return rows
 
 
 def import_nominations(

@@ -238,6 +238,13 @@ def submit(
     existing = _active_for_nik(programme.id, nik)
     if existing is not None:
         raise DuplicateRegistration()
+    email = data.person.email.strip().lower()
+    if db.session.scalar(select(Registration.id).where(
+            Registration.programme_id == programme.id, Registration.email == email, Registration.nik != nik,
+            Registration.status.in_(ACTIVE_STATUSES)).limit(1)) is not None:
+        # The address is how a registration finds its person's account: one address, one person.
+        raise ScheduleError(_("Email ini sudah dipakai pendaftar lain di program ini. Setiap peserta memakai "
+                              "email sendiri: email itulah yang membuka akun, presensi dan sertifikatnya."), "email")
     if programme.requires_letter and data.letter is None and nominated_by is None:
         raise ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter")
     with db.session.begin_nested():

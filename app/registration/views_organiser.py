@@ -17,6 +17,7 @@ from app.core.formatting import format_date_range
 from app.core.forms import choice_list
 from app.core.pagination import paginate
 from app.core.template_helpers import mask_nik
+from app.core.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import db
 from app.libraries.models import LIBRARY_TYPE_LABELS, Library, LibraryStatus, LibraryType
@@ -126,7 +127,7 @@ def _apply(action: str, registration: Registration, reason: str | None, override
 def decide() -> ResponseReturnValue:
     """Apply one decision to the ticked registrations, in queue order; report each refusal."""
     form = DecisionForm()
-    back = request.form.get("next") or url_for("programmes.programmes")
+    back = safe_next_url(request.form.get("next")) or url_for("programmes.programmes")
     if not form.validate_on_submit():
         abort(400)
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]

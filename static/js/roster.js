@@ -119,10 +119,13 @@
   }
 
   function post(mark) {
+    // sent_at: this phone's clock now, so the server can tell how long ago (by this same clock) the
+    // tap happened, whatever the phone's clock is set to.
+    var body = Object.assign({}, mark, {sent_at: new Date().toISOString()});
     return fetch(url, {
       method: "POST",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
-      body: JSON.stringify(mark),
+      body: JSON.stringify(body),
       credentials: "same-origin",
       redirect: "manual"  // a redirect means the session ended: never mistake the login page for success
     });

@@ -243,7 +243,7 @@ def test_the_roster_page_reads_the_same_number_of_statements_for_5_or_10_people(
         c, by = db.session.get(TrainingClass, today_class["class_id"]), db.session.get(User, organiser.id)
         for n in range(6, 11):
             registration.submit(c, registration.RegistrationData(person(n), "tes", library_id=library_id),
-                                user=None, nominated_by=by)
+                                user=None, nominated_by=by, override_reason="Peserta pengganti")
         db.session.commit()
     with count_queries() as ten:
         page = client.get(url).get_data(as_text=True)
@@ -332,3 +332,43 @@ def test_a_cancelled_class_shows_no_qr_code(app, client, today_class) -> None:
     assert "Kelas ini dibatalkan" in page
     assert 'id="qr"' not in page
     assert client.get(url + ".json").status_code == 409
+
+
+def test_a_correction_from_a_phone_whose_clock_is_behind_still_wins(client, today_class, clock) -> None:
+    """The participant checked in by QR at 09.00 (server clock); the facilitator's phone is an hour
+    behind and taps Terlambat at 09.10 server time: its own clock says 08.10, sent at once."""
+    from datetime import UTC
+
+    from app.attendance import services
+
+    c, day = today_class["class_id"], today_class["today"]
+    with client.application.app_context():
+        from app.programmes.models import TrainingClass
+
+        zone = db.session.get(TrainingClass, c).zoneinfo
+        checked_in = datetime.combine(day, time(9, 0), tzinfo=zone)
+        services.record(db.session.get(TrainingClass, c), registration_id=today_class["ids"][0], day=day,
+                        status=services.AttendanceStatus.HADIR, by=None, now=checked_in)
+        db.session.commit()
+    clock(checked_in + timedelta(minutes=10))
+    login(client, today_class["facilitator"].email)
+    token = csrf_token(client, f"/presensi/kelas/{c}/{day.isoformat()}")
+    phone_now = (checked_in + timedelta(minutes=10) - timedelta(hours=1)).astimezone(UTC).isoformat()
+    response = _api(client, c, {"client_key": "k" * 32, "registration_id": today_class["ids"][0],
+                                "day": day.isoformat(), "status": "terlambat", "marked_at": phone_now,
+                                "sent_at": phone_now}, token)
+    assert response.get_json()["current_status"] == "terlambat"
+
+
+@pytest.mark.parametrize("body", [
+    [1, 2], "hadir", {"client_key": "x" * 32, "registration_id": 10**30, "day": "2023-05-22", "status": "hadir"},
+    {"client_key": "x" * 32, "registration_id": 1, "day": "2023-05-22", "status": "hadir",
+     "marked_at": "0001-01-01T00:00:00+14:00", "sent_at": "9999-12-31T23:59:59+00:00"},
+])
+def test_malformed_marks_are_refused_not_crashed(client, today_class, body) -> None:
+    login(client, today_class["facilitator"].email)
+    c, day = today_class["class_id"], today_class["today"].isoformat()
+    token = csrf_token(client, f"/presensi/kelas/{c}/{day}")
+    response = _api(client, c, body, token)
+    assert response.status_code in (400, 422)
+    assert "error" in response.get_json()

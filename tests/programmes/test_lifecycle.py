@@ -159,3 +159,15 @@ def test_the_timeline_filters_on_what_a_class_is_now(app_ctx, make_class, clock)
 def test_a_datetime_without_a_zone_is_refused_by_the_clock() -> None:
     with pytest.raises(ValueError, match="aware"):
         app_clock.freeze(datetime(2023, 5, 1, 8, 0))
+
+
+def test_a_started_class_keeps_its_first_day(app_ctx, make_class, clock) -> None:
+    from app.errors import ScheduleError
+
+    c = db.session.get(TrainingClass, make_class(status=S.PUBLISHED))
+    clock("2023-05-23T10:00+08:00")
+    with pytest.raises(ScheduleError, match="tanggal mulai tidak dapat diubah"):
+        services.update_class(c, class_data(start_date=date(2023, 5, 24)), by=None)
+    services.update_class(c, class_data(end_date=date(2023, 5, 26)), by=None)  # the end may move
+    assert c.end_date == date(2023, 5, 26)
+    assert c.state is S.RUNNING

@@ -197,3 +197,36 @@ def test_nominations_follow_the_class_lifecycle(app, client, login_as, open_clas
         db.session.commit()
     assert "kelas ini: dibatalkan" in _import(client, draft, [_row("Siti", "siti@perpusdes.id", 22, lib)]) \
         .get_data(as_text=True)
+
+
+def test_two_people_cannot_share_one_address_in_a_programme(app, client, login_as, open_class, library) -> None:
+    class_id, lib = open_class(capacity=5), library("52")
+    login_as(Role.ORGANISER)
+    page = _import(client, class_id, [_row("Rusdin", "kantor@perpusdes.id", 31, lib),
+                                      _row("Nurhayati", "kantor@perpusdes.id", 32, lib)]).get_data(as_text=True)
+    assert "email: Email ini sudah dipakai pendaftar lain di program ini" in page
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Registration)) == 0
+
+
+def test_a_broken_or_endless_file_is_a_message_not_a_crash(client, login_as, open_class) -> None:
+    import zipfile
+
+    from app.registration.nominations import COLUMNS, MAX_ROWS
+    from tests.conftest import xlsx_file
+
+    class_id = open_class()
+    login_as(Role.ORGANISER)
+    good = xlsx_file(COLUMNS, [["x"] * len(COLUMNS)])
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():  # the sheet's XML cut in half
+            content = source.read(item)
+            target.writestr(item, content[: len(content) // 2] if item.filename.endswith("sheet1.xml") else content)
+    long = xlsx_file(COLUMNS, [["x"] * len(COLUMNS)] * (MAX_ROWS + 1))
+    url = f"/kelola/kelas/{class_id}/impor-nominasi"
+    for data, message in ((broken.getvalue(), "Berkas bukan XLSX yang dapat dibaca"),
+                          (long, f"Paling banyak {MAX_ROWS} baris")):
+        response = submit(client, url, {"file": (io.BytesIO(data), "n.xlsx")}, content_type="multipart/form-data")
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
