@@ -31,6 +31,9 @@ OFFLINE_ASSETS = (
 # Roster pages the service worker has seen, one cache for the browser profile; emptied whenever
 # the login page is shown (static/js/offline.js), so another account never sees them.
 PAGES_CACHE = "sibimtek-pages"
+# A kept roster is shown offline for at most this long after it was made (it holds personal data;
+# a phone picked up by someone else days later shows none of it).
+KEEP_HOURS = 48
 
 _versions: dict[tuple[float, ...], str] = {}
 
@@ -60,7 +63,7 @@ def offline_script_attributes(warm: list[str] | None = None) -> dict[str, object
 def service_worker() -> ResponseReturnValue:
     """The service worker; served under /presensi/ so that its scope covers the rosters."""
     body = render_template(
-        "attendance/sw.js", version=assets_version(), pages_cache=PAGES_CACHE,
+        "attendance/sw.js", version=assets_version(), pages_cache=PAGES_CACHE, keep_hours=KEEP_HOURS,
         assets=[url_for("static", filename=name) for name in OFFLINE_ASSETS],
         offline_url=url_for("attendance.offline"), today_url=url_for("attendance.today"),
         # "/presensi/kelas/": rosters are <prefix><class id>/<day>, the day-picking link <prefix><class id>

@@ -27,7 +27,13 @@
         if (copy) return;
         return fetch(url, {credentials: "same-origin", redirect: "manual", headers: {Accept: "text/html"}})
           .then(function (response) {
-            if (response.ok && response.type === "basic") return cache.put(key, response);
+            if (response.type === "opaqueredirect") return caches.delete(data.cache);  // session ended
+            if (!response.ok || response.type !== "basic") return;
+            return response.blob().then(function (body) {  // stamped as the worker does: kept at most 48 h
+              var headers = new Headers(response.headers);
+              headers.set("X-Sibimtek-Kept-At", String(Date.now()));
+              return cache.put(key, new Response(body, {status: response.status, headers: headers}));
+            });
           });
       }).catch(function () {});
     });

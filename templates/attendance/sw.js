@@ -3,6 +3,9 @@
 // - roster pages and the "today" page come from the network when there is one, and a copy is
 //   kept; without a connection the copy is shown (marks then wait in the page's queue);
 // - everything else (QR, reports, check-in, the marking API) is left to the network.
+// Kept pages hold personal data: they are dropped as soon as any answer shows that the session has
+// ended (a redirect to the login page, 401, 403), when the login page is shown, and a copy is never
+// shown more than KEEP_HOURS after it was made.
 "use strict";
 var VERSION = {{ version | tojson }};
 var ASSETS = "sibimtek-assets-" + VERSION;
@@ -13,6 +16,22 @@ var TODAY = {{ today_url | tojson }};
 var CLASS_PREFIX = {{ class_prefix | tojson }};
 var ROSTER = /^(\d+)\/(\d{4}-\d{2}-\d{2})$/;  // after CLASS_PREFIX: <class id>/<day>
 var CLASS = /^(\d+)$/;
+var KEEP_HOURS = {{ keep_hours | tojson }};
+var KEPT_AT = "X-Sibimtek-Kept-At";
+
+// A copy of a page that says when it was made.
+function stamped(response) {
+  return response.blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set(KEPT_AT, String(Date.now()));
+    return new Response(body, {status: response.status, statusText: response.statusText, headers: headers});
+  });
+}
+
+function fresh(copy) {
+  var at = copy && Number(copy.headers.get(KEPT_AT));
+  return !!at && Date.now() - at < KEEP_HOURS * 3600 * 1000;
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(ASSETS).then(function (cache) {
@@ -45,15 +64,18 @@ function networkFirst(event) {
   return caches.open(PAGES).then(function (cache) {
     return fetch(request).then(function (response) {
       if (response.ok && !response.redirected && response.type === "basic") {
-        event.waitUntil(cache.put(key.href, response.clone()));
+        event.waitUntil(stamped(response.clone()).then(function (copy) { return cache.put(key.href, copy); }));
       } else if (response.type === "opaqueredirect" || response.redirected || response.status === 401
-                 || response.status === 403 || response.status === 404) {
-        event.waitUntil(cache.delete(key.href));  // logged out or no longer allowed: forget the copy
+                 || response.status === 403) {
+        event.waitUntil(caches.delete(PAGES));  // the session has ended: forget every kept page
+      } else if (response.status === 404) {
+        event.waitUntil(cache.delete(key.href));
       }
       return response;
     }, function (error) {
       return cache.match(key.href, {ignoreVary: true}).then(function (copy) {
-        if (copy) return copy;
+        if (fresh(copy)) return copy;
+        if (copy) cache.delete(key.href);
         if (request.mode === "navigate") return caches.match(OFFLINE, {cacheName: ASSETS});
         throw error;
       });

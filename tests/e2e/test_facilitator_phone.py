@@ -335,3 +335,48 @@ def test_a_roster_left_open_across_a_new_login_still_saves_its_marks(app, new_pa
     expect(_row(page, "Peserta 0005").locator(".state")).to_contain_text("Terlambat · tersimpan")
     assert [(m.registration_id, m.status) for m in _marks(app)] == [
         (today_class["ids"][4], AttendanceStatus.TERLAMBAT)]
+
+
+def test_kept_rosters_are_dropped_when_the_session_ends_and_never_shown_old(app, new_page, today_class) -> None:
+    """Kept pages hold names and sick notes: the first answer showing that the session has ended
+    drops them all, and a copy older than KEEP_HOURS is not shown offline."""
+    from sqlalchemy import delete
+
+    from app.auth.models import LoginSession
+    from app.extensions import db
+
+    page = new_page(PHONE)
+    _log_in(page, today_class["facilitator"].email)
+    roster = f"/presensi/kelas/{today_class['class_id']}/{today_class['today'].isoformat()}"
+    page.goto(roster)
+    _wait_for_offline_copy(page, roster)
+    assert page.evaluate("""async (path) => {
+        const copy = await (await caches.open("sibimtek-pages")).match(new URL(path, location.href).href);
+        return Number(copy.headers.get("X-Sibimtek-Kept-At")) > 0;
+    }""", roster)
+
+    # A copy made three days ago (the phone was left at the venue): offline, it is not shown.
+    page.evaluate("""async (path) => {
+        const cache = await caches.open("sibimtek-pages");
+        const key = new URL(path, location.href).href;
+        const copy = await cache.match(key);
+        const headers = new Headers(copy.headers);
+        headers.set("X-Sibimtek-Kept-At", String(Date.now() - 72 * 3600 * 1000));
+        await cache.put(key, new Response(await copy.blob(), {status: 200, headers}));
+    }""", roster)
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#people .roster-row")).to_have_count(0)
+    page.context.set_offline(False)
+
+    page.goto(roster)  # a fresh copy again
+    _wait_for_offline_copy(page, roster)
+    with app.app_context():  # the session ends on the server (password changed on another phone)
+        db.session.execute(delete(LoginSession))
+        db.session.commit()
+    page.goto(roster)  # online: the answer is the login page
+    expect(page).to_have_url(re.compile("/masuk"))
+    assert page.evaluate("""async () => (await (await caches.open("sibimtek-pages")).keys()).length""") == 0
+    page.context.set_offline(True)
+    page.goto(roster)
+    expect(page.locator("#people .roster-row")).to_have_count(0)
