@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from wtforms.validators import DataRequired
 
 from app.auth import bp, services
 from app.auth.forms import (
@@ -20,7 +21,7 @@ from app.auth.forms import (
 from app.core.access import anonymous_only, login_required, public
 from app.core.forms import show_domain_error
 from app.core.urls import safe_next_url
-from app.errors import DomainError, EmailNotVerified, InvalidToken
+from app.errors import ConsentRequired, DomainError, EmailNotVerified, InvalidToken
 from app.extensions import db, limiter
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a session key name, not a secret
@@ -179,6 +180,8 @@ def reset_password(token: str) -> ResponseReturnValue:
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     needs_consent = services.needs_consent(user)
+    if needs_consent:  # checked with the password fields, so one submit reports everything
+        form.consent.validators = [DataRequired(str(ConsentRequired.message))]
     if form.validate_on_submit():
         consent = current_app.config["PRIVACY_NOTICE_VERSION"] if form.consent.data else None
         try:

@@ -363,15 +363,21 @@ def class_edit(class_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/kelas/<int:class_id>")
 @login_required
 def class_detail(class_id: int) -> ResponseReturnValue:
-    training_class = get_class_or_404(class_id, current_user)
+    return _class_page(get_class_or_404(class_id, current_user))
+
+
+def _class_page(training_class: TrainingClass, agenda_form: AgendaForm | None = None) -> str:
+    """The class page; after a refused agenda session, with that form as typed and its problems."""
     can_plan = current_user.has_role(*PLANNERS)
+    if can_plan and agenda_form is None:
+        agenda_form = AgendaForm(day=training_class.start_date)
     return render_template(
         "programmes/class_detail.html",
         c=training_class,
         seats=services.seat_summary(training_class),
         can_plan=can_plan,
         can_mark=attendance_services.can_mark(current_user, training_class),
-        agenda_form=AgendaForm(day=training_class.start_date) if can_plan else None,
+        agenda_form=agenda_form if can_plan else None,
         actions=lifecycle.actions(training_class),
         history=history(training_class),
         ClassStatus=ClassStatus,
@@ -412,20 +418,11 @@ def _agenda_data(form: AgendaForm) -> services.AgendaData:
                                speaker=form.speaker.data)
 
 
-def _flash_field_problems(form: AgendaForm, problems: list[Problem]) -> None:
-    """The agenda form sits on the class page, so its problems come back as flashed lines."""
-    for field_name, errors in form.errors.items():
-        label = getattr(form, field_name).label.text if field_name and hasattr(form, field_name) else ""
-        for message in errors:
-            flash(f"{label}: {message}" if label else str(message), "danger")
-    for problem in problems:
-        label = getattr(form, problem.field).label.text if problem.field and hasattr(form, problem.field) else ""
-        flash(f"{label}: {problem.message}" if label else problem.message, "danger")
-
-
 @bp.post("/kelola/kelas/<int:class_id>/agenda")
 @roles_required(*PLANNERS)
 def agenda_add(class_id: int) -> ResponseReturnValue:
+    """Add a session; refused, the class page comes back with the form as typed and every problem
+    beside its field (the form's own checks and the agenda rules together)."""
     training_class = db.get_or_404(TrainingClass, class_id)
     form = AgendaForm()
     if form.validate_on_submit():
@@ -434,17 +431,17 @@ def agenda_add(class_id: int) -> ResponseReturnValue:
             services.add_agenda_session(training_class, data, current_user)
         except DomainError as exc:
             db.session.rollback()
-            _flash_field_problems(form, exc.problems)
-        else:
-            db.session.commit()
-            flash(_("Sesi ditambahkan."), "success")
-            for warning in services.agenda_warnings(data):
-                flash(warning, "warning")
-    else:
-        csrf = getattr(form, "csrf_token", None)
-        csrf_failed = csrf is not None and bool(csrf.errors)
-        _flash_field_problems(form, [] if csrf_failed else services.agenda_problems(training_class, _agenda_data(form)))
-    return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")
+            show_problems(form, exc.problems)
+            return _class_page(training_class, form)
+        db.session.commit()
+        flash(_("Sesi ditambahkan."), "success")
+        for warning in services.agenda_warnings(data):
+            flash(warning, "warning")
+        return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is None or not csrf.errors:
+        show_problems(form, services.agenda_problems(training_class, _agenda_data(form)))
+    return _class_page(training_class, form)
 
 
 @bp.post("/kelola/agenda/<int:session_id>/hapus")

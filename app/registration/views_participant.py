@@ -132,6 +132,7 @@ def mine() -> ResponseReturnValue:
         positions={r.id: services.waitlist_position(r) for r in registrations},
         waiting={r.id: services.waitlist_reason(r) for r in registrations},
         started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
+        over={r.id: lifecycle.is_over(r.training_class) for r in registrations},
         contacts={r.id: services.contact_of(r.training_class) for r in registrations},
         attendance={r.id: attendance.registration_eligibility(r) for r in registrations
                     if r.status is RegistrationStatus.APPROVED},

@@ -203,7 +203,9 @@ def test_every_agenda_problem_is_shown_after_one_submit(client, login_as, make_c
     class_id = make_class()
     login_as(Role.ORGANISER)
     page = _add_session(client, class_id, day="2023-06-01", start_time="10:00", end_time="09:00", topic="")
-    assert "Materi: Materi wajib diisi." in page
+    assert 'id="topic-error"' in page
+    assert "Materi wajib diisi." in page
+    assert 'value="10:00"' in page  # the form comes back as typed
     assert "Hari sesi harus di antara tanggal mulai dan selesai kelas." in page
     assert "Jam selesai harus setelah jam mulai." in page
 

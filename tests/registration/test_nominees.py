@@ -230,3 +230,16 @@ def test_a_broken_or_endless_file_is_a_message_not_a_crash(client, login_as, ope
         response = submit(client, url, {"file": (io.BytesIO(data), "n.xlsx")}, content_type="multipart/form-data")
         assert response.status_code == 200
         assert message in response.get_data(as_text=True)
+
+
+def test_the_set_password_page_reports_passwords_and_consent_together(app, client, login_as, open_class,
+                                                                       library) -> None:
+    class_id = open_class(capacity=5)
+    login_as(Role.ORGANISER)
+    _import(client, class_id, [_row("Abdul Haris", "haris@perpusdes.id", 41, library("52"))])
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
+    mail = outbox(app)[-1]
+    setup = link_in(mail.body[mail.body.index("/atur-sandi/") - 40:])
+    page = submit(client, setup, {"password": "", "password_confirm": ""}).get_data(as_text=True)
+    assert 'id="password-error"' in page
+    assert "Anda perlu menyetujui Pemberitahuan Privasi untuk memakai akun ini." in page
