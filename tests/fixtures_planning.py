@@ -83,7 +83,8 @@ def facilitator_of_three_classes(app: Flask, make_class, make_user):
     from app.auth.models import Role, User
 
     facilitator = make_user(Role.FACILITATOR)
-    ids = [make_class(name=f"Kelas {label}") for label in ("Juni awal", "Juni tengah", "Juni akhir")]
+    ids = [make_class(name=f"Kelas {label}", status=ClassStatus.PUBLISHED)
+           for label in ("Juni awal", "Juni tengah", "Juni akhir")]
     with app.app_context():
         for class_id, start in zip(ids, (date(2027, 6, 1), date(2027, 6, 10), date(2027, 6, 20)), strict=True):
             c = db.session.get(TrainingClass, class_id)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.attendance.models import AttendanceMark, AttendanceStatus, MarkSource
 from app.audit import services as audit
 from app.auth.models import Role, User
-from app.core.formatting import format_date
+from app.core.formatting import format_date, format_day_date
 from app.errors import AttendanceError
 from app.extensions import db, utcnow
 from app.programmes.models import ClassStatus, Programme, TrainingClass
@@ -56,7 +56,7 @@ def check_marking_window(c: TrainingClass, day: date, today: date) -> None:
     if day not in class_days(c):
         raise AttendanceError(_("Tanggal %(d)s bukan hari kelas ini.", d=format_date(day)))
     if today < day:
-        raise AttendanceError(_("Presensi hari ini baru dibuka pada harinya."))
+        raise AttendanceError(_("Presensi %(d)s baru dibuka pada harinya.", d=format_day_date(day)))
     if today > marking_open_until(c):
         raise AttendanceError(_("Presensi kelas ini sudah ditutup. Panitia dapat membukanya kembali."))
 
@@ -211,7 +211,7 @@ def qr_closed_reason(c: TrainingClass, day: date, now: datetime | None = None) -
     if day not in class_days(c) or today > marking_open_until(c):
         return _("Presensi kelas ini sudah ditutup. Kode QR tidak lagi ditampilkan.")
     if today < day:
-        return _("Presensi hari ini belum dibuka. Kode QR tampil pada %(d)s.", d=format_date(day))
+        return _("Presensi %(d)s belum dibuka: kode QR tampil pada harinya.", d=format_day_date(day))
     if today > day:
         return _("Presensi hari ini sudah ditutup: kode QR hanya berlaku pada harinya (%(d)s). "
                  "Kehadiran yang terlewat dicatat fasilitator di daftar peserta.", d=format_date(day))
@@ -301,6 +301,8 @@ def facilitator_classes(classes: list[TrainingClass], now: datetime | None = Non
     (a class in Jayapura starts its day two hours before one in Medan)."""
     result = FacilitatorClasses()
     for c in classes:
+        if c.status is ClassStatus.DRAFT:  # not announced yet: the organisers' business
+            continue
         today = local_now(c, now).date()
         if c.start_date <= today <= c.end_date:
             result.today.append(c)

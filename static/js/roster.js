@@ -224,7 +224,13 @@
   });
   var all = document.getElementById("all-present");
   if (all) all.addEventListener("click", function () {
-    root.querySelectorAll(".roster-row").forEach(function (row) { if (!row.dataset.status) tap(row, "hadir"); });
+    var marked = 0;
+    root.querySelectorAll(".roster-row").forEach(function (row) {
+      if (!row.dataset.status) { tap(row, "hadir"); marked += 1; }
+    });
+    // Say what happened: with everyone marked already, the tap changes nothing on screen.
+    var done = document.getElementById("all-present-result");
+    if (done) done.textContent = marked ? script.dataset.allMarked.replace("%(n)s", marked) : script.dataset.allNone;
   });
 
   // Marks left from an earlier visit (the page was closed, or shown from the offline copy) show as waiting.

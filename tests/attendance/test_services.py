@@ -336,7 +336,9 @@ def test_facilitator_classes_today_first_then_upcoming_then_past(app, make_class
         ("Jayapura", date(2027, 5, 24), "91.71"),  # WIT: already the 24th there
         ("Medan", date(2027, 5, 24), "12.71"),  # WIB: still the 23rd
     ]
-    ids = [make_class(name=name, regency_code=regency) for name, _start, regency in plan]
+    from app.programmes.models import ClassStatus
+
+    ids = [make_class(name=name, regency_code=regency, status=ClassStatus.PUBLISHED) for name, _start, regency in plan]
     with app.app_context():
         classes = [db.session.get(TrainingClass, i) for i in ids]
         for c, (_name, start, _regency) in zip(classes, plan, strict=True):
@@ -346,3 +348,12 @@ def test_facilitator_classes_today_first_then_upcoming_then_past(app, make_class
         assert [c.name for c in mine.today] == ["Hari ini Mataram", "Jayapura"]
         assert [c.name for c in mine.upcoming] == ["Akan datang dekat", "Medan", "Akan datang jauh"]
         assert [c.name for c in mine.past] == ["Lalu dekat", "Lalu jauh"]
+
+
+def test_a_facilitator_does_not_see_a_draft_class_on_the_home_page(app, make_class) -> None:
+    from app.programmes.models import ClassStatus, TrainingClass
+
+    ids = [make_class(name="Kelas Draf"), make_class(name="Kelas Umum", status=ClassStatus.PUBLISHED)]
+    with app.app_context():
+        groups = services.facilitator_classes([db.session.get(TrainingClass, i) for i in ids])
+    assert [c.name for c in groups.today + groups.upcoming + groups.past] == ["Kelas Umum"]

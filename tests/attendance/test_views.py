@@ -189,7 +189,7 @@ def test_the_qr_of_a_day_that_is_not_today_says_closed_and_gives_no_code(client,
     c = today_class["class_id"]
     tomorrow = (today_class["today"] + timedelta(days=1)).isoformat()
     page = client.get(f"/presensi/kelas/{c}/{tomorrow}/qr").get_data(as_text=True)
-    assert "Presensi hari ini belum dibuka" in page
+    assert "belum dibuka: kode QR tampil pada harinya" in page
     assert 'id="qr"' not in page
     refused = client.get(f"/presensi/kelas/{c}/{tomorrow}/qr.json")
     assert refused.status_code == 409

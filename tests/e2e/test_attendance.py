@@ -33,6 +33,9 @@ def test_facilitator_marks_all_present_with_two_exceptions(app, new_page, today_
     expect(page.locator("#people .roster-row")).to_have_count(5)
     page.get_by_role("button", name="Tandai semua hadir").click()
     expect(page.locator(".roster-row .state", has_text="tersimpan")).to_have_count(5)
+    expect(page.locator("#all-present-result")).to_have_text("5 peserta ditandai hadir.")
+    page.get_by_role("button", name="Tandai semua hadir").click()  # again: nobody left, and it says so
+    expect(page.locator("#all-present-result")).to_contain_text("Semua peserta sudah ditandai")
     _row(page, "Peserta 0002").get_by_role("button", name="Terlambat").click()
     row = _row(page, "Peserta 0003")
     row.get_by_label(re.compile("Catatan Peserta 0003")).fill("Surat dokter")

@@ -186,7 +186,7 @@ def test_a_closed_day_shows_no_code_on_the_qr_screen(app, new_page, today_class)
     _log_in(page, today_class["facilitator"].email)
     tomorrow = (today_class["today"] + timedelta(days=1)).isoformat()
     page.goto(f"/presensi/kelas/{today_class['class_id']}/{tomorrow}/qr")
-    expect(page.locator("#qr-closed")).to_contain_text("Presensi hari ini belum dibuka")
+    expect(page.locator("#qr-closed")).to_contain_text("belum dibuka: kode QR tampil pada harinya")
     expect(page.locator("#qr")).to_have_count(0)
     screenshot(page, "qr-closed-phone")
 
