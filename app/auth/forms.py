@@ -46,7 +46,7 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
         PasswordField(
             _l("Ulangi kata sandi"),
             validators=[
-                InputRequired(_l("Ulangi kata sandi.")),
+                InputRequired(_l("Ketik kata sandi yang sama sekali lagi.")),
                 EqualTo("password", message=_l("Kedua kata sandi tidak sama.")),
             ],
         ),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable
 
 from flask import flash
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from lokal import normalize_phone
@@ -100,6 +101,12 @@ class StrongPassword:
 def choice_list(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3 select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
+    """An enum's members as choices whose labels are translated when shown, not when the form
+    class is defined (then they would stay in the language of the first import)."""
+    return choice_list((m.value, LazyString(lambda m=m: m.label)) for m in enum_cls)
 
 
 def parsed(field: Field) -> object | None:

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.core.forms import BaseForm, choice_list
+from app.core.forms import BaseForm, choice_list, enum_choices
 from app.libraries.models import LIBRARY_TYPE_LABELS, LibraryStatus, LibraryType
 
 
@@ -45,7 +45,7 @@ class LibraryForm(BaseForm):
     )
     status = SelectField(
         _l("Status"),
-        choices=choice_list((s.value, s.label) for s in LibraryStatus),
+        choices=enum_choices(LibraryStatus),
         default=LibraryStatus.VERIFIED.value,
     )
     submit = SubmitField(_l("Simpan"))

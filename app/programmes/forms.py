@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app import clock
-from app.core.forms import BaseForm, MultiCheckboxField, choice_list
+from app.core.forms import BaseForm, MultiCheckboxField, choice_list, enum_choices
 from app.programmes.models import ApprovalMode, ProgrammeStatus, QuotaGroup
 from app.regions.models import Province
 
@@ -77,7 +77,7 @@ class ProgrammeForm(BaseForm):
     )
     status = SelectField(
         _l("Status"),
-        choices=choice_list((s.value, s.label) for s in ProgrammeStatus),
+        choices=enum_choices(ProgrammeStatus),
         default=ProgrammeStatus.DRAFT.value,
     )
     requires_letter = BooleanField(_l("Pendaftar wajib mengunggah surat tugas"))
@@ -137,7 +137,7 @@ class ClassForm(BaseForm):
     )
     approval_mode = SelectField(
         _l("Persetujuan pendaftar"),
-        choices=choice_list((m.value, m.label) for m in ApprovalMode),
+        choices=enum_choices(ApprovalMode),
         default=ApprovalMode.MODERATED.value,
     )
     quota_release_date = DateField(_l("Kuota yang tidak terpakai dilepas setelah"), validators=[Optional()])

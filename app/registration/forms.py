@@ -66,7 +66,7 @@ class PersonFields(BaseForm):
     birth_place = StringField(
         _l("Tempat lahir"), validators=[DataRequired(_l("Tempat lahir wajib diisi.")), Length(max=100)]
     )
-    birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired(_l("Tanggal lahir tidak valid."))])
+    birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired(_l("Tanggal lahir wajib diisi."))])
     position = StringField(
         _l("Jabatan"), validators=[DataRequired(_l("Jabatan wajib diisi.")), Length(max=150)]
     )

@@ -185,3 +185,11 @@ def test_demo_names_fit_the_region_and_the_gender(runner, app) -> None:
         assert any(r.full_name.startswith("Ni ") for r in people)
         assert any(r.full_name.startswith(("Lalu", "Baiq")) for r in people)
         assert any(r.library.regency_code == "52.72" for r in people)
+
+
+def test_choices_of_enums_follow_the_language(client, login_as, batch) -> None:
+    login_as(Role.ORGANISER)
+    client.get("/bahasa/en")
+    page = client.get(f"/kelola/angkatan/{batch.id}/kelas/baru").get_data(as_text=True)
+    assert "Automatic (first come, first served)" in page
+    assert "Otomatis (siapa cepat)" not in page
