@@ -84,6 +84,8 @@ class Config:
     ATTENDANCE_CLOSE_AFTER_DAYS = _int("ATTENDANCE_CLOSE_AFTER_DAYS", 3)
     ATTENDANCE_LATE_GRACE_MINUTES = _int("ATTENDANCE_LATE_GRACE_MINUTES", 15)
     QR_TOKEN_MAX_AGE = _int("QR_TOKEN_MAX_AGE", 60)  # seconds; the code on screen changes every 30
+    # A code scanned in time by someone who then had to log in stays good this long (seconds).
+    QR_LOGIN_GRACE = _int("QR_LOGIN_GRACE", 600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     # Try the app on another date: it starts at this moment (ISO, WIB when no offset) and runs on.

@@ -3,6 +3,7 @@ offline, the rotating QR for self check-in, and the certificate eligibility that
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -232,11 +233,42 @@ class CheckIn:
         return class_days(self.training_class).index(self.day) + 1
 
 
-def read_check_in(token: str, user: User, now: datetime | None = None) -> CheckIn:
-    """Check a scanned code for `user` without recording anything (the confirm page shows what
-    it is for); every refusal raises with the reason."""
+def _scan_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sibimtek-checkin-scan")
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def scan_proof(token: str) -> str | None:
+    """A signed note that this code was scanned while it was fresh, for someone who must log in
+    first (on a cheap phone that takes longer than the code lives); None for a stale or bad code."""
     try:
-        payload = _qr_serializer().loads(token, max_age=current_app.config["QR_TOKEN_MAX_AGE"])
+        _qr_serializer().loads(token, max_age=current_app.config["QR_TOKEN_MAX_AGE"])
+    except BadSignature:
+        return None
+    return _scan_serializer().dumps({"h": _token_digest(token)})
+
+
+def _max_age(token: str, proof: str | None) -> int:
+    max_age = current_app.config["QR_TOKEN_MAX_AGE"]
+    if proof:
+        grace = current_app.config["QR_LOGIN_GRACE"]
+        try:
+            if _scan_serializer().loads(proof, max_age=grace).get("h") == _token_digest(token):
+                return max_age + grace
+        except (BadSignature, AttributeError):
+            pass
+    return max_age
+
+
+def read_check_in(token: str, user: User, now: datetime | None = None, proof: str | None = None) -> CheckIn:
+    """Check a scanned code for `user` without recording anything (the confirm page shows what
+    it is for); every refusal raises with the reason. `proof` (scan_proof) gives the person who
+    scanned in time the minutes they needed to log in."""
+    try:
+        payload = _qr_serializer().loads(token, max_age=_max_age(token, proof))
     except SignatureExpired:
         raise AttendanceError(
             _("Kode QR sudah kedaluwarsa. Pindai kode yang sedang tampil di layar fasilitator.")
@@ -269,10 +301,11 @@ def read_check_in(token: str, user: User, now: datetime | None = None) -> CheckI
     return CheckIn(c, day, registration, already)
 
 
-def check_in(token: str, user: User, now: datetime | None = None) -> tuple[AttendanceMark | None, str]:
+def check_in(token: str, user: User, now: datetime | None = None,
+             proof: str | None = None) -> tuple[AttendanceMark | None, str]:
     """A participant scanned the class QR: Hadir, or Terlambat after the start; refusals raise."""
     now = now or utcnow()
-    scanned = read_check_in(token, user, now)
+    scanned = read_check_in(token, user, now, proof)
     if scanned.already is not None:
         return None, _("Anda sudah tercatat %(status)s hari ini.", status=scanned.already.label.lower())
     c, day = scanned.training_class, scanned.day

@@ -14,7 +14,7 @@ from app.attendance import bp, services
 from app.attendance.models import AttendanceStatus
 from app.attendance.views_offline import offline_script_attributes
 from app.auth.models import Role
-from app.core.access import login_required, roles_required
+from app.core.access import public, roles_required
 from app.core.actions import commit_or_flash
 from app.core.formatting import format_date
 from app.errors import DomainError
@@ -171,18 +171,24 @@ def qr_current(class_id: int, day: str) -> ResponseReturnValue:
 
 
 @bp.route("/presensi/qr/<token>", methods=["GET", "POST"])
-@login_required
+@public  # but it acts only for a logged-in participant: anyone else is sent to log in first
 def check_in(token: str) -> ResponseReturnValue:
     """What the participant's phone opens from the QR: the class, day and venue to confirm, then
-    the mark is made. A code that would be refused says why at once, with no button."""
+    the mark is made. A code that would be refused says why at once, with no button. Scanned by
+    someone logged out, the code is noted as scanned in time before they go to log in."""
+    if not current_user.is_authenticated:
+        proof = services.scan_proof(token)
+        back = url_for("attendance.check_in", token=token, **({"bukti": proof} if proof else {}))
+        return redirect(url_for("auth.login", next=back))
+    proof = request.args.get("bukti")
     if request.method == "GET":
         try:
-            scanned = services.read_check_in(token, current_user)
+            scanned = services.read_check_in(token, current_user, proof=proof)
         except DomainError as exc:
             return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422
         return render_template("attendance/check_in.html", token=token, scanned=scanned)
     try:
-        mark, message = services.check_in(token, current_user)
+        mark, message = services.check_in(token, current_user, proof=proof)
     except DomainError as exc:
         db.session.rollback()
         return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422

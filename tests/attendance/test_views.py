@@ -373,3 +373,33 @@ def test_malformed_marks_are_refused_not_crashed(client, today_class, body) -> N
     response = _api(client, c, body, token)
     assert response.status_code in (400, 422)
     assert "error" in response.get_json()
+
+
+def test_a_code_scanned_in_time_survives_a_slow_login(app, client, today_class, monkeypatch) -> None:
+    """A participant scans while logged out and needs five minutes to log in on a cheap phone: the
+    code (60 s) has expired by then, but the scan was in time, so the check-in still works; a code
+    opened after its minute, or a proof for another code, does not."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from itsdangerous.timed import TimestampSigner
+
+    from app.attendance import services
+    from app.programmes.models import TrainingClass
+
+    with app.app_context(), app.test_request_context():
+        token = services.qr_token(db.session.get(TrainingClass, today_class["class_id"]), today_class["today"])
+    scan = client.get(f"/presensi/qr/{token}")
+    assert scan.status_code == 302
+    back = parse_qs(urlsplit(scan.headers["Location"]).query)["next"][0]
+    assert "bukti=" in back
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + 300)  # five minutes later
+    login(client, today_class["owner"].email)
+    assert "Kode QR sudah kedaluwarsa" in client.get(f"/presensi/qr/{token}").get_data(as_text=True)
+    page = client.get(back).get_data(as_text=True)
+    assert "Catat kehadiran saya" in page
+    done = client.post(back, data={"csrf_token": csrf_token(client, back)}).get_data(as_text=True)
+    assert "Presensi tercatat" in done
+    other = services.scan_proof  # a proof is bound to its own code
+    with app.app_context(), app.test_request_context():
+        assert other("rusak") is None
