@@ -59,25 +59,35 @@ class CodeList:
     rows: Iterable[Sequence[object]]
 
 
-def _text_cell(sheet: object, row: int, column: int, value: object, bold: bool = False) -> None:
+def _text_cell(sheet: object, row: int, column: int, value: object, bold: bool = False) -> object:
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # user text, never a formula
     if bold:
         cell.font = Font(bold=True)
+    return cell
 
 
 def xlsx_template(title: str, columns: Sequence[str], example: Sequence[object], notes: Sequence[str],
-                  codes: Sequence[CodeList]) -> bytes:
+                  codes: Sequence[CodeList], text_columns: Iterable[str] = ()) -> bytes:
     """An import template: the data sheet (header and one example row), a "Kode" sheet with each
-    code list side by side (an empty column between), and a "Petunjuk" sheet with the notes."""
+    code list side by side (an empty column between), and a "Petunjuk" sheet with the notes.
+    `text_columns` are formatted as Text: Excel keeps 15 digits of a number, so a 16-digit NIK typed
+    into a General cell loses its last digit, and a phone number its leading 0."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
+    as_text = set(text_columns)
     for column, name in enumerate(columns, start=1):
         _text_cell(sheet, 1, column, name, bold=True)
-        _text_cell(sheet, 2, column, example[column - 1] if column <= len(example) else None)
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 22
+        cell = _text_cell(sheet, 2, column, example[column - 1] if column <= len(example) else None)
+        dimension = sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter]
+        dimension.width = 22
+        if name in as_text:
+            dimension.number_format = "@"  # cells typed later in this column, too
+            cell.number_format = "@"
+            if cell.value is not None:
+                cell.value = str(cell.value)
     sheet.freeze_panes = "A2"
     code_sheet = workbook.create_sheet("Kode")
     first = 1

@@ -116,7 +116,8 @@ def template_xlsx(programme: Programme) -> bytes:
         _("Setiap baris diperiksa dengan aturan yang sama seperti formulir; semua masalah satu baris dilaporkan "
           "sekaligus."),
     ]
-    return xlsx_template(_("Kelas"), COLUMNS, example, notes, codes)
+    return xlsx_template(_("Kelas"), COLUMNS, example, notes, codes,
+                         text_columns=["kode_kabupaten_kota", "provinsi_dilayani"])
 
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:

@@ -225,4 +225,5 @@ def template_xlsx(training_class: TrainingClass) -> bytes:
         _("nik: 16 digit; nip: 18 digit, boleh kosong. tanggal_lahir: TTTT-BB-HH. whatsapp: mis. 0812 3456 7890."),
         _("Setiap baris diperiksa sekaligus; bila ada satu baris salah, tidak ada yang disimpan."),
     ]
-    return xlsx_template(_("Nominasi"), COLUMNS, example, notes, codes)
+    return xlsx_template(_("Nominasi"), COLUMNS, example, notes, codes,
+                         text_columns=["nik", "nip", "whatsapp", "kode_kabupaten", "kode_desa"])

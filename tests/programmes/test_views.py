@@ -168,7 +168,7 @@ def test_agenda_is_added_and_the_jp_difference_shown(client, login_as, make_clas
     page = response.get_data(as_text=True)
     assert "Kebijakan TPBIS" in page
     assert "08.00–11.45</span> WITA" in page
-    assert "Jumlah JP agenda: 5 dari 40 JP program (-35)" in page
+    assert "Jumlah JP agenda: 5 dari 40 JP program: kurang 35 JP" in page
 
 
 def _add_session(client, class_id: int, **values: str):
@@ -254,9 +254,9 @@ def test_only_organisers_and_admins_change_plans(client, login_as, role, program
 def test_facilitators_see_their_own_classes_only(client, login_as, make_class, make_user) -> None:
     me = login_as(Role.FACILITATOR)
     other = make_user(Role.FACILITATOR)
-    mine = make_class(facilitator_ids=[me.id])
+    mine = make_class(facilitator_ids=[me.id], status=ClassStatus.PUBLISHED)
     theirs = make_class(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None},
-                        facilitator_ids=[other.id])
+                        facilitator_ids=[other.id], status=ClassStatus.PUBLISHED)
     assert client.get(f"/kelola/kelas/{mine}").status_code == 200
     assert client.get(f"/kelola/kelas/{theirs}").status_code == 403
     page = client.get("/kelola/jadwal?fasilitator=").get_data(as_text=True)

@@ -150,6 +150,10 @@ def test_the_template_lists_the_libraries_of_the_class_and_the_codes(app, client
     born = date.fromisoformat(example["tanggal_lahir"])
     assert born.year == 1991  # 35 years before the clock, not a fixed date
     assert example["nik"][6:12] == f"{born.day + 40:02d}{born:%m%y}"  # the NIK agrees with it
+    sheet = workbook["Nominasi"]
+    for column in ("nik", "nip", "whatsapp", "kode_kabupaten", "kode_desa"):  # Excel keeps 16 digits as text
+        letter = sheet.cell(row=1, column=header.index(column) + 1).column_letter
+        assert sheet.column_dimensions[letter].number_format == "@", column
     codes = [[c.value for c in row] for row in workbook["Kode"].iter_rows()]
     libraries_block = {row[0]: row[1:6] for row in codes[2:] if isinstance(row[0], int)}
     assert libraries_block[made["TBM Pelita Ampenan"]] == [
