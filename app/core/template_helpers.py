@@ -124,7 +124,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date_id"] = format_date
     app.jinja_env.filters["day_month"] = format_day_month
     app.jinja_env.filters["time_hm"] = format_time
-    app.jinja_env.filters["day_id"] = format_day_date
     app.jinja_env.filters["datetime_tz"] = format_datetime
     app.jinja_env.globals["date_range"] = format_date_range
     app.jinja_env.filters["weekday_id"] = format_weekday
