@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSECURE_DEFAULT_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production
@@ -112,9 +113,13 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """gunicorn behind HTTPS: secure cookies, a real SECRET_KEY, never DEBUG."""
+    """gunicorn behind HTTPS: secure cookies, a real SECRET_KEY, never DEBUG, a public address
+    for every link that leaves the site, and only the Host headers of that address (and any in
+    TRUSTED_HOSTS) are answered."""
 
     ENV_NAME = "production"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     DEBUG = _bool("FLASK_DEBUG", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
@@ -130,6 +135,14 @@ class ProductionConfig(Config):
             )
         if config.get("DEBUG"):
             raise RuntimeError("DEBUG must be off in production (unset FLASK_DEBUG).")
+        base = urlsplit(config.get("PUBLIC_BASE_URL") or "")
+        if base.scheme != "https" or not base.hostname:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL belum diatur: production requires the site's public https address "
+                "(e.g. https://bimtek.perpusnas.go.id); links in mails and QR codes are built on it."
+            )
+        if not config.get("TRUSTED_HOSTS"):  # Flask answers 400 to any other Host header
+            config["TRUSTED_HOSTS"] = [base.hostname]
         if config.get("CLOCK_TRAVEL_TO"):
             raise RuntimeError("CLOCK_TRAVEL_TO is for demos and tests; production reads the real clock.")
 

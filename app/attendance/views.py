@@ -17,6 +17,7 @@ from app.auth.models import Role
 from app.core.access import public, roles_required
 from app.core.actions import commit_or_flash
 from app.core.formatting import format_date
+from app.core.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import TrainingClass
@@ -162,7 +163,7 @@ def qr_current(class_id: int, day: str) -> ResponseReturnValue:
         response.status_code = 409
     else:
         token = services.qr_token(c, the_day)
-        url = url_for("attendance.check_in", token=token, _external=True)
+        url = external_url("attendance.check_in", token=token)
         # One SVG unit per module (quiet zone of 4 included); the screen scales it to the viewport.
         svg = segno.make(url, error="m").svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
         response = jsonify({"svg": svg, "url": url, "rotate": services.QR_ROTATE_SECONDS})

@@ -6,13 +6,13 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from app.auth import signals, tokens
 from app.auth.models import LoginSession, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.core.urls import external_url
 from app.errors import (
     AccountInactive,
     ConsentRequired,
@@ -93,7 +93,7 @@ def create_staff(
             _("Akun Sibimtek Anda"),
             "account_setup",
             user=user,
-            link=url_for("auth.reset_password", token=make_setup_token(user), _external=True),
+            link=external_url("auth.reset_password", token=make_setup_token(user)),
         )
     return user
 
@@ -233,7 +233,7 @@ def send_verification(user: User) -> None:
         _("Verifikasi email akun Sibimtek"),
         "verify_email",
         user=user,
-        link=url_for("auth.verify_email", token=token, _external=True),
+        link=external_url("auth.verify_email", token=token),
     )
 
 
@@ -296,7 +296,7 @@ def request_password_reset(email: str) -> None:
         _("Atur ulang kata sandi Sibimtek"),
         "reset_password",
         user=user,
-        link=url_for("auth.reset_password", token=make_reset_token(user), _external=True),
+        link=external_url("auth.reset_password", token=make_reset_token(user)),
     )
 
 
@@ -355,4 +355,4 @@ def invite_participant(*, email: str, full_name: str, phone: str | None) -> User
 
 
 def setup_link(user: User) -> str:
-    return url_for("auth.reset_password", token=make_setup_token(user), _external=True)
+    return external_url("auth.reset_password", token=make_setup_token(user))

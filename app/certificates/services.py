@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,7 +30,7 @@ from app.certificates.models import (
     CertificateStatus,
 )
 from app.core.formatting import format_date, format_date_range, format_percent
-from app.core.urls import public_request_context
+from app.core.urls import external_url, public_request_context
 from app.errors import CertificateError
 from app.extensions import db, utcnow
 from app.pdf import layers, pool
@@ -398,7 +398,7 @@ def name_font_size(name: str) -> float:
 def verification_url(certificate: Certificate) -> str:
     """The public link in the QR; outside a request (background jobs) built on PUBLIC_BASE_URL."""
     with public_request_context():
-        return url_for("certificates.verify", code=certificate.code, _external=True)
+        return external_url("certificates.verify", code=certificate.code)
 
 
 def background_key(certificate: Certificate) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
@@ -53,6 +53,13 @@ def handle_server_error(error: Exception) -> tuple[str, int]:
     return _render(500)
 
 
+def handle_untrusted_host(error: SecurityError) -> object:
+    """A Host header that is not ours (production's TRUSTED_HOSTS): no page is built for it, since
+    building links needs a host we trust; a plain answer instead."""
+    log.warning("request for an untrusted host refused on %s", request.path)
+    return current_app.response_class(str(MESSAGES[400][1]), status=400, mimetype="text/plain")
+
+
 def handle_out_of_range(error: Exception) -> object:
     """A number too large for the database (?page=10**30, an id in a JSON body): bad input, not a crash."""
     db.session.rollback()
@@ -75,6 +82,7 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(OverflowError, handle_out_of_range)  # SQLite: integer too large
     app.register_error_handler(DataError, handle_out_of_range)  # PostgreSQL: numeric value out of range
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
 

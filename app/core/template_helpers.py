@@ -26,6 +26,7 @@ from app.core.formatting import (
     format_weekday,
 )
 from app.core.text import fill_programme, sentence
+from app.core.urls import external_url
 
 __all__ = ["field_aria", "form_problems", "format_date", "format_date_range", "format_datetime", "format_day_date",
            "format_day_range", "format_weekday", "mask_nik", "mask_phone", "nav_items", "register"]
@@ -136,6 +137,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["fill_programme"] = fill_programme
     app.jinja_env.globals["field_aria"] = field_aria
     app.jinja_env.globals["form_problems"] = form_problems
+    app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["mask_phone"] = mask_phone
 

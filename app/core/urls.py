@@ -20,6 +20,14 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for mails, QR codes and calendars, built on PUBLIC_BASE_URL: never on the
+    request's Host header, which the sender of a request chooses (a reset link to evil.example)."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return adapter.build(endpoint, {k: v for k, v in values.items() if v is not None}, force_external=True)
+
+
 def public_request_context() -> AbstractContextManager:
     """A request context on PUBLIC_BASE_URL, for absolute links made outside a request (background
     jobs, daily commands: QR codes, mails); inside a request, nothing new."""

@@ -31,7 +31,9 @@ def test_templates_and_static_sit_at_the_top_level(app: Flask) -> None:
     [
         ({"SECRET_KEY": "dev-insecure-change-me"}, "SECRET_KEY"),
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
-        ({"SECRET_KEY": "x" * 40, "DEBUG": True}, "DEBUG"),
+        ({"SECRET_KEY": "x" * 40, "DEBUG": True, "PUBLIC_BASE_URL": "https://bimtek.perpusnas.go.id"}, "DEBUG"),
+        ({"SECRET_KEY": "x" * 40, "PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL"),
+        ({"SECRET_KEY": "x" * 40, "PUBLIC_BASE_URL": "http://bimtek.perpusnas.go.id"}, "PUBLIC_BASE_URL"),
     ],
 )
 def test_production_refuses_unsafe_settings(overrides: dict, message: str) -> None:
@@ -48,10 +50,39 @@ def test_production_starts_with_a_real_secret(tmp_path) -> None:
     class Safe(ProductionConfig):
         SECRET_KEY = "k" * 64
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
 
     app = create_app(Safe)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert not app.debug
+
+
+def test_production_answers_only_its_own_host(tmp_path) -> None:
+    """Host header poisoning: a request for another host is refused before any view runs."""
+    class Safe(ProductionConfig):
+        SECRET_KEY = "k" * 64
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
+
+    client = create_app(Safe).test_client()
+    assert client.get("/privasi", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/privasi", base_url="https://bimtek.perpusnas.go.id").status_code == 200
+
+
+def test_a_reset_link_never_takes_the_requests_host(app: Flask, client, make_user) -> None:
+    """POST /lupa-sandi with Host: evil.example used to mail http://evil.example/atur-sandi/<token>."""
+    import re
+
+    from tests.conftest import outbox
+
+    user = make_user()
+    evil = {"Host": "evil.example"}  # the attacker talks to the real server under a host of theirs
+    page = client.get("/lupa-sandi", headers=evil).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/lupa-sandi", data={"csrf_token": token, "email": user.email}, headers=evil)
+    body = outbox(app)[-1].body
+    assert "evil.example" not in body
+    assert app.config["PUBLIC_BASE_URL"] + "/atur-sandi/" in body
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:
