@@ -22,6 +22,7 @@ from app.errors import AttendanceError
 from app.extensions import db, utcnow
 from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.registration.models import Registration, RegistrationStatus
+from app.registration.scope import scoped
 
 QR_ROTATE_SECONDS = 30
 NOTE_MAX_LENGTH = 200  # the column's size; the roster's input has the same maxlength
@@ -62,14 +63,16 @@ def check_marking_window(c: TrainingClass, day: date, today: date) -> None:
         raise AttendanceError(_("Presensi kelas ini sudah ditutup. Panitia dapat membukanya kembali."))
 
 
-def approved_registrations(c: TrainingClass) -> list[Registration]:
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
-            .order_by(Registration.full_name, Registration.id)
-        )
+def approved_registrations(c: TrainingClass, reader: User | None = None) -> list[Registration]:
+    """The approved people of a class; with `reader`, only those that reader may see (scope)."""
+    query = (
+        select(Registration)
+        .where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
+        .order_by(Registration.full_name, Registration.id)
     )
+    if reader is not None:
+        query = scoped(query, reader, c)
+    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -404,12 +407,13 @@ def _statuses(
     return {d: _status_of(marks, registration_id, d) for d in days}
 
 
-def class_report(c: TrainingClass) -> list[ReportRow]:
+def class_report(c: TrainingClass, reader: User | None = None) -> list[ReportRow]:
+    """One row per approved person (the ones `reader` may see), with their days and eligibility."""
     days = class_days(c)
     marks = current_marks([c.id])
     programme = c.batch.programme
     rows = []
-    for registration in approved_registrations(c):
+    for registration in approved_registrations(c, reader):
         notes = {d: marks[(registration.id, d)].note if (registration.id, d) in marks else None for d in days}
         result = eligibility(programme, days, _statuses(marks, registration.id, days))
         rows.append(ReportRow(registration, result, notes))

@@ -32,7 +32,7 @@ def get_readable_class_or_404(class_id: int) -> TrainingClass:
 def report(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     return render_template(
-        "attendance/report.html", c=c, days=services.class_days(c), rows=services.class_report(c),
+        "attendance/report.html", c=c, days=services.class_days(c), rows=services.class_report(c, current_user),
         can_mark=services.can_mark(current_user, c), open_until=services.marking_open_until(c),
         can_reopen=current_user.has_role(Role.ADMIN, Role.ORGANISER),
     )
@@ -51,7 +51,7 @@ def report_xlsx(class_id: int) -> ResponseReturnValue:
         + [row.eligibility.statuses[d].label if row.eligibility.statuses[d] else "" for d in days]
         + [row.eligibility.present, round(row.eligibility.percent, 1),
            _("ya") if row.eligibility.eligible else _("tidak")]
-        for i, row in enumerate(services.class_report(c), start=1)
+        for i, row in enumerate(services.class_report(c, current_user), start=1)
     )
     return xlsx_response(f"presensi-kelas-{c.id}.xlsx", _("Presensi"), header, rows)
 
@@ -62,7 +62,8 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     """The paper sign-in sheet (daftar hadir): one row per participant, a signature box per day."""
     c = get_readable_class_or_404(class_id)
     html = render_template(
-        "attendance/daftar_hadir.html", c=c, days=services.class_days(c), people=services.approved_registrations(c)
+        "attendance/daftar_hadir.html", c=c, days=services.class_days(c),
+        people=services.approved_registrations(c, current_user)
     )
     return Response(render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"]), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'})

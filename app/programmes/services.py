@@ -671,6 +671,7 @@ def schedule_query(
     status: ClassStatus | None = None,
     facilitator_id: int | None = None,
     statuses: Iterable[ClassStatus] | None = None,
+    announced_only: bool = False,
 ) -> Select[tuple[TrainingClass]]:
     """Classes filtered for the timeline, the catalogue and the exports; date order."""
     query = (
@@ -696,6 +697,8 @@ def schedule_query(
         query = query.where(TrainingClass.status.in_(list(statuses)))
     if facilitator_id:
         query = query.where(TrainingClass.facilitators.any(User.id == facilitator_id))
+    if announced_only:
+        query = query.where(TrainingClass.status != ClassStatus.DRAFT)
     return query
 
 
@@ -704,11 +707,14 @@ def classes_of_facilitator(user: User) -> list[TrainingClass]:
 
 
 def visible_to(training_class: TrainingClass, user: User) -> bool:
-    """Organisers and admins see every class; facilitators their own; coordinators their province's."""
+    """Organisers and admins see every class; facilitators their own; coordinators their province's
+    once announced (a draft is the organisers' business)."""
     if user.has_role(Role.ADMIN, Role.ORGANISER):
         return True
     if user.has_role(Role.FACILITATOR) and any(f.id == user.id for f in training_class.facilitators):
         return True
+    if training_class.status is ClassStatus.DRAFT:
+        return False
     province = user.coordinator_province_code
     return bool(province and (province in training_class.served_codes or training_class.province.code == province))
 

@@ -38,6 +38,7 @@ def _filters() -> dict:
     if not current_user.has_role(Role.ADMIN, Role.ORGANISER):
         if current_user.has_role(Role.COORDINATOR):
             filters["province_code"] = current_user.coordinator_province_code
+            filters["announced_only"] = True
         else:
             filters["facilitator_id"] = current_user.id
     return filters

@@ -403,3 +403,36 @@ def test_a_code_scanned_in_time_survives_a_slow_login(app, client, today_class, 
     other = services.scan_proof  # a proof is bound to its own code
     with app.app_context(), app.test_request_context():
         assert other("rusak") is None
+
+
+def test_a_coordinator_reads_only_their_provinces_people_in_a_shared_class(app, client, make_user, open_class,
+                                                                            register) -> None:
+    """The Bali + NTB class: the NTB coordinator's report, XLSX and sign-in PDF hold the NTB people
+    only (names and sick notes of Bali's people are not theirs to read); Bali's coordinator the Bali ones."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    class_id = open_class(capacity=10)
+    register(class_id, 1, province="52", full_name="Baiq Nurul Aini")
+    register(class_id, 2, province="51", full_name="Ni Luh Putu Ayu")
+    for province, mine, theirs in (("52", "Baiq Nurul Aini", "Ni Luh Putu Ayu"),
+                                   ("51", "Ni Luh Putu Ayu", "Baiq Nurul Aini")):
+        coordinator = make_user(Role.COORDINATOR, province_code=province)
+        login(client, coordinator.email)
+        page = client.get(f"/presensi/kelas/{class_id}/laporan").get_data(as_text=True)
+        assert mine in page
+        assert theirs not in page
+        rows = list(load_workbook(io.BytesIO(client.get(f"/presensi/kelas/{class_id}/laporan.xlsx").data))
+                    .active.iter_rows(values_only=True))
+        names = {row[1] for row in rows[1:]}
+        assert names == {mine}
+        pdf = client.get(f"/presensi/kelas/{class_id}/daftar-hadir.pdf").data
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert mine in text
+        assert theirs not in text
+        client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
+    organiser = make_user(Role.ORGANISER)
+    login(client, organiser.email)
+    page = client.get(f"/presensi/kelas/{class_id}/laporan").get_data(as_text=True)
+    assert "Baiq Nurul Aini" in page
+    assert "Ni Luh Putu Ayu" in page

@@ -267,9 +267,13 @@ def test_facilitators_see_their_own_classes_only(client, login_as, make_class, m
 
 
 def test_coordinators_read_their_provinces_classes(client, login_as, make_class) -> None:
-    ntb = make_class()
-    jabar = make_class(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None})
+    ntb = make_class(status=ClassStatus.PUBLISHED)
+    jabar = make_class(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None},
+                       status=ClassStatus.PUBLISHED)
+    draft = make_class(name="Kelas Draf NTB")
     login_as(Role.COORDINATOR, province_code="52")
+    assert client.get(f"/kelola/kelas/{draft}").status_code == 403  # drafts are the organisers' business
+    assert "Kelas Draf NTB" not in client.get("/kelola/jadwal").get_data(as_text=True)
     assert client.get(f"/kelola/kelas/{ntb}").status_code == 200
     assert client.get(f"/kelola/kelas/{jabar}").status_code == 403
     page = client.get("/kelola/jadwal?provinsi=32").get_data(as_text=True)

@@ -1,0 +1,36 @@
+"""Whose personal data a staff member may read, in one place: every list, report, export and PDF of
+people asks `people_scope` and filters with `scoped`.
+
+Organisers and admins read everyone; a facilitator reads the people of the classes they teach (they
+mark them); a provincial coordinator reads only the people of their own province, even in a class
+that also serves another province (the Bali + NTB class: the NTB coordinator sees the NTB half)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false
+
+from app.auth.models import Role, User
+from app.programmes.models import TrainingClass
+from app.registration.models import Registration
+
+EVERYONE = "*"
+
+
+def people_scope(user: User, training_class: TrainingClass | None = None) -> str | None:
+    """EVERYONE, a province code, or None (nobody)."""
+    if user.has_role(Role.ADMIN, Role.ORGANISER):
+        return EVERYONE
+    if training_class is not None and user.has_role(Role.FACILITATOR) and any(
+            f.id == user.id for f in training_class.facilitators):
+        return EVERYONE
+    return user.coordinator_province_code if user.has_role(Role.COORDINATOR) else None
+
+
+def scoped(query: Select, user: User, training_class: TrainingClass | None = None) -> Select:
+    """`query` over Registration narrowed to the people `user` may read."""
+    scope = people_scope(user, training_class)
+    if scope == EVERYONE:
+        return query
+    if scope is None:
+        return query.where(false())
+    return query.where(Registration.province_code == scope)
