@@ -17,7 +17,6 @@ from app import clock
 from app.auth.models import User
 from app.core.export import (
     CodeList,
-    SheetFileError,
     SheetRow,
     read_sheet,
     require_columns,
@@ -44,9 +43,6 @@ FIELD_COLUMNS = {
     "provinces": "provinsi_dilayani", "registration_opens_at": "pendaftaran_dibuka",
     "registration_closes_at": "pendaftaran_ditutup", "facilitator_ids": "email_fasilitator",
 }
-
-
-ImportFileError = SheetFileError  # the file as a whole cannot be read
 
 
 @dataclass

@@ -27,8 +27,6 @@ from app.extensions import db
 from app.programmes.models import ClassStatus, TrainingClass
 from app.regions.models import WIT_PROVINCES, WITA_PROVINCES
 
-# Organiser intents under which registration follows the window.
-_FOLLOWS_WINDOW = (ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN)
 # Stored states that keep registration shut before the class starts (closed by hand; RUNNING and
 # FINISHED only appear on rows written before the calendar decided them).
 _SHUT = (ClassStatus.REGISTRATION_CLOSED, ClassStatus.RUNNING, ClassStatus.FINISHED)

@@ -17,7 +17,6 @@ from app import clock
 from app.auth.models import User
 from app.core.export import (
     CodeList,
-    SheetFileError,
     SheetRow,
     cell_text,
     read_sheet,
@@ -42,9 +41,6 @@ EXAMPLE_MARK = "CONTOH"  # the template's example row starts its name with this
 # service field → import column, so a refusal from the registration rules names the column
 FIELD_COLUMNS = {"nik": "nik", "nip": "nip", "library_id": "id_perpustakaan", "province_code": "id_perpustakaan",
                  "email": "email", "whatsapp": "whatsapp"}
-
-
-NominationFileError = SheetFileError  # the file as a whole cannot be read
 MAX_ROWS = 2000  # a class holds a few dozen; an office's list, a few hundred
 
 
