@@ -89,6 +89,7 @@ class Config:
     QR_LOGIN_GRACE = _int("QR_LOGIN_GRACE", 600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)  # KiB per hash (argon2-cffi's default)
     # Try the app on another date: it starts at this moment (ISO, WIB when no offset) and runs on.
     CLOCK_TRAVEL_TO = os.environ.get("CLOCK_TRAVEL_TO") or None
 
@@ -110,6 +111,7 @@ class TestingConfig(Config):
     MAIL_SERVER = None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024  # 1 MiB: the suite hashes thousands of passwords
 
 
 class ProductionConfig(Config):

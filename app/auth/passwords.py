@@ -14,7 +14,8 @@ _dummy_hashes: dict[int, str] = {}
 
 
 def _hasher() -> PasswordHasher:
-    return PasswordHasher(time_cost=current_app.config["ARGON2_TIME_COST"])
+    config = current_app.config
+    return PasswordHasher(time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_COST"])
 
 
 def hash_password(password: str) -> str:
@@ -25,10 +26,11 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; a missing hash costs as long as a wrong password."""
     hasher = _hasher()
     if not password_hash:
-        if hasher.time_cost not in _dummy_hashes:
-            _dummy_hashes[hasher.time_cost] = hasher.hash(_DUMMY_HASH_SOURCE)
+        key = hasher.time_cost * 1_000_000 + hasher.memory_cost
+        if key not in _dummy_hashes:
+            _dummy_hashes[key] = hasher.hash(_DUMMY_HASH_SOURCE)
         with contextlib.suppress(VerificationError, InvalidHashError):
-            hasher.verify(_dummy_hashes[hasher.time_cost], password)
+            hasher.verify(_dummy_hashes[key], password)
         return False
     try:
         return hasher.verify(password_hash, password)

@@ -1,0 +1,344 @@
+"""Every route × seven identities, on objects that belong to someone else.
+
+The world: a finished Bali–NTB class in NTB with participant A's registration (and two more), its
+facilitator, certificates, a bulk job, an agenda session, A's name-correction and deletion
+requests, a proposed library and a mail. The identities: anonymous, participant A (the owner),
+participant B (another participant), the facilitator of another class, the coordinator of another
+province (Jawa Timur), an organiser and an admin.
+
+`ALLOWED` names, for every endpoint, who may use it; everybody else must be turned away (sent to
+the login page, 403 or 404) and must not change anything. A new route without an entry fails
+`test_every_route_has_an_entry`, so the matrix grows with the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+
+from app import clock as app_clock
+from app.auth.models import Role, User
+from app.extensions import db
+from tests.conftest import login
+
+IDENTITIES = (
+    "anonymous",
+    "participant_a",
+    "participant_b",
+    "other_facilitator",
+    "other_coordinator",
+    "organiser",
+    "admin",
+)
+STAFF = {"organiser", "admin"}
+LOGGED_IN = set(IDENTITIES) - {"anonymous"}
+EVERYONE = set(IDENTITIES)
+OWNER = {"participant_a"} | STAFF
+
+# Who may use each endpoint, on the world's objects (someone else's for the other identities).
+ALLOWED: dict[str, set[str]] = {
+    # public pages and the sign-in flow
+    "core.index": EVERYONE,
+    "core.privacy": EVERYONE,
+    "core.set_language": EVERYONE,
+    "catalogue.index": EVERYONE,
+    "catalogue.class_page": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.register": EVERYONE,
+    "auth.forgot_password": EVERYONE,
+    "auth.reset_password": EVERYONE,
+    "auth.resend_verification": EVERYONE,
+    "auth.verify_email": EVERYONE,
+    "certificates.verify_form": EVERYONE,
+    "certificates.verify": EVERYONE,
+    "regions.children": EVERYONE,
+    "libraries.search": EVERYONE,
+    "attendance.offline": EVERYONE,
+    "attendance.manifest": EVERYONE,
+    "attendance.service_worker": EVERYONE,
+    "attendance.check_in": EVERYONE,  # the token decides; an invalid one is refused for all
+    # any account, about itself
+    "core.dashboard": LOGGED_IN,
+    "auth.account": LOGGED_IN,
+    "auth.logout": LOGGED_IN,
+    "registration.mine": LOGGED_IN,
+    "registration.my_data": LOGGED_IN,
+    "registration.my_data_json": LOGGED_IN,
+    "registration.erase_mine": LOGGED_IN,
+    # participant A's own registration
+    "registration.cancel_mine": {"participant_a"},
+    "certificates.confirm_name": {"participant_a"},
+    "registration.correct": {"participant_a"},
+    "registration.letter": OWNER,
+    "certificates.download": OWNER,
+    "registration.register": {"participant_a", "participant_b"},
+    # admin only
+    "auth.users": {"admin"},
+    "auth.user_edit": {"admin"},
+    "auth.user_send_reset": {"admin"},
+    "auth.user_new": {"admin"},
+    "mail.outbox": {"admin"},
+    "mail.message": {"admin"},
+    # schedule overviews: every staff role sees its own part
+    "programmes.schedule": STAFF | {"other_facilitator", "other_coordinator"},
+    "programmes.schedule_ics": STAFF | {"other_facilitator", "other_coordinator"},
+    "programmes.schedule_xlsx": STAFF | {"other_facilitator", "other_coordinator"},
+    "attendance.today": STAFF | {"other_facilitator"},
+    "attendance.csrf_token": STAFF | {"other_facilitator"},  # a token for the offline roster, no data
+    # a coordinator reads any programme's report, held to the figures of their own province
+    "attendance.programme_report": STAFF | {"other_coordinator"},
+    "libraries.index": STAFF | {"other_coordinator"},
+    "libraries.export": STAFF | {"other_coordinator"},
+}
+# Everything else under /kelola, /presensi/kelas, /presensi/program, /perpustakaan and the
+# attendance API is for organisers and admins only, on this class (the facilitator and the
+# coordinator here belong to another class and another province).
+ORGANISER_ONLY = [
+    "programmes.agenda_remove",
+    "programmes.class_new",
+    "programmes.batch_copy",
+    "programmes.batch_edit",
+    "programmes.class_detail",
+    "programmes.agenda_add",
+    "programmes.class_delete",
+    "registration.import_nominations",
+    "registration.nominations_template",
+    "registration.class_registrations",
+    "registration.class_registrations_xlsx",
+    "certificates.class_certificates",
+    "certificates.issue_class",
+    "programmes.class_status",
+    "programmes.class_edit",
+    "registration.decide_correction",
+    "registration.registration_detail",
+    "registration.move",
+    "certificates.issue_one",
+    "registration.decide",
+    "registration.decide_deletion",
+    "registration.requests_page",
+    "registration.proposed_libraries",
+    "registration.decide_library",
+    "programmes.programmes",
+    "programmes.programme",
+    "programmes.batch_new",
+    "registration.duplicates",
+    "programmes.import_classes",
+    "programmes.import_confirm",
+    "programmes.import_template",
+    "registration.programme_registrations",
+    "registration.programme_registrations_xlsx",
+    "programmes.programme_copy",
+    "certificates.settings",
+    "certificates.preview",
+    "programmes.programme_edit",
+    "programmes.programme_new",
+    "certificates.change",
+    "certificates.bulk_start",
+    "certificates.bulk_status",
+    "certificates.bulk_progress",
+    "certificates.bulk_download",
+    "certificates.bulk_resume",
+    "libraries.edit",
+    "libraries.create",
+    "attendance.api_mark",
+    "attendance.class_days",
+    "attendance.roster",
+    "attendance.qr_screen",
+    "attendance.qr_current",
+    "attendance.all_present",
+    "attendance.reopen",
+    "attendance.sign_in_sheet",
+    "attendance.report",
+    "attendance.report_xlsx",
+]
+ALLOWED.update({endpoint: set(STAFF) for endpoint in ORGANISER_ONLY})
+
+
+def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], make_class) -> dict[str, Any]:
+    """The objects of the matrix, and one account per identity."""
+    from app.certificates import services as certificates
+    from app.certificates.models import BulkJob, Certificate, JobStatus
+    from app.libraries import services as libraries
+    from app.libraries.models import LibraryStatus, LibraryType
+    from app.mail.models import OutboxMessage
+    from app.programmes import services as programmes
+    from app.programmes.models import TrainingClass
+    from app.registration.models import DeletionRequest, NameCorrection, Registration
+
+    users = {
+        "participant_a": finished_class["owner"],
+        "participant_b": make_user(Role.PARTICIPANT),
+        "other_facilitator": make_user(Role.FACILITATOR),
+        "other_coordinator": make_user(Role.COORDINATOR, province_code="35"),
+        "organiser": make_user(Role.ORGANISER),
+        "admin": make_user(Role.ADMIN),
+    }
+    own_facilitator = make_user(Role.FACILITATOR)
+    soon = app_clock.now().date() + timedelta(days=2)
+    other_class = make_class(name="Kelas lain", start_date=soon, end_date=soon + timedelta(days=2))
+    class_id = finished_class["class_id"]
+    rid = finished_class["ids"][0]
+    with app.app_context(), app.test_request_context():
+        c = db.session.get(TrainingClass, class_id)
+        c.facilitators = [db.session.get(User, own_facilitator.id)]
+        db.session.get(TrainingClass, other_class).facilitators = [db.session.get(User, users["other_facilitator"].id)]
+        owner = db.session.get(User, users["participant_a"].id)
+        certificates.issue_class(c, by=None)
+        certificate = db.session.scalars(db.select(Certificate).where(Certificate.registration_id == rid)).one()
+        session = programmes.add_agenda_session(
+            c,
+            programmes.AgendaData(day=c.start_date, start_time=time(8), end_time=time(9, 30), topic="Pembukaan", jp=2),
+            by=None,
+        )
+        reg = db.session.get(Registration, rid)
+        correction = NameCorrection(registration=reg, old_name=reg.full_name, new_name="Nama Baru Sekali")
+        deletion = DeletionRequest(user_id=owner.id, registration_id=rid)
+        db.session.add_all([correction, deletion])
+        proposal = libraries.create_library(
+            libraries.LibraryData(
+                name="Perpustakaan Desa Usulan", type=LibraryType.DESA_KELURAHAN, regency_code="52.71"
+            ),
+            status=LibraryStatus.PROPOSED,
+            by=None,
+        )
+        job = BulkJob(
+            scope="class",
+            scope_id=class_id,
+            status=JobStatus.DONE,
+            total=3,
+            done=3,
+            zip_path="tidak-ada.zip",
+            combined_path="tidak-ada.pdf",
+        )
+        db.session.add(job)
+        db.session.flush()
+        message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        values = {
+            "class_id": class_id,
+            "programme_id": c.batch.programme_id,
+            "batch_id": c.batch_id,
+            "registration_id": rid,
+            "certificate_id": certificate.id,
+            "code": certificate.code,
+            "session_id": session.id,
+            "job_id": job.id,
+            "library_id": proposal.id,
+            "correction_id": correction.id,
+            "request_id": deletion.id,
+            "user_id": owner.id,
+            "message_id": message.id if message else 0,
+            "day": c.start_date.isoformat(),
+            "token": "bukan-token",
+            "scope": "class",
+            "scope_id": class_id,
+            "kind": "sertifikat.zip",
+            "action": "terima",
+            "code_region": "52",
+        }
+        db.session.commit()
+    return {"users": users, "values": values}
+
+
+ACTIONS = {
+    "certificates.change": "cabut",
+    "registration.decide_library": "verifikasi",
+    "registration.decide_deletion": "setujui",
+    "registration.decide_correction": "terima",
+}
+
+
+def _url(app: Flask, rule: Any, values: dict[str, Any]) -> str:
+    args = {name: values[name] for name in rule.arguments}
+    if rule.endpoint in ACTIONS:
+        args["action"] = ACTIONS[rule.endpoint]
+    if rule.endpoint == "regions.children":
+        args["code"] = "52"
+    if rule.endpoint == "core.set_language":
+        args["code"] = "en"
+    with app.test_request_context():
+        return url_for(rule.endpoint, **args)
+
+
+def _turned_away(response: Any) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    return response.status_code == 302 and response.headers["Location"].startswith("/masuk")
+
+
+def _rules(app: Flask) -> list[Any]:
+    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule)
+
+
+def test_every_route_has_an_entry(app: Flask) -> None:
+    missing = sorted({r.endpoint for r in _rules(app)} - set(ALLOWED))
+    assert missing == [], f"add these endpoints to ALLOWED in {__file__}: {missing}"
+    assert set(ALLOWED) <= {r.endpoint for r in _rules(app)}, "ALLOWED names endpoints that are gone"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ALLOWED))
+def test_route_turns_away_everyone_not_allowed(
+    app: Flask, endpoint: str, finished_class, make_user, make_class, monkeypatch
+) -> None:
+    rules = [r for r in _rules(app) if r.endpoint == endpoint]
+    assert rules, f"{endpoint} has no route"
+    world = _world(app, finished_class, make_user, make_class)
+    clients: dict[str, FlaskClient] = {}
+    for who in IDENTITIES:
+        clients[who] = app.test_client()
+        if who != "anonymous":
+            assert login(clients[who], world["users"][who].email).status_code == 302, who
+    # Authorisation is checked here, not the CSRF token (which a stranger could not have anyway).
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    allowed = ALLOWED[endpoint]
+    first_allowed = next((who for who in IDENTITIES if who in allowed), None)
+    # A bulk job started by an allowed user is only queued here: its rendering is tested elsewhere.
+    monkeypatch.setattr("app.certificates.views.enqueue_certificate_job", lambda job_id: "test")
+    wrong: list[str] = []
+    # Strangers first (they must change nothing), then the allowed ones.
+    for who in sorted(IDENTITIES, key=lambda w: w in allowed):
+        client = clients[who]
+        for rule in rules:
+            url = _url(app, rule, world["values"])
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(url, method=method, data={}) if method == "POST" else client.get(url)
+                if who in allowed:
+                    if endpoint == "auth.logout" or (method == "POST" and who != first_allowed):
+                        # logging out ends at the login page; a POST may have used up its object
+                        # (a deleted class) for the next allowed user: only never a 403
+                        refused = response.status_code == 403
+                    else:
+                        refused = _turned_away(response)
+                    if refused and endpoint not in REFUSED_FOR_ALL_ON_THESE_OBJECTS:
+                        wrong.append(f"{who} {method} {url}: {response.status_code} (should be allowed)")
+                elif not _turned_away(response):
+                    wrong.append(
+                        f"{who} {method} {url}: {response.status_code} "
+                        f"{response.headers.get('Location', '')} (should be turned away)"
+                    )
+    assert wrong == []
+
+
+# Routes whose objects in this world make even an allowed user's request fail on purpose (a
+# token that is not valid, a job without files): the matrix checks that strangers are turned
+# away there, and the routes' own tests cover the allowed path.
+REFUSED_FOR_ALL_ON_THESE_OBJECTS = {
+    "certificates.bulk_download",
+    "registration.letter",
+    "attendance.check_in",
+    "auth.reset_password",
+    "auth.verify_email",
+    "registration.decide_correction",
+}
+
+
+def test_world_has_every_object(app: Flask, finished_class, make_user, make_class) -> None:
+    """The matrix is only as good as its objects: none of them may be missing."""
+    world = _world(app, finished_class, make_user, make_class)
+    missing = [name for name, value in world["values"].items() if value in (0, None)]
+    assert missing == [], missing
+    assert date.fromisoformat(world["values"]["day"])
