@@ -24,7 +24,7 @@ from app.auth.models import Role, User
 from app.extensions import db, limiter
 from app.regions.services import load_regions
 
-pytest_plugins = ["tests.fixtures_planning", "tests.fixtures_registration"]
+pytest_plugins = ["tests.fixtures_planning", "tests.fixtures_registration", "tests.fixtures_world"]
 
 PASSWORD = "rahasia-bimtek-1"
 KEEP_TABLES = {"provinces", "regencies"}  # master data, loaded once per session

@@ -13,17 +13,13 @@ the login page, 403 or 404) and must not change anything. A new route without an
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, time, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from app import clock as app_clock
-from app.auth.models import Role, User
-from app.extensions import db
 from tests.conftest import login
 
 IDENTITIES = (
@@ -159,91 +155,6 @@ ORGANISER_ONLY = [
 ALLOWED.update({endpoint: set(STAFF) for endpoint in ORGANISER_ONLY})
 
 
-def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], make_class) -> dict[str, Any]:
-    """The objects of the matrix, and one account per identity."""
-    from app.certificates import services as certificates
-    from app.certificates.models import BulkJob, Certificate, JobStatus
-    from app.libraries import services as libraries
-    from app.libraries.models import LibraryStatus, LibraryType
-    from app.mail.models import OutboxMessage
-    from app.programmes import services as programmes
-    from app.programmes.models import TrainingClass
-    from app.registration.models import DeletionRequest, NameCorrection, Registration
-
-    users = {
-        "participant_a": finished_class["owner"],
-        "participant_b": make_user(Role.PARTICIPANT),
-        "other_facilitator": make_user(Role.FACILITATOR),
-        "other_coordinator": make_user(Role.COORDINATOR, province_code="35"),
-        "organiser": make_user(Role.ORGANISER),
-        "admin": make_user(Role.ADMIN),
-    }
-    own_facilitator = make_user(Role.FACILITATOR)
-    soon = app_clock.now().date() + timedelta(days=2)
-    other_class = make_class(name="Kelas lain", start_date=soon, end_date=soon + timedelta(days=2))
-    class_id = finished_class["class_id"]
-    rid = finished_class["ids"][0]
-    with app.app_context(), app.test_request_context():
-        c = db.session.get(TrainingClass, class_id)
-        c.facilitators = [db.session.get(User, own_facilitator.id)]
-        db.session.get(TrainingClass, other_class).facilitators = [db.session.get(User, users["other_facilitator"].id)]
-        owner = db.session.get(User, users["participant_a"].id)
-        certificates.issue_class(c, by=None)
-        certificate = db.session.scalars(db.select(Certificate).where(Certificate.registration_id == rid)).one()
-        session = programmes.add_agenda_session(
-            c,
-            programmes.AgendaData(day=c.start_date, start_time=time(8), end_time=time(9, 30), topic="Pembukaan", jp=2),
-            by=None,
-        )
-        reg = db.session.get(Registration, rid)
-        correction = NameCorrection(registration=reg, old_name=reg.full_name, new_name="Nama Baru Sekali")
-        deletion = DeletionRequest(user_id=owner.id, registration_id=rid)
-        db.session.add_all([correction, deletion])
-        proposal = libraries.create_library(
-            libraries.LibraryData(
-                name="Perpustakaan Desa Usulan", type=LibraryType.DESA_KELURAHAN, regency_code="52.71"
-            ),
-            status=LibraryStatus.PROPOSED,
-            by=None,
-        )
-        job = BulkJob(
-            scope="class",
-            scope_id=class_id,
-            status=JobStatus.DONE,
-            total=3,
-            done=3,
-            zip_path="tidak-ada.zip",
-            combined_path="tidak-ada.pdf",
-        )
-        db.session.add(job)
-        db.session.flush()
-        message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
-        values = {
-            "class_id": class_id,
-            "programme_id": c.batch.programme_id,
-            "batch_id": c.batch_id,
-            "registration_id": rid,
-            "certificate_id": certificate.id,
-            "code": certificate.code,
-            "session_id": session.id,
-            "job_id": job.id,
-            "library_id": proposal.id,
-            "correction_id": correction.id,
-            "request_id": deletion.id,
-            "user_id": owner.id,
-            "message_id": message.id if message else 0,
-            "day": c.start_date.isoformat(),
-            "token": "bukan-token",
-            "scope": "class",
-            "scope_id": class_id,
-            "kind": "sertifikat.zip",
-            "action": "terima",
-            "code_region": "52",
-        }
-        db.session.commit()
-    return {"users": users, "values": values}
-
-
 ACTIONS = {
     "certificates.change": "cabut",
     "registration.decide_library": "verifikasi",
@@ -282,11 +193,10 @@ def test_every_route_has_an_entry(app: Flask) -> None:
 
 @pytest.mark.parametrize("endpoint", sorted(ALLOWED))
 def test_route_turns_away_everyone_not_allowed(
-    app: Flask, endpoint: str, finished_class, make_user, make_class, monkeypatch
+    app: Flask, endpoint: str, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rules = [r for r in _rules(app) if r.endpoint == endpoint]
     assert rules, f"{endpoint} has no route"
-    world = _world(app, finished_class, make_user, make_class)
     clients: dict[str, FlaskClient] = {}
     for who in IDENTITIES:
         clients[who] = app.test_client()
@@ -336,9 +246,8 @@ REFUSED_FOR_ALL_ON_THESE_OBJECTS = {
 }
 
 
-def test_world_has_every_object(app: Flask, finished_class, make_user, make_class) -> None:
+def test_world_has_every_object(world: dict[str, Any]) -> None:
     """The matrix is only as good as its objects: none of them may be missing."""
-    world = _world(app, finished_class, make_user, make_class)
     missing = [name for name, value in world["values"].items() if value in (0, None)]
     assert missing == [], missing
     assert date.fromisoformat(world["values"]["day"])
