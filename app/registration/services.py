@@ -763,10 +763,12 @@ def erase_registration(registration: Registration, by: User | None) -> None:
 class DeletionOutcome:
     erased: int = 0
     pending: list[DeletionRequest] = field(default_factory=list)
+    claims: int = 0  # NIK claims erased with their letters
 
 
 def request_deletion(user: User, today: date | None = None) -> DeletionOutcome:
-    """Erase the person's registrations for classes not yet started; later ones go to an organiser."""
+    """Erase the person's registrations for classes not yet started (later ones go to an organiser)
+    and their NIK claims."""
     outcome = DeletionOutcome()
     for registration in registrations_of(user):
         day = today or lifecycle.local_today(registration.training_class)  # at the venue
@@ -783,6 +785,10 @@ def request_deletion(user: User, today: date | None = None) -> DeletionOutcome:
                 request = DeletionRequest(user_id=user.id, registration_id=registration.id)
                 db.session.add(request)
                 outcome.pending.append(request)
+    for claim in db.session.scalars(select(NikClaim).where(NikClaim.user_id == user.id)):
+        uploads.remove_letter(claim.letter_path)
+        db.session.delete(claim)
+        outcome.claims += 1
     db.session.flush()
     return outcome
 

@@ -272,6 +272,8 @@ def erase_mine() -> ResponseReturnValue:
             _("%(n)s pendaftaran untuk kelas yang sudah dimulai menunggu keputusan panitia.", n=len(outcome.pending)),
             "info",
         )
-    if not outcome.erased and not outcome.pending:
+    if outcome.claims:
+        flash(_("%(n)s klaim NIK dan suratnya telah dihapus.", n=outcome.claims), "success")
+    if not outcome.erased and not outcome.pending and not outcome.claims:
         flash(_("Tidak ada data pendaftaran untuk dihapus."), "info")
     return redirect(url_for("registration.my_data"))

@@ -77,6 +77,9 @@ ALLOWED: dict[str, set[str]] = {
     "registration.letter": OWNER,
     "certificates.download": OWNER,
     "registration.register": {"participant_a", "participant_b"},
+    "registration.claim_nik": {"participant_a", "participant_b"},  # a claim tells the claimant nothing
+    "registration.my_claims": LOGGED_IN,
+    "registration.claim_letter": OWNER,  # participant A's NIK claim
     # admin only
     "auth.users": {"admin"},
     "auth.user_edit": {"admin"},
@@ -121,6 +124,9 @@ ORGANISER_ONLY = [
     "registration.decide",
     "registration.decide_deletion",
     "registration.requests_page",
+    "registration.claims_page",
+    "registration.claim_detail",
+    "registration.decide_claim",
     "registration.proposed_libraries",
     "registration.decide_library",
     "programmes.programmes",
@@ -168,7 +174,10 @@ def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], mak
     from app.mail.models import OutboxMessage
     from app.programmes import services as programmes
     from app.programmes.models import TrainingClass
-    from app.registration.models import DeletionRequest, NameCorrection, Registration
+    from app.registration import uploads
+    from app.registration.models import DeletionRequest, NameCorrection, NikClaim, NikClaimStatus, Registration
+    from tests.fixtures_registration import make_nik
+    from tests.registration.pdfs import pdf_letter
 
     users = {
         "participant_a": finished_class["owner"],
@@ -198,7 +207,16 @@ def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], mak
         reg = db.session.get(Registration, rid)
         correction = NameCorrection(registration=reg, old_name=reg.full_name, new_name="Nama Baru Sekali")
         deletion = DeletionRequest(user_id=owner.id, registration_id=rid)
-        db.session.add_all([correction, deletion])
+        claim = NikClaim(
+            programme_id=c.batch.programme_id,
+            user_id=owner.id,
+            nik=make_nik("52", 90),
+            explanation="NIK ini milik saya sendiri.",
+            status=NikClaimStatus.OPEN,
+            letter_path=uploads.store_letter(uploads.inspect_letter(pdf_letter())),
+            letter_mimetype=uploads.PDF,
+        )
+        db.session.add_all([correction, deletion, claim])
         proposal = libraries.create_library(
             libraries.LibraryData(
                 name="Perpustakaan Desa Usulan", type=LibraryType.DESA_KELURAHAN, regency_code="52.71"
@@ -230,6 +248,7 @@ def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], mak
             "library_id": proposal.id,
             "correction_id": correction.id,
             "request_id": deletion.id,
+            "claim_id": claim.id,
             "user_id": owner.id,
             "message_id": message.id if message else 0,
             "day": c.start_date.isoformat(),
@@ -249,6 +268,7 @@ ACTIONS = {
     "registration.decide_library": "verifikasi",
     "registration.decide_deletion": "setujui",
     "registration.decide_correction": "terima",
+    "registration.decide_claim": "terima",
 }
 
 

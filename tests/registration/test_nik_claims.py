@@ -14,7 +14,7 @@ from app.auth.models import Role, User
 from app.errors import InvalidRegistrationState, ScheduleError
 from app.extensions import db
 from app.programmes.models import Programme, TrainingClass
-from app.registration import claims
+from app.registration import claims, uploads
 from app.registration.models import NikClaim, NikClaimStatus, Registration
 from tests.conftest import csrf_token, login, outbox, submit
 from tests.fixtures_registration import make_nik, status_of
@@ -264,3 +264,19 @@ def test_the_claim_list_is_paginated_with_a_fixed_number_of_queries(
     with count_queries() as few:
         client.get("/kelola/klaim-nik?page=2")
     assert few.count <= 12
+
+
+def test_erasing_my_data_erases_my_claims_and_their_letters(app, client, blocked) -> None:
+    login(client, blocked["claimant"].email)
+    _claim(client, blocked["class_id"], letter=(io.BytesIO(hostile_letter()), "surat.pdf"))
+    with app.app_context():
+        letter = db.session.scalar(select(NikClaim.letter_path))
+        path = uploads.letter_path(letter)
+    assert path.is_file()
+    page = client.post(
+        "/data-saya/hapus", data={"csrf_token": csrf_token(client, "/data-saya")}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "1 klaim NIK dan suratnya telah dihapus." in page
+    assert not path.is_file()
+    with app.app_context():
+        assert db.session.scalar(select(NikClaim)) is None
