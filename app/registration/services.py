@@ -275,19 +275,15 @@ def _registration_problems(
         found.append(exc)
     nik = identity.clean_number(data.person.nik)
     email = data.person.email.strip().lower()
-    if (
-        db.session.scalar(
-            select(Registration.id)
-            .where(
-                Registration.programme_id == programme.id,
-                Registration.email == email,
-                Registration.nik != nik,
-                Registration.status.in_(ACTIVE_STATUSES),
-            )
-            .limit(1)
+    same_address = db.session.scalars(
+        select(Registration).where(
+            Registration.programme_id == programme.id,
+            Registration.email == email,
+            Registration.status.in_(ACTIVE_STATUSES),
         )
-        is not None
-    ):
+    ).all()
+    # Compared here, not in SQL: NIKs are matched only through active_registration_for_nik.
+    if any(r.nik != nik for r in same_address):
         # The address is how a registration finds its person's account: one address, one person.
         found.append(
             ScheduleError(
