@@ -131,8 +131,27 @@ class NotServed(DomainError):
 
 
 class DuplicateRegistration(DomainError):
+    """The NIK already holds an active registration in the programme (what organisers are told)."""
+
     field = "nik"
     message = _l("NIK ini sudah terdaftar di program ini. Satu orang hanya dapat mengikuti satu kelas per program.")
+
+
+class NikUnavailable(DuplicateRegistration):
+    """The same refusal as a participant hears it: it confirms nothing about anyone else's NIK and
+    points the owner of the NIK to a claim (the form shows the link)."""
+
+    message = _l("NIK ini tidak dapat didaftarkan ke program ini. Jika NIK ini milik Anda, ajukan klaim ke panitia.")
+
+
+class AccountAlreadyRegistered(DomainError):
+    """One account registers its own holder, once per programme."""
+
+    message = _l(
+        "Akun Anda sudah memiliki pendaftaran aktif di program ini. Satu akun hanya untuk mendaftarkan "
+        "pemiliknya sendiri, satu kali per program. Untuk mendaftarkan orang lain, hubungi panitia atau "
+        "koordinator provinsi agar mereka menominasikannya."
+    )
 
 
 class ClassFull(DomainError):

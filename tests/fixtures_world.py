@@ -35,7 +35,10 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
     from app.mail.models import OutboxMessage
     from app.programmes import services as programmes
     from app.programmes.models import TrainingClass
-    from app.registration.models import DeletionRequest, NameCorrection, Registration
+    from app.registration import uploads
+    from app.registration.models import DeletionRequest, NameCorrection, NikClaim, NikClaimStatus, Registration
+    from tests.fixtures_registration import make_nik
+    from tests.registration.pdfs import pdf_letter
 
     users = {
         "participant_a": finished_class["owner"],
@@ -65,7 +68,16 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
         reg = db.session.get(Registration, rid)
         correction = NameCorrection(registration=reg, old_name=reg.full_name, new_name="Nama Baru Sekali")
         deletion = DeletionRequest(user_id=owner.id, registration_id=rid)
-        db.session.add_all([correction, deletion])
+        claim = NikClaim(
+            programme_id=c.batch.programme_id,
+            user_id=owner.id,
+            nik=make_nik("52", 90),
+            explanation="NIK ini milik saya sendiri.",
+            status=NikClaimStatus.OPEN,
+            letter_path=uploads.store_letter(uploads.inspect_letter(pdf_letter())),
+            letter_mimetype=uploads.PDF,
+        )
+        db.session.add_all([correction, deletion, claim])
         proposal = libraries.create_library(
             libraries.LibraryData(
                 name="Perpustakaan Desa Usulan", type=LibraryType.DESA_KELURAHAN, regency_code="52.71"
@@ -97,6 +109,7 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
             "library_id": proposal.id,
             "correction_id": correction.id,
             "request_id": deletion.id,
+            "claim_id": claim.id,
             "user_id": owner.id,
             "message_id": message.id if message else 0,
             "day": c.start_date.isoformat(),

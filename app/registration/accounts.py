@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select
 
 from app.auth import services as auth
 from app.auth.models import User
@@ -14,20 +14,36 @@ from app.auth.signals import email_proven
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration import services
-from app.registration.models import Registration
+from app.registration.models import ACTIVE_STATUSES, Registration
 
 
 def link_registrations(user: User) -> int:
-    """Give a verified account the registrations made for its address without an account."""
+    """Give a verified account the registrations made for its address without an account, except
+    an active one in a programme where the account already holds one (one per account)."""
     if user.email_verified_at is None or not user.active:
         return 0
-    result = db.session.execute(
-        update(Registration)
+    waiting = db.session.scalars(
+        select(Registration)
         .where(Registration.user_id.is_(None), Registration.email == user.email)
-        .values(user_id=user.id)
-        .execution_options(synchronize_session="fetch")
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    held = set(
+        db.session.scalars(
+            select(Registration.programme_id).where(
+                Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES)
+            )
+        )
     )
-    return result.rowcount or 0
+    linked = 0
+    for registration in waiting:
+        if registration.is_active:
+            if registration.programme_id in held:
+                continue
+            held.add(registration.programme_id)
+        registration.user_id = user.id
+        linked += 1
+    db.session.flush()
+    return linked
 
 
 @email_proven.connect

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,14 +17,16 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app import clock
 from app.core.forms import BaseForm, WhatsAppNumber, choice_list
+from app.errors import InvalidUpload
 from app.libraries.models import LIBRARY_TYPE_LABELS, LibraryType
-from app.registration import identity
+from app.registration import identity, uploads
 from app.registration.models import EMPLOYMENT_LABELS, GENDER_LABELS, EmploymentStatus
 
 
@@ -114,12 +117,26 @@ class RegistrationForm(PersonFields):
     proposed_district = SelectField(_l("Kecamatan"), validate_choice=False)
     proposed_village = SelectField(_l("Desa/kelurahan (opsional)"), validate_choice=False)
     letter = FileField(_l("Surat tugas (PDF/JPG/PNG, maks. 2 MB)"))
+    email = None  # the account's own address, shown read-only: a participant registers themselves
     name_confirmed = BooleanField(_l("Nama di atas sudah benar dan boleh dicetak di sertifikat."))
     consent = BooleanField(
         _l("Saya telah membaca Pemberitahuan Privasi dan menyetujui pemrosesan data pribadi saya untuk Bimtek ini."),
         validators=[DataRequired(_l("Anda perlu menyetujui Pemberitahuan Privasi untuk mendaftar."))],
     )
     submit = SubmitField(_l("Kirim pendaftaran"))
+
+    letter_required = False  # set from the programme by the view; a letter not asked for is never read
+    checked_letter: uploads.Letter | None = None  # the upload, checked and cleaned, once the form is valid
+
+    def validate_letter(self, field: FileField) -> None:
+        if not self.letter_required:
+            return
+        if not isinstance(field.data, FileStorage) or not field.data:
+            raise ValidationError(_l("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."))
+        try:
+            self.checked_letter = uploads.inspect_letter(field.data.read(uploads.MAX_LETTER_BYTES + 1))
+        except InvalidUpload as exc:
+            raise ValidationError(str(exc.message)) from None
 
     def validate_library_id(self, field: HiddenField) -> None:
         if not self.not_listed.data and not (field.data or "").isdigit():
@@ -155,11 +172,67 @@ class CorrectionForm(PersonFields):
         validators=[Optional()],
         filters=[lambda v: identity.clean_number(v) if isinstance(v, str) else v],
     )
+    email = None  # the account's own address
     submit = SubmitField(_l("Simpan perbaikan"))
 
     def validate_nik(self, field: StringField) -> None:
         if field.data:
             super().validate_nik(field)
+
+
+class NikClaimForm(BaseForm):
+    """ "This NIK is mine": the owner of a NIK someone else registered asks the organisers for it."""
+
+    nik = StringField(
+        _l("NIK Anda (16 digit, sesuai KTP)"),
+        validators=_required(_l("NIK wajib diisi.")),
+        filters=[lambda v: identity.clean_number(v) if isinstance(v, str) else v],
+    )
+    explanation = TextAreaField(
+        _l("Penjelasan singkat"),
+        validators=[
+            DataRequired(_l("Tulis penjelasan singkat untuk panitia.")),
+            Length(min=10, max=500, message=_l("Penjelasan 10 sampai 500 karakter.")),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+    letter = FileField(_l("Surat pendukung (PDF, maks. 2 MB, opsional)"))
+    confirm = BooleanField(
+        _l("Saya menyatakan NIK ini milik saya sendiri."),
+        validators=[DataRequired(_l("Centang pernyataan bahwa NIK ini milik Anda."))],
+    )
+    submit = SubmitField(_l("Kirim klaim"))
+    checked_letter: uploads.Letter | None = None
+
+    def validate_nik(self, field: StringField) -> None:
+        check = identity.check_nik(field.data or "")
+        if not check.ok:
+            raise ValidationError(check.error)
+
+    def validate_letter(self, field: FileField) -> None:
+        if not isinstance(field.data, FileStorage) or not field.data:
+            return  # optional
+        try:
+            self.checked_letter = uploads.inspect_letter(
+                field.data.read(uploads.MAX_LETTER_BYTES + 1), allowed=(uploads.PDF,)
+            )
+        except InvalidUpload as exc:
+            message = (
+                exc.message
+                if exc.message != InvalidUpload.message
+                else _l("Surat pendukung harus berkas PDF, paling besar 2 MB.")
+            )
+            raise ValidationError(str(message)) from None
+
+
+class ClaimDecisionForm(BaseForm):
+    """An organiser's decision on a NIK claim: a note, required to refuse (it is mailed)."""
+
+    note = TextAreaField(
+        _l("Catatan untuk pengklaim (wajib bila menolak)"),
+        validators=[Optional(), Length(max=300, message=_l("Catatan paling banyak 300 karakter."))],
+    )
+    submit = SubmitField(_l("Kirim"))
 
 
 class DecisionForm(BaseForm):

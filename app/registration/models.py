@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import Library
-from app.programmes.models import QuotaGroup, TrainingClass
+from app.programmes.models import Programme, QuotaGroup, TrainingClass
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -71,6 +71,16 @@ class Registration(db.Model):
             "uq_registrations_active_nik",
             "programme_id",
             "nik",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+        # One active registration per account per programme: an account registers its own holder
+        # (organisers nominate others, mostly without an account: NULLs never collide).
+        Index(
+            "uq_registrations_active_user",
+            "programme_id",
+            "user_id",
             unique=True,
             sqlite_where=text(_ACTIVE_SQL),
             postgresql_where=text(_ACTIVE_SQL),
@@ -182,3 +192,61 @@ class DeletionRequest(db.Model):
     reason: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NikClaimStatus(enum.StrEnum):
+    OPEN = "open"  # waiting for an organiser
+    ACCEPTED = "accepted"  # the blocking registration was cancelled; the claimant may register
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return str(NIK_CLAIM_STATUS_LABELS[self])
+
+
+NIK_CLAIM_STATUS_LABELS = {
+    NikClaimStatus.OPEN: _l("Menunggu keputusan panitia"),
+    NikClaimStatus.ACCEPTED: _l("Diterima"),
+    NikClaimStatus.REFUSED: _l("Ditolak"),
+}
+
+
+class NikClaim(db.Model):
+    """A participant states that a NIK someone else registered in a programme is theirs; an
+    organiser decides (accepting cancels the blocking registration)."""
+
+    __tablename__ = "nik_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)  # the claimant
+    # Personal data, stored exactly as Registration.nik is (and converted with it when that changes).
+    nik: Mapped[str] = mapped_column(String(16))
+    explanation: Mapped[str] = mapped_column(String(500))
+    letter_path: Mapped[str | None] = mapped_column(String(100))  # optional supporting PDF, under uploads/letters
+    letter_mimetype: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[NikClaimStatus] = mapped_column(enum_column(NikClaimStatus), index=True)
+    decision_note: Mapped[str | None] = mapped_column(String(300))  # the organiser's note; a refusal's reason
+    # The registration that held the NIK and was cancelled when the claim was accepted.
+    cancelled_registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    programme: Mapped[Programme] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    cancelled_registration: Mapped[Registration | None] = relationship()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The claim as its claimant's own data export shows it."""
+        return {
+            "program": f"{self.programme.name} {self.programme.year}",
+            "nik": self.nik,
+            "penjelasan": self.explanation,
+            "surat_pendukung": bool(self.letter_path),
+            "status": self.status.value,
+            "catatan_panitia": self.decision_note,
+            "diajukan": self.created_at.isoformat(),
+            "diputuskan": self.decided_at.isoformat() if self.decided_at else None,
+        }

@@ -24,13 +24,17 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.core.formatting import format_date
 from app.errors import (
+    AccountAlreadyRegistered,
     ClassFull,
     ClassStarted,
+    DomainError,
     DuplicateRegistration,
     InvalidRegistrationState,
+    NikUnavailable,
     NotServed,
     RegistrationClosed,
     ScheduleError,
+    raise_if_any,
 )
 from app.extensions import db, utcnow
 from app.libraries import services as libraries
@@ -45,6 +49,7 @@ from app.registration.models import (
     DeletionRequest,
     EmploymentStatus,
     NameCorrection,
+    NikClaim,
     Registration,
     RegistrationStatus,
 )
@@ -192,15 +197,45 @@ def _require_override(
     return reason
 
 
-def _active_for_nik(programme_id: int, nik: str, exclude_id: int | None = None) -> Registration | None:
+def active_registration_for_nik(programme_id: int, nik: str, exclude_id: int | None = None) -> Registration | None:
+    """The active registration holding this NIK in the programme, if any. Every look-up of a
+    registration by NIK goes through here (the duplicate check, corrections, NIK claims), so the
+    way a NIK is stored and matched changes in this one place."""
     query = select(Registration).where(
         Registration.programme_id == programme_id,
-        Registration.nik == nik,
+        Registration.nik == identity.clean_number(nik),
         Registration.status.in_(ACTIVE_STATUSES),
     )
     if exclude_id:
         query = query.where(Registration.id != exclude_id)
     return db.session.scalar(query.limit(1))
+
+
+def account_registration(user: User, programme_id: int) -> Registration | None:
+    """The account's active registration in the programme (an account holds at most one)."""
+    return db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.programme_id == programme_id,
+            Registration.user_id == user.id,
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+        .limit(1)
+    )
+
+
+def _account_taken(nominated: bool) -> AccountAlreadyRegistered:
+    if nominated:
+        return AccountAlreadyRegistered(
+            _("Akun dengan email ini sudah memiliki pendaftaran aktif di program ini."), "email"
+        )
+    return AccountAlreadyRegistered()
+
+
+def _nik_taken(nominated: bool) -> DuplicateRegistration:
+    """Organisers are told the NIK is registered; a participant hears only that it cannot be
+    registered, and how its owner claims it."""
+    return DuplicateRegistration() if nominated else NikUnavailable()
 
 
 def _library_for(data: RegistrationData, by: User | None) -> Library:
@@ -225,6 +260,60 @@ def _apply_person(registration: Registration, person: PersonData) -> None:
     registration.whatsapp = person.whatsapp
 
 
+def _registration_problems(
+    training_class: TrainingClass, data: RegistrationData, nominated: bool, today: date
+) -> list[str]:
+    """Every check of the submitted data except the NIK's uniqueness, all at once; returns the
+    identity warnings. The duplicate check comes only after this passes, so a NIK's status is never
+    learned from a form that was not valid anyway (and a refusal lists every problem at once)."""
+    programme = training_class.batch.programme
+    found: list[DomainError] = []
+    warnings: list[str] = []
+    try:
+        warnings = identity_warnings(data.person, today=today)
+    except DomainError as exc:
+        found.append(exc)
+    nik = identity.clean_number(data.person.nik)
+    email = data.person.email.strip().lower()
+    same_address = db.session.scalars(
+        select(Registration).where(
+            Registration.programme_id == programme.id,
+            Registration.email == email,
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+    ).all()
+    # Compared here, not in SQL: NIKs are matched only through active_registration_for_nik.
+    if any(r.nik != nik for r in same_address):
+        # The address is how a registration finds its person's account: one address, one person.
+        found.append(
+            ScheduleError(
+                _(
+                    "Email ini sudah dipakai pendaftar lain di program ini. Setiap peserta memakai "
+                    "email sendiri: email itulah yang membuka akun, presensi dan sertifikatnya."
+                ),
+                "email",
+            )
+        )
+    if programme.requires_letter and data.letter is None and not nominated:
+        found.append(ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter"))
+    if data.proposed_library is not None:
+        province = data.proposed_library.regency_code[:2]
+    else:
+        library = db.session.get(Library, data.library_id) if data.library_id else None
+        province = library.province_code if library is not None else None
+        if library is None or library.status is not LibraryStatus.VERIFIED:
+            found.append(
+                ScheduleError(_("Pilih perpustakaan dari daftar, atau usulkan perpustakaan baru."), "library_id")
+            )
+            province = None
+    if province is not None and province not in training_class.served_codes:
+        found.append(NotServed())
+    if len(found) == 1:
+        raise found[0]
+    raise_if_any(p for exc in found for p in exc.problems)
+    return warnings
+
+
 def submit(
     training_class: TrainingClass,
     data: RegistrationData,
@@ -236,47 +325,34 @@ def submit(
 ) -> Registration:
     """Register a person for a class: approved, waitlisted or waiting for an organiser. Organisers
     nominate outside the window, but not into a draft, cancelled or finished class, and into a
-    running one only with a stated reason (`override_reason`)."""
+    running one only with a stated reason (`override_reason`).
+
+    An account (`user`) holds one active registration per programme. Registering without a
+    nominating organiser is the account registering its own holder: the registration carries the
+    account's own address, whatever was typed."""
     now = now or clock.now()
+    nominated = nominated_by is not None
     override = None
-    if nominated_by is None:
-        check_open(training_class, now)
-    else:
+    if nominated:
         override = check_nominable(training_class, override_reason, now)
+    else:
+        check_open(training_class, now)
     programme = training_class.batch.programme
-    warnings = identity_warnings(data.person, today=now.date())
+    if user is not None:
+        if account_registration(user, programme.id) is not None:
+            raise _account_taken(nominated)
+        if not nominated:
+            data.person.email = user.email
+    if not programme.requires_letter:
+        data.letter = None  # a letter the programme does not ask for is never kept
+    warnings = _registration_problems(training_class, data, nominated, now.date())
     nik = identity.clean_number(data.person.nik)
-    existing = _active_for_nik(programme.id, nik)
-    if existing is not None:
-        raise DuplicateRegistration()
-    email = data.person.email.strip().lower()
-    if (
-        db.session.scalar(
-            select(Registration.id)
-            .where(
-                Registration.programme_id == programme.id,
-                Registration.email == email,
-                Registration.nik != nik,
-                Registration.status.in_(ACTIVE_STATUSES),
-            )
-            .limit(1)
-        )
-        is not None
-    ):
-        # The address is how a registration finds its person's account: one address, one person.
-        raise ScheduleError(
-            _(
-                "Email ini sudah dipakai pendaftar lain di program ini. Setiap peserta memakai "
-                "email sendiri: email itulah yang membuka akun, presensi dan sertifikatnya."
-            ),
-            "email",
-        )
-    if programme.requires_letter and data.letter is None and nominated_by is None:
-        raise ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter")
     with db.session.begin_nested():
         library = _library_for(data, user or nominated_by)
         if library.province_code not in training_class.served_codes:
             raise NotServed()
+        if active_registration_for_nik(programme.id, nik) is not None:
+            raise _nik_taken(nominated)
         registration = Registration(
             class_id=training_class.id,
             programme_id=programme.id,
@@ -292,14 +368,11 @@ def submit(
         )
         registration.library = library
         _apply_person(registration, data.person)
-        if data.letter is not None:
-            registration.letter_path = uploads.store_letter(data.letter)
-            registration.letter_mimetype = data.letter.mimetype
         lock_class(training_class)
-        if nominated_by is not None or training_class.approval_mode is ApprovalMode.AUTO:
+        if nominated or training_class.approval_mode is ApprovalMode.AUTO:
             if has_seat(training_class, registration.province_code, registration.quota_group, now.date()):
                 registration.status = RegistrationStatus.APPROVED
-                registration.decided_at, registration.decided_by_id = now, nominated_by.id if nominated_by else None
+                registration.decided_at, registration.decided_by_id = now, nominated_by.id if nominated else None
             else:
                 registration.status = RegistrationStatus.WAITLISTED
         if override and registration.status is RegistrationStatus.APPROVED:
@@ -307,13 +380,18 @@ def submit(
         db.session.add(registration)
         try:
             db.session.flush()
-        except IntegrityError:
-            # Another request registered the same NIK a moment ago: the unique index said no.
-            uploads.remove_letter(registration.letter_path)
-            raise DuplicateRegistration() from None
+        except IntegrityError as exc:
+            # Another request registered the same NIK (or from the same account) a moment ago:
+            # a unique index said no.
+            if "uq_registrations_active_user" in str(exc.orig) or "registrations.user_id" in str(exc.orig):
+                raise _account_taken(nominated) from None
+            raise _nik_taken(nominated) from None
+        if data.letter is not None:  # written only once the row is sure to be kept
+            registration.letter_path = uploads.store_letter(data.letter)
+            registration.letter_mimetype = data.letter.mimetype
     if override:
         audit.record(registration, "override", nominated_by, {"nominated": [None, override]})
-    if nominated_by is not None:
+    if nominated:
         return registration  # the nominee's mail also says how to reach their account: see accounts.nominate
     notify(
         registration,
@@ -544,12 +622,13 @@ def quiet() -> Iterator[None]:
         _quiet.reset(token)
 
 
-def notify(registration: Registration, event: str, **extra: Any) -> None:
+def notify(registration: Registration, event: str, *, to: str | None = None, **extra: Any) -> None:
+    """Mail the registration's person (or `to`) about `event`."""
     if _quiet.get():
         return
     waiting = registration.status is RegistrationStatus.WAITLISTED
     send_mail(
-        registration.email,
+        to or registration.email,
         SUBJECTS[event](),
         f"registration_{event}",
         r=registration,
@@ -607,16 +686,19 @@ def registrations_of(user: User) -> list[Registration]:
 
 
 def correct_data(registration: Registration, person: PersonData, by: User) -> NameCorrection | None:
-    """The participant corrects their data; a new certificate name after approval waits for an organiser."""
+    """The participant corrects their data; a new certificate name after approval waits for an organiser.
+    The address stays the account's; a new NIK is checked for uniqueness only once the rest is valid."""
     if registration.user_id != by.id:
         raise InvalidRegistrationState()
+    person.email = by.email
     new_nik = identity.clean_number(person.nik)
-    if new_nik != registration.nik:
-        if registration.status is RegistrationStatus.APPROVED:
-            raise ScheduleError(_("NIK tidak dapat diubah setelah disetujui. Hubungi panitia."), "nik")
-        if _active_for_nik(registration.programme_id, new_nik, exclude_id=registration.id):
-            raise DuplicateRegistration()
-    registration.data_warnings = identity_warnings(person)
+    nik_changes = new_nik != registration.nik
+    if nik_changes and registration.status is RegistrationStatus.APPROVED:
+        raise ScheduleError(_("NIK tidak dapat diubah setelah disetujui. Hubungi panitia."), "nik")
+    warnings = identity_warnings(person)
+    if nik_changes and active_registration_for_nik(registration.programme_id, new_nik, exclude_id=registration.id):
+        raise NikUnavailable()
+    registration.data_warnings = warnings
     new_name = " ".join(person.full_name.split())
     correction = None
     if registration.status is RegistrationStatus.APPROVED and new_name != registration.full_name:
@@ -653,6 +735,12 @@ def export_my_data(user: User) -> dict[str, Any]:
             },
         },
         "pendaftaran": [r.to_dict() for r in registrations_of(user)],
+        "klaim_nik": [
+            c.to_dict()
+            for c in db.session.scalars(
+                select(NikClaim).where(NikClaim.user_id == user.id).order_by(NikClaim.created_at)
+            )
+        ],
     }
 
 
@@ -671,10 +759,12 @@ def erase_registration(registration: Registration, by: User | None) -> None:
 class DeletionOutcome:
     erased: int = 0
     pending: list[DeletionRequest] = field(default_factory=list)
+    claims: int = 0  # NIK claims erased with their letters
 
 
 def request_deletion(user: User, today: date | None = None) -> DeletionOutcome:
-    """Erase the person's registrations for classes not yet started; later ones go to an organiser."""
+    """Erase the person's registrations for classes not yet started (later ones go to an organiser)
+    and their NIK claims."""
     outcome = DeletionOutcome()
     for registration in registrations_of(user):
         day = today or lifecycle.local_today(registration.training_class)  # at the venue
@@ -691,6 +781,10 @@ def request_deletion(user: User, today: date | None = None) -> DeletionOutcome:
                 request = DeletionRequest(user_id=user.id, registration_id=registration.id)
                 db.session.add(request)
                 outcome.pending.append(request)
+    for claim in db.session.scalars(select(NikClaim).where(NikClaim.user_id == user.id)):
+        uploads.remove_letter(claim.letter_path)
+        db.session.delete(claim)
+        outcome.claims += 1
     db.session.flush()
     return outcome
 

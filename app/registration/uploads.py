@@ -1,22 +1,29 @@
-"""Assignment letters (surat tugas): checked by content, limited in size, kept outside static/."""
+"""Assignment letters (surat tugas) and other supporting letters: checked by content (a PDF is
+parsed and cleaned of active content, an image must open as what it claims to be), limited in
+size, kept outside static/ and served only as a download that nothing caches."""
 
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
+from PIL import Image
 
 from app.errors import InvalidUpload
+from app.registration import safe_pdf
 
 MAX_LETTER_BYTES = 2 * 1024 * 1024
+PDF = "application/pdf"
 # What the first bytes of the file say it is, whatever its name claims.
 SIGNATURES = {
-    b"%PDF-": ("application/pdf", "pdf"),
+    b"%PDF-": (PDF, "pdf"),
     b"\xff\xd8\xff": ("image/jpeg", "jpg"),
     b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
 }
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 @dataclass(frozen=True)
@@ -26,12 +33,29 @@ class Letter:
     extension: str
 
 
-def inspect_letter(content: bytes) -> Letter:
-    """The letter if it is a PDF, JPEG or PNG within the size limit; InvalidUpload otherwise."""
+def _check_image(content: bytes, mimetype: str) -> None:
+    """The image opens in Pillow as the type its first bytes claim (a JPEG header on something else
+    is refused); a parser of untrusted bytes may fail in many ways, and each is a refusal."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            same_type = image.format == PILLOW_FORMATS[mimetype]
+            image.verify()
+    except Exception:  # noqa: BLE001 - UnidentifiedImageError, OSError, struct.error, DecompressionBombError…
+        raise InvalidUpload() from None
+    if not same_type:
+        raise InvalidUpload()
+
+
+def inspect_letter(content: bytes, *, allowed: tuple[str, ...] = tuple(m for m, _ in SIGNATURES.values())) -> Letter:
+    """The letter, safe to keep, if it is one of the `allowed` types within the size limit: a PDF
+    comes back cleaned of active content (safe_pdf.clean_pdf). InvalidUpload otherwise."""
     if not content or len(content) > MAX_LETTER_BYTES:
         raise InvalidUpload()
     for magic, (mimetype, extension) in SIGNATURES.items():
-        if content.startswith(magic):
+        if content.startswith(magic) and mimetype in allowed:
+            if mimetype == PDF:
+                return Letter(safe_pdf.clean_pdf(content), mimetype, extension)
+            _check_image(content, mimetype)
             return Letter(content, mimetype, extension)
     raise InvalidUpload()
 
@@ -59,3 +83,22 @@ def letter_path(name: str) -> Path:
 def remove_letter(name: str | None) -> None:
     if name:
         letter_path(name).unlink(missing_ok=True)
+
+
+def letter_response(name: str, mimetype: str | None, download_name: str) -> Response:
+    """A stored letter as a download: never shown inline in the site's origin, never sniffed into
+    another type, never kept by a browser or proxy cache (it holds personal data)."""
+    path = letter_path(name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=mimetype or "application/octet-stream",
+        as_attachment=True,
+        download_name=download_name,
+        conditional=False,
+        etag=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

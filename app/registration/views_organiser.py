@@ -25,7 +25,7 @@ from app.programmes import lifecycle
 from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.programmes.services import seat_summary
 from app.regions import services as regions
-from app.registration import bp, services
+from app.registration import bp, claims, services
 from app.registration.forms import DecisionForm, MergeLibraryForm, MoveForm, ReasonForm
 from app.registration.models import DeletionRequest, NameCorrection, Registration, RegistrationStatus
 
@@ -313,6 +313,7 @@ def requests_page() -> ResponseReturnValue:
         corrections=corrections,
         deletions=deletions,
         reason_form=ReasonForm(),
+        open_claims=claims.open_claims_count(),
         registrations={d.registration_id: db.session.get(Registration, d.registration_id) for d in deletions},
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +16,7 @@ from app.certificates import services as certificates
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import choice_list, show_domain_error
-from app.errors import DomainError
+from app.errors import DomainError, NikUnavailable
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryType
@@ -27,6 +27,7 @@ from app.programmes.services import seat_summary
 from app.regions import services as regions
 from app.registration import bp, services, uploads
 from app.registration.forms import CorrectionForm, RegistrationForm
+from app.registration.limits import submit_limits
 from app.registration.models import EmploymentStatus, Registration, RegistrationStatus
 
 _FIELD_ALIASES = {"library_id": "library_name", "regency_code": "proposed_district"}
@@ -42,7 +43,7 @@ def _person(form: RegistrationForm | CorrectionForm) -> services.PersonData:
         birth_date=form.birth_date.data,
         position=form.position.data,
         employment_status=EmploymentStatus(form.employment_status.data),
-        email=form.email.data,
+        email=current_user.email,
         whatsapp=form.whatsapp.data,
     )
 
@@ -63,11 +64,10 @@ def _fill_choices(form: RegistrationForm, training_class: TrainingClass) -> None
 def _prefill(form: RegistrationForm) -> None:
     """Start from what the person told us before: the account, then their last registration."""
     form.full_name.data = current_user.full_name
-    form.email.data = current_user.email
     form.whatsapp.data = current_user.phone
     last = next(iter(services.registrations_of(current_user)), None)
     if last is not None:
-        for name in ("full_name", "nip", "gender", "birth_place", "birth_date", "position", "email", "whatsapp"):
+        for name in ("full_name", "nip", "gender", "birth_place", "birth_date", "position", "whatsapp"):
             getattr(form, name).data = getattr(last, name)
         form.employment_status.data = last.employment_status.value
         form.province_code.data = last.province_code
@@ -77,9 +77,6 @@ def _prefill(form: RegistrationForm) -> None:
 
 
 def _registration_data(form: RegistrationForm) -> services.RegistrationData:
-    letter = None
-    if form.letter.data:
-        letter = uploads.inspect_letter(form.letter.data.read())
     proposal = None
     if form.not_listed.data:
         proposal = libraries.LibraryData(
@@ -94,19 +91,37 @@ def _registration_data(form: RegistrationForm) -> services.RegistrationData:
         consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         library_id=None if form.not_listed.data else int(form.library_id.data),
         proposed_library=proposal,
-        letter=letter,
+        letter=form.checked_letter,
     )
 
 
 @bp.route("/katalog/<int:class_id>/daftar", methods=["GET", "POST"])
+@submit_limits
 @roles_required(Role.PARTICIPANT)
 def register(class_id: int) -> ResponseReturnValue:
+    """The account's holder registers themselves (once per programme); others are nominated."""
     training_class = db.get_or_404(TrainingClass, class_id)
     if training_class.state is not ClassStatus.REGISTRATION_OPEN:
         # Refused before the form is filled, saying when registration is (or was) open.
         flash(registration_phrase(training_class), "warning")
         return redirect(url_for("catalogue.class_page", class_id=class_id))
+    programme = training_class.batch.programme
+    held = services.account_registration(current_user, programme.id)
+    if held is not None:
+        flash(
+            _(
+                "Anda sudah terdaftar di program ini (%(cls)s, %(status)s). Satu akun hanya untuk mendaftarkan "
+                "pemiliknya sendiri, satu kali per program. Untuk mendaftarkan orang lain, hubungi panitia atau "
+                "koordinator provinsi agar mereka menominasikannya.",
+                cls=held.training_class.name,
+                status=held.status.label.lower(),
+            ),
+            "warning",
+        )
+        return redirect(url_for("registration.mine"))
     form = RegistrationForm()
+    form.letter_required = programme.requires_letter
+    claim_url = None
     if request.method == "GET":
         _prefill(form)
         chosen = request.args.get("provinsi")
@@ -120,6 +135,8 @@ def register(class_id: int) -> ResponseReturnValue:
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc, _FIELD_ALIASES)
+            if isinstance(exc, NikUnavailable):
+                claim_url = url_for("registration.claim_nik", class_id=class_id)
         else:
             db.session.commit()
             flash(_("Pendaftaran terkirim. Status: %(status)s.", status=registration.status.label), "success")
@@ -129,7 +146,8 @@ def register(class_id: int) -> ResponseReturnValue:
         form=form,
         c=training_class,
         seats=seat_summary(training_class),
-        requires_letter=training_class.batch.programme.requires_letter,
+        requires_letter=programme.requires_letter,
+        claim_url=claim_url,
     )
 
 
@@ -182,10 +200,12 @@ def cancel_mine(registration_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/pendaftaran-saya/<int:registration_id>/perbaiki", methods=["GET", "POST"])
+@submit_limits
 @login_required
 def correct(registration_id: int) -> ResponseReturnValue:
     registration = _own_registration(registration_id)
     form = CorrectionForm(obj=registration)
+    claim_url = None
     if request.method == "GET":
         form.employment_status.data = registration.employment_status.value
         form.nik.data = ""  # never echo a stored NIK
@@ -197,13 +217,15 @@ def correct(registration_id: int) -> ResponseReturnValue:
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
+            if isinstance(exc, NikUnavailable):
+                claim_url = url_for("registration.claim_nik", class_id=registration.class_id)
         else:
             db.session.commit()
             flash(_("Data diperbaiki."), "success")
             if correction is not None:
                 flash(_("Perubahan nama di sertifikat menunggu persetujuan panitia."), "info")
             return redirect(url_for("registration.mine"))
-    return render_template("registration/correct.html", form=form, r=registration)
+    return render_template("registration/correct.html", form=form, r=registration, claim_url=claim_url)
 
 
 @bp.get("/pendaftaran/<int:registration_id>/surat-tugas")
@@ -214,10 +236,10 @@ def letter(registration_id: int) -> ResponseReturnValue:
     allowed = registration.user_id == current_user.id or current_user.has_role(Role.ADMIN, Role.ORGANISER)
     if not allowed or not registration.letter_path:
         abort(404)
-    return send_file(
-        uploads.letter_path(registration.letter_path),
-        mimetype=registration.letter_mimetype,
-        download_name=f"surat-tugas-{registration.id}.{registration.letter_path.rsplit('.', 1)[1]}",
+    return uploads.letter_response(
+        registration.letter_path,
+        registration.letter_mimetype,
+        f"surat-tugas-{registration.id}.{registration.letter_path.rsplit('.', 1)[1]}",
     )
 
 
@@ -250,6 +272,8 @@ def erase_mine() -> ResponseReturnValue:
             _("%(n)s pendaftaran untuk kelas yang sudah dimulai menunggu keputusan panitia.", n=len(outcome.pending)),
             "info",
         )
-    if not outcome.erased and not outcome.pending:
+    if outcome.claims:
+        flash(_("%(n)s klaim NIK dan suratnya telah dihapus.", n=outcome.claims), "success")
+    if not outcome.erased and not outcome.pending and not outcome.claims:
         flash(_("Tidak ada data pendaftaran untuk dihapus."), "info")
     return redirect(url_for("registration.my_data"))

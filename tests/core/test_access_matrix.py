@@ -73,6 +73,9 @@ ALLOWED: dict[str, set[str]] = {
     "registration.letter": OWNER,
     "certificates.download": OWNER,
     "registration.register": {"participant_a", "participant_b"},
+    "registration.claim_nik": {"participant_a", "participant_b"},  # a claim tells the claimant nothing
+    "registration.my_claims": LOGGED_IN,
+    "registration.claim_letter": OWNER,  # participant A's NIK claim
     # admin only
     "auth.users": {"admin"},
     "auth.user_edit": {"admin"},
@@ -117,6 +120,9 @@ ORGANISER_ONLY = [
     "registration.decide",
     "registration.decide_deletion",
     "registration.requests_page",
+    "registration.claims_page",
+    "registration.claim_detail",
+    "registration.decide_claim",
     "registration.proposed_libraries",
     "registration.decide_library",
     "programmes.programmes",
@@ -160,6 +166,7 @@ ACTIONS = {
     "registration.decide_library": "verifikasi",
     "registration.decide_deletion": "setujui",
     "registration.decide_correction": "terima",
+    "registration.decide_claim": "terima",
 }
 
 

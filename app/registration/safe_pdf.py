@@ -1,0 +1,114 @@
+"""Uploaded PDFs made harmless: opened with pikepdf (qpdf), refused when broken, encrypted or too
+long, and written again without what a viewer would run or open by itself (scripts, launch,
+form-submit and import actions, embedded files, XFA forms, media). qpdf writes only the objects
+still reachable from the cleaned document, so what was removed is gone from the file, not only
+unlinked; bytes around the PDF (an HTML page after %%EOF) are not copied either."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+from flask_babel import gettext as _
+
+from app.errors import InvalidUpload
+
+MAX_PAGES = 20  # an assignment letter is a page or two; a scanned bundle of decrees is not one
+
+# Actions that run code, start programs, send data away or open other (embedded) files.
+DANGEROUS_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/Rendition",
+        "/RichMediaExecute",
+        "/GoToE",
+        "/GoToR",
+        "/Movie",
+        "/Sound",
+    }
+)
+# Keys dropped from every dictionary: automatic actions (/OpenAction, /AA), script code (/JS, the
+# /Names /JavaScript tree), XFA forms (which carry their own scripts), embedded files and media.
+REMOVED_KEYS = ("/OpenAction", "/AA", "/JS", "/JavaScript", "/XFA", "/EmbeddedFiles", "/EF", "/RichMediaContent")
+# Annotations that hold files or media rather than marks on the page.
+REMOVED_ANNOTATIONS = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"})
+ACTION_KEYS = ("/A", "/PA", "/Next")
+
+
+def _is_dangerous_action(obj: pikepdf.Object) -> bool:
+    return isinstance(obj, pikepdf.Dictionary) and str(obj.get("/S", "")) in DANGEROUS_ACTIONS
+
+
+def _clean_dictionary(d: pikepdf.Dictionary | pikepdf.Stream) -> None:
+    for key in REMOVED_KEYS:
+        if key in d:
+            del d[key]
+    for key in ACTION_KEYS:
+        value = d.get(key)
+        if value is None:
+            continue
+        if isinstance(value, pikepdf.Array):  # /Next may be a list of actions
+            kept = [a for a in value if not _is_dangerous_action(a)]
+            if len(kept) != len(value):
+                d[key] = pikepdf.Array(kept)
+        elif _is_dangerous_action(value):
+            del d[key]
+    if _is_dangerous_action(d):  # an action object reached some other way: emptied
+        for key in list(d.keys()):
+            del d[key]
+    annotations = d.get("/Annots")
+    if isinstance(annotations, pikepdf.Array):
+        kept = [
+            a
+            for a in annotations
+            if not (isinstance(a, pikepdf.Dictionary) and str(a.get("/Subtype", "")) in REMOVED_ANNOTATIONS)
+        ]
+        if len(kept) != len(annotations):
+            d["/Annots"] = pikepdf.Array(kept)
+
+
+def _clean(pdf: pikepdf.Pdf) -> None:
+    """Visit every object reachable from the trailer once (pages point back to their parents)."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[pikepdf.Object] = [pdf.trailer]
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream):
+            continue  # numbers, names, strings: nothing inside
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(obj)
+        elif isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            _clean_dictionary(obj)
+            stack.extend(value for _key, value in obj.items())
+
+
+def clean_pdf(content: bytes, max_pages: int = MAX_PAGES) -> bytes:
+    """The PDF written again without active content; InvalidUpload (field "letter") when pikepdf
+    cannot open it, when it is encrypted, or when it has no pages or more than `max_pages`."""
+    locked = _("Berkas PDF ini terkunci (dienkripsi atau berkata sandi). Unggah PDF yang tidak terkunci.")
+    try:
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            if pdf.is_encrypted:
+                raise InvalidUpload(locked)
+            pages = len(pdf.pages)
+            if not 1 <= pages <= max_pages:
+                raise InvalidUpload(
+                    _("Surat harus 1 sampai %(n)s halaman (berkas ini %(pages)s halaman).", n=max_pages, pages=pages)
+                )
+            _clean(pdf)
+            out = io.BytesIO()
+            pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+            return out.getvalue()
+    except InvalidUpload:
+        raise
+    except pikepdf.PasswordError:
+        raise InvalidUpload(locked) from None
+    except Exception:  # noqa: BLE001 - qpdf refuses broken files in many ways; each is "not a PDF"
+        raise InvalidUpload(_("Berkas bukan PDF yang sah.")) from None

@@ -1,0 +1,167 @@
+"""Uploaded letters (issue #12, item 12): a PDF is parsed with pikepdf, refused when it is not one,
+encrypted or too long, and kept without active content; letters are served as downloads nothing
+caches or sniffs; a letter the programme does not ask for is not kept."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from app.auth.models import Role
+from app.errors import InvalidUpload
+from app.extensions import db
+from app.programmes.models import TrainingClass
+from app.registration import safe_pdf, uploads
+from app.registration.models import Registration
+from tests.conftest import csrf_token, submit
+from tests.registration.pdfs import (
+    SCRIPT,
+    active_content,
+    encrypted_letter,
+    hostile_letter,
+    page_text,
+    pdf_letter,
+)
+from tests.registration.test_views import _form
+
+
+@pytest.fixture
+def letter_class(app, open_class) -> int:
+    """An open class whose programme asks for an assignment letter."""
+    class_id = open_class()
+    with app.app_context():
+        db.session.get(TrainingClass, class_id).batch.programme.requires_letter = True
+        db.session.commit()
+    return class_id
+
+
+def _letters(app) -> set[str]:
+    with app.app_context():
+        return {p.name for p in Path(uploads.letters_dir()).iterdir()}
+
+
+def _register_with(client, class_id: int, library_id: int, content: bytes, name: str = "surat.pdf"):
+    return submit(
+        client,
+        f"/katalog/{class_id}/daftar",
+        {**_form(library_id), "letter": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def _stored_letter(app) -> tuple[int, bytes]:
+    with app.app_context():
+        r = db.session.scalar(select(Registration))
+        return r.id, uploads.letter_path(r.letter_path).read_bytes()
+
+
+def test_html_behind_a_pdf_header_is_refused_and_not_kept(app, client, login_as, letter_class, library) -> None:
+    login_as(Role.PARTICIPANT)
+    before = _letters(app)
+    page = _register_with(client, letter_class, library("52"), b"%PDF-<html><script>alert(1)</script></html>")
+    assert page.status_code == 200
+    assert "Berkas bukan PDF yang sah." in page.get_data(as_text=True)
+    assert _letters(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_a_pdf_with_scripts_is_kept_without_them(app, client, login_as, letter_class, library) -> None:
+    hostile = hostile_letter()
+    assert "/OpenAction" in active_content(hostile)  # the test's letter really is hostile
+    login_as(Role.PARTICIPANT)
+    assert _register_with(client, letter_class, library("52"), hostile).status_code == 302
+    _rid, stored = _stored_letter(app)
+    assert active_content(stored) == []
+    assert SCRIPT.encode() not in stored
+    assert b"<html" not in stored  # what trailed the PDF is not copied
+    assert b"calc.exe" not in stored
+    assert b"payload.exe" not in stored
+    assert "(SURAT TUGAS) Tj" in page_text(stored)  # the letter itself is intact
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (encrypted_letter(), "Berkas PDF ini terkunci"),
+        (pdf_letter(pages=safe_pdf.MAX_PAGES + 1), "Surat harus 1 sampai 20 halaman (berkas ini 21 halaman)."),
+        (b"\xff\xd8\xff<html><script>alert(1)</script>", "Surat tugas harus berkas PDF, JPG atau PNG"),
+        (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "Berkas bukan PDF yang sah."),
+    ],
+)
+def test_unusable_letters_are_refused_with_a_message(
+    app, client, login_as, letter_class, library, content, message
+) -> None:
+    login_as(Role.PARTICIPANT)
+    before = _letters(app)
+    page = _register_with(client, letter_class, library("52"), content)
+    assert page.status_code == 200
+    assert message in page.get_data(as_text=True)
+    assert _letters(app) == before
+
+
+def test_a_real_image_is_accepted(app, client, login_as, letter_class, library) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(buffer, "JPEG")
+    login_as(Role.PARTICIPANT)
+    assert _register_with(client, letter_class, library("52"), buffer.getvalue(), "surat.jpg").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Registration.letter_mimetype)) == "image/jpeg"
+
+
+def test_letters_are_downloads_that_are_neither_cached_nor_sniffed(
+    app, client, login_as, letter_class, library
+) -> None:
+    login_as(Role.PARTICIPANT)
+    _register_with(client, letter_class, library("52"), pdf_letter())
+    rid, _stored = _stored_letter(app)
+    for user in ("owner", "organiser"):
+        if user == "organiser":
+            client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
+            login_as(Role.ORGANISER)
+        response = client.get(f"/pendaftaran/{rid}/surat-tugas")
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"] == f"attachment; filename=surat-tugas-{rid}.pdf"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert "ETag" not in response.headers
+
+
+def test_a_letter_the_programme_does_not_ask_for_is_not_kept(app, client, login_as, open_class, library) -> None:
+    class_id = open_class()  # requires_letter is off
+    login_as(Role.PARTICIPANT)
+    before = _letters(app)
+    response = _register_with(client, class_id, library("52"), pdf_letter())
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Registration.letter_path)) is None
+    assert _letters(app) == before
+    # not even read: a file that would be refused does not stop the registration either
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
+    login_as(Role.PARTICIPANT)
+    from tests.fixtures_registration import make_nik
+
+    bad = submit(
+        client,
+        f"/katalog/{class_id}/daftar",
+        {
+            **_form(library("52"), nik=make_nik("52", 42, woman=True)),
+            "letter": (io.BytesIO(b"%PDF-<html>"), "surat.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 302
+    assert _letters(app) == before
+
+
+def test_the_pdf_cleaner_is_a_pure_function(app_ctx) -> None:
+    cleaned = safe_pdf.clean_pdf(hostile_letter())
+    assert active_content(cleaned) == []
+    assert safe_pdf.clean_pdf(cleaned) != b""  # a cleaned letter stays a valid one
+    with pytest.raises(InvalidUpload, match="Berkas bukan PDF yang sah"):
+        safe_pdf.clean_pdf(b"%PDF-<html><script>")
