@@ -59,7 +59,7 @@ def _prefill(form: RegistrationForm) -> None:
     form.full_name.data = current_user.full_name
     form.email.data = current_user.email
     form.whatsapp.data = current_user.phone
-    last = next(iter(services.registrations_of(current_user)), None)
+    last = next((r for r in services.registrations_of(current_user) if r.purged_at is None), None)
     if last is not None:
         for name in ("full_name", "nip", "gender", "birth_place", "birth_date", "position", "email", "whatsapp"):
             getattr(form, name).data = getattr(last, name)
