@@ -39,9 +39,7 @@ def pending_changes(obj: object, fields: list[str] | None = None) -> dict[str, l
     return changes
 
 
-def record(
-    obj: Any, action: str, by: User | None, changes: dict[str, list[Any]] | None = None
-) -> AuditEntry | None:
+def record(obj: Any, action: str, by: User | None, changes: dict[str, list[Any]] | None = None) -> AuditEntry | None:
     """Add an audit entry for `obj` (flushed so it has an id); nothing for an empty update."""
     if action == "updated" and not changes:
         return None
@@ -71,8 +69,9 @@ def history(obj: Any, limit: int = 50) -> list[AuditEntry]:
 
 def record_event(object_type: str, action: str, by: User | None, changes: dict[str, list[Any]]) -> AuditEntry:
     """An entry about a run over many objects rather than one (e.g. a retention purge): object_id 0."""
-    entry = AuditEntry(user_id=by.id if by is not None else None, object_type=object_type, object_id=0,
-                       action=action, changes=changes)
+    entry = AuditEntry(
+        user_id=by.id if by is not None else None, object_type=object_type, object_id=0, action=action, changes=changes
+    )
     db.session.add(entry)
     db.session.flush()
     return entry

@@ -26,8 +26,17 @@ from sqlalchemy import String
 from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["EncryptedString", "UndecryptableValue", "check_keys", "decrypt", "encrypt", "generate_hash_key",
-           "generate_key", "keyed_hash", "rotate"]
+__all__ = [
+    "EncryptedString",
+    "UndecryptableValue",
+    "check_keys",
+    "decrypt",
+    "encrypt",
+    "generate_hash_key",
+    "generate_key",
+    "keyed_hash",
+    "rotate",
+]
 
 _ENCRYPTION_INFO = b"sibimtek/pii/fernet"
 _HASH_INFO = b"sibimtek/pii/hmac"
@@ -108,9 +117,11 @@ def generate_hash_key() -> str:
 
 def check_keys(config: Mapping[str, Any]) -> str | None:
     """What is wrong with explicit PII_KEYS / PII_HASH_KEY (production needs both), or None."""
-    how = ("generate them with `flask privacy keygen` (or python -c 'from cryptography.fernet import "
-           "Fernet; print(Fernet.generate_key().decode())' for PII_KEYS and python -c 'import secrets; "
-           "print(secrets.token_urlsafe(32))' for PII_HASH_KEY)")
+    how = (
+        "generate them with `flask privacy keygen` (or python -c 'from cryptography.fernet import "
+        "Fernet; print(Fernet.generate_key().decode())' for PII_KEYS and python -c 'import secrets; "
+        "print(secrets.token_urlsafe(32))' for PII_HASH_KEY)"
+    )
     keys = _key_list(config.get("PII_KEYS"))
     if not keys:
         return f"PII_KEYS belum diatur: production encrypts NIK/NIP with explicit keys; {how}."
@@ -120,23 +131,41 @@ def check_keys(config: Mapping[str, Any]) -> str | None:
         except ValueError:
             return f"PII_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes); {how}."
     if len(config.get("PII_HASH_KEY") or "") < MIN_HASH_KEY_LENGTH:
-        return (f"PII_HASH_KEY belum diatur: production requires a random key of at least "
-                f"{MIN_HASH_KEY_LENGTH} characters for the NIK look-up hash; {how}.")
+        return (
+            f"PII_HASH_KEY belum diatur: production requires a random key of at least "
+            f"{MIN_HASH_KEY_LENGTH} characters for the NIK look-up hash; {how}."
+        )
     return None
 
 
 _COMPARISONS = {
-    operators.eq, operators.ne, operators.lt, operators.le, operators.gt, operators.ge, operators.in_op,
-    operators.not_in_op, operators.like_op, operators.ilike_op, operators.not_like_op, operators.not_ilike_op,
-    operators.contains_op, operators.startswith_op, operators.endswith_op, operators.between_op,
-    operators.is_distinct_from, operators.is_not_distinct_from,
+    operators.eq,
+    operators.ne,
+    operators.lt,
+    operators.le,
+    operators.gt,
+    operators.ge,
+    operators.in_op,
+    operators.not_in_op,
+    operators.like_op,
+    operators.ilike_op,
+    operators.not_like_op,
+    operators.not_ilike_op,
+    operators.contains_op,
+    operators.startswith_op,
+    operators.endswith_op,
+    operators.between_op,
+    operators.is_distinct_from,
+    operators.is_not_distinct_from,
 }
 
 
 def _refuse(op: Any, other: tuple[Any, ...]) -> None:
     if op in _COMPARISONS and not (op in (operators.eq, operators.ne) and other and other[0] is None):
-        raise TypeError("an encrypted column cannot be compared in SQL (each value encrypts differently): "
-                        "compare its keyed hash, e.g. registration.models.nik_matches(nik)")
+        raise TypeError(
+            "an encrypted column cannot be compared in SQL (each value encrypts differently): "
+            "compare its keyed hash, e.g. registration.models.nik_matches(nik)"
+        )
 
 
 class EncryptedString(TypeDecorator[str]):

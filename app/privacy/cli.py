@@ -17,8 +17,10 @@ def keygen() -> None:
     """Print a new PII_KEYS key and a PII_HASH_KEY for the environment (nothing is stored)."""
     click.echo(f"PII_KEYS={crypto.generate_key()}")
     click.echo(f"PII_HASH_KEY={crypto.generate_hash_key()}")
-    click.echo("# Rotasi: taruh kunci baru di depan PII_KEYS (pisahkan dengan koma), jalankan "
-               "`flask privacy rotate-keys`, lalu hapus kunci lama. PII_HASH_KEY baru: `--rehash`.")
+    click.echo(
+        "# Rotasi: taruh kunci baru di depan PII_KEYS (pisahkan dengan koma), jalankan "
+        "`flask privacy rotate-keys`, lalu hapus kunci lama. PII_HASH_KEY baru: `--rehash`."
+    )
 
 
 @privacy_cli.command("rotate-keys")
@@ -32,8 +34,10 @@ def rotate_keys(rehash: bool, batch_size: int) -> None:
         db.session.commit()
         steps += 1
         click.echo(f"{step.table}: {step.done}/{step.total}")
-    click.echo(f"Selesai: {steps} batch dienkripsi ulang dengan kunci pertama"
-               + (", hash NIK dihitung ulang." if rehash else "."))
+    click.echo(
+        f"Selesai: {steps} batch dienkripsi ulang dengan kunci pertama"
+        + (", hash NIK dihitung ulang." if rehash else ".")
+    )
 
 
 @privacy_cli.command("purge")
@@ -49,8 +53,10 @@ def purge_command(dry_run: bool) -> None:
         purge.remove_letters(result)
         purge.checkpoint()
     counts = result.counts()
-    click.echo(("Uji coba (tidak ada yang diubah): " if dry_run else "")
-               + f"kelas berakhir sebelum {result.cutoff.isoformat()}: {counts['classes']} kelas, "
-               f"{counts['registrations']} pendaftaran dianonimkan ({counts['names_removed']} tanpa sertifikat: "
-               f"nama dihapus), {counts['letters']} surat tugas, {counts['attendance_notes']} catatan presensi, "
-               f"{counts['name_corrections']} permintaan koreksi nama.")
+    click.echo(
+        ("Uji coba (tidak ada yang diubah): " if dry_run else "")
+        + f"kelas berakhir sebelum {result.cutoff.isoformat()}: {counts['classes']} kelas, "
+        f"{counts['registrations']} pendaftaran dianonimkan ({counts['names_removed']} tanpa sertifikat: "
+        f"nama dihapus), {counts['letters']} surat tugas, {counts['attendance_notes']} catatan presensi, "
+        f"{counts['name_corrections']} permintaan koreksi nama."
+    )

@@ -43,12 +43,13 @@ def rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> Iterator[Rota
         (pk,) = model_table.primary_key.columns
         hashes = {c.name: c.info["hashed_in"] for c in columns if rehash and c.info.get("hashed_in")}
         # Raw values, as stored: untyped columns, so nothing is decrypted on the way.
-        raw = table(model_table.name, column(pk.name), *(column(c.name) for c in columns),
-                    *(column(h) for h in hashes.values()))
+        raw = table(
+            model_table.name, column(pk.name), *(column(c.name) for c in columns), *(column(h) for h in hashes.values())
+        )
         key = raw.c[pk.name]
         targets = [c.name for c in columns] + list(hashes.values())
-        statement = update(raw).where(key == bindparam("row_key")).values(
-            {name: bindparam("new_" + name) for name in targets}
+        statement = (
+            update(raw).where(key == bindparam("row_key")).values({name: bindparam("new_" + name) for name in targets})
         )
         total = db.session.scalar(select(func.count()).select_from(raw)) or 0
         done, last = 0, None

@@ -35,9 +35,18 @@ BATCH = 500
 
 # What a purged registration keeps of its personal columns (NOT NULL columns become empty).
 ANONYMOUS: dict[str, Any] = {
-    "nik": None, "nik_hash": None, "nip": None, "birth_place": "", "birth_date": None, "position": "",
-    "email": "", "whatsapp": "", "data_warnings": [], "decision_reason": None,
-    "letter_path": None, "letter_mimetype": None,
+    "nik": None,
+    "nik_hash": None,
+    "nip": None,
+    "birth_place": "",
+    "birth_date": None,
+    "position": "",
+    "email": "",
+    "whatsapp": "",
+    "data_warnings": [],
+    "decision_reason": None,
+    "letter_path": None,
+    "letter_mimetype": None,
 }
 
 
@@ -52,9 +61,14 @@ class PurgeResult:
     letters: list[str] = field(default_factory=list)  # files to remove once the purge is committed
 
     def counts(self) -> dict[str, int]:
-        return {"registrations": self.registrations, "names_removed": self.names_removed,
-                "letters": len(self.letters), "attendance_notes": self.attendance_notes,
-                "name_corrections": self.name_corrections, "classes": len(self.classes)}
+        return {
+            "registrations": self.registrations,
+            "names_removed": self.names_removed,
+            "letters": len(self.letters),
+            "attendance_notes": self.attendance_notes,
+            "name_corrections": self.name_corrections,
+            "classes": len(self.classes),
+        }
 
 
 def cutoff_date(today: date | None = None) -> date:
@@ -64,7 +78,7 @@ def cutoff_date(today: date | None = None) -> date:
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH):
-        yield ids[start:start + BATCH]
+        yield ids[start : start + BATCH]
 
 
 def purge(*, dry_run: bool = False, by: User | None = None, today: date | None = None) -> PurgeResult:
@@ -72,19 +86,21 @@ def purge(*, dry_run: bool = False, by: User | None = None, today: date | None =
     records one audit entry with the counts, and leaves the commit and the letter files to the
     caller (remove_letters after the commit)."""
     result = PurgeResult(cutoff=cutoff_date(today))
-    due = list(db.session.execute(
-        select(Registration.id, Registration.class_id)
-        .join(TrainingClass, TrainingClass.id == Registration.class_id)
-        .where(Registration.purged_at.is_(None), TrainingClass.end_date < result.cutoff)
-        .order_by(Registration.id)
-    ).tuples())
+    due = list(
+        db.session.execute(
+            select(Registration.id, Registration.class_id)
+            .join(TrainingClass, TrainingClass.id == Registration.class_id)
+            .where(Registration.purged_at.is_(None), TrainingClass.end_date < result.cutoff)
+            .order_by(Registration.id)
+        ).tuples()
+    )
     result.registrations = len(due)
     result.classes = {class_id for _id, class_id in due}
     now = clock.now()
     for ids in _chunks([registration_id for registration_id, _class_id in due]):
-        holders = set(db.session.scalars(
-            select(Certificate.registration_id).where(Certificate.registration_id.in_(ids))
-        ))
+        holders = set(
+            db.session.scalars(select(Certificate.registration_id).where(Certificate.registration_id.in_(ids)))
+        )
         nameless = [i for i in ids if i not in holders]
         result.names_removed += len(nameless)
         result.letters += db.session.scalars(
@@ -98,30 +114,44 @@ def purge(*, dry_run: bool = False, by: User | None = None, today: date | None =
         if dry_run:
             continue
         bulk = {"synchronize_session": False}
-        db.session.execute(update(Registration).where(Registration.id.in_(ids))
-                           .values(**ANONYMOUS, purged_at=now).execution_options(**bulk))
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id.in_(ids))
+            .values(**ANONYMOUS, purged_at=now)
+            .execution_options(**bulk)
+        )
         if nameless:
-            db.session.execute(update(Registration).where(Registration.id.in_(nameless))
-                               .values(full_name=PURGED_NAME).execution_options(**bulk))
+            db.session.execute(
+                update(Registration)
+                .where(Registration.id.in_(nameless))
+                .values(full_name=PURGED_NAME)
+                .execution_options(**bulk)
+            )
             _scrub_audit(nameless)
         # "" and not NULL: a NULL note means "leave the earlier note", "" clears it.
         db.session.execute(update(AttendanceMark).where(*noted).values(note="").execution_options(**bulk))
-        db.session.execute(delete(NameCorrection).where(NameCorrection.registration_id.in_(ids))
-                           .execution_options(**bulk))
+        db.session.execute(
+            delete(NameCorrection).where(NameCorrection.registration_id.in_(ids)).execution_options(**bulk)
+        )
     if not dry_run:
         db.session.flush()
         db.session.expire_all()  # objects loaded before the bulk updates read their new values
-        audit.record_event("registrations", "purged", by,
-                           {"cutoff": [None, result.cutoff.isoformat()],
-                            **{name: [None, n] for name, n in result.counts().items()}})
+        audit.record_event(
+            "registrations",
+            "purged",
+            by,
+            {"cutoff": [None, result.cutoff.isoformat()], **{name: [None, n] for name, n in result.counts().items()}},
+        )
     return result
 
 
 def _scrub_audit(registration_ids: list[int]) -> None:
     """Names recorded in the audit trail of registrations whose name is removed."""
-    entries = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == Registration.__tablename__, AuditEntry.object_id.in_(registration_ids)
-    ))
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.object_type == Registration.__tablename__, AuditEntry.object_id.in_(registration_ids)
+        )
+    )
     for entry in entries:
         if "full_name" in entry.changes:
             entry.changes = {**entry.changes, "full_name": [None, PURGED_NAME]}

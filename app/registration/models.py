@@ -71,8 +71,12 @@ class Registration(db.Model):
         # One active registration per NIK per programme, whichever class (the database enforces it,
         # on the keyed hash: the NIK itself is stored encrypted).
         Index(
-            "uq_registrations_active_nik", "programme_id", "nik_hash", unique=True,
-            sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL),
+            "uq_registrations_active_nik",
+            "programme_id",
+            "nik_hash",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_registrations_class_status", "class_id", "status"),
     )

@@ -57,23 +57,34 @@ def test_the_database_holds_ciphertext_and_the_code_reads_the_plain_nik(app, ope
 
 def test_comparing_the_encrypted_column_in_sql_is_refused(app_ctx) -> None:
     """A leftover `Registration.nik == nik` would silently match nothing: it fails loudly instead."""
-    for compare in (lambda c: c == "5271014508900001", lambda c: c != "x", lambda c: c.in_(["x"]),
-                    lambda c: c.like("5271%"), lambda c: c.ilike("%0001")):
+    for compare in (
+        lambda c: c == "5271014508900001",
+        lambda c: c != "x",
+        lambda c: c.in_(["x"]),
+        lambda c: c.like("5271%"),
+        lambda c: c.ilike("%0001"),
+    ):
         with pytest.raises(TypeError, match="nik_matches"):
             compare(Registration.nik)
     assert db.session.scalar(select(Registration.id).where(Registration.nik.is_(None))) is None
 
 
 def test_a_second_registration_with_the_same_nik_is_refused_by_the_service_and_the_index(
-        app, open_class, register, library) -> None:
+    app, open_class, register, library
+) -> None:
     class_id = open_class()
     rid = register(class_id, 1)
     with pytest.raises(DuplicateRegistration):
         register(class_id, 1)
     with app.app_context():
         original = db.session.get(Registration, rid)
-        copy = Registration(**{c.key: getattr(original, c.key) for c in Registration.__mapper__.column_attrs
-                               if c.key not in ("id", "nik_hash")})
+        copy = Registration(
+            **{
+                c.key: getattr(original, c.key)
+                for c in Registration.__mapper__.column_attrs
+                if c.key not in ("id", "nik_hash")
+            }
+        )
         assert copy.nik_hash == original.nik_hash  # set with the NIK
         db.session.add(copy)
         with pytest.raises(IntegrityError, match="nik_hash"):
@@ -106,8 +117,9 @@ def test_without_configured_keys_they_are_derived_from_secret_key(app) -> None:
     with same.app_context():  # another process of the same deployment: the same keys
         assert crypto.decrypt(token) == "5271014508900001"
         assert crypto.keyed_hash("5271014508900001") == digest
-    other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                   "SECRET_KEY": "another-secret"})
+    other = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "another-secret"}
+    )
     with other.app_context():
         with pytest.raises(crypto.UndecryptableValue):
             crypto.decrypt(token)

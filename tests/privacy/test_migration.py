@@ -31,15 +31,20 @@ def _raw(column: str) -> dict[int, str | None]:
 
 def _referring() -> tuple[int, int]:
     """Rows of other tables that point at registrations: they must survive table rebuilds."""
-    return (db.session.scalar(select(func.count()).select_from(AttendanceMark)),
-            db.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.registration_id.is_not(None))))
+    return (
+        db.session.scalar(select(func.count()).select_from(AttendanceMark)),
+        db.session.scalar(
+            select(func.count()).select_from(Certificate).where(Certificate.registration_id.is_not(None))
+        ),
+    )
 
 
 @pytest.fixture
 def demo_app(tmp_path: Path) -> Flask:
     """A separate SQLite database with the demo loaded (registrations, marks, certificates)."""
-    other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrate.db'}",
-                                   "SERVER_NAME": None})
+    other = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrate.db'}", "SERVER_NAME": None}
+    )
     with other.app_context():
         upgrade(directory=MIGRATIONS)
         load_regions()
@@ -105,8 +110,13 @@ def test_an_0009_database_is_encrypted_by_the_upgrade_and_decrypted_by_the_downg
         # The one-NIK-per-programme rule now holds on the hash, in the database itself.
         holder = db.session.scalar(select(Registration).where(Registration.status == "approved").limit(1))
         assert db.session.scalar(select(Registration.id).where(nik_matches(holder.nik))) == holder.id
-        copy = Registration(**{c.key: getattr(holder, c.key) for c in Registration.__mapper__.column_attrs
-                               if c.key not in ("id", "nik_hash")})
+        copy = Registration(
+            **{
+                c.key: getattr(holder, c.key)
+                for c in Registration.__mapper__.column_attrs
+                if c.key not in ("id", "nik_hash")
+            }
+        )
         db.session.add(copy)
         with pytest.raises(IntegrityError):
             db.session.flush()

@@ -25,8 +25,21 @@ from app.registration.models import NameCorrection, Registration
 from tests.conftest import login
 from tests.fixtures_registration import make_nik
 
-PERSONAL = ["full_name", "nik", "nik_hash", "nip", "birth_place", "birth_date", "email", "whatsapp", "position",
-            "letter_path", "data_warnings", "decision_reason", "purged_at"]
+PERSONAL = [
+    "full_name",
+    "nik",
+    "nik_hash",
+    "nip",
+    "birth_place",
+    "birth_date",
+    "email",
+    "whatsapp",
+    "position",
+    "letter_path",
+    "data_warnings",
+    "decision_reason",
+    "purged_at",
+]
 FIGURES = ["status", "class_id", "province_code", "library_id", "quota_group", "gender", "employment_status"]
 
 
@@ -39,7 +52,8 @@ def _rows() -> dict[int, dict]:
 def _figures(class_ids: list[int]) -> tuple:
     classes = [db.session.get(TrainingClass, i) for i in class_ids]
     return (
-        figures.registration_counts("52"), figures.registration_counts("51"),
+        figures.registration_counts("52"),
+        figures.registration_counts("51"),
         [programmes.registration_count(c) for c in classes],
         attendance.programme_report(classes),
         db.session.scalar(select(func.count()).select_from(Registration)),
@@ -55,8 +69,9 @@ def history(app: Flask, clock, finished_class, open_class, register) -> dict:
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, finished_class["class_id"])
         certificate = certificates.issue(db.session.get(Registration, old[0]), by=None)
-        attendance.record(c, registration_id=old[1], day=attendance.class_days(c)[0], status=None,
-                          note="Surat dokter", by=None)
+        attendance.record(
+            c, registration_id=old[1], day=attendance.class_days(c)[0], status=None, note="Surat dokter", by=None
+        )
         third = db.session.get(Registration, old[2])
         third.letter_path = uploads.store_letter(uploads.Letter(b"%PDF-1.4 surat tugas", "application/pdf", "pdf"))
         third.letter_mimetype = "application/pdf"
@@ -77,8 +92,14 @@ def history(app: Flask, clock, finished_class, open_class, register) -> dict:
         c.batch.start_date, c.batch.end_date = c.start_date, c.end_date
         db.session.commit()
         assert (later.date() - old_end).days > retention
-    return {"old": old, "recent": recent, "started": started, "classes": [finished_class["class_id"], recent_class],
-            "code": code, "letter": letter}
+    return {
+        "old": old,
+        "recent": recent,
+        "started": started,
+        "classes": [finished_class["class_id"], recent_class],
+        "code": code,
+        "letter": letter,
+    }
 
 
 def test_people_of_an_old_class_are_anonymised_and_everything_else_stays(app, client, runner, history) -> None:
@@ -91,16 +112,25 @@ def test_people_of_an_old_class_are_anonymised_and_everything_else_stays(app, cl
         after = _rows()
         for rid in history["old"]:
             row = after[rid]
-            assert (row["nik"], row["nik_hash"], row["nip"], row["birth_date"], row["letter_path"],
-                    row["decision_reason"]) == (None,) * 6
+            assert (
+                row["nik"],
+                row["nik_hash"],
+                row["nip"],
+                row["birth_date"],
+                row["letter_path"],
+                row["decision_reason"],
+            ) == (None,) * 6
             assert (row["birth_place"], row["email"], row["whatsapp"], row["position"]) == ("", "", "", "")
             assert row["data_warnings"] in ("[]", [])  # JSON: text on SQLite, a list on PostgreSQL
             assert row["purged_at"] is not None
             # What the figures are made of is untouched.
             assert [row[c] for c in FIGURES] == [before[rid][c] for c in FIGURES]
         names = {rid: after[rid]["full_name"] for rid in history["old"]}
-        assert names == {history["old"][0]: "Peserta 0001", history["old"][1]: PURGED_NAME,
-                         history["old"][2]: PURGED_NAME}
+        assert names == {
+            history["old"][0]: "Peserta 0001",
+            history["old"][1]: PURGED_NAME,
+            history["old"][2]: PURGED_NAME,
+        }
         for rid in history["recent"]:  # the recent class: untouched
             assert after[rid] == before[rid]
         assert db.session.get(Registration, history["recent"][0]).nik == make_nik("52", 10)
@@ -167,7 +197,8 @@ def test_running_it_twice_changes_nothing_more(app, runner, history) -> None:
 
 
 def test_a_new_registration_form_starts_from_the_account_not_from_purged_data(
-        app, client, runner, clock, history, open_class, finished_class) -> None:
+    app, client, runner, clock, history, open_class, finished_class
+) -> None:
     runner.invoke(args=["privacy", "purge"])
     back = clock(history["started"])  # back when the old class had just ended: a new class is open
     with app.app_context():
