@@ -94,6 +94,13 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)  # KiB per hash (argon2-cffi's default)
+    # NIK/NIP encrypted at rest (app/core/crypto.py): Fernet keys, comma-separated, the first
+    # encrypts and all decrypt; a key for the NIK look-up hash. Unset: derived from SECRET_KEY
+    # (development, tests); production requires both.
+    PII_KEYS = os.environ.get("PII_KEYS") or None
+    PII_HASH_KEY = os.environ.get("PII_HASH_KEY") or None
+    # `flask privacy purge` anonymises people whose class ended more than this many days ago.
+    PII_RETENTION_DAYS = _int("PII_RETENTION_DAYS", 5 * 365)
     # Try the app on another date: it starts at this moment (ISO, WIB when no offset) and runs on.
     CLOCK_TRAVEL_TO = os.environ.get("CLOCK_TRAVEL_TO") or None
 
@@ -151,6 +158,10 @@ class ProductionConfig(Config):
             config["TRUSTED_HOSTS"] = [base.hostname]
         if config.get("CLOCK_TRAVEL_TO"):
             raise RuntimeError("CLOCK_TRAVEL_TO is for demos and tests; production reads the real clock.")
+        from app.core.crypto import check_keys  # here: config.py is read before the app is importable
+
+        if problem := check_keys(config):
+            raise RuntimeError(problem)
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import logging
+import os
 import sqlite3
 from datetime import UTC, datetime
 
@@ -88,10 +90,27 @@ def _sqlite_on_connect(dbapi_connection: object, connection_record: object) -> N
     PostgreSQL). PostgreSQL gets row locks instead (see registration.services)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
+        path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]  # "" for :memory:
+        if path:
+            _make_private(path)  # before WAL: SQLite gives its -wal and -shm files the database's mode
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
         dbapi_connection.execute("PRAGMA busy_timeout = 30000")
-        if dbapi_connection.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+        # Deleted and overwritten values (a purged phone, a NIK from before encryption) are
+        # zeroed in the file, not left in free space (the default of some builds only).
+        dbapi_connection.execute("PRAGMA secure_delete = ON")
+        if path:
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
+            _make_private(path + "-wal", path + "-shm")
+
+
+def _make_private(*paths: str) -> None:
+    """The SQLite files hold everyone's personal data: readable and writable by the app's user only."""
+    for path in paths:
+        try:
+            if os.path.exists(path) and os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except OSError as error:  # not ours to change: say so, keep working
+            logging.getLogger(__name__).warning("cannot make %s private (0600): %s", path, error)
 
 
 @event.listens_for(Engine, "begin")

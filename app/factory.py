@@ -30,7 +30,7 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
     app.config.update(overrides or {})
     if issubclass(config_class, ProductionConfig):
         ProductionConfig.check(app.config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    secure_instance_folder(app)
     if app.config.get("CLOCK_TRAVEL_TO"):
         from app import clock
 
@@ -43,6 +43,18 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def secure_instance_folder(app: Flask) -> None:
+    """The instance folder (SQLite database, uploaded letters, certificates) is for the app's
+    user only: 0700, also when it already existed; the database file itself is made 0600 when
+    SQLite first opens it (app.extensions)."""
+    folder = Path(app.instance_path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        folder.chmod(0o700)
+    except OSError as error:  # e.g. a folder owned by another user: say so, do not refuse to start
+        logging.getLogger(__name__).warning("cannot make %s private (0700): %s", folder, error)
 
 
 def register_logging(app: Flask) -> None:
@@ -146,6 +158,7 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.certificates.cli import certificates_cli, jobs_cli
     from app.core.cli import seed_cli
+    from app.privacy.cli import privacy_cli
     from app.programmes.cli import classes_cli
     from app.regions.cli import regions_cli
     from app.registration.cli import registrations_cli
@@ -157,3 +170,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(registrations_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(privacy_cli)

@@ -91,14 +91,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite: batch mode rebuilds a table (copy, DROP, rename), and with foreign keys on the
+        # DROP would first delete or null every row that refers to it (attendance marks,
+        # certificates, ...). Off while migrating, as SQLite's own procedure says (it must be set
+        # outside a transaction, hence on the driver's connection); checked and on again after.
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            driver = connection.connection.driver_connection
+            driver.execute('PRAGMA foreign_keys = OFF')
+            broken_before = len(driver.execute('PRAGMA foreign_key_check').fetchall())
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                    if len(broken) > broken_before:
+                        raise RuntimeError(f'the migration broke foreign keys: {broken[:5]}')
+        finally:
+            if sqlite:
+                driver.execute('PRAGMA foreign_keys = ON')
 
 
 if context.is_offline_mode():

@@ -65,3 +65,13 @@ def history(obj: Any, limit: int = 50) -> list[AuditEntry]:
             .limit(limit)
         )
     )
+
+
+def record_event(object_type: str, action: str, by: User | None, changes: dict[str, list[Any]]) -> AuditEntry:
+    """An entry about a run over many objects rather than one (e.g. a retention purge): object_id 0."""
+    entry = AuditEntry(
+        user_id=by.id if by is not None else None, object_type=object_type, object_id=0, action=action, changes=changes
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

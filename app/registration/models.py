@@ -7,10 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import User
+from app.core import crypto
+from app.core.crypto import EncryptedString
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import Library
 from app.programmes.models import Programme, QuotaGroup, TrainingClass
@@ -66,11 +68,12 @@ EMPLOYMENT_LABELS = {
 class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
-        # One active registration per NIK per programme, whichever class (the database enforces it).
+        # One active registration per NIK per programme, whichever class (the database enforces it,
+        # on the keyed hash: the NIK itself is stored encrypted).
         Index(
             "uq_registrations_active_nik",
             "programme_id",
-            "nik",
+            "nik_hash",
             unique=True,
             sqlite_where=text(_ACTIVE_SQL),
             postgresql_where=text(_ACTIVE_SQL),
@@ -104,11 +107,14 @@ class Registration(db.Model):
     # The participant confirmed the name and titles to print (before the certificate is issued).
     name_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     name_confirm_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the mail asking, sent once
-    nik: Mapped[str] = mapped_column(String(16), index=True)
-    nip: Mapped[str | None] = mapped_column(String(18))
+    # NIK and NIP are Fernet ciphertext in the database and plain here (app/core/crypto.py); the
+    # NIK is compared only through nik_hash (see nik_matches). NULL once purged (PII_RETENTION_DAYS).
+    nik: Mapped[str | None] = mapped_column(EncryptedString(255), info={"hashed_in": "nik_hash"})
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # HMAC of the NIK, set with it
+    nip: Mapped[str | None] = mapped_column(EncryptedString(255))
     gender: Mapped[str] = mapped_column(String(1))  # L / P
     birth_place: Mapped[str] = mapped_column(String(100))
-    birth_date: Mapped[date] = mapped_column(Date)
+    birth_date: Mapped[date | None] = mapped_column(Date)  # NULL once purged
     position: Mapped[str] = mapped_column(String(150))  # jabatan
     employment_status: Mapped[EmploymentStatus] = mapped_column(enum_column(EmploymentStatus))
     email: Mapped[str] = mapped_column(String(254))
@@ -124,11 +130,19 @@ class Registration(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_reason: Mapped[str | None] = mapped_column(String(300))
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the 3-day reminder went out
+    # Personal data removed after the retention period (app/privacy/purge.py); figures stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     training_class: Mapped[TrainingClass] = relationship(lazy="joined", innerjoin=True)
     library: Mapped[Library] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @validates("nik")
+    def _hash_nik(self, _key: str, nik: str | None) -> str | None:
+        """Whoever sets the NIK sets its look-up hash too."""
+        self.nik_hash = crypto.keyed_hash(nik) if nik else None
+        return nik
 
     @property
     def gender_label(self) -> str:
@@ -150,7 +164,7 @@ class Registration(db.Model):
             "nip": self.nip,
             "jenis_kelamin": self.gender,
             "tempat_lahir": self.birth_place,
-            "tanggal_lahir": self.birth_date.isoformat(),
+            "tanggal_lahir": self.birth_date.isoformat() if self.birth_date else None,
             "jabatan": self.position,
             "status_kepegawaian": self.employment_status.value,
             "email": self.email,
@@ -161,6 +175,12 @@ class Registration(db.Model):
             "didaftarkan": self.created_at.isoformat(),
             "catatan_keputusan": self.decision_reason,
         }
+
+
+def nik_matches(nik: str) -> ColumnElement[bool]:
+    """SQL: "this registration's NIK is `nik`" (a cleaned 16-digit NIK), through the keyed hash,
+    since the NIK column holds ciphertext. The one way to look a registration up by NIK."""
+    return Registration.nik_hash == crypto.keyed_hash(nik)
 
 
 class NameCorrection(db.Model):
@@ -220,8 +240,7 @@ class NikClaim(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)  # the claimant
-    # Personal data, stored exactly as Registration.nik is (and converted with it when that changes).
-    nik: Mapped[str] = mapped_column(String(16))
+    nik: Mapped[str] = mapped_column(EncryptedString(255))  # encrypted at rest like the registration NIK
     explanation: Mapped[str] = mapped_column(String(500))
     letter_path: Mapped[str | None] = mapped_column(String(100))  # optional supporting PDF, under uploads/letters
     letter_mimetype: Mapped[str | None] = mapped_column(String(40))

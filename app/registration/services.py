@@ -6,6 +6,7 @@ SQL inside that lock, never kept as a counter."""
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -52,6 +53,7 @@ from app.registration.models import (
     NikClaim,
     Registration,
     RegistrationStatus,
+    nik_matches,
 )
 
 # --- data in -----------------------------------------------------------------------------------
@@ -203,7 +205,7 @@ def active_registration_for_nik(programme_id: int, nik: str, exclude_id: int | N
     way a NIK is stored and matched changes in this one place."""
     query = select(Registration).where(
         Registration.programme_id == programme_id,
-        Registration.nik == identity.clean_number(nik),
+        nik_matches(nik),
         Registration.status.in_(ACTIVE_STATUSES),
     )
     if exclude_id:
@@ -688,7 +690,7 @@ def registrations_of(user: User) -> list[Registration]:
 def correct_data(registration: Registration, person: PersonData, by: User) -> NameCorrection | None:
     """The participant corrects their data; a new certificate name after approval waits for an organiser.
     The address stays the account's; a new NIK is checked for uniqueness only once the rest is valid."""
-    if registration.user_id != by.id:
+    if registration.user_id != by.id or registration.purged_at is not None:
         raise InvalidRegistrationState()
     person.email = by.email
     new_nik = identity.clean_number(person.nik)
@@ -832,7 +834,10 @@ def registration_query(
         query = query.where(Registration.status == status)
     if has_letter is not None:
         query = query.where(Registration.letter_path.is_not(None) if has_letter else Registration.letter_path.is_(None))
-    if q:
+    if q and re.fullmatch(r"[0-9]{16}", identity.clean_number(q)):
+        # A whole NIK: found through its keyed hash (the column is encrypted; no partial match).
+        query = query.where(nik_matches(identity.clean_number(q)))
+    elif q:
         like = f"%{q}%"
         query = query.where(
             Registration.full_name.ilike(like) | Registration.email.ilike(like) | Library.name.ilike(like)
@@ -850,19 +855,19 @@ def likely_duplicates(programme_id: int) -> list[DuplicateGroup]:
     """Same NIK more than once, or the same name and birth date under different NIKs."""
     groups: list[DuplicateGroup] = []
     same_nik = (
-        db.session.execute(
-            select(Registration.nik)
-            .where(Registration.programme_id == programme_id)
-            .group_by(Registration.nik)
+        db.session.execute(  # equal NIKs have equal keyed hashes (the NIKs are encrypted)
+            select(Registration.nik_hash)
+            .where(Registration.programme_id == programme_id, Registration.nik_hash.is_not(None))
+            .group_by(Registration.nik_hash)
             .having(func.count() > 1)
         )
         .scalars()
         .all()
     )
-    for nik in same_nik:
+    for nik_hash in same_nik:
         rows = db.session.scalars(
             select(Registration)
-            .where(Registration.programme_id == programme_id, Registration.nik == nik)
+            .where(Registration.programme_id == programme_id, Registration.nik_hash == nik_hash)
             .order_by(Registration.created_at)
         ).all()
         groups.append(DuplicateGroup(_("NIK sama"), list(rows)))
@@ -871,7 +876,7 @@ def likely_duplicates(programme_id: int) -> list[DuplicateGroup]:
         select(name_key, Registration.birth_date)
         .where(Registration.programme_id == programme_id)
         .group_by(name_key, Registration.birth_date)
-        .having(func.count(func.distinct(Registration.nik)) > 1)
+        .having(func.count(func.distinct(Registration.nik_hash)) > 1)
     ).all()
     for name, born in same_person:
         rows = db.session.scalars(

@@ -65,7 +65,7 @@ def _prefill(form: RegistrationForm) -> None:
     """Start from what the person told us before: the account, then their last registration."""
     form.full_name.data = current_user.full_name
     form.whatsapp.data = current_user.phone
-    last = next(iter(services.registrations_of(current_user)), None)
+    last = next((r for r in services.registrations_of(current_user) if r.purged_at is None), None)
     if last is not None:
         for name in ("full_name", "nip", "gender", "birth_place", "birth_date", "position", "whatsapp"):
             getattr(form, name).data = getattr(last, name)

@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('nik', sa.String(length=16), nullable=False),
+    sa.Column('nik', sa.String(length=255), nullable=False),
     sa.Column('explanation', sa.String(length=500), nullable=False),
     sa.Column('letter_path', sa.String(length=100), nullable=True),
     sa.Column('letter_mimetype', sa.String(length=40), nullable=True),

@@ -51,6 +51,8 @@ def test_production_starts_with_a_real_secret(tmp_path) -> None:
         SECRET_KEY = "k" * 64
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
         PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
+        PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
+        PII_HASH_KEY = "h" * 40
 
     app = create_app(Safe)
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -64,6 +66,8 @@ def test_production_answers_only_its_own_host(tmp_path) -> None:
         SECRET_KEY = "k" * 64
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
         PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
+        PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
+        PII_HASH_KEY = "h" * 40
 
     client = create_app(Safe).test_client()
     assert client.get("/privasi", headers={"Host": "evil.example"}).status_code == 400
