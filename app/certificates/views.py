@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from app import clock
 from app.attendance import services as attendance
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.certificates import bp, bulk, services
 from app.certificates.forms import CertificateSettingsForm
@@ -171,6 +173,8 @@ def download(certificate_id: int) -> ResponseReturnValue:
     if not owner and not current_user.has_role(*PLANNERS):
         abort(404)
     pdf = services.pdf_bytes(certificate)
+    log_access(AccessAction.DOWNLOADED, "certificate", "registrations", certificate.registration_id,
+               subject_label=certificate.number, people=1)
     db.session.commit()
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{certificate.file_name}"'})
@@ -251,5 +255,8 @@ def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
     if job.status is not JobStatus.DONE or not job.zip_path or kind not in ("sertifikat.zip", "gabungan.pdf"):
         abort(404)
     relative = job.zip_path if kind == "sertifikat.zip" else job.combined_path
+    log_access(AccessAction.DOWNLOADED, "certificates_bulk", {"class": "classes", "batch": "batches"}.get(
+        job.scope, "programmes"), job.scope_id, subject_label=kind, people=job.total)
+    db.session.commit()
     return send_file(services.storage_dir() / relative, as_attachment=True,
                      download_name=f"sertifikat-{job.scope}-{job.scope_id}-{kind.split('.')[0]}.{kind.split('.')[1]}")
