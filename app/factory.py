@@ -118,8 +118,19 @@ def register_blueprints(app: Flask) -> None:
         registration,
     )
 
-    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance,
-                   certificates, privacy):
+    for module in (
+        core,
+        auth,
+        regions,
+        libraries,
+        mail,
+        programmes,
+        catalogue,
+        registration,
+        attendance,
+        certificates,
+        privacy,
+    ):
         app.register_blueprint(module.bp)
 
 

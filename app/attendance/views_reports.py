@@ -34,8 +34,12 @@ def get_readable_class_or_404(class_id: int) -> TrainingClass:
 def report(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     return render_template(
-        "attendance/report.html", c=c, days=services.class_days(c), rows=services.class_report(c, current_user),
-        can_mark=services.can_mark(current_user, c), open_until=services.marking_open_until(c),
+        "attendance/report.html",
+        c=c,
+        days=services.class_days(c),
+        rows=services.class_report(c, current_user),
+        can_mark=services.can_mark(current_user, c),
+        open_until=services.marking_open_until(c),
         can_reopen=current_user.has_role(Role.ADMIN, Role.ORGANISER),
     )
 
@@ -46,19 +50,23 @@ def report_xlsx(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     days = services.class_days(c)
     report_rows = services.class_report(c, current_user)
-    header = [_("No."), _("Nama"), _("Perpustakaan"), _("Provinsi")] + [d.strftime("%d-%m-%Y") for d in days] + [
-        _("Hadir (hari)"), _("Persentase"), _("Memenuhi syarat sertifikat")]
+    header = (
+        [_("No."), _("Nama"), _("Perpustakaan"), _("Provinsi")]
+        + [d.strftime("%d-%m-%Y") for d in days]
+        + [_("Hadir (hari)"), _("Persentase"), _("Memenuhi syarat sertifikat")]
+    )
     rows = (
-        [i, row.registration.full_name, row.registration.library.name,
-         row.registration.library.regency.province.name]
+        [i, row.registration.full_name, row.registration.library.name, row.registration.library.regency.province.name]
         + [row.eligibility.statuses[d].label if row.eligibility.statuses[d] else "" for d in days]
-        + [row.eligibility.present, round(row.eligibility.percent, 1),
-           _("ya") if row.eligibility.eligible else _("tidak")]
+        + [
+            row.eligibility.present,
+            round(row.eligibility.percent, 1),
+            _("ya") if row.eligibility.eligible else _("tidak"),
+        ]
         for i, row in enumerate(report_rows, start=1)
     )
     response = xlsx_response(f"presensi-kelas-{c.id}.xlsx", _("Presensi"), header, rows)
-    log_access(AccessAction.EXPORTED, "attendance_xlsx", "classes", c.id, subject_label=c.name,
-               people=len(report_rows))
+    log_access(AccessAction.EXPORTED, "attendance_xlsx", "classes", c.id, subject_label=c.name, people=len(report_rows))
     db.session.commit()
     return response
 
@@ -73,8 +81,11 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     pdf = render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"])
     log_access(AccessAction.EXPORTED, "sign_in_sheet_pdf", "classes", c.id, subject_label=c.name, people=len(people))
     db.session.commit()
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'},
+    )
 
 
 @bp.get("/presensi/program/<int:programme_id>/laporan")
@@ -88,6 +99,10 @@ def programme_report(programme_id: int) -> ResponseReturnValue:
     scope = None if current_user.has_role(Role.ADMIN, Role.ORGANISER) else current_user.coordinator_province_code
     by_province, by_type = services.programme_report(classes, province_code=scope)
     return render_template(
-        "attendance/programme_report.html", programme=programme, batches=programme.batches,
-        batch=db.session.get(Batch, batch_id) if batch_id else None, by_province=by_province, by_type=by_type,
+        "attendance/programme_report.html",
+        programme=programme,
+        batches=programme.batches,
+        batch=db.session.get(Batch, batch_id) if batch_id else None,
+        by_province=by_province,
+        by_type=by_type,
     )

@@ -39,9 +39,7 @@ def pending_changes(obj: object, fields: list[str] | None = None) -> dict[str, l
     return changes
 
 
-def record(
-    obj: Any, action: str, by: User | None, changes: dict[str, list[Any]] | None = None
-) -> AuditEntry | None:
+def record(obj: Any, action: str, by: User | None, changes: dict[str, list[Any]] | None = None) -> AuditEntry | None:
     """Add an audit entry for `obj` (flushed so it has an id); nothing for an empty update."""
     if action == "updated" and not changes:
         return None
@@ -62,8 +60,11 @@ def history(obj: Any, limit: int = 50) -> list[AuditEntry]:
     return list(
         db.session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.object_type == obj.__tablename__, AuditEntry.object_id == obj.id,
-                   AuditEntry.action.not_in(ACCESS_ACTIONS))
+            .where(
+                AuditEntry.object_type == obj.__tablename__,
+                AuditEntry.object_id == obj.id,
+                AuditEntry.action.not_in(ACCESS_ACTIONS),
+            )
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(limit)
         )
