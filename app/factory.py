@@ -124,12 +124,25 @@ def register_blueprints(app: Flask) -> None:
         core,
         libraries,
         mail,
+        privacy,
         programmes,
         regions,
         registration,
     )
 
-    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance, certificates):
+    for module in (
+        core,
+        auth,
+        regions,
+        libraries,
+        mail,
+        programmes,
+        catalogue,
+        registration,
+        attendance,
+        certificates,
+        privacy,
+    ):
         app.register_blueprint(module.bp)
 
 

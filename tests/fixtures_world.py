@@ -33,6 +33,8 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
     from app.libraries import services as libraries
     from app.libraries.models import LibraryStatus, LibraryType
     from app.mail.models import OutboxMessage
+    from app.privacy import services as privacy
+    from app.privacy.models import DataRequestKind
     from app.programmes import services as programmes
     from app.programmes.models import TrainingClass
     from app.registration import uploads
@@ -78,6 +80,7 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
             letter_mimetype=uploads.PDF,
         )
         db.session.add_all([correction, deletion, claim])
+        data_request = privacy.file_request(owner, DataRequestKind.ACCESS, "Saya minta salinan data saya.")
         proposal = libraries.create_library(
             libraries.LibraryData(
                 name="Perpustakaan Desa Usulan", type=LibraryType.DESA_KELURAHAN, regency_code="52.71"
@@ -110,6 +113,7 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
             "correction_id": correction.id,
             "request_id": deletion.id,
             "claim_id": claim.id,
+            "data_request_id": data_request.id,
             "user_id": owner.id,
             "message_id": message.id if message else 0,
             "day": c.start_date.isoformat(),

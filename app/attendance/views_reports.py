@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.attendance import bp, services
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.export import xlsx_response
@@ -47,6 +49,7 @@ def report(class_id: int) -> ResponseReturnValue:
 def report_xlsx(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     days = services.class_days(c)
+    report_rows = services.class_report(c, current_user)
     header = (
         [_("No."), _("Nama"), _("Perpustakaan"), _("Provinsi")]
         + [d.strftime("%d-%m-%Y") for d in days]
@@ -60,9 +63,12 @@ def report_xlsx(class_id: int) -> ResponseReturnValue:
             round(row.eligibility.percent, 1),
             _("ya") if row.eligibility.eligible else _("tidak"),
         ]
-        for i, row in enumerate(services.class_report(c, current_user), start=1)
+        for i, row in enumerate(report_rows, start=1)
     )
-    return xlsx_response(f"presensi-kelas-{c.id}.xlsx", _("Presensi"), header, rows)
+    response = xlsx_response(f"presensi-kelas-{c.id}.xlsx", _("Presensi"), header, rows)
+    log_access(AccessAction.EXPORTED, "attendance_xlsx", "classes", c.id, subject_label=c.name, people=len(report_rows))
+    db.session.commit()
+    return response
 
 
 @bp.get("/presensi/kelas/<int:class_id>/daftar-hadir.pdf")
@@ -70,14 +76,13 @@ def report_xlsx(class_id: int) -> ResponseReturnValue:
 def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     """The paper sign-in sheet (daftar hadir): one row per participant, a signature box per day."""
     c = get_readable_class_or_404(class_id)
-    html = render_template(
-        "attendance/daftar_hadir.html",
-        c=c,
-        days=services.class_days(c),
-        people=services.approved_registrations(c, current_user),
-    )
+    people = services.approved_registrations(c, current_user)
+    html = render_template("attendance/daftar_hadir.html", c=c, days=services.class_days(c), people=people)
+    pdf = render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"])
+    log_access(AccessAction.EXPORTED, "sign_in_sheet_pdf", "classes", c.id, subject_label=c.name, people=len(people))
+    db.session.commit()
     return Response(
-        render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"]),
+        pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'},
     )

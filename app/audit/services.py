@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
-from app.audit.models import AuditEntry
+from app.audit.models import ACCESS_ACTIONS, AuditEntry
 from app.auth.models import User
 from app.extensions import db
 
@@ -56,11 +56,15 @@ def record(obj: Any, action: str, by: User | None, changes: dict[str, list[Any]]
 
 
 def history(obj: Any, limit: int = 50) -> list[AuditEntry]:
-    """The newest entries about `obj`, newest first."""
+    """The newest changes of `obj`, newest first (its accesses are in the admins' access log)."""
     return list(
         db.session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.object_type == obj.__tablename__, AuditEntry.object_id == obj.id)
+            .where(
+                AuditEntry.object_type == obj.__tablename__,
+                AuditEntry.object_id == obj.id,
+                AuditEntry.action.not_in(ACCESS_ACTIONS),
+            )
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(limit)
         )

@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from app import clock
 from app.attendance import services as attendance
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.certificates import bp, bulk, services
 from app.certificates.forms import CertificateSettingsForm
@@ -200,6 +202,14 @@ def download(certificate_id: int) -> ResponseReturnValue:
     if not owner and not current_user.has_role(*PLANNERS):
         abort(404)
     pdf = services.pdf_bytes(certificate)
+    log_access(
+        AccessAction.DOWNLOADED,
+        "certificate",
+        "registrations",
+        certificate.registration_id,
+        subject_label=certificate.number,
+        people=1,
+    )
     db.session.commit()
     return Response(
         pdf,
@@ -296,6 +306,15 @@ def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
     path = services.storage_dir() / (job.zip_path if kind == "sertifikat.zip" else job.combined_path or "")
     if not path.is_file():  # the files of an old job are removed when a newer one finishes
         abort(404)
+    log_access(
+        AccessAction.DOWNLOADED,
+        "certificates_bulk",
+        {"class": "classes", "batch": "batches"}.get(job.scope, "programmes"),
+        job.scope_id,
+        subject_label=kind,
+        people=job.total,
+    )
+    db.session.commit()
     return send_file(
         path,
         as_attachment=True,

@@ -30,15 +30,30 @@ def _cell(sheet: WriteOnlyWorksheet, value: object, bold: bool = False) -> Write
     return cell
 
 
-def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+@dataclass
+class Sheet:
+    """One sheet of a download: its title, the column names and the rows."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[object]]
+
+
+def xlsx_sheets(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of several sheets, written row by row (write-only: large lists stay cheap)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([_cell(sheet, str(h), bold=True) for h in header])
-    for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
+    for part in sheets:
+        sheet = workbook.create_sheet(title=part.title[:31])
+        sheet.append([_cell(sheet, str(h), bold=True) for h in part.header])
+        for row in part.rows:
+            sheet.append([_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    return xlsx_sheets([Sheet(title, header, rows)])
 
 
 def xlsx_response(filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:

@@ -13,6 +13,7 @@ from app.core import bp, services
 from app.core.access import login_required, public
 from app.core.urls import safe_next_url
 from app.extensions import db
+from app.privacy import services as privacy_services
 from app.programmes import services as programme_services
 from app.registration import claims as registration_claims
 from app.registration import services as registration_services
@@ -34,6 +35,7 @@ def dashboard() -> ResponseReturnValue:
     if user.has_role(Role.ORGANISER):
         context["libraries"] = services.library_counts()
         context["open_nik_claims"] = registration_claims.open_claims_count()
+        context["data_requests"] = privacy_services.open_counts()
     if user.has_role(Role.COORDINATOR):
         context["province"] = services.province_figures(user.coordinator_province_code)
     if user.has_role(Role.PARTICIPANT):

@@ -37,3 +37,9 @@ def scoped(query: Select, user: User, training_class: TrainingClass | None = Non
     if scope is None:
         return query.where(false())
     return query.where(Registration.province_code == scope)
+
+
+def may_export_full_nik(user: User) -> bool:
+    """Only organisers and admins may tick "Sertakan NIK lengkap" on an export; coordinators and
+    facilitators never get a full NIK."""
+    return user.has_role(Role.ADMIN, Role.ORGANISER)

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
@@ -28,6 +30,7 @@ from app.regions import services as regions
 from app.registration import bp, claims, services
 from app.registration.forms import DecisionForm, MergeLibraryForm, MoveForm, ReasonForm
 from app.registration.models import DeletionRequest, NameCorrection, Registration, RegistrationStatus
+from app.registration.scope import may_export_full_nik
 
 PLANNERS = (Role.ADMIN, Role.ORGANISER)
 
@@ -88,7 +91,12 @@ def programme_registrations(programme_id: int) -> ResponseReturnValue:
     return _list_page(f"{programme.name} {programme.year}", {"programme_id": programme.id}, None, programme)
 
 
-def _export(scope: dict, filename: str) -> ResponseReturnValue:
+def _export(scope: dict, filename: str, subject: TrainingClass | Programme, label: str) -> ResponseReturnValue:
+    """The list as XLSX; NIK masked unless the exporter ticked "Sertakan NIK lengkap" (and may: see
+    scope.may_export_full_nik). Either way the export is in the access log, saying which."""
+    full_nik = request.args.get("nik") == "lengkap"
+    if full_nik and not may_export_full_nik(current_user):
+        abort(403)
     rows = db.session.scalars(services.registration_query(**scope, **_filters())).all()
     header = [
         _("No."),
@@ -115,7 +123,7 @@ def _export(scope: dict, filename: str) -> ResponseReturnValue:
         [
             i,
             r.full_name,
-            mask_nik(r.nik),
+            r.nik if full_nik else mask_nik(r.nik),
             r.nip or "",
             r.gender_label,
             r.birth_place,
@@ -135,21 +143,37 @@ def _export(scope: dict, filename: str) -> ResponseReturnValue:
         ]
         for i, r in enumerate(rows, start=1)
     )
-    return xlsx_response(filename, _("Pendaftar"), header, data)
+    response = xlsx_response(filename, _("Pendaftar"), header, data)
+    log_access(
+        AccessAction.EXPORTED,
+        "registrations_xlsx",
+        subject.__tablename__,
+        subject.id,
+        subject_label=label,
+        people=len(rows),
+        full_nik=full_nik,
+    )
+    db.session.commit()
+    return response
 
 
 @bp.get("/kelola/kelas/<int:class_id>/pendaftar.xlsx")
 @roles_required(*PLANNERS)
 def class_registrations_xlsx(class_id: int) -> ResponseReturnValue:
     c = db.get_or_404(TrainingClass, class_id)
-    return _export({"class_id": c.id}, f"pendaftar-kelas-{c.id}.xlsx")
+    return _export({"class_id": c.id}, f"pendaftar-kelas-{c.id}.xlsx", c, c.name)
 
 
 @bp.get("/kelola/program/<int:programme_id>/pendaftar.xlsx")
 @roles_required(*PLANNERS)
 def programme_registrations_xlsx(programme_id: int) -> ResponseReturnValue:
     programme = db.get_or_404(Programme, programme_id)
-    return _export({"programme_id": programme.id}, f"pendaftar-{programme.code}-{programme.year}.xlsx")
+    return _export(
+        {"programme_id": programme.id},
+        f"pendaftar-{programme.code}-{programme.year}.xlsx",
+        programme,
+        f"{programme.name} {programme.year}",
+    )
 
 
 def _apply(action: str, registration: Registration, reason: str | None, override: bool) -> None:
@@ -211,7 +235,7 @@ def registration_detail(registration_id: int) -> ResponseReturnValue:
         and c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
         and r.province_code in c.served_codes
     )
-    return render_template(
+    page = render_template(
         "registration/organiser_detail.html",
         r=r,
         move_form=move_form,
@@ -224,6 +248,11 @@ def registration_detail(registration_id: int) -> ResponseReturnValue:
         and services.has_seat(r.training_class, r.province_code, r.quota_group),
         RegistrationStatus=RegistrationStatus,
     )
+    log_access(
+        AccessAction.VIEWED, "registration_detail", "registrations", r.id, subject_label=r.training_class.name, people=1
+    )
+    db.session.commit()
+    return page
 
 
 @bp.post("/kelola/pendaftar/<int:registration_id>/pindah")

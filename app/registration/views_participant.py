@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
 from app.attendance import services as attendance
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.certificates import services as certificates
 from app.core.access import login_required, roles_required
@@ -236,6 +236,15 @@ def letter(registration_id: int) -> ResponseReturnValue:
     allowed = registration.user_id == current_user.id or current_user.has_role(Role.ADMIN, Role.ORGANISER)
     if not allowed or not registration.letter_path:
         abort(404)
+    log_access(
+        AccessAction.DOWNLOADED,
+        "letter",
+        "registrations",
+        registration.id,
+        subject_label=registration.training_class.name,
+        people=1,
+    )
+    db.session.commit()
     return uploads.letter_response(
         registration.letter_path,
         registration.letter_mimetype,
@@ -247,17 +256,6 @@ def letter(registration_id: int) -> ResponseReturnValue:
 @login_required
 def my_data() -> ResponseReturnValue:
     return render_template("registration/my_data.html", registrations=services.registrations_of(current_user))
-
-
-@bp.get("/data-saya.json")
-@login_required
-def my_data_json() -> ResponseReturnValue:
-    body = json.dumps(services.export_my_data(current_user), ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="data-saya-sibimtek.json"'},
-    )
 
 
 @bp.post("/data-saya/hapus")

@@ -64,7 +64,12 @@ ALLOWED: dict[str, set[str]] = {
     "auth.logout": LOGGED_IN,
     "registration.mine": LOGGED_IN,
     "registration.my_data": LOGGED_IN,
-    "registration.my_data_json": LOGGED_IN,
+    "privacy.my_data_json": LOGGED_IN,
+    "privacy.my_data_xlsx": LOGGED_IN,
+    "privacy.my_requests": LOGGED_IN,
+    "privacy.my_request": {"participant_a"},  # A's data request
+    "privacy.access_log": {"admin"},
+    "privacy.access_log_xlsx": {"admin"},
     "registration.erase_mine": LOGGED_IN,
     # participant A's own registration
     "registration.cancel_mine": {"participant_a"},
@@ -121,6 +126,8 @@ ORGANISER_ONLY = [
     "registration.decide_deletion",
     "registration.requests_page",
     "registration.claims_page",
+    "privacy.requests_list",
+    "privacy.request_detail",
     "registration.claim_detail",
     "registration.decide_claim",
     "registration.proposed_libraries",
@@ -170,8 +177,16 @@ ACTIONS = {
 }
 
 
+# Where a route's argument names another kind of object than the world's value of that name.
+ARGUMENTS = {
+    "privacy.my_request": {"request_id": "data_request_id"},
+    "privacy.request_detail": {"request_id": "data_request_id"},
+}
+
+
 def _url(app: Flask, rule: Any, values: dict[str, Any]) -> str:
-    args = {name: values[name] for name in rule.arguments}
+    names = ARGUMENTS.get(rule.endpoint, {})
+    args = {name: values[names.get(name, name)] for name in rule.arguments}
     if rule.endpoint in ACTIONS:
         args["action"] = ACTIONS[rule.endpoint]
     if rule.endpoint == "regions.children":
