@@ -159,8 +159,9 @@ def _served_templates() -> list[Path]:
 
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>", re.IGNORECASE)
-EVENT_HANDLER = re.compile(r"""[\s(,]on[a-z]+\s*=\s*["']""", re.IGNORECASE)  # onclick="…" or field(…, onchange='…')
-STYLE_ATTRIBUTE = re.compile(r"""[\s(,]style\s*=\s*["']""", re.IGNORECASE)
+# onclick="…", {% if x %}onclick="…", field(…, onchange='…'); not data-on…= nor a word ending in "on".
+EVENT_HANDLER = re.compile(r"""(?<![\w-])on[a-z]+\s*=\s*["']""", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"""(?<![\w-])style\s*=\s*["']""", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("path", _served_templates(), ids=lambda p: p.relative_to(TEMPLATES).as_posix())
@@ -180,5 +181,7 @@ def test_the_scan_finds_what_it_looks_for() -> None:
     )
     assert EVENT_HANDLER.findall('<button onclick="go()">')
     assert EVENT_HANDLER.findall("f(x, onchange='y')")
+    assert EVENT_HANDLER.findall("<button {% if a %}onclick=\"go()\"{% endif %}>")
+    assert not EVENT_HANDLER.findall('<div data-onclick="x" data-station="y">')
     assert STYLE_ATTRIBUTE.findall('<div style="width: 3%">')
     assert not EVENT_HANDLER.findall("<p>Ikuti kelas daring, online = tidak</p>")
