@@ -181,7 +181,7 @@ def test_the_scan_finds_what_it_looks_for() -> None:
     )
     assert EVENT_HANDLER.findall('<button onclick="go()">')
     assert EVENT_HANDLER.findall("f(x, onchange='y')")
-    assert EVENT_HANDLER.findall("<button {% if a %}onclick=\"go()\"{% endif %}>")
+    assert EVENT_HANDLER.findall('<button {% if a %}onclick="go()"{% endif %}>')
     assert not EVENT_HANDLER.findall('<div data-onclick="x" data-station="y">')
     assert STYLE_ATTRIBUTE.findall('<div style="width: 3%">')
     assert not EVENT_HANDLER.findall("<p>Ikuti kelas daring, online = tidak</p>")
