@@ -118,8 +118,7 @@ def register_blueprints(app: Flask) -> None:
         registration,
     )
 
-    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance,
-                   certificates):
+    for module in (core, auth, regions, libraries, mail, programmes, catalogue, registration, attendance, certificates):
         app.register_blueprint(module.bp)
 
 

@@ -43,8 +43,9 @@ def programme(app: Flask) -> Programme:
             services.ProgrammeData(code="SPP-TIK", name="Bimtek SPP-TIK", year=2023, jp_total=40), by=None
         )
         services.create_batch(
-            p, services.BatchData(number=2, name="Angkatan 2", start_date=date(2023, 5, 22),
-                                  end_date=date(2023, 5, 26)), by=None,
+            p,
+            services.BatchData(number=2, name="Angkatan 2", start_date=date(2023, 5, 22), end_date=date(2023, 5, 26)),
+            by=None,
         )
         db.session.commit()
         return db.session.get(Programme, p.id)
@@ -83,8 +84,10 @@ def facilitator_of_three_classes(app: Flask, make_class, make_user):
     from app.auth.models import Role, User
 
     facilitator = make_user(Role.FACILITATOR)
-    ids = [make_class(name=f"Kelas {label}", status=ClassStatus.PUBLISHED)
-           for label in ("Juni awal", "Juni tengah", "Juni akhir")]
+    ids = [
+        make_class(name=f"Kelas {label}", status=ClassStatus.PUBLISHED)
+        for label in ("Juni awal", "Juni tengah", "Juni akhir")
+    ]
     with app.app_context():
         for class_id, start in zip(ids, (date(2027, 6, 1), date(2027, 6, 10), date(2027, 6, 20)), strict=True):
             c = db.session.get(TrainingClass, class_id)

@@ -30,9 +30,14 @@ def person(serial: int, province: str = "52", **overrides: object) -> services.P
     born = overrides.pop("birth_date", date(1990, 8, 5))
     woman = overrides.pop("woman", False)
     data = services.PersonData(
-        full_name=f"Peserta {serial:04d}", nik=make_nik(province, serial, born, woman), gender="P" if woman else "L",
-        birth_place="Mataram", birth_date=born, position="Pengelola perpustakaan",
-        employment_status=EmploymentStatus.HONORER, email=f"peserta{serial}@perpusdes.id",
+        full_name=f"Peserta {serial:04d}",
+        nik=make_nik(province, serial, born, woman),
+        gender="P" if woman else "L",
+        birth_place="Mataram",
+        birth_date=born,
+        position="Pengelola perpustakaan",
+        employment_status=EmploymentStatus.HONORER,
+        email=f"peserta{serial}@perpusdes.id",
         whatsapp=f"+62812{serial:08d}",
     )
     for key, value in overrides.items():
@@ -50,9 +55,11 @@ def library(app: Flask) -> Callable[..., int]:
         if key not in made:
             with app.app_context():
                 lib = libraries.create_library(
-                    libraries.LibraryData(name=f"Perpustakaan {type.value} {province}", type=type,
-                                          regency_code=PLACES[province][0]),
-                    status=LibraryStatus.VERIFIED, by=None,
+                    libraries.LibraryData(
+                        name=f"Perpustakaan {type.value} {province}", type=type, regency_code=PLACES[province][0]
+                    ),
+                    status=LibraryStatus.VERIFIED,
+                    by=None,
                 )
                 db.session.commit()
                 made[key] = lib.id
@@ -77,8 +84,10 @@ def open_class(app: Flask, make_class, batch) -> Callable[..., int]:
         overrides.setdefault("provinces", {"51": None, "52": None})
         mode = overrides.pop("approval_mode", ApprovalMode.AUTO)
         class_id = make_class(
-            start_date=start, end_date=start + timedelta(days=3),
-            registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=10),
+            start_date=start,
+            end_date=start + timedelta(days=3),
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=10),
             **overrides,
         )
         with app.app_context():
@@ -95,15 +104,22 @@ def open_class(app: Flask, make_class, batch) -> Callable[..., int]:
 def register(app: Flask, library) -> Callable[..., Registration]:
     """Factory: submit a registration through the service and commit; returns its id."""
 
-    def build(class_id: int, serial: int, province: str = "52", user: User | None = None,
-              library_type: LibraryType = LibraryType.DESA_KELURAHAN, **overrides: object) -> int:
+    def build(
+        class_id: int,
+        serial: int,
+        province: str = "52",
+        user: User | None = None,
+        library_type: LibraryType = LibraryType.DESA_KELURAHAN,
+        **overrides: object,
+    ) -> int:
         library_id = library(province, library_type)
         with app.app_context(), app.test_request_context():
             c = db.session.get(TrainingClass, class_id)
             r = services.submit(
                 c,
-                services.RegistrationData(person=person(serial, province, **overrides), consent_version="tes",
-                                          library_id=library_id),
+                services.RegistrationData(
+                    person=person(serial, province, **overrides), consent_version="tes", library_id=library_id
+                ),
                 user=db.session.get(User, user.id) if user else None,
             )
             db.session.commit()

@@ -13,13 +13,20 @@ from app.extensions import db
 from app.programmes.models import Programme, TrainingClass
 
 # Most are present; a few late, one or two excused or sick, now and then an absence.
-WEIGHTS = {AttendanceStatus.HADIR: 90, AttendanceStatus.TERLAMBAT: 8, AttendanceStatus.IZIN: 1,
-           AttendanceStatus.SAKIT: 0.5, AttendanceStatus.ALPA: 0.5}
+WEIGHTS = {
+    AttendanceStatus.HADIR: 90,
+    AttendanceStatus.TERLAMBAT: 8,
+    AttendanceStatus.IZIN: 1,
+    AttendanceStatus.SAKIT: 0.5,
+    AttendanceStatus.ALPA: 0.5,
+}
 
 
 def load_mataram_attendance() -> int:
     c = db.session.scalar(
-        select(TrainingClass).join(TrainingClass.batch).join(Programme)
+        select(TrainingClass)
+        .join(TrainingClass.batch)
+        .join(Programme)
         .where(Programme.year == 2023, TrainingClass.venue_name == "Aston Inn Mataram")
     )
     if c is None or db.session.scalar(
@@ -43,7 +50,15 @@ def load_mataram_attendance() -> int:
             if k == 7 and index == 0:
                 status = AttendanceStatus.IZIN
             note = {AttendanceStatus.IZIN: "Tugas kantor", AttendanceStatus.SAKIT: "Surat dokter"}.get(status)
-            services.record(c, registration_id=registration.id, day=day, status=status, by=facilitator, note=note,
-                            marked_at=moment + timedelta(seconds=20 * k), now=moment + timedelta(minutes=30))
+            services.record(
+                c,
+                registration_id=registration.id,
+                day=day,
+                status=status,
+                by=facilitator,
+                note=note,
+                marked_at=moment + timedelta(seconds=20 * k),
+                now=moment + timedelta(minutes=30),
+            )
             count += 1
     return count

@@ -104,8 +104,9 @@ def current_marks(class_ids: list[int]) -> dict[tuple[int, date], DayMark]:
     return current
 
 
-def server_time_of(marked_at: datetime | None, sent_at: datetime | None,
-                   now: datetime | None = None) -> datetime | None:
+def server_time_of(
+    marked_at: datetime | None, sent_at: datetime | None, now: datetime | None = None
+) -> datetime | None:
     """When a tap happened, on the server's clock. A phone's clock may be minutes or days off (cheap
     phones, a dead battery): what counts is how long before sending it was made, measured on that same
     phone; so "latest wins" compares taps by when they really happened, not by the phones' clocks."""
@@ -180,8 +181,12 @@ def reopen(c: TrainingClass, until: date, by: User | None) -> None:
         raise AttendanceError(_("Tanggal pembukaan kembali harus setelah kelas berakhir."))
     old = c.attendance_reopened_until
     c.attendance_reopened_until = until
-    audit.record(c, "attendance_reopened", by, {"attendance_reopened_until": [
-        old.isoformat() if old else None, until.isoformat()]})
+    audit.record(
+        c,
+        "attendance_reopened",
+        by,
+        {"attendance_reopened_until": [old.isoformat() if old else None, until.isoformat()]},
+    )
 
 
 # --- the rotating QR -------------------------------------------------------------------------------
@@ -217,8 +222,11 @@ def qr_closed_reason(c: TrainingClass, day: date, now: datetime | None = None) -
     if today < day:
         return _("Presensi %(d)s belum dibuka: kode QR tampil pada harinya.", d=format_day_date(day))
     if today > day:
-        return _("Presensi hari ini sudah ditutup: kode QR hanya berlaku pada harinya (%(d)s). "
-                 "Kehadiran yang terlewat dicatat fasilitator di daftar peserta.", d=format_date(day))
+        return _(
+            "Presensi hari ini sudah ditutup: kode QR hanya berlaku pada harinya (%(d)s). "
+            "Kehadiran yang terlewat dicatat fasilitator di daftar peserta.",
+            d=format_date(day),
+        )
     return None
 
 
@@ -284,15 +292,16 @@ def read_check_in(token: str, user: User, now: datetime | None = None, proof: st
     day = date.fromisoformat(payload["d"])
     registration = db.session.scalar(
         select(Registration).where(
-            Registration.class_id == c.id, Registration.user_id == user.id,
+            Registration.class_id == c.id,
+            Registration.user_id == user.id,
             Registration.status == RegistrationStatus.APPROVED,
         )
     )
     if registration is None:
         elsewhere = db.session.scalar(
-            select(Registration.id).where(
-                Registration.user_id == user.id, Registration.status == RegistrationStatus.APPROVED
-            ).limit(1)
+            select(Registration.id)
+            .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.APPROVED)
+            .limit(1)
         )
         if elsewhere:
             raise AttendanceError(_("Kode QR ini untuk kelas lain, bukan kelas Anda."))
@@ -304,8 +313,9 @@ def read_check_in(token: str, user: User, now: datetime | None = None, proof: st
     return CheckIn(c, day, registration, already)
 
 
-def check_in(token: str, user: User, now: datetime | None = None,
-             proof: str | None = None) -> tuple[AttendanceMark | None, str]:
+def check_in(
+    token: str, user: User, now: datetime | None = None, proof: str | None = None
+) -> tuple[AttendanceMark | None, str]:
     """A participant scanned the class QR: Hadir, or Terlambat after the start; refusals raise."""
     now = now or utcnow()
     scanned = read_check_in(token, user, now, proof)
@@ -315,7 +325,13 @@ def check_in(token: str, user: User, now: datetime | None = None,
     grace = timedelta(minutes=current_app.config["ATTENDANCE_LATE_GRACE_MINUTES"])
     status = AttendanceStatus.HADIR if local_now(c, now) <= day_start(c, day) + grace else AttendanceStatus.TERLAMBAT
     mark, _created = record(
-        c, registration_id=scanned.registration.id, day=day, status=status, by=user, source=MarkSource.QR, now=now,
+        c,
+        registration_id=scanned.registration.id,
+        day=day,
+        status=status,
+        by=user,
+        source=MarkSource.QR,
+        now=now,
     )
     return mark, _("Presensi tercatat: %(status)s.", status=status.label)
 
@@ -379,14 +395,16 @@ class Eligibility:
         return max(self.needed - self.present, 0)
 
 
-def eligibility(
-    programme: Programme, days: list[date], statuses: dict[date, AttendanceStatus | None]
-) -> Eligibility:
+def eligibility(programme: Programme, days: list[date], statuses: dict[date, AttendanceStatus | None]) -> Eligibility:
     """Present on enough days by the programme's rule (which statuses count is configurable)."""
     counted = set(programme.present_statuses or ["hadir", "terlambat"])
     present = sum(1 for d in days if statuses.get(d) is not None and statuses[d].value in counted)
-    return Eligibility(present=present, total=len(days), required_percent=programme.min_attendance_percent,
-                       statuses={d: statuses.get(d) for d in days})
+    return Eligibility(
+        present=present,
+        total=len(days),
+        required_percent=programme.min_attendance_percent,
+        statuses={d: statuses.get(d) for d in days},
+    )
 
 
 @dataclass

@@ -68,9 +68,16 @@ def roster(class_id: int, day: str) -> ResponseReturnValue:
     marks = services.current_marks([c.id])
     people = services.approved_registrations(c)
     return render_template(
-        "attendance/roster.html", c=c, day=the_day, days=services.class_days(c), today=today, people=people,
-        marks={r.id: marks.get((r.id, the_day)) for r in people}, statuses=list(AttendanceStatus),
-        closed_reason=closed_reason, note_max=services.NOTE_MAX_LENGTH,
+        "attendance/roster.html",
+        c=c,
+        day=the_day,
+        days=services.class_days(c),
+        today=today,
+        people=people,
+        marks={r.id: marks.get((r.id, the_day)) for r in people},
+        statuses=list(AttendanceStatus),
+        closed_reason=closed_reason,
+        note_max=services.NOTE_MAX_LENGTH,
         offline=offline_script_attributes([request.path]),  # a copy for the next visit without a connection
     )
 
@@ -101,9 +108,14 @@ def _mark_payload(data: object) -> dict[str, object]:
     registration_id = int(data.get("registration_id"))
     if not 0 < registration_id < 2**63:
         raise ValueError("registration id")
-    return {"status": status, "note": note, "client_key": client_key,
-            "marked_at": services.server_time_of(_moment(data.get("marked_at")), _moment(data.get("sent_at"))),
-            "day": date.fromisoformat(str(data.get("day"))), "registration_id": registration_id}
+    return {
+        "status": status,
+        "note": note,
+        "client_key": client_key,
+        "marked_at": services.server_time_of(_moment(data.get("marked_at")), _moment(data.get("sent_at"))),
+        "day": date.fromisoformat(str(data.get("day"))),
+        "registration_id": registration_id,
+    }
 
 
 @bp.post("/api/presensi/<int:class_id>")
@@ -114,8 +126,14 @@ def api_mark(class_id: int) -> ResponseReturnValue:
     try:
         fields = _mark_payload(request.get_json(silent=True))
     except (ValueError, TypeError, KeyError, OverflowError):
-        return jsonify({"error": _("Data presensi tidak lengkap atau tidak valid. Catatan paling banyak "
-                                   "%(n)s karakter.", n=services.NOTE_MAX_LENGTH)}), 400
+        return jsonify(
+            {
+                "error": _(
+                    "Data presensi tidak lengkap atau tidak valid. Catatan paling banyak %(n)s karakter.",
+                    n=services.NOTE_MAX_LENGTH,
+                )
+            }
+        ), 400
     try:
         mark, created = services.record(c, by=current_user, **fields)
     except DomainError as exc:
@@ -123,10 +141,15 @@ def api_mark(class_id: int) -> ResponseReturnValue:
         return jsonify({"error": str(exc.message)}), 422
     db.session.commit()
     current = services.current_marks([c.id]).get((mark.registration_id, mark.day)) or services.DayMark()
-    return jsonify({
-        "client_key": mark.client_key, "created": created, "status": mark.status.value if mark.status else None,
-        "current_status": current.status.value if current.status else None, "current_note": current.note or "",
-    })
+    return jsonify(
+        {
+            "client_key": mark.client_key,
+            "created": created,
+            "status": mark.status.value if mark.status else None,
+            "current_status": current.status.value if current.status else None,
+            "current_note": current.note or "",
+        }
+    )
 
 
 @bp.post("/presensi/kelas/<int:class_id>/<day>/semua-hadir")
@@ -134,8 +157,10 @@ def api_mark(class_id: int) -> ResponseReturnValue:
 def all_present(class_id: int, day: str) -> ResponseReturnValue:
     c = get_markable_class_or_404(class_id)
     the_day = _day(c, day)
-    commit_or_flash(lambda: services.mark_all_present(c, the_day, current_user),
-                    lambda count: _("%(n)s peserta ditandai hadir.", n=count))
+    commit_or_flash(
+        lambda: services.mark_all_present(c, the_day, current_user),
+        lambda count: _("%(n)s peserta ditandai hadir.", n=count),
+    )
     return redirect(url_for("attendance.roster", class_id=c.id, day=the_day.isoformat()))
 
 
@@ -145,9 +170,14 @@ def qr_screen(class_id: int, day: str) -> ResponseReturnValue:
     """The code shown to the room; a day that is not open for check-in says so instead."""
     c = get_markable_class_or_404(class_id)
     the_day = _day(c, day)
-    return render_template("attendance/qr.html", c=c, day=the_day, rotate=services.QR_ROTATE_SECONDS,
-                           day_number=services.class_days(c).index(the_day) + 1,
-                           closed_reason=services.qr_closed_reason(c, the_day))
+    return render_template(
+        "attendance/qr.html",
+        c=c,
+        day=the_day,
+        rotate=services.QR_ROTATE_SECONDS,
+        day_number=services.class_days(c).index(the_day) + 1,
+        closed_reason=services.qr_closed_reason(c, the_day),
+    )
 
 
 @bp.get("/presensi/kelas/<int:class_id>/<day>/qr.json")
@@ -213,5 +243,3 @@ def reopen(class_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Presensi dibuka kembali sampai %(d)s.", d=format_date(until)), "success")
     return redirect(url_for("attendance.report", class_id=c.id))
-
-

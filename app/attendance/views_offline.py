@@ -55,8 +55,12 @@ def assets_version() -> str:
 
 def offline_script_attributes(warm: list[str] | None = None) -> dict[str, object]:
     """What static/js/offline.js needs to register the service worker (and cache some pages)."""
-    return {"sw": url_for("attendance.service_worker"), "scope": url_for("attendance.today"),
-            "cache": PAGES_CACHE, "warm": warm or []}
+    return {
+        "sw": url_for("attendance.service_worker"),
+        "scope": url_for("attendance.today"),
+        "cache": PAGES_CACHE,
+        "warm": warm or [],
+    }
 
 
 @bp.get("/presensi/sw.js")
@@ -65,9 +69,13 @@ def offline_script_attributes(warm: list[str] | None = None) -> dict[str, object
 def service_worker() -> ResponseReturnValue:
     """The service worker; served under /presensi/ so that its scope covers the rosters."""
     body = render_template(
-        "attendance/sw.js", version=assets_version(), pages_cache=PAGES_CACHE, keep_hours=KEEP_HOURS,
+        "attendance/sw.js",
+        version=assets_version(),
+        pages_cache=PAGES_CACHE,
+        keep_hours=KEEP_HOURS,
         assets=[url_for("static", filename=name) for name in OFFLINE_ASSETS],
-        offline_url=url_for("attendance.offline"), today_url=url_for("attendance.today"),
+        offline_url=url_for("attendance.offline"),
+        today_url=url_for("attendance.today"),
         # "/presensi/kelas/": rosters are <prefix><class id>/<day>, the day-picking link <prefix><class id>
         class_prefix=url_for("attendance.class_days", class_id=0).rsplit("/", 1)[0] + "/",
     )
@@ -80,22 +88,24 @@ def service_worker() -> ResponseReturnValue:
 @public
 def manifest() -> ResponseReturnValue:
     """Makes the roster installable: opens on today's classes, full screen, in the brand colours."""
-    response = jsonify({
-        "name": _("Sibimtek Presensi"),
-        "short_name": _("Presensi"),
-        "description": _("Daftar peserta dan presensi kelas Bimtek, juga tanpa sinyal."),
-        "lang": "id",
-        "start_url": url_for("attendance.today"),
-        "scope": url_for("attendance.today"),
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#0b4f6c",
-        "icons": [
-            {"src": url_for("static", filename="img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": url_for("static", filename="img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {"src": url_for("static", filename="img/logo.svg"), "sizes": "any", "type": "image/svg+xml"},
-        ],
-    })
+    response = jsonify(
+        {
+            "name": _("Sibimtek Presensi"),
+            "short_name": _("Presensi"),
+            "description": _("Daftar peserta dan presensi kelas Bimtek, juga tanpa sinyal."),
+            "lang": "id",
+            "start_url": url_for("attendance.today"),
+            "scope": url_for("attendance.today"),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0b4f6c",
+            "icons": [
+                {"src": url_for("static", filename="img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": url_for("static", filename="img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+                {"src": url_for("static", filename="img/logo.svg"), "sizes": "any", "type": "image/svg+xml"},
+            ],
+        }
+    )
     response.mimetype = "application/manifest+json"
     return response
 
@@ -114,8 +124,13 @@ def today() -> ResponseReturnValue:
     mine = services.facilitator_classes(classes_of_facilitator(current_user))
     today_rosters = {c.id: _today_roster(c) for c in mine.today}
     counts = {c.id: services.day_counts(c, services.local_now(c).date()) for c in mine.today}
-    return render_template("attendance/today.html", mine=mine, today_rosters=today_rosters, counts=counts,
-                           offline=offline_script_attributes(list(today_rosters.values())))
+    return render_template(
+        "attendance/today.html",
+        mine=mine,
+        today_rosters=today_rosters,
+        counts=counts,
+        offline=offline_script_attributes(list(today_rosters.values())),
+    )
 
 
 def _today_roster(c: TrainingClass) -> str:

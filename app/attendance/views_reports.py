@@ -32,8 +32,12 @@ def get_readable_class_or_404(class_id: int) -> TrainingClass:
 def report(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     return render_template(
-        "attendance/report.html", c=c, days=services.class_days(c), rows=services.class_report(c, current_user),
-        can_mark=services.can_mark(current_user, c), open_until=services.marking_open_until(c),
+        "attendance/report.html",
+        c=c,
+        days=services.class_days(c),
+        rows=services.class_report(c, current_user),
+        can_mark=services.can_mark(current_user, c),
+        open_until=services.marking_open_until(c),
         can_reopen=current_user.has_role(Role.ADMIN, Role.ORGANISER),
     )
 
@@ -43,14 +47,19 @@ def report(class_id: int) -> ResponseReturnValue:
 def report_xlsx(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     days = services.class_days(c)
-    header = [_("No."), _("Nama"), _("Perpustakaan"), _("Provinsi")] + [d.strftime("%d-%m-%Y") for d in days] + [
-        _("Hadir (hari)"), _("Persentase"), _("Memenuhi syarat sertifikat")]
+    header = (
+        [_("No."), _("Nama"), _("Perpustakaan"), _("Provinsi")]
+        + [d.strftime("%d-%m-%Y") for d in days]
+        + [_("Hadir (hari)"), _("Persentase"), _("Memenuhi syarat sertifikat")]
+    )
     rows = (
-        [i, row.registration.full_name, row.registration.library.name,
-         row.registration.library.regency.province.name]
+        [i, row.registration.full_name, row.registration.library.name, row.registration.library.regency.province.name]
         + [row.eligibility.statuses[d].label if row.eligibility.statuses[d] else "" for d in days]
-        + [row.eligibility.present, round(row.eligibility.percent, 1),
-           _("ya") if row.eligibility.eligible else _("tidak")]
+        + [
+            row.eligibility.present,
+            round(row.eligibility.percent, 1),
+            _("ya") if row.eligibility.eligible else _("tidak"),
+        ]
         for i, row in enumerate(services.class_report(c, current_user), start=1)
     )
     return xlsx_response(f"presensi-kelas-{c.id}.xlsx", _("Presensi"), header, rows)
@@ -62,11 +71,16 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     """The paper sign-in sheet (daftar hadir): one row per participant, a signature box per day."""
     c = get_readable_class_or_404(class_id)
     html = render_template(
-        "attendance/daftar_hadir.html", c=c, days=services.class_days(c),
-        people=services.approved_registrations(c, current_user)
+        "attendance/daftar_hadir.html",
+        c=c,
+        days=services.class_days(c),
+        people=services.approved_registrations(c, current_user),
     )
-    return Response(render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"]), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'})
+    return Response(
+        render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"]),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'},
+    )
 
 
 @bp.get("/presensi/program/<int:programme_id>/laporan")
@@ -80,6 +94,10 @@ def programme_report(programme_id: int) -> ResponseReturnValue:
     scope = None if current_user.has_role(Role.ADMIN, Role.ORGANISER) else current_user.coordinator_province_code
     by_province, by_type = services.programme_report(classes, province_code=scope)
     return render_template(
-        "attendance/programme_report.html", programme=programme, batches=programme.batches,
-        batch=db.session.get(Batch, batch_id) if batch_id else None, by_province=by_province, by_type=by_type,
+        "attendance/programme_report.html",
+        programme=programme,
+        batches=programme.batches,
+        batch=db.session.get(Batch, batch_id) if batch_id else None,
+        by_province=by_province,
+        by_type=by_type,
     )

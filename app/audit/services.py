@@ -39,9 +39,7 @@ def pending_changes(obj: object, fields: list[str] | None = None) -> dict[str, l
     return changes
 
 
-def record(
-    obj: Any, action: str, by: User | None, changes: dict[str, list[Any]] | None = None
-) -> AuditEntry | None:
+def record(obj: Any, action: str, by: User | None, changes: dict[str, list[Any]] | None = None) -> AuditEntry | None:
     """Add an audit entry for `obj` (flushed so it has an id); nothing for an empty update."""
     if action == "updated" and not changes:
         return None

@@ -29,9 +29,7 @@ def create_admin(email: str, full_name: str, password: str) -> None:
     user = services.find_user_by_email(email)
     try:
         if user is None:
-            user = services.create_staff(
-                email=email, full_name=full_name, roles=[Role.ADMIN], password=password
-            )
+            user = services.create_staff(email=email, full_name=full_name, roles=[Role.ADMIN], password=password)
             action = "dibuat"
         else:
             services.set_roles(user, user.role_set | {Role.ADMIN}, user.coordinator_province_code, by=None)

@@ -91,9 +91,7 @@ class EmailOnlyForm(BaseForm):
 class ResetPasswordForm(BaseForm):
     password, password_confirm = _new_password_fields()
     # Shown (and then required by the service) for a nominee's account that has no consent yet.
-    consent = BooleanField(
-        _l("Saya telah membaca Pemberitahuan Privasi dan menyetujui pemrosesan data pribadi saya.")
-    )
+    consent = BooleanField(_l("Saya telah membaca Pemberitahuan Privasi dan menyetujui pemrosesan data pribadi saya."))
     submit = SubmitField(_l("Simpan kata sandi"))
 
 

@@ -51,9 +51,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 
     # Flask-Login reads is_active to refuse deactivated accounts.
     @property
@@ -86,8 +84,7 @@ class UserRole(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "role"),
         CheckConstraint(
-            "(role = 'coordinator' AND province_code IS NOT NULL)"
-            " OR (role <> 'coordinator' AND province_code IS NULL)",
+            "(role = 'coordinator' AND province_code IS NOT NULL) OR (role <> 'coordinator' AND province_code IS NULL)",
             name="coordinator_has_province",
         ),
     )

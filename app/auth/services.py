@@ -41,16 +41,19 @@ def _ensure_email_free(email: str, except_user: User | None = None) -> None:
         raise EmailTaken()
 
 
-def register_participant(
-    *, email: str, full_name: str, password: str, phone: str | None, consent_version: str
-) -> User:
+def register_participant(*, email: str, full_name: str, password: str, phone: str | None, consent_version: str) -> User:
     """A participant signs themselves up; the account works once the email is verified. An account
     made for a nominee that was never set up gets a set-password link instead (the address decides:
     whoever signs up does not choose that account's password)."""
     existing = find_user_by_email(email)
     if existing is not None and existing.password_hash is None and existing.email_verified_at is None:
-        send_mail(existing.email, _("Atur kata sandi akun Sibimtek Anda"), "account_invite",
-                  user=existing, link=setup_link(existing))
+        send_mail(
+            existing.email,
+            _("Atur kata sandi akun Sibimtek Anda"),
+            "account_invite",
+            user=existing,
+            link=setup_link(existing),
+        )
         return existing
     _ensure_email_free(email)
     user = User(
@@ -98,9 +101,7 @@ def create_staff(
     return user
 
 
-def set_roles(
-    user: User, roles: Iterable[Role], province_code: str | None, by: User | None
-) -> None:
+def set_roles(user: User, roles: Iterable[Role], province_code: str | None, by: User | None) -> None:
     """Replace a user's roles; a coordinator needs a province, an admin keeps their own admin."""
     wanted = {Role(r) for r in roles}
     if not wanted:
@@ -216,9 +217,7 @@ def end_all_sessions(user: User) -> None:
 
 
 def count_sessions(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)
-    ) or 0
+    return db.session.scalar(select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)) or 0
 
 
 # --- email verification and password reset -----------------------------------------------------
@@ -226,8 +225,9 @@ def count_sessions(user: User) -> int:
 
 def send_verification(user: User) -> None:
     # Bound to the password too: a link dies when the password changes (or is cleared by a nomination).
-    token = tokens.make_token("verify", {"u": user.id, "e": user.email,
-                                         "p": tokens.password_fingerprint(user.password_hash)})
+    token = tokens.make_token(
+        "verify", {"u": user.id, "e": user.email, "p": tokens.password_fingerprint(user.password_hash)}
+    )
     send_mail(
         user.email,
         _("Verifikasi email akun Sibimtek"),
@@ -248,8 +248,11 @@ def account_for_verification(token: str) -> User:
     """The not-yet-verified account a verification link is for; InvalidToken otherwise."""
     payload = tokens.read_token("verify", token)
     user = db.session.get(User, payload.get("u"))
-    if (user is None or user.email != payload.get("e")
-            or payload.get("p") != tokens.password_fingerprint(user.password_hash)):
+    if (
+        user is None
+        or user.email != payload.get("e")
+        or payload.get("p") != tokens.password_fingerprint(user.password_hash)
+    ):
         raise InvalidToken()
     return user
 
@@ -260,8 +263,13 @@ def verify_email(token: str, password: str) -> User:
     link (pre-hijacking): the owner of the mailbox who did not sign up sets a password instead."""
     user = account_for_verification(token)
     if not verify_password(user.password_hash, password):
-        raise InvalidCredentials(_("Kata sandi salah. Jika Anda tidak membuat akun ini, jangan verifikasi: "
-                                   "atur kata sandi Anda sendiri lewat Lupa kata sandi."), field="password")
+        raise InvalidCredentials(
+            _(
+                "Kata sandi salah. Jika Anda tidak membuat akun ini, jangan verifikasi: "
+                "atur kata sandi Anda sendiri lewat Lupa kata sandi."
+            ),
+            field="password",
+        )
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     signals.email_proven.send(user)

@@ -37,9 +37,7 @@ def _failed_login(response: object) -> bool:
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login
-)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_login_account_key,
@@ -62,9 +60,7 @@ def login() -> ResponseReturnValue:
             next_url = safe_next_url(request.args.get("next"))
             locale = session.get("locale")
             session.clear()  # a fresh session at login: nothing from before carries over
-            token = services.start_session(
-                user, ip_address=request.remote_addr, user_agent=request.user_agent.string
-            )
+            token = services.start_session(user, ip_address=request.remote_addr, user_agent=request.user_agent.string)
             session[SESSION_TOKEN_KEY] = token
             session["locale"] = user.locale or locale
             login_user(user)
@@ -211,9 +207,7 @@ def account() -> ResponseReturnValue:
         return redirect(url_for("auth.account"))
     if password.submit.data and password.validate_on_submit():
         try:
-            services.change_password(
-                current_user, password.current_password.data, password.password.data
-            )
+            services.change_password(current_user, password.current_password.data, password.password.data)
         except DomainError as exc:
             show_domain_error(password, exc)
         else:

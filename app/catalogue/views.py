@@ -21,9 +21,7 @@ from app.regions import services as regions
 def index() -> ResponseReturnValue:
     """Classes announced and not yet over, by the calendar at each venue; running ones included."""
     province = request.args.get("provinsi") or None
-    query = services.schedule_query(province_code=province, statuses=PUBLIC_STATUSES).where(
-        lifecycle.not_over_sql()
-    )
+    query = services.schedule_query(province_code=province, statuses=PUBLIC_STATUSES).where(lifecycle.not_over_sql())
     page = paginate(query, per_page=20)
     return render_template(
         "catalogue/index.html",

@@ -122,20 +122,33 @@ def render_many(
     with tempfile.TemporaryDirectory(dir=storage, prefix="parts-") as scratch:
         parts: list[str] = []
         if todo:
-            parts = _render(todo, digests, settings, Path(scratch), workers, print_path is not None,
-                            lambda n: progress(done + n) if progress else None)
+            parts = _render(
+                todo,
+                digests,
+                settings,
+                Path(scratch),
+                workers,
+                print_path is not None,
+                lambda n: progress(done + n) if progress else None,
+            )
         if print_path is not None:
             # Everything rendered now: the chunks' print parts, in order; otherwise the stored
             # single files (a resumed job), so the order is always that of `certificates`.
-            files = parts if len(todo) == len(certificates) else [
-                str(storage / c.pdf_path) for c in certificates]
+            files = parts if len(todo) == len(certificates) else [str(storage / c.pdf_path) for c in certificates]
             started = time.perf_counter()
             join_pdfs(files, print_path)
             log.info("print file of %s certificates joined in %.2f s", len(certificates), time.perf_counter() - started)
 
 
-def _render(todo: list[tuple[Certificate, str]], digests: dict[int, str], settings: object, scratch: Path,
-            workers: int | None, printing: bool, progress: Callable[[int], None]) -> list[str]:
+def _render(
+    todo: list[tuple[Certificate, str]],
+    digests: dict[int, str],
+    settings: object,
+    scratch: Path,
+    workers: int | None,
+    printing: bool,
+    progress: Callable[[int], None],
+) -> list[str]:
     """Render `todo` in chunks on a process pool; returns the print parts in order."""
     storage = services.storage_dir()
     workers = workers or current_app.config["PDF_WORKERS"]
@@ -156,7 +169,8 @@ def _render(todo: list[tuple[Certificate, str]], digests: dict[int, str], settin
             if not future.result():  # pages did not add up: one document per certificate
                 for entry in todo[start:end]:
                     retries[entry[0].id] = executor.submit(
-                        layers.render_chunk, services.layered_chunk([entry], settings, storage))
+                        layers.render_chunk, services.layered_chunk([entry], settings, storage)
+                    )
                 continue
             for certificate, name in todo[start:end]:
                 _stored(certificate, name, digests)
@@ -169,8 +183,9 @@ def _render(todo: list[tuple[Certificate, str]], digests: dict[int, str], settin
                 except TimeoutError:
                     raise pool.RenderTimeout("a single certificate took too long") from None
                 if not ok:
-                    raise CertificateError(_("Sertifikat %(n)s tidak dapat dibuat: jumlah halaman tidak sesuai.",
-                                             n=certificate.number))
+                    raise CertificateError(
+                        _("Sertifikat %(n)s tidak dapat dibuat: jumlah halaman tidak sesuai.", n=certificate.number)
+                    )
                 _stored(certificate, name, digests)
                 rendered += 1
                 progress(rendered)
@@ -209,9 +224,15 @@ def write_zip(certificates: list[Certificate], path: Path) -> None:
 def _drop_older_files(job: BulkJob) -> None:
     """The ZIP and print file of an earlier finished job of the same class/batch/programme are
     outdated by this one: removed, so that disk use does not grow with every run."""
-    older = db.session.scalars(select(BulkJob).where(
-        BulkJob.scope == job.scope, BulkJob.scope_id == job.scope_id, BulkJob.id != job.id,
-        BulkJob.status == JobStatus.DONE, BulkJob.zip_path.is_not(None)))
+    older = db.session.scalars(
+        select(BulkJob).where(
+            BulkJob.scope == job.scope,
+            BulkJob.scope_id == job.scope_id,
+            BulkJob.id != job.id,
+            BulkJob.status == JobStatus.DONE,
+            BulkJob.zip_path.is_not(None),
+        )
+    )
     for old in older:
         for relative in (old.zip_path, old.combined_path):
             if relative:
@@ -221,9 +242,16 @@ def _drop_older_files(job: BulkJob) -> None:
 
 def latest_job(job: BulkJob) -> BulkJob | None:
     """The newest finished job of the same scope that still has its files."""
-    return db.session.scalar(select(BulkJob).where(
-        BulkJob.scope == job.scope, BulkJob.scope_id == job.scope_id, BulkJob.status == JobStatus.DONE,
-        BulkJob.zip_path.is_not(None)).order_by(BulkJob.id.desc()))
+    return db.session.scalar(
+        select(BulkJob)
+        .where(
+            BulkJob.scope == job.scope,
+            BulkJob.scope_id == job.scope_id,
+            BulkJob.status == JobStatus.DONE,
+            BulkJob.zip_path.is_not(None),
+        )
+        .order_by(BulkJob.id.desc())
+    )
 
 
 def _failure_message(exc: Exception) -> str:
@@ -231,10 +259,16 @@ def _failure_message(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return str(exc.message)
     if isinstance(exc, pool.RenderTimeout):
-        return _("Pembuatan PDF melebihi batas waktu (%(s)s detik tanpa kemajuan). Lanjutkan untuk mencoba lagi; "
-                 "sertifikat yang sudah jadi dipakai lagi.", s=current_app.config["PDF_RENDER_TIMEOUT"])
-    return _("Terjadi kesalahan saat membuat sertifikat (%(e)s). Lanjutkan untuk mencoba lagi; sertifikat yang "
-             "sudah jadi dipakai lagi.", e=type(exc).__name__)
+        return _(
+            "Pembuatan PDF melebihi batas waktu (%(s)s detik tanpa kemajuan). Lanjutkan untuk mencoba lagi; "
+            "sertifikat yang sudah jadi dipakai lagi.",
+            s=current_app.config["PDF_RENDER_TIMEOUT"],
+        )
+    return _(
+        "Terjadi kesalahan saat membuat sertifikat (%(e)s). Lanjutkan untuk mencoba lagi; sertifikat yang "
+        "sudah jadi dipakai lagi.",
+        e=type(exc).__name__,
+    )
 
 
 def run_job(job_id: int) -> None:

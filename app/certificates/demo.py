@@ -13,7 +13,9 @@ from app.programmes.models import Programme, TrainingClass
 def issue_mataram() -> int:
     """Issue to everyone of the class who meets the rule (none twice: run it again, nothing new)."""
     c = db.session.scalar(
-        select(TrainingClass).join(TrainingClass.batch).join(Programme)
+        select(TrainingClass)
+        .join(TrainingClass.batch)
+        .join(Programme)
         .where(Programme.year == 2023, TrainingClass.venue_name == "Aston Inn Mataram")
     )
     if c is None:

@@ -18,16 +18,20 @@ class RevokeCertificateForm(BaseForm):
     reason = StringField(
         _l("Alasan pencabutan"),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[DataRequired(_l("Tulis alasan pencabutan.")),
-                    Length(min=5, max=REASON_MAX, message=_l("Alasan pencabutan 5 sampai 300 karakter."))],
+        validators=[
+            DataRequired(_l("Tulis alasan pencabutan.")),
+            Length(min=5, max=REASON_MAX, message=_l("Alasan pencabutan 5 sampai 300 karakter.")),
+        ],
     )
 
 
 class CertificateSettingsForm(BaseForm):
     number_pattern = StringField(
         _l("Pola nomor"),
-        validators=[DataRequired(_l("Pola nomor wajib diisi.")),
-                    Length(max=120, message=_l("Pola nomor paling banyak 120 karakter."))],
+        validators=[
+            DataRequired(_l("Pola nomor wajib diisi.")),
+            Length(max=120, message=_l("Pola nomor paling banyak 120 karakter.")),
+        ],
         description=_l(
             "Kunci: {seq:04d} nomor urut (lebar 1–8 digit, diisi nol di depan), {code} kode program, "
             "{month_roman} bulan Romawi, {month}, {year}. Teks lain ditulis apa adanya."
@@ -49,8 +53,9 @@ class CertificateSettingsForm(BaseForm):
         validators=[Optional(), Regexp(r"^\d{18}$", message=_l("NIP harus 18 digit angka."))],
     )
     # A second signatory (e.g. the head of the provincial library office), printed beside the first.
-    signatory2_position = StringField(_l("Jabatan penanda tangan kedua (boleh kosong)"),
-                                      validators=[Optional(), Length(max=150)])
+    signatory2_position = StringField(
+        _l("Jabatan penanda tangan kedua (boleh kosong)"), validators=[Optional(), Length(max=150)]
+    )
     signatory2_name = StringField(_l("Nama penanda tangan kedua"), validators=[Optional(), Length(max=120)])
     signatory2_nip = StringField(
         _l("NIP penanda tangan kedua"),
@@ -65,16 +70,21 @@ class CertificateSettingsForm(BaseForm):
             self.signatory2_position.errors = [*self.signatory2_position.errors, message]
             return False
         return valid
+
     colour = StringField(
         _l("Warna"), validators=[Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Warna dalam format #RRGGBB."))]
     )
     show_agenda_page = BooleanField(_l("Halaman kedua: materi dan JP"))
     confirm_days = IntegerField(
         _l("Masa konfirmasi nama (hari setelah kelas selesai)"),
-        validators=[InputRequired(_l("Isi jumlah hari (0–30).")),
-                    NumberRange(0, 30, _l("Masa konfirmasi 0 sampai 30 hari."))],
-        description=_l("Peserta memeriksa nama dan gelarnya; sertifikat yang belum dikonfirmasi terbit setelah masa "
-                       "ini. 0: tanpa menunggu."),
+        validators=[
+            InputRequired(_l("Isi jumlah hari (0–30).")),
+            NumberRange(0, 30, _l("Masa konfirmasi 0 sampai 30 hari.")),
+        ],
+        description=_l(
+            "Peserta memeriksa nama dan gelarnya; sertifikat yang belum dikonfirmasi terbit setelah masa "
+            "ini. 0: tanpa menunggu."
+        ),
     )
     logo = FileField(_l("Logo (PNG/JPEG, maks. 1 MB)"))
     remove_logo = BooleanField(_l("Pakai logo bawaan"))

@@ -56,36 +56,61 @@ def settings_for(programme: Programme) -> CertificateSettings:
     settings = db.session.get(CertificateSettings, programme.id)
     if settings is None:
         _insert_if_missing(
-            CertificateSettings, programme_id=programme.id, number_pattern=DEFAULT_PATTERN, title="SERTIFIKAT",
+            CertificateSettings,
+            programme_id=programme.id,
+            number_pattern=DEFAULT_PATTERN,
+            title="SERTIFIKAT",
             role_text="sebagai PESERTA",
             body_text=DEFAULT_BODY,
-            sign_place="Jakarta", signatories=[dict(DEFAULT_SIGNATORY)], colour="#0b4f6c", show_agenda_page=True,
+            sign_place="Jakarta",
+            signatories=[dict(DEFAULT_SIGNATORY)],
+            colour="#0b4f6c",
+            show_agenda_page=True,
         )
         settings = db.session.get(CertificateSettings, programme.id)
     return settings
 
 
-SETTING_FIELDS = ("number_pattern", "title", "role_text", "body_text", "sign_place", "colour", "show_agenda_page",
-                  "confirm_days")
+SETTING_FIELDS = (
+    "number_pattern",
+    "title",
+    "role_text",
+    "body_text",
+    "sign_place",
+    "colour",
+    "show_agenda_page",
+    "confirm_days",
+)
 
 
 def apply_settings(settings: CertificateSettings, form: Any) -> None:
     """Copy a validated settings form onto `settings`."""
     for name in SETTING_FIELDS:
         setattr(settings, name, getattr(form, name).data)
-    settings.signatories = [{"position": form.signatory_position.data, "name": form.signatory_name.data or "",
-                             "nip": form.signatory_nip.data or ""}]
+    settings.signatories = [
+        {
+            "position": form.signatory_position.data,
+            "name": form.signatory_name.data or "",
+            "nip": form.signatory_nip.data or "",
+        }
+    ]
     if (form.signatory2_position.data or "").strip():
-        settings.signatories.append({"position": form.signatory2_position.data.strip(),
-                                     "name": form.signatory2_name.data or "", "nip": form.signatory2_nip.data or ""})
+        settings.signatories.append(
+            {
+                "position": form.signatory2_position.data.strip(),
+                "name": form.signatory2_name.data or "",
+                "nip": form.signatory2_nip.data or "",
+            }
+        )
 
 
 def draft_settings(programme: Programme, form: Any) -> CertificateSettings:
     """Settings from a form being edited, not attached to the session (the live preview); the
     images are the saved ones (files are uploaded with Save)."""
     saved = settings_for(programme)
-    draft = CertificateSettings(programme_id=programme.id, logo_image=saved.logo_image,
-                                signature_image=saved.signature_image)
+    draft = CertificateSettings(
+        programme_id=programme.id, logo_image=saved.logo_image, signature_image=saved.signature_image
+    )
     apply_settings(draft, form)
     return draft
 
@@ -138,8 +163,13 @@ def image_data_uri(name: str | None) -> str | None:
     return f"data:{mimetype};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def set_images(settings: CertificateSettings, logo: str | None, signature: str | None,
-               remove_logo: bool = False, remove_signature: bool = False) -> None:
+def set_images(
+    settings: CertificateSettings,
+    logo: str | None,
+    signature: str | None,
+    remove_logo: bool = False,
+    remove_signature: bool = False,
+) -> None:
     """Use stored images (names from `store_image`) or go back to none; certificates whose
     images change are rendered again (the names are part of their content hash)."""
     if remove_logo:
@@ -198,9 +228,7 @@ def _details(registration: Registration) -> dict[str, Any]:
         "end": c.end_date.isoformat(),
         "jp": programme.jp_total,
         "library": registration.library.name,
-        "agenda": [
-            {"day": format_date(s.day, "id"), "topic": s.topic, "jp": s.jp} for s in c.agenda
-        ],
+        "agenda": [{"day": format_date(s.day, "id"), "topic": s.topic, "jp": s.jp} for s in c.agenda],
     }
 
 
@@ -216,13 +244,22 @@ def readiness(registration: Registration, today: date | None = None) -> Readines
         return Readiness(False, _("Pendaftaran belum disetujui."))
     today = today or clock.today()
     if today < registration.training_class.end_date:
-        return Readiness(False, _("Sertifikat terbit setelah kelas selesai (%(d)s).",
-                                  d=format_date(registration.training_class.end_date)))
+        return Readiness(
+            False,
+            _("Sertifikat terbit setelah kelas selesai (%(d)s).", d=format_date(registration.training_class.end_date)),
+        )
     result = attendance.registration_eligibility(registration)
     if not result.eligible:
-        return Readiness(False, _("Kehadiran %(p)s dari %(t)s hari; syarat %(r)s (kurang %(n)s hari).",
-                                  p=result.present, t=result.total, r=format_percent(result.required_percent),
-                                  n=result.missing))
+        return Readiness(
+            False,
+            _(
+                "Kehadiran %(p)s dari %(t)s hari; syarat %(r)s (kurang %(n)s hari).",
+                p=result.present,
+                t=result.total,
+                r=format_percent(result.required_percent),
+                n=result.missing,
+            ),
+        )
     name = name_check(registration, today)
     if not name.ok:
         return name
@@ -230,8 +267,11 @@ def readiness(registration: Registration, today: date | None = None) -> Readines
 
 
 def pending_correction(registration: Registration) -> NameCorrection | None:
-    return db.session.scalar(select(NameCorrection).where(
-        NameCorrection.registration_id == registration.id, NameCorrection.status == "pending"))
+    return db.session.scalar(
+        select(NameCorrection).where(
+            NameCorrection.registration_id == registration.id, NameCorrection.status == "pending"
+        )
+    )
 
 
 def confirmation_deadline(registration: Registration) -> date:
@@ -248,8 +288,10 @@ def name_check(registration: Registration, today: date | None = None) -> Readine
     if registration.name_confirmed_at is None:
         deadline = confirmation_deadline(registration)
         if (today or clock.today()) < deadline:
-            return Readiness(False, _("Menunggu peserta mengonfirmasi nama; terbit tanpa konfirmasi mulai %(d)s.",
-                                      d=format_date(deadline)))
+            return Readiness(
+                False,
+                _("Menunggu peserta mengonfirmasi nama; terbit tanpa konfirmasi mulai %(d)s.", d=format_date(deadline)),
+            )
     return Readiness(True)
 
 
@@ -273,8 +315,14 @@ def ask_names(today: date | None = None) -> int:
     due = participants_to_ask(today)
     with public_request_context():
         for registration in due:
-            send_mail(registration.email, _("Periksa nama pada sertifikat Anda"), "certificate_confirm_name",
-                      r=registration, c=registration.training_class, deadline=confirmation_deadline(registration))
+            send_mail(
+                registration.email,
+                _("Periksa nama pada sertifikat Anda"),
+                "certificate_confirm_name",
+                r=registration,
+                c=registration.training_class,
+                deadline=confirmation_deadline(registration),
+            )
             registration.name_confirm_asked_at = utcnow()
     db.session.flush()
     return len(due)
@@ -285,16 +333,22 @@ def participants_to_ask(today: date | None = None) -> list[Registration]:
     who have neither confirmed their name nor been asked by mail."""
     today = today or clock.today()
     candidates = db.session.scalars(
-        select(Registration).join(TrainingClass, Registration.class_id == TrainingClass.id).where(
-            Registration.status == RegistrationStatus.APPROVED, Registration.name_confirmed_at.is_(None),
-            Registration.name_confirm_asked_at.is_(None), TrainingClass.end_date <= today,
-            TrainingClass.end_date >= today - timedelta(days=30))
+        select(Registration)
+        .join(TrainingClass, Registration.class_id == TrainingClass.id)
+        .where(
+            Registration.status == RegistrationStatus.APPROVED,
+            Registration.name_confirmed_at.is_(None),
+            Registration.name_confirm_asked_at.is_(None),
+            TrainingClass.end_date <= today,
+            TrainingClass.end_date >= today - timedelta(days=30),
+        )
     ).all()
     return [r for r in candidates if today < confirmation_deadline(r) and current_certificate(r) is None]
 
 
-def issue(registration: Registration, by: User | None, override_reason: str | None = None,
-          today: date | None = None) -> Certificate:
+def issue(
+    registration: Registration, by: User | None, override_reason: str | None = None, today: date | None = None
+) -> Certificate:
     """Issue (or return the already valid) certificate of a registration."""
     existing = current_certificate(registration)
     if existing is not None:
@@ -310,10 +364,16 @@ def issue(registration: Registration, by: User | None, override_reason: str | No
     seq = next_seq(programme)
     issued_on = registration.training_class.end_date
     certificate = Certificate(
-        registration_id=registration.id, programme_id=programme.id, seq=seq, version=1,
+        registration_id=registration.id,
+        programme_id=programme.id,
+        seq=seq,
+        version=1,
         number=format_number(settings.number_pattern, seq, programme, issued_on),
-        code=secrets.token_urlsafe(32), short_code=_short_code(), status=CertificateStatus.VALID,
-        holder_name=registration.full_name, details=_details(registration),
+        code=secrets.token_urlsafe(32),
+        short_code=_short_code(),
+        status=CertificateStatus.VALID,
+        holder_name=registration.full_name,
+        details=_details(registration),
         issued_by_id=by.id if by else None,
         override_reason=(override_reason or "").strip() or None if not ready.ok else None,
     )
@@ -328,10 +388,14 @@ def issue_class(c: TrainingClass, by: User | None, today: date | None = None) ->
     """Issue to everyone in a class who meets the rule; returns (issued, names not ready)."""
     issued, skipped = 0, []
     registrations = attendance.approved_registrations(c)
-    have = set(db.session.scalars(
-        select(Certificate.registration_id).where(
-            Certificate.registration_id.in_([r.id for r in registrations]),
-            Certificate.status == CertificateStatus.VALID)))
+    have = set(
+        db.session.scalars(
+            select(Certificate.registration_id).where(
+                Certificate.registration_id.in_([r.id for r in registrations]),
+                Certificate.status == CertificateStatus.VALID,
+            )
+        )
+    )
     for registration in registrations:
         if registration.id in have:
             continue
@@ -354,8 +418,9 @@ def revoke(certificate: Certificate, by: User | None, reason: str) -> None:
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = utcnow()
     certificate.revoke_reason = reason.strip()
-    audit.record(certificate, "revoked", by,
-                 {"status": ["valid", "revoked"], "reason": [None, certificate.revoke_reason]})
+    audit.record(
+        certificate, "revoked", by, {"status": ["valid", "revoked"], "reason": [None, certificate.revoke_reason]}
+    )
 
 
 def revoked_on(certificate: Certificate) -> date | None:
@@ -372,18 +437,29 @@ def reissue(certificate: Certificate, by: User | None) -> Certificate:
         raise CertificateError(_("Hanya sertifikat yang sah dapat diterbitkan ulang."))
     registration = certificate.registration
     new = Certificate(
-        registration_id=registration.id, programme_id=certificate.programme_id, seq=certificate.seq,
-        version=certificate.version + 1, number=certificate.number, code=secrets.token_urlsafe(32),
-        short_code=_short_code(), status=CertificateStatus.VALID, holder_name=registration.full_name,
-        details=_details(registration), issued_by_id=by.id if by else None,
+        registration_id=registration.id,
+        programme_id=certificate.programme_id,
+        seq=certificate.seq,
+        version=certificate.version + 1,
+        number=certificate.number,
+        code=secrets.token_urlsafe(32),
+        short_code=_short_code(),
+        status=CertificateStatus.VALID,
+        holder_name=registration.full_name,
+        details=_details(registration),
+        issued_by_id=by.id if by else None,
         override_reason=certificate.override_reason,
     )
     db.session.add(new)
     db.session.flush()
     certificate.status = CertificateStatus.SUPERSEDED
     certificate.superseded_by_id = new.id
-    audit.record(new, "reissued", by, {"holder_name": [certificate.holder_name, new.holder_name],
-                                       "version": [certificate.version, new.version]})
+    audit.record(
+        new,
+        "reissued",
+        by,
+        {"holder_name": [certificate.holder_name, new.holder_name], "version": [certificate.version, new.version]},
+    )
     return new
 
 
@@ -419,16 +495,22 @@ def background_key(certificate: Certificate) -> str:
 
 
 def _overlay(certificate: Certificate) -> dict[str, Any]:
-    return {"kind": "overlay", "c": certificate, "d": certificate.details, "name_size": name_font_size(
-        certificate.holder_name), "qr": layers.QR_PREFIX + verification_url(certificate)}
+    return {
+        "kind": "overlay",
+        "c": certificate,
+        "d": certificate.details,
+        "name_size": name_font_size(certificate.holder_name),
+        "qr": layers.QR_PREFIX + verification_url(certificate),
+    }
 
 
 def _images(settings: CertificateSettings) -> dict[str, str | None]:
     return {"logo": image_data_uri(settings.logo_image), "signature": image_data_uri(settings.signature_image)}
 
 
-def layered_chunk(entries: list[tuple[Certificate, str]], settings: CertificateSettings, folder: Path,
-                  print_part: str | None = None) -> layers.Chunk:
+def layered_chunk(
+    entries: list[tuple[Certificate, str]], settings: CertificateSettings, folder: Path, print_part: str | None = None
+) -> layers.Chunk:
     """A chunk for `layers.render_chunk`: (certificate, file name) pairs of one programme; a
     background (+ agenda) page opens each run of certificates that share it."""
     pages: list[dict[str, Any]] = []
@@ -455,7 +537,7 @@ def full_html(certificates: list[Certificate], settings: CertificateSettings) ->
     pages = []
     for certificate in certificates:
         page = _overlay(certificate) | {"kind": "full"}
-        page["qr"] = layers.qr_data_uri(page["qr"][len(layers.QR_PREFIX):])
+        page["qr"] = layers.qr_data_uri(page["qr"][len(layers.QR_PREFIX) :])
         pages.append(page)
         if settings.show_agenda_page and certificate.details.get("agenda"):
             pages.append({"kind": "agenda", "d": certificate.details})
@@ -471,11 +553,25 @@ def render_one(certificate: Certificate, settings: CertificateSettings, folder: 
 
 def content_hash(certificate: Certificate, settings: CertificateSettings) -> str:
     data = {
-        "number": certificate.number, "name": certificate.holder_name, "details": certificate.details,
-        "code": certificate.code, "status": certificate.status.value,
-        "settings": {k: getattr(settings, k) for k in ("title", "role_text", "body_text", "sign_place",
-                                                       "signatories", "colour", "show_agenda_page", "logo_image",
-                                                       "signature_image")},
+        "number": certificate.number,
+        "name": certificate.holder_name,
+        "details": certificate.details,
+        "code": certificate.code,
+        "status": certificate.status.value,
+        "settings": {
+            k: getattr(settings, k)
+            for k in (
+                "title",
+                "role_text",
+                "body_text",
+                "sign_place",
+                "signatories",
+                "colour",
+                "show_agenda_page",
+                "logo_image",
+                "signature_image",
+            )
+        },
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -500,8 +596,11 @@ def stored_name(certificate: Certificate, digest: str) -> str:
 
 
 def is_stored(certificate: Certificate, digest: str) -> bool:
-    return (certificate.content_hash == digest and certificate.pdf_path is not None
-            and (storage_dir() / certificate.pdf_path).is_file())
+    return (
+        certificate.content_hash == digest
+        and certificate.pdf_path is not None
+        and (storage_dir() / certificate.pdf_path).is_file()
+    )
 
 
 def keep_stored(certificate: Certificate, name: str, digest: str) -> None:

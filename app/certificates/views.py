@@ -47,8 +47,7 @@ def settings(programme_id: int) -> ResponseReturnValue:
         flash(_("Pengaturan sertifikat disimpan."), "success")
         return redirect(url_for("certificates.settings", programme_id=programme.id))
     db.session.commit()  # the defaults, created on first visit
-    return render_template("certificates/settings.html", programme=programme, form=form,
-                           programme_settings=current)
+    return render_template("certificates/settings.html", programme=programme, form=form, programme_settings=current)
 
 
 def _images_saved(settings: object, form: CertificateSettingsForm) -> bool:
@@ -67,8 +66,13 @@ def _images_saved(settings: object, form: CertificateSettingsForm) -> bool:
             (services.images_dir() / stored).unlink(missing_ok=True)
         db.session.rollback()
         return False
-    services.set_images(settings, uploads.get("logo"), uploads.get("signature"),
-                        remove_logo=form.remove_logo.data, remove_signature=form.remove_signature.data)
+    services.set_images(
+        settings,
+        uploads.get("logo"),
+        uploads.get("signature"),
+        remove_logo=form.remove_logo.data,
+        remove_signature=form.remove_signature.data,
+    )
     return True
 
 
@@ -85,15 +89,32 @@ def preview(programme_id: int) -> ResponseReturnValue:
     if "title" in request.args and draft.validate():  # the values being typed, not saved yet
         settings = services.draft_settings(programme, draft)
     sample = Certificate(
-        id=0, programme_id=programme.id, seq=1, version=1, code="CONTOH" + "x" * 37, short_code="CONT-OH12-34",
-        number=services.format_number(settings.number_pattern, 1, programme,
-                                      programme.batches[0].end_date if programme.batches else clock.today()),
-        status=CertificateStatus.VALID, holder_name=request.args.get("nama", "Baiq Nurul Hidayati, S.Pd.")[:100],
-        details={"programme": programme.name, "programme_code": programme.code, "year": programme.year,
-                 "class": "Kelas Bali – Nusa Tenggara Barat", "batch": "Angkatan 2", "place": "Kota Mataram",
-                 "venue": "Aston Inn Mataram", "dates": "22–25 Mei 2023", "start": "2023-05-22", "end": "2023-05-25",
-                 "jp": programme.jp_total, "library": "Perpustakaan Desa",
-                 "agenda": [{"day": "22 Mei 2023", "topic": "Kebijakan TPBIS", "jp": programme.jp_total}]},
+        id=0,
+        programme_id=programme.id,
+        seq=1,
+        version=1,
+        code="CONTOH" + "x" * 37,
+        short_code="CONT-OH12-34",
+        number=services.format_number(
+            settings.number_pattern, 1, programme, programme.batches[0].end_date if programme.batches else clock.today()
+        ),
+        status=CertificateStatus.VALID,
+        holder_name=request.args.get("nama", "Baiq Nurul Hidayati, S.Pd.")[:100],
+        details={
+            "programme": programme.name,
+            "programme_code": programme.code,
+            "year": programme.year,
+            "class": "Kelas Bali – Nusa Tenggara Barat",
+            "batch": "Angkatan 2",
+            "place": "Kota Mataram",
+            "venue": "Aston Inn Mataram",
+            "dates": "22–25 Mei 2023",
+            "start": "2023-05-22",
+            "end": "2023-05-25",
+            "jp": programme.jp_total,
+            "library": "Perpustakaan Desa",
+            "agenda": [{"day": "22 Mei 2023", "topic": "Kebijakan TPBIS", "jp": programme.jp_total}],
+        },
     )
     db.session.rollback()
     response = Response(services.preview_pdf(sample, settings), mimetype="application/pdf")
@@ -129,8 +150,10 @@ def issue_class(class_id: int) -> ResponseReturnValue:
 def issue_one(registration_id: int) -> ResponseReturnValue:
     """Issue for one person; below the attendance rule only with a reason (audited)."""
     registration = db.get_or_404(Registration, registration_id)
-    commit_or_flash(lambda: services.issue(registration, current_user, override_reason=request.form.get("reason")),
-                    lambda certificate: _("Sertifikat %(n)s diterbitkan.", n=certificate.number))
+    commit_or_flash(
+        lambda: services.issue(registration, current_user, override_reason=request.form.get("reason")),
+        lambda certificate: _("Sertifikat %(n)s diterbitkan.", n=certificate.number),
+    )
     return redirect(url_for("certificates.class_certificates", class_id=registration.class_id))
 
 
@@ -141,18 +164,22 @@ def change(certificate_id: int, action: str) -> ResponseReturnValue:
     if action == "cabut":
         form = RevokeCertificateForm()
         if form.validate_on_submit():
-            commit_or_flash(lambda: services.revoke(certificate, current_user, form.reason.data),
-                            _("Sertifikat dicabut."))
+            commit_or_flash(
+                lambda: services.revoke(certificate, current_user, form.reason.data), _("Sertifikat dicabut.")
+            )
         for message in (m for errors in form.errors.values() for m in errors):
             flash(message, "danger")
     elif action == "terbitkan-ulang":
-        commit_or_flash(lambda: services.reissue(certificate, current_user),
-                        lambda new: _("Versi baru diterbitkan dengan nomor yang sama (%(n)s).", n=new.number))
+        commit_or_flash(
+            lambda: services.reissue(certificate, current_user),
+            lambda new: _("Versi baru diterbitkan dengan nomor yang sama (%(n)s).", n=new.number),
+        )
     else:
         abort(404)
     class_id = certificate.registration.class_id if certificate.registration else None
-    return redirect(url_for("certificates.class_certificates", class_id=class_id) if class_id else url_for(
-        "programmes.programmes"))
+    return redirect(
+        url_for("certificates.class_certificates", class_id=class_id) if class_id else url_for("programmes.programmes")
+    )
 
 
 @bp.post("/pendaftaran-saya/<int:registration_id>/konfirmasi-nama")
@@ -162,8 +189,10 @@ def confirm_name(registration_id: int) -> ResponseReturnValue:
     registration = db.get_or_404(Registration, registration_id)
     if registration.user_id != current_user.id:
         abort(404)
-    commit_or_flash(lambda: services.confirm_name(registration, current_user),
-                    _("Terima kasih. Nama pada sertifikat Anda sudah dikonfirmasi."))
+    commit_or_flash(
+        lambda: services.confirm_name(registration, current_user),
+        _("Terima kasih. Nama pada sertifikat Anda sudah dikonfirmasi."),
+    )
     return redirect(url_for("registration.mine"))
 
 
@@ -176,8 +205,11 @@ def download(certificate_id: int) -> ResponseReturnValue:
         abort(404)
     pdf = services.pdf_bytes(certificate)
     db.session.commit()
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{certificate.file_name}"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{certificate.file_name}"'},
+    )
 
 
 @bp.get("/verifikasi")
@@ -204,8 +236,13 @@ def verify(code: str) -> ResponseReturnValue:
         return render_template("certificates/verify.html", certificate=None, searched=code[:20]), 404
     # Why it was revoked is the organisers' business: the public sees only that it was, and when.
     show_reason = current_user.is_authenticated and current_user.has_role(*PLANNERS)
-    return render_template("certificates/verify.html", certificate=certificate, searched=None,
-                           revoked_on=services.revoked_on(certificate), show_reason=show_reason)
+    return render_template(
+        "certificates/verify.html",
+        certificate=certificate,
+        searched=None,
+        revoked_on=services.revoked_on(certificate),
+        show_reason=show_reason,
+    )
 
 
 # --- bulk jobs -----------------------------------------------------------------------------------------
@@ -229,16 +266,27 @@ def bulk_start(scope: str, scope_id: int) -> ResponseReturnValue:
 def bulk_status(job_id: int) -> ResponseReturnValue:
     job = db.get_or_404(BulkJob, job_id)
     labels = {"queued": _("menunggu"), "running": _("berjalan"), "done": _("selesai"), "failed": _("gagal")}
-    return render_template("certificates/job.html", job=job, stalled=job.stalled(utcnow(), bulk.stall_limit()),
-                           labels=labels, latest=bulk.latest_job(job))
+    return render_template(
+        "certificates/job.html",
+        job=job,
+        stalled=job.stalled(utcnow(), bulk.stall_limit()),
+        labels=labels,
+        latest=bulk.latest_job(job),
+    )
 
 
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>.json")
 @roles_required(*PLANNERS)
 def bulk_progress(job_id: int) -> ResponseReturnValue:
     job = db.get_or_404(BulkJob, job_id)
-    return {"status": job.status.value, "done": job.done, "total": job.total, "percent": job.percent,
-            "error": job.error, "stalled": job.stalled(utcnow(), bulk.stall_limit())}
+    return {
+        "status": job.status.value,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "error": job.error,
+        "stalled": job.stalled(utcnow(), bulk.stall_limit()),
+    }
 
 
 @bp.post("/kelola/sertifikat/pekerjaan/<int:job_id>/lanjutkan")
@@ -259,5 +307,8 @@ def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
     if job.status is not JobStatus.DONE or not job.zip_path or kind not in ("sertifikat.zip", "gabungan.pdf"):
         abort(404)
     relative = job.zip_path if kind == "sertifikat.zip" else job.combined_path
-    return send_file(services.storage_dir() / relative, as_attachment=True,
-                     download_name=f"sertifikat-{job.scope}-{job.scope_id}-{kind.split('.')[0]}.{kind.split('.')[1]}")
+    return send_file(
+        services.storage_dir() / relative,
+        as_attachment=True,
+        download_name=f"sertifikat-{job.scope}-{job.scope_id}-{kind.split('.')[0]}.{kind.split('.')[1]}",
+    )

@@ -119,8 +119,7 @@ def load_demo(full_scale: bool = False) -> DemoResult:
             accounts_added += 1
 
     existing = {
-        (regency, name)
-        for regency, name in db.session.execute(select(Library.regency_code, Library.normalized_name))
+        (regency, name) for regency, name in db.session.execute(select(Library.regency_code, Library.normalized_name))
     }
     wanted = _demo_libraries()
     added = 0
@@ -145,7 +144,11 @@ def load_demo(full_scale: bool = False) -> DemoResult:
 
     issue_mataram()
     return DemoResult(
-        accounts_added=accounts_added, libraries_added=added, libraries_total=len(wanted),
-        programmes_added=plan.programmes_added, classes=plan.classes, seats=plan.seats,
+        accounts_added=accounts_added,
+        libraries_added=added,
+        libraries_total=len(wanted),
+        programmes_added=plan.programmes_added,
+        classes=plan.classes,
+        seats=plan.seats,
         registrations_added=mataram.added + (full.added if full else 0),
     )

@@ -90,6 +90,12 @@ def register_errorhandlers(app: Flask) -> None:
 class BoundedIntegerConverter(IntegerConverter):
     """`<int:…>` in URLs, at most a database BIGINT: a longer number is a 404, not an overflow."""
 
-    def __init__(self, url_map: object, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
-                 max: int | None = 2**63 - 1, signed: bool = False) -> None:  # noqa: A002
+    def __init__(
+        self,
+        url_map: object,
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = 2**63 - 1,
+        signed: bool = False,
+    ) -> None:  # noqa: A002
         super().__init__(url_map, fixed_digits, min, max, signed)  # type: ignore[arg-type]

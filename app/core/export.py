@@ -41,9 +41,7 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[object
     return buffer.getvalue()
 
 
-def xlsx_response(
-    filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
-) -> Response:
+def xlsx_response(filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     return xlsx_download(xlsx_bytes(title, header, rows), filename)
 
 
@@ -68,8 +66,14 @@ def _text_cell(sheet: object, row: int, column: int, value: object, bold: bool =
     return cell
 
 
-def xlsx_template(title: str, columns: Sequence[str], example: Sequence[object], notes: Sequence[str],
-                  codes: Sequence[CodeList], text_columns: Iterable[str] = ()) -> bytes:
+def xlsx_template(
+    title: str,
+    columns: Sequence[str],
+    example: Sequence[object],
+    notes: Sequence[str],
+    codes: Sequence[CodeList],
+    text_columns: Iterable[str] = (),
+) -> bytes:
     """An import template: the data sheet (header and one example row), a "Kode" sheet with each
     code list side by side (an empty column between), and a "Petunjuk" sheet with the notes.
     `text_columns` are formatted as Text: Excel keeps 15 digits of a number, so a 16-digit NIK typed
@@ -111,8 +115,9 @@ def xlsx_template(title: str, columns: Sequence[str], example: Sequence[object],
 
 
 def xlsx_download(content: bytes, filename: str) -> Response:
-    return Response(content, mimetype=XLSX_MIMETYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content, mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 # --- reading imported rows -------------------------------------------------------------------------

@@ -13,12 +13,32 @@ from flask_babel import get_locale
 from app.regions.models import TZ_LABELS
 
 MONTHS_ID = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 ]
 MONTHS_EN = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
@@ -59,8 +79,9 @@ def format_time(value: time | datetime) -> str:
     return f"{value:%H.%M}"
 
 
-def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", locale: str | None = None,
-                    weekday: bool = False) -> str:
+def format_datetime(
+    value: datetime | None, tz: str = "Asia/Jakarta", locale: str | None = None, weekday: bool = False
+) -> str:
     """22 Mei 2023 09.00 WITA (Senin, 22 Mei 2023 09.00 WITA with `weekday`): a moment shown in the
     given zone, with its label."""
     if value is None:

@@ -76,9 +76,7 @@ class WhatsAppNumber:
             return
         e164 = normalize_phone(field.data)
         if e164 is None or not e164.startswith("+628"):
-            raise ValidationError(
-                self.message or _l("Nomor WhatsApp tidak valid. Contoh: 0812 3456 7890.")
-            )
+            raise ValidationError(self.message or _l("Nomor WhatsApp tidak valid. Contoh: 0812 3456 7890."))
         field.data = e164
 
 

@@ -28,10 +28,23 @@ from app.core.formatting import (
 from app.core.text import fill_programme, sentence
 from app.core.urls import external_url
 
-__all__ = ["field_aria", "form_problems", "format_date", "format_date_range", "format_datetime", "format_day_date",
-           "format_day_range", "format_weekday", "mask_nik", "mask_phone", "nav_items", "register"]
+__all__ = [
+    "field_aria",
+    "form_problems",
+    "format_date",
+    "format_date_range",
+    "format_datetime",
+    "format_day_date",
+    "format_day_range",
+    "format_weekday",
+    "mask_nik",
+    "mask_phone",
+    "nav_items",
+    "register",
+]
 
 GROUP_FIELDS = ("RadioField", "MultiCheckboxField")  # shown as a fieldset of options: the first one is the anchor
+
 
 def field_aria(field: Field, help_text: object = None, extra: dict[str, object] | None = None) -> dict[str, object]:
     """The attributes of a field's input: the caller's, plus aria-invalid when it has errors and
@@ -54,8 +67,9 @@ class SummaryItem:
     message: str
 
 
-def form_problems(form: Form, order: Iterable[str] | None = None,
-                  targets: dict[str, str] | None = None) -> list[SummaryItem]:
+def form_problems(
+    form: Form, order: Iterable[str] | None = None, targets: dict[str, str] | None = None
+) -> list[SummaryItem]:
     """Every error of a form for its summary: fields in page order (`order` first, then the form's own), each
     linked to its input (the first option of a group; `targets` overrides), then the form's own errors."""
     targets = targets or {}
@@ -69,8 +83,10 @@ def form_problems(form: Form, order: Iterable[str] | None = None,
     # A message two fields share ("Tanggal tidak valid.") is told apart by the field's label.
     counts = Counter(message for _field, message in found)
     problems = [
-        SummaryItem(targets.get(field.short_name) or (f"{field.id}-0" if field.type in GROUP_FIELDS else field.id),
-                f"{field.label.text}: {message}" if counts[message] > 1 else message)
+        SummaryItem(
+            targets.get(field.short_name) or (f"{field.id}-0" if field.type in GROUP_FIELDS else field.id),
+            f"{field.label.text}: {message}" if counts[message] > 1 else message,
+        )
         for field, message in found
     ]
     problems.extend(SummaryItem(None, str(message)) for message in getattr(form, "form_errors", []))

@@ -17,8 +17,8 @@ def _strip_leading(phrase: str, name: str) -> str:
     """The name without a leading repeat of `phrase` (or its synonym), if what remains is not empty."""
     key = phrase.strip().lower()
     for variant in SAME_WORDS.get(key, (key,)):
-        if name.lower().startswith(variant + " ") and name[len(variant):].strip():
-            return name[len(variant):].strip()
+        if name.lower().startswith(variant + " ") and name[len(variant) :].strip():
+            return name[len(variant) :].strip()
     return name
 
 

@@ -50,9 +50,7 @@ def dashboard() -> ResponseReturnValue:
 @bp.get("/privasi")
 @public
 def privacy() -> ResponseReturnValue:
-    return render_template(
-        "core/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"]
-    )
+    return render_template("core/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])
 
 
 @bp.get("/bahasa/<code>")

@@ -25,9 +25,7 @@ class LibraryForm(BaseForm):
     )
     # Region options are filled by the view (and by static/js/cascade.js in the browser);
     # the service checks that each code lies inside the one above it.
-    province_code = SelectField(
-        _l("Provinsi"), validators=[DataRequired(_l("Pilih provinsi."))], validate_choice=False
-    )
+    province_code = SelectField(_l("Provinsi"), validators=[DataRequired(_l("Pilih provinsi."))], validate_choice=False)
     regency_code = SelectField(
         _l("Kabupaten/kota"), validators=[DataRequired(_l("Pilih kabupaten/kota."))], validate_choice=False
     )

@@ -57,9 +57,7 @@ def _check_regions(data: LibraryData) -> None:
         raise InvalidRegion(_("Kabupaten/kota tidak dikenal."))
     if data.district_code and not regions.is_child_of(data.district_code, data.regency_code):
         raise InvalidRegion(_("Kecamatan tidak berada di kabupaten/kota yang dipilih."))
-    if data.village_code and not (
-        data.district_code and regions.is_child_of(data.village_code, data.district_code)
-    ):
+    if data.village_code and not (data.district_code and regions.is_child_of(data.village_code, data.district_code)):
         raise InvalidRegion(_("Desa/kelurahan tidak berada di kecamatan yang dipilih."))
 
 
@@ -178,15 +176,24 @@ def find_regency(value: str, prefer_provinces: Iterable[str] = ()) -> Regency:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise LibraryNotFound(_("kabupaten/kota \"%(name)s\" tidak dikenal; tulis kodenya, mis. 52.71.", name=value))
+        raise LibraryNotFound(_('kabupaten/kota "%(name)s" tidak dikenal; tulis kodenya, mis. 52.71.', name=value))
     raise LibraryNotFound(
-        _("\"%(name)s\" cocok dengan beberapa kabupaten/kota: %(list)s. Tulis kodenya.", name=value,
-          list=", ".join(f"{r.name} ({r.code})" for r in found))
+        _(
+            '"%(name)s" cocok dengan beberapa kabupaten/kota: %(list)s. Tulis kodenya.',
+            name=value,
+            list=", ".join(f"{r.name} ({r.code})" for r in found),
+        )
     )
 
 
-def find_library(*, library_id: int | None = None, name: str = "", regency: str = "", village_code: str = "",
-                 prefer_provinces: Iterable[str] = ()) -> Library:
+def find_library(
+    *,
+    library_id: int | None = None,
+    name: str = "",
+    regency: str = "",
+    village_code: str = "",
+    prefer_provinces: Iterable[str] = (),
+) -> Library:
     """The verified library a nomination row means: by id; or by the village (Kemendagri code
     PP.RR.DD.VVVV) it serves, narrowed by name if several; or by name within a regency (code or
     name). LibraryNotFound, naming the candidates, when none or several match."""
@@ -208,10 +215,20 @@ def find_library(*, library_id: int | None = None, name: str = "", regency: str 
             return found[0]
         place = regions.area_name(code) or code
         if not found:
-            raise LibraryNotFound(_("tidak ada perpustakaan terverifikasi di desa/kelurahan %(place)s (%(code)s).",
-                                    place=place, code=code))
-        raise LibraryNotFound(_("beberapa perpustakaan di %(place)s: %(list)s. Tulis id_perpustakaan.",
-                                place=place, list="; ".join(_library_label(lib) for lib in found)))
+            raise LibraryNotFound(
+                _(
+                    "tidak ada perpustakaan terverifikasi di desa/kelurahan %(place)s (%(code)s).",
+                    place=place,
+                    code=code,
+                )
+            )
+        raise LibraryNotFound(
+            _(
+                "beberapa perpustakaan di %(place)s: %(list)s. Tulis id_perpustakaan.",
+                place=place,
+                list="; ".join(_library_label(lib) for lib in found),
+            )
+        )
     if not wanted or not regency.strip():
         raise LibraryNotFound(_("isi id_perpustakaan, atau nama_perpustakaan dan kode_kabupaten, atau kode_desa."))
     place = find_regency(regency, prefer_provinces)
@@ -224,8 +241,19 @@ def find_library(*, library_id: int | None = None, name: str = "", regency: str 
         names = difflib.get_close_matches(wanted, [lib.normalized_name for lib in in_regency], n=5, cutoff=0.6)
         close = [lib for lib in in_regency if lib.normalized_name in names]
     if close:
-        raise LibraryNotFound(_("\"%(name)s\" tidak ditemukan persis di %(regency)s. Mungkin: %(list)s.",
-                                name=name.strip(), regency=place.name,
-                                list="; ".join(_library_label(lib) for lib in close[:5])))
-    raise LibraryNotFound(_("tidak ada perpustakaan terverifikasi bernama \"%(name)s\" di %(regency)s (lihat "
-                            "daftar Perpustakaan atau lembar Kode templat).", name=name.strip(), regency=place.name))
+        raise LibraryNotFound(
+            _(
+                '"%(name)s" tidak ditemukan persis di %(regency)s. Mungkin: %(list)s.',
+                name=name.strip(),
+                regency=place.name,
+                list="; ".join(_library_label(lib) for lib in close[:5]),
+            )
+        )
+    raise LibraryNotFound(
+        _(
+            'tidak ada perpustakaan terverifikasi bernama "%(name)s" di %(regency)s (lihat '
+            "daftar Perpustakaan atau lembar Kode templat).",
+            name=name.strip(),
+            regency=place.name,
+        )
+    )

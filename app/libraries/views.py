@@ -65,14 +65,29 @@ def index() -> ResponseReturnValue:
 def export() -> ResponseReturnValue:
     rows = db.session.scalars(services.library_query(**_filters()))
     header = [
-        _("ID"), _("Nama"), _("Jenis"), _("Provinsi"), _("Kabupaten/kota"), _("Kecamatan"),
-        _("Desa/kelurahan"), _("Alamat"), _("NPP"), _("Status"),
+        _("ID"),
+        _("Nama"),
+        _("Jenis"),
+        _("Provinsi"),
+        _("Kabupaten/kota"),
+        _("Kecamatan"),
+        _("Desa/kelurahan"),
+        _("Alamat"),
+        _("NPP"),
+        _("Status"),
     ]
     data = (
         [
-            lib.id, lib.name, lib.type.label, lib.regency.province.name, lib.regency.name,
-            regions.area_name(lib.district_code) or "", regions.area_name(lib.village_code) or "",
-            lib.address or "", lib.npp or "", lib.status.label,
+            lib.id,
+            lib.name,
+            lib.type.label,
+            lib.regency.province.name,
+            lib.regency.name,
+            regions.area_name(lib.district_code) or "",
+            regions.area_name(lib.village_code) or "",
+            lib.address or "",
+            lib.npp or "",
+            lib.status.label,
         ]
         for lib in rows
     )
@@ -111,9 +126,7 @@ def create() -> ResponseReturnValue:
     _fill_region_choices(form)
     if form.validate_on_submit():
         try:
-            library = services.create_library(
-                _data(form), status=LibraryStatus(form.status.data), by=current_user
-            )
+            library = services.create_library(_data(form), status=LibraryStatus(form.status.data), by=current_user)
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -155,6 +168,4 @@ def search() -> ResponseReturnValue:
     if len(regency) != 5:
         abort(400)
     found = services.search_verified(regency, request.args.get("q", "")[:100])
-    return jsonify(
-        {"items": [{"id": lib.id, "name": lib.name, "type": lib.type.label} for lib in found]}
-    )
+    return jsonify({"items": [{"id": lib.id, "name": lib.name, "type": lib.type.label} for lib in found]})

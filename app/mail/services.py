@@ -54,15 +54,19 @@ def deliver_queued(ids: list[int]) -> None:
     the rows again (not what was in memory): a mail rolled back with its transaction is not there."""
     table = OutboxMessage.__table__
     with db.engine.connect() as conn:
-        rows = conn.execute(select(table.c.id, table.c.recipient, table.c.subject, table.c.body).where(
-            table.c.id.in_(sorted(set(ids))), table.c.status == MailStatus.QUEUED.value)).all()
+        rows = conn.execute(
+            select(table.c.id, table.c.recipient, table.c.subject, table.c.body).where(
+                table.c.id.in_(sorted(set(ids))), table.c.status == MailStatus.QUEUED.value
+            )
+        ).all()
     outcomes = []
     for row in rows:
         try:
             _deliver_smtp(row.recipient, row.subject, row.body or "")
         except (OSError, smtplib.SMTPException) as exc:
-            outcomes.append({"id": row.id, "status": MailStatus.FAILED.value, "error": str(exc)[:500],
-                             "body": row.body})
+            outcomes.append(
+                {"id": row.id, "status": MailStatus.FAILED.value, "error": str(exc)[:500], "body": row.body}
+            )
             log.warning("mail to %s failed: %s", row.recipient, exc)
         else:
             outcomes.append({"id": row.id, "status": MailStatus.SENT.value, "error": None, "body": None})
@@ -70,8 +74,11 @@ def deliver_queued(ids: list[int]) -> None:
     if outcomes:
         with db.engine.begin() as conn:
             for outcome in outcomes:
-                conn.execute(update(table).where(table.c.id == outcome["id"]).values(
-                    status=outcome["status"], error=outcome["error"], body=outcome["body"]))
+                conn.execute(
+                    update(table)
+                    .where(table.c.id == outcome["id"])
+                    .values(status=outcome["status"], error=outcome["error"], body=outcome["body"])
+                )
 
 
 def _deliver_smtp(recipient: str, subject: str, body: str) -> None:

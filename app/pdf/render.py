@@ -24,7 +24,7 @@ def static_file_for(url: str) -> Path:
     """The file under static/ that a URL names, or FetchRefused."""
     parts = urlsplit(url)
     if parts.scheme == "file" and not parts.netloc and unquote(parts.path).startswith(str(STATIC) + "/"):
-        relative = unquote(parts.path)[len(str(STATIC)) + 1:]
+        relative = unquote(parts.path)[len(str(STATIC)) + 1 :]
     else:
         raise FetchRefused(f"refused: {url[:100]}")
     path = (STATIC / relative).resolve()
@@ -67,10 +67,16 @@ def make_fetcher() -> object:
     return _fetcher_class()()
 
 
-MARGIN_BOXES = tuple(f"@{side}-{where}" for side, places in (
-    ("top", ("left-corner", "left", "center", "right", "right-corner")),
-    ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
-    ("left", ("top", "middle", "bottom")), ("right", ("top", "middle", "bottom"))) for where in places)
+MARGIN_BOXES = tuple(
+    f"@{side}-{where}"
+    for side, places in (
+        ("top", ("left-corner", "left", "center", "right", "right-corner")),
+        ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
+        ("left", ("top", "middle", "bottom")),
+        ("right", ("top", "middle", "bottom")),
+    )
+    for where in places
+)
 
 
 EMPTY_CONTENT = ("normal", "inhibit", "none")  # WeasyPrint's test for a margin box it does not generate
@@ -110,7 +116,8 @@ def render_document(html: str, fetcher: object | None = None) -> object:
         _skip_empty_margin_boxes()
         _shared["fonts"] = FontConfiguration()
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or make_fetcher()).render(
-        font_config=_shared["fonts"])
+        font_config=_shared["fonts"]
+    )
 
 
 def render_pdf(html: str, fetcher: object | None = None) -> bytes:

@@ -47,12 +47,12 @@ class CopyResult:
     dropped_facilitators: list[str] = field(default_factory=list)
 
 
-def _copy_batch_into(batch: Batch, programme: Programme, shift: timedelta, number: int,
-                     by: User | None) -> CopyResult:
+def _copy_batch_into(batch: Batch, programme: Programme, shift: timedelta, number: int, by: User | None) -> CopyResult:
     new_batch = services.create_batch(
         programme,
-        services.BatchData(number=number, name=batch.name, start_date=batch.start_date + shift,
-                           end_date=batch.end_date + shift),
+        services.BatchData(
+            number=number, name=batch.name, start_date=batch.start_date + shift, end_date=batch.end_date + shift
+        ),
         by,
     )
     result = CopyResult(new_batch)
@@ -74,8 +74,14 @@ def _copy_batch_into(batch: Batch, programme: Programme, shift: timedelta, numbe
         copy = services.create_class(new_batch, data, by)
         db.session.flush()
         copy.agenda = [
-            AgendaSession(day=s.day + shift, start_time=s.start_time, end_time=s.end_time,
-                          topic=s.topic, speaker=s.speaker, jp=s.jp)
+            AgendaSession(
+                day=s.day + shift,
+                start_time=s.start_time,
+                end_time=s.end_time,
+                topic=s.topic,
+                speaker=s.speaker,
+                jp=s.jp,
+            )
             for s in source.agenda
         ]
     return result
@@ -89,8 +95,12 @@ def copy_programme(programme: Programme, year: int, by: User | None) -> CopyResu
         raise ScheduleError(_("Pilih tahun yang berbeda dari program asal."), "year")
     copy = services.create_programme(
         services.ProgrammeData(
-            code=programme.code, name=programme.name, year=year, jp_total=programme.jp_total,
-            min_attendance_percent=programme.min_attendance_percent, description=programme.description,
+            code=programme.code,
+            name=programme.name,
+            year=year,
+            jp_total=programme.jp_total,
+            min_attendance_percent=programme.min_attendance_percent,
+            description=programme.description,
             requires_letter=programme.requires_letter,
             present_statuses=list(programme.present_statuses or ["hadir", "terlambat"]),
         ),

@@ -34,14 +34,42 @@ BATCHES = (
 )
 # batch number → classes as (host regency, provinces served); 28 classes for 30 provinces.
 CLASSES = {
-    1: [("11.71", ["11"]), ("12.71", ["12"]), ("13.71", ["13"]), ("14.71", ["14"]), ("15.71", ["15"]),
-        ("16.71", ["16"]), ("17.71", ["17"])],
-    2: [("52.71", ["51", "52"]), ("18.71", ["18"]), ("19.71", ["19"]), ("21.72", ["21"]),
-        ("31.71", ["31", "36"]), ("32.73", ["32"]), ("33.74", ["33"])],
-    3: [("34.71", ["34"]), ("35.78", ["35"]), ("53.71", ["53"]), ("61.71", ["61"]), ("62.71", ["62"]),
-        ("63.71", ["63"]), ("64.72", ["64"])],
-    4: [("71.71", ["71"]), ("72.71", ["72"]), ("73.71", ["73"]), ("74.71", ["74"]), ("75.71", ["75"]),
-        ("81.71", ["81"]), ("91.71", ["91"])],
+    1: [
+        ("11.71", ["11"]),
+        ("12.71", ["12"]),
+        ("13.71", ["13"]),
+        ("14.71", ["14"]),
+        ("15.71", ["15"]),
+        ("16.71", ["16"]),
+        ("17.71", ["17"]),
+    ],
+    2: [
+        ("52.71", ["51", "52"]),
+        ("18.71", ["18"]),
+        ("19.71", ["19"]),
+        ("21.72", ["21"]),
+        ("31.71", ["31", "36"]),
+        ("32.73", ["32"]),
+        ("33.74", ["33"]),
+    ],
+    3: [
+        ("34.71", ["34"]),
+        ("35.78", ["35"]),
+        ("53.71", ["53"]),
+        ("61.71", ["61"]),
+        ("62.71", ["62"]),
+        ("63.71", ["63"]),
+        ("64.72", ["64"]),
+    ],
+    4: [
+        ("71.71", ["71"]),
+        ("72.71", ["72"]),
+        ("73.71", ["73"]),
+        ("74.71", ["74"]),
+        ("75.71", ["75"]),
+        ("81.71", ["81"]),
+        ("91.71", ["91"]),
+    ],
 }
 TOPICS = (
     "Kebijakan TPBIS dan peran perpustakaan dalam inklusi sosial",
@@ -83,13 +111,17 @@ def _agenda(training_class: TrainingClass, jp_total: int) -> None:
         topic = TOPICS[index * len(TOPICS) // days]
         morning = min(per_day, 5)
         training_class.agenda.append(
-            AgendaSession(day=day, start_time=time(8, 0), end_time=time(11, 45), topic=topic, jp=morning,
-                          speaker=None)
+            AgendaSession(day=day, start_time=time(8, 0), end_time=time(11, 45), topic=topic, jp=morning, speaker=None)
         )
         if per_day - morning:
             training_class.agenda.append(
-                AgendaSession(day=day, start_time=time(13, 0), end_time=time(16, 45) if days < 5 else time(15, 15),
-                              topic=f"Praktik – {topic}", jp=per_day - morning)
+                AgendaSession(
+                    day=day,
+                    start_time=time(13, 0),
+                    end_time=time(16, 45) if days < 5 else time(15, 15),
+                    topic=f"Praktik – {topic}",
+                    jp=per_day - morning,
+                )
             )
 
 
@@ -111,7 +143,10 @@ def load_plan() -> PlanResult:
     people = _facilitators()
     programme = services.create_programme(
         services.ProgrammeData(
-            code="SPP-TIK", year=2023, jp_total=40, min_attendance_percent=80,
+            code="SPP-TIK",
+            year=2023,
+            jp_total=40,
+            min_attendance_percent=80,
             name="Bimtek Strategi Pengembangan Perpustakaan dan TIK",
             description=(
                 "Bimbingan Teknis SPP-TIK program TPBIS, Mei–Juni 2023. DATA DEMO: selain kelas Mataram "
@@ -126,7 +161,8 @@ def load_plan() -> PlanResult:
     seat_index = 0
     for number, start, end in BATCHES:
         batch = services.create_batch(
-            programme, services.BatchData(number=number, name=f"Angkatan {number}", start_date=start, end_date=end),
+            programme,
+            services.BatchData(number=number, name=f"Angkatan {number}", start_date=start, end_date=end),
             by=None,
         )
         for slot, (regency_code, served) in enumerate(CLASSES[number]):
@@ -146,11 +182,17 @@ def load_plan() -> PlanResult:
                 batch,
                 services.ClassData(
                     name="Kelas " + " – ".join(db.session.get(Province, code).name for code in served),
-                    venue_name=venue, venue_address=address, regency_code=regency_code,
-                    start_date=start, end_date=class_end, capacity=capacity,
-                    registration_opens_at=opens, registration_closes_at=closes,
+                    venue_name=venue,
+                    venue_address=address,
+                    regency_code=regency_code,
+                    start_date=start,
+                    end_date=class_end,
+                    capacity=capacity,
+                    registration_opens_at=opens,
+                    registration_closes_at=closes,
                     quota_release_date=start - timedelta(days=10) if mataram else None,
-                    provinces=seats, facilitator_ids=[people[slot].id],
+                    provinces=seats,
+                    facilitator_ids=[people[slot].id],
                 ),
                 by=None,
             )
@@ -165,9 +207,7 @@ def load_plan() -> PlanResult:
     db.session.flush()
     for batch in copy.batches:
         for training_class in batch.classes:
-            training_class.status = (
-                ClassStatus.REGISTRATION_OPEN if batch.number == 2 else ClassStatus.PUBLISHED
-            )
+            training_class.status = ClassStatus.REGISTRATION_OPEN if batch.number == 2 else ClassStatus.PUBLISHED
             if batch.number == 2:
                 tz = training_class.zoneinfo
                 training_class.registration_opens_at = datetime(2026, 11, 1, 8, 0, tzinfo=tz)

@@ -22,19 +22,46 @@ def _window(c: TrainingClass) -> tuple[str, str]:
 
 def schedule_xlsx(classes: Iterable[TrainingClass]) -> bytes:
     header = [
-        _("Program"), _("Tahun"), _("Angkatan"), _("Kelas"), _("Tempat"), _("Kabupaten/kota"), _("Provinsi"),
-        _("Zona waktu"), _("Mulai"), _("Selesai"), _("Kapasitas"), _("Provinsi dilayani"), _("Fasilitator"),
-        _("Status"), _("Pendaftaran dibuka"), _("Pendaftaran ditutup"),
+        _("Program"),
+        _("Tahun"),
+        _("Angkatan"),
+        _("Kelas"),
+        _("Tempat"),
+        _("Kabupaten/kota"),
+        _("Provinsi"),
+        _("Zona waktu"),
+        _("Mulai"),
+        _("Selesai"),
+        _("Kapasitas"),
+        _("Provinsi dilayani"),
+        _("Fasilitator"),
+        _("Status"),
+        _("Pendaftaran dibuka"),
+        _("Pendaftaran ditutup"),
     ]
     rows = []
     for c in classes:
         opens, closes = _window(c)
-        rows.append([
-            c.batch.programme.code, c.batch.programme.year, c.batch.number, c.name, c.venue_name, c.regency.name,
-            c.province.name, c.tz_label, c.start_date, c.end_date, c.capacity,
-            ", ".join(f"{p.province.name}" + (f" ({p.seats})" if p.seats else "") for p in c.provinces),
-            ", ".join(u.full_name for u in c.facilitators), c.state.label, opens, closes,
-        ])
+        rows.append(
+            [
+                c.batch.programme.code,
+                c.batch.programme.year,
+                c.batch.number,
+                c.name,
+                c.venue_name,
+                c.regency.name,
+                c.province.name,
+                c.tz_label,
+                c.start_date,
+                c.end_date,
+                c.capacity,
+                ", ".join(f"{p.province.name}" + (f" ({p.seats})" if p.seats else "") for p in c.provinces),
+                ", ".join(u.full_name for u in c.facilitators),
+                c.state.label,
+                opens,
+                closes,
+            ]
+        )
     return xlsx_bytes(_("Jadwal"), header, rows)
 
 

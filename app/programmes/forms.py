@@ -83,8 +83,9 @@ class ProgrammeForm(BaseForm):
     requires_letter = BooleanField(_l("Pendaftar wajib mengunggah surat tugas"))
     present_statuses = MultiCheckboxField(
         _l("Status presensi yang dihitung hadir"),
-        choices=choice_list([("hadir", _l("Hadir")), ("terlambat", _l("Terlambat")), ("izin", _l("Izin")),
-                             ("sakit", _l("Sakit"))]),
+        choices=choice_list(
+            [("hadir", _l("Hadir")), ("terlambat", _l("Terlambat")), ("izin", _l("Izin")), ("sakit", _l("Sakit"))]
+        ),
         default=["hadir", "terlambat"],
         validators=[DataRequired(_l("Pilih paling sedikit satu status."))],
     )
@@ -95,8 +96,10 @@ class ProgrammeForm(BaseForm):
 class BatchForm(BaseForm):
     number = IntegerField(
         _l("Nomor angkatan"),
-        validators=[InputRequired(_l("Nomor angkatan wajib diisi.")),
-                    NumberRange(min=1, max=99, message=_l("Nomor angkatan 1 sampai 99."))],
+        validators=[
+            InputRequired(_l("Nomor angkatan wajib diisi.")),
+            NumberRange(min=1, max=99, message=_l("Nomor angkatan 1 sampai 99.")),
+        ],
     )
     name = StringField(
         _l("Nama angkatan"), validators=[DataRequired(_l("Nama angkatan wajib diisi.")), Length(max=150)]
@@ -126,8 +129,10 @@ class ClassForm(BaseForm):
     end_date = DateField(_l("Tanggal selesai"), validators=[InputRequired(_DATE)])
     capacity = IntegerField(
         _l("Kapasitas (peserta)"),
-        validators=[InputRequired(_l("Kapasitas wajib diisi.")),
-                    NumberRange(min=1, max=10_000, message=_l("Kapasitas 1 sampai 10.000."))],
+        validators=[
+            InputRequired(_l("Kapasitas wajib diisi.")),
+            NumberRange(min=1, max=10_000, message=_l("Kapasitas 1 sampai 10.000.")),
+        ],
     )
     registration_opens_at = DateTimeLocalField(
         _l("Pendaftaran dibuka"), format="%Y-%m-%dT%H:%M", validators=[Optional()]

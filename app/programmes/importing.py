@@ -30,18 +30,33 @@ from app.regions import services as regions
 from app.regions.models import TZ_LABELS, Regency, timezone_for_province
 
 COLUMNS = [
-    "angkatan", "nama_kelas", "tempat", "alamat_tempat", "kode_kabupaten_kota", "tanggal_mulai",
-    "tanggal_selesai", "kapasitas", "provinsi_dilayani", "pendaftaran_dibuka", "pendaftaran_ditutup",
+    "angkatan",
+    "nama_kelas",
+    "tempat",
+    "alamat_tempat",
+    "kode_kabupaten_kota",
+    "tanggal_mulai",
+    "tanggal_selesai",
+    "kapasitas",
+    "provinsi_dilayani",
+    "pendaftaran_dibuka",
+    "pendaftaran_ditutup",
     "email_fasilitator",
 ]
 MAX_ROWS = 2000
 EXAMPLE_MARK = "CONTOH"  # the template's example row starts its class name with this
 # service field → import column, so a planning rule's message names the column to correct
 FIELD_COLUMNS = {
-    "name": "nama_kelas", "venue_name": "tempat", "regency_code": "kode_kabupaten_kota",
-    "start_date": "tanggal_mulai", "end_date": "tanggal_selesai", "capacity": "kapasitas",
-    "provinces": "provinsi_dilayani", "registration_opens_at": "pendaftaran_dibuka",
-    "registration_closes_at": "pendaftaran_ditutup", "facilitator_ids": "email_fasilitator",
+    "name": "nama_kelas",
+    "venue_name": "tempat",
+    "regency_code": "kode_kabupaten_kota",
+    "start_date": "tanggal_mulai",
+    "end_date": "tanggal_selesai",
+    "capacity": "kapasitas",
+    "provinces": "provinsi_dilayani",
+    "registration_opens_at": "pendaftaran_dibuka",
+    "registration_closes_at": "pendaftaran_ditutup",
+    "facilitator_ids": "email_fasilitator",
 }
 
 
@@ -85,22 +100,42 @@ def template_xlsx(programme: Programme) -> bytes:
     next batch), the codes to use on a "Kode" sheet, notes on a "Petunjuk" sheet."""
     number, start, end = _example_dates(programme)
     example = [
-        number, f"{EXAMPLE_MARK} – hapus baris ini: Kelas Bali – NTB", "Aston Inn Mataram", "Kota Mataram", "52.71",
-        start.isoformat(), end.isoformat(), 22, "51:8, 52:14",
-        f"{start - timedelta(days=21):%Y-%m-%d} 08:00", f"{start - timedelta(days=7):%Y-%m-%d} 23:59",
+        number,
+        f"{EXAMPLE_MARK} – hapus baris ini: Kelas Bali – NTB",
+        "Aston Inn Mataram",
+        "Kota Mataram",
+        "52.71",
+        start.isoformat(),
+        end.isoformat(),
+        22,
+        "51:8, 52:14",
+        f"{start - timedelta(days=21):%Y-%m-%d} 08:00",
+        f"{start - timedelta(days=7):%Y-%m-%d} 23:59",
         "fasilitator@sibimtek.id",
     ]
     regencies = db.session.scalars(select(Regency).order_by(Regency.code))
     facilitators = services.facilitator_choices()
     codes = [
-        CodeList(_("Angkatan program ini"), [_("angkatan"), _("nama"), _("mulai"), _("selesai")],
-                 [[b.number, b.name, b.start_date.isoformat(), b.end_date.isoformat()] for b in programme.batches]),
-        CodeList(_("Provinsi (provinsi_dilayani)"), [_("kode"), _("nama"), _("zona")],
-                 [[p.code, p.name, TZ_LABELS.get(p.timezone, p.timezone)] for p in regions.provinces()]),
-        CodeList(_("Kabupaten/kota (kode_kabupaten_kota)"), [_("kode"), _("nama"), _("provinsi")],
-                 [[r.code, r.name, r.province_code] for r in regencies]),
-        CodeList(_("Fasilitator (email_fasilitator)"), [_("email"), _("nama")],
-                 [[u.email, u.full_name] for u in facilitators]),
+        CodeList(
+            _("Angkatan program ini"),
+            [_("angkatan"), _("nama"), _("mulai"), _("selesai")],
+            [[b.number, b.name, b.start_date.isoformat(), b.end_date.isoformat()] for b in programme.batches],
+        ),
+        CodeList(
+            _("Provinsi (provinsi_dilayani)"),
+            [_("kode"), _("nama"), _("zona")],
+            [[p.code, p.name, TZ_LABELS.get(p.timezone, p.timezone)] for p in regions.provinces()],
+        ),
+        CodeList(
+            _("Kabupaten/kota (kode_kabupaten_kota)"),
+            [_("kode"), _("nama"), _("provinsi")],
+            [[r.code, r.name, r.province_code] for r in regencies],
+        ),
+        CodeList(
+            _("Fasilitator (email_fasilitator)"),
+            [_("email"), _("nama")],
+            [[u.email, u.full_name] for u in facilitators],
+        ),
     ]
     notes = [
         _("Satu baris = satu kelas. Baris contoh (nama kelas diawali CONTOH) harus dihapus atau diganti."),
@@ -109,11 +144,14 @@ def template_xlsx(programme: Programme) -> bytes:
         _("tanggal: TTTT-BB-HH. Waktu pendaftaran: TTTT-BB-HH JJ:MM, waktu setempat (WIB/WITA/WIT)."),
         _("provinsi_dilayani: kode provinsi dipisah koma; kuota kursi opsional setelah titik dua, mis. 51:8, 52:14."),
         _("email_fasilitator: email akun fasilitator, dipisah koma (lihat lembar Kode)."),
-        _("Setiap baris diperiksa dengan aturan yang sama seperti formulir; semua masalah satu baris dilaporkan "
-          "sekaligus."),
+        _(
+            "Setiap baris diperiksa dengan aturan yang sama seperti formulir; semua masalah satu baris dilaporkan "
+            "sekaligus."
+        ),
     ]
-    return xlsx_template(_("Kelas"), COLUMNS, example, notes, codes,
-                         text_columns=["kode_kabupaten_kota", "provinsi_dilayani"])
+    return xlsx_template(
+        _("Kelas"), COLUMNS, example, notes, codes, text_columns=["kode_kabupaten_kota", "provinsi_dilayani"]
+    )
 
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
@@ -131,7 +169,7 @@ def _provinces(row: SheetRow) -> dict[str, int | None]:
     for item in filter(None, (part.strip() for part in row.text("provinsi_dilayani").split(","))):
         match = _PROVINCE_ITEM.match(item)
         if not match:
-            row.problem("provinsi_dilayani", _("\"%(item)s\" bukan kode provinsi (mis. 52 atau 52:12).", item=item))
+            row.problem("provinsi_dilayani", _('"%(item)s" bukan kode provinsi (mis. 52 atau 52:12).', item=item))
             continue
         result[match.group(1)] = int(match.group(2)) if match.group(2) else None
     return result
@@ -152,7 +190,7 @@ def _row_data(programme: Programme, row: SheetRow) -> tuple[Batch | None, servic
     regency_code = row.text("kode_kabupaten_kota", required=True)
     regency = db.session.get(Regency, regency_code) if regency_code else None
     if regency_code and regency is None:
-        row.problem("kode_kabupaten_kota", _("kode \"%(c)s\" tidak dikenal (lihat lembar Kode).", c=regency_code))
+        row.problem("kode_kabupaten_kota", _('kode "%(c)s" tidak dikenal (lihat lembar Kode).', c=regency_code))
     capacity = row.number("kapasitas", _("isi jumlah peserta."))
     emails = [e.strip().lower() for e in row.text("email_fasilitator").split(",") if e.strip()]
     people = {u.email: u.id for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
@@ -179,8 +217,7 @@ def _row_data(programme: Programme, row: SheetRow) -> tuple[Batch | None, servic
 
 def _rule_problems(problems: list[Problem]) -> list[str]:
     """Planning-rule problems, each named by the import column to correct."""
-    return [f"{FIELD_COLUMNS[p.field]}: {p.message}" if p.field in FIELD_COLUMNS else str(p.message)
-            for p in problems]
+    return [f"{FIELD_COLUMNS[p.field]}: {p.message}" if p.field in FIELD_COLUMNS else str(p.message) for p in problems]
 
 
 def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]], by: User | None) -> ImportReport:
@@ -196,8 +233,11 @@ def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]],
                 if row.problems or batch is None:
                     # a column already reported as unreadable is not blamed again by the rules
                     unreadable = {problem.split(":", 1)[0] for problem in row.problems}
-                    rules = [p for p in services.class_problems(batch, data)
-                             if FIELD_COLUMNS.get(p.field or "") not in unreadable]
+                    rules = [
+                        p
+                        for p in services.class_problems(batch, data)
+                        if FIELD_COLUMNS.get(p.field or "") not in unreadable
+                    ]
                     report.errors.append(RowError(number, row.problems + _rule_problems(rules)))
                     continue
                 training_class = services.create_class(batch, data, by)

@@ -72,7 +72,9 @@ def is_over(c: TrainingClass, now: datetime | None = None) -> bool:
 def shows_seats(c: TrainingClass, now: datetime | None = None) -> bool:
     """Seat counts mean something to the public only before the class starts."""
     return effective_status(c, now) in (
-        ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN, ClassStatus.REGISTRATION_CLOSED
+        ClassStatus.PUBLISHED,
+        ClassStatus.REGISTRATION_OPEN,
+        ClassStatus.REGISTRATION_CLOSED,
     )
 
 
@@ -143,11 +145,17 @@ def _why_not_open(c: TrainingClass, now: datetime) -> str | None:
     if not (opens and closes):
         return _("Isi jadwal pendaftaran (dibuka dan ditutup) sebelum membuka pendaftaran.")
     if now < opens:
-        return _("Pendaftaran dijadwalkan dibuka %(opens)s dan terbuka otomatis saat itu. Untuk membukanya "
-                 "lebih awal, ubah jadwal pendaftaran.", opens=_fmt(opens, c))
+        return _(
+            "Pendaftaran dijadwalkan dibuka %(opens)s dan terbuka otomatis saat itu. Untuk membukanya "
+            "lebih awal, ubah jadwal pendaftaran.",
+            opens=_fmt(opens, c),
+        )
     if now > closes:
-        return _("Jadwal pendaftaran sudah berakhir %(closes)s. Untuk membuka lagi, perpanjang jadwal "
-                 "pendaftaran (paling lambat sebelum kelas dimulai).", closes=_fmt(closes, c))
+        return _(
+            "Jadwal pendaftaran sudah berakhir %(closes)s. Untuk membuka lagi, perpanjang jadwal "
+            "pendaftaran (paling lambat sebelum kelas dimulai).",
+            closes=_fmt(closes, c),
+        )
     return None
 
 
@@ -165,8 +173,12 @@ def actions(c: TrainingClass, now: datetime | None = None) -> list[Action]:
         found.append(Action(ClassStatus.REGISTRATION_OPEN, reason is None, reason))
     if state is ClassStatus.REGISTRATION_OPEN:
         found.append(Action(ClassStatus.REGISTRATION_CLOSED, True))
-    if state in (ClassStatus.DRAFT, ClassStatus.PUBLISHED, ClassStatus.REGISTRATION_OPEN,
-                 ClassStatus.REGISTRATION_CLOSED):
+    if state in (
+        ClassStatus.DRAFT,
+        ClassStatus.PUBLISHED,
+        ClassStatus.REGISTRATION_OPEN,
+        ClassStatus.REGISTRATION_CLOSED,
+    ):
         found.append(Action(ClassStatus.CANCELLED, True))
     return found
 
@@ -178,8 +190,9 @@ def set_status(c: TrainingClass, status: ClassStatus, by: User | None, now: date
     action = next((a for a in actions(c, now) if a.status is status), None)
     if action is None:
         reason = _why_not_open(c, now) if status is ClassStatus.REGISTRATION_OPEN else None
-        raise InvalidTransition(reason or _("Status %(old)s tidak dapat diubah menjadi %(new)s.",
-                                            old=old.label, new=status.label))
+        raise InvalidTransition(
+            reason or _("Status %(old)s tidak dapat diubah menjadi %(new)s.", old=old.label, new=status.label)
+        )
     if not action.allowed:
         raise InvalidTransition(action.reason)
     c.status = status
@@ -204,9 +217,9 @@ def tick(now: datetime | None = None) -> list[Transition]:
     now = now or clock.now()
     state = effective_status_sql(now)
     due = db.session.scalars(
-        select(TrainingClass).where(
-            or_(TrainingClass.recorded_status.is_(None), TrainingClass.recorded_status != state)
-        ).order_by(TrainingClass.id)
+        select(TrainingClass)
+        .where(or_(TrainingClass.recorded_status.is_(None), TrainingClass.recorded_status != state))
+        .order_by(TrainingClass.id)
     ).all()
     transitions = []
     for c in due:

@@ -213,7 +213,9 @@ class TrainingClass(db.Model):
     batch: Mapped[Batch] = relationship(back_populates="classes")
     regency: Mapped[Regency] = relationship(lazy="joined", innerjoin=True)
     provinces: Mapped[list[ClassProvince]] = relationship(
-        back_populates="training_class", cascade="all, delete-orphan", order_by="ClassProvince.province_code",
+        back_populates="training_class",
+        cascade="all, delete-orphan",
+        order_by="ClassProvince.province_code",
         lazy="selectin",
     )
     type_quotas: Mapped[list[ClassTypeQuota]] = relationship(

@@ -54,13 +54,17 @@ def programme_problems(data: ProgrammeData, programme: Programme | None) -> list
     """Every rule of a programme that `data` breaks (a missing code or year skips the check)."""
     if not data.code or data.year is None:
         return []
-    query = select(Programme.id).where(func.upper(Programme.code) == data.code.strip().upper(),
-                                       Programme.year == data.year)
+    query = select(Programme.id).where(
+        func.upper(Programme.code) == data.code.strip().upper(), Programme.year == data.year
+    )
     if programme is not None and programme.id is not None:
         query = query.where(Programme.id != programme.id)
     if db.session.scalar(query) is not None:
-        return [Problem(_("Program %(code)s tahun %(year)s sudah ada.", code=data.code.strip().upper(),
-                          year=data.year), "code")]
+        return [
+            Problem(
+                _("Program %(code)s tahun %(year)s sudah ada.", code=data.code.strip().upper(), year=data.year), "code"
+            )
+        ]
     return []
 
 
@@ -129,18 +133,27 @@ def batch_problems(programme: Programme, data: BatchData, batch: Batch | None) -
     if batch is not None and start and end:
         outside = [c.name for c in batch.classes if c.start_date < start or c.end_date > end]
         if outside:
-            problems.append(Problem(
-                _("%(cls)s berada di luar rentang tanggal angkatan yang baru.",
-                  cls=", ".join(with_word(_("Kelas"), name) for name in outside)),
-                "start_date",
-            ))
+            problems.append(
+                Problem(
+                    _(
+                        "%(cls)s berada di luar rentang tanggal angkatan yang baru.",
+                        cls=", ".join(with_word(_("Kelas"), name) for name in outside),
+                    ),
+                    "start_date",
+                )
+            )
     return problems
 
 
 def create_batch(programme: Programme, data: BatchData, by: User | None) -> Batch:
     raise_if_any(batch_problems(programme, data, None))
-    batch = Batch(programme=programme, number=data.number, name=data.name.strip(),
-                  start_date=data.start_date, end_date=data.end_date)
+    batch = Batch(
+        programme=programme,
+        number=data.number,
+        name=data.name.strip(),
+        start_date=data.start_date,
+        end_date=data.end_date,
+    )
     db.session.add(batch)
     audit.record(batch, "created", by)
     return batch
@@ -215,8 +228,9 @@ def seats_taken_many(class_ids: list[int]) -> dict[int, SeatsTaken]:
         provinces[province] = provinces.get(province, 0) + count
         groups[group] = groups.get(group, 0) + count
     return {
-        class_id: SeatsTaken(total=sum(by_province[class_id].values()), by_province=by_province[class_id],
-                             by_group=by_group[class_id])
+        class_id: SeatsTaken(
+            total=sum(by_province[class_id].values()), by_province=by_province[class_id], by_group=by_group[class_id]
+        )
         for class_id in by_province
     }
 
@@ -225,9 +239,12 @@ def registration_count(training_class: TrainingClass) -> int:
     """All registrations of a class, whatever their status."""
     from app.registration.models import Registration
 
-    return db.session.scalar(
-        select(func.count()).select_from(Registration).where(Registration.class_id == training_class.id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Registration).where(Registration.class_id == training_class.id)
+        )
+        or 0
+    )
 
 
 def _overlapping_classes(user_id: int, start: date, end: date, exclude_id: int | None) -> list[TrainingClass]:
@@ -274,8 +291,11 @@ def _check_dates_in_batch(c: ClassCheck) -> Iterator[Problem]:
         return
     if start < batch.start_date or end > batch.end_date:
         yield Problem(
-            _("Tanggal kelas harus di dalam rentang angkatan (%(start)s – %(end)s).",
-              start=format_date(batch.start_date), end=format_date(batch.end_date)),
+            _(
+                "Tanggal kelas harus di dalam rentang angkatan (%(start)s – %(end)s).",
+                start=format_date(batch.start_date),
+                end=format_date(batch.end_date),
+            ),
             "start_date",
         )
 
@@ -318,8 +338,11 @@ def _check_type_quota_fits(c: ClassCheck) -> Iterator[Problem]:
         yield Problem(_("Kuota kursi tidak boleh negatif."), "type_quotas")
     if c.data.capacity is not None and sum(seats) > c.data.capacity:
         yield Problem(
-            _("Jumlah kuota jenis perpustakaan (%(sum)s) melebihi kapasitas kelas (%(cap)s).",
-              sum=sum(seats), cap=c.data.capacity),
+            _(
+                "Jumlah kuota jenis perpustakaan (%(sum)s) melebihi kapasitas kelas (%(cap)s).",
+                sum=sum(seats),
+                cap=c.data.capacity,
+            ),
             "type_quotas",
         )
 
@@ -349,8 +372,9 @@ def _check_capacity_holds_approved(c: ClassCheck) -> Iterator[Problem]:
         return
     taken = seats_taken(c.existing)
     if c.data.capacity < taken.total:
-        yield Problem(_("Kapasitas tidak boleh kurang dari kursi yang sudah terisi (%(n)s).", n=taken.total),
-                      "capacity")
+        yield Problem(
+            _("Kapasitas tidak boleh kurang dari kursi yang sudah terisi (%(n)s).", n=taken.total), "capacity"
+        )
 
 
 def _check_facilitator_roles(c: ClassCheck) -> Iterator[Problem]:
@@ -362,13 +386,18 @@ def _check_facilitators_free(c: ClassCheck) -> Iterator[Problem]:
     if c.data.start_date is None or c.data.end_date is None:
         return
     for person in c.facilitators:
-        clashes = _overlapping_classes(person.id, c.data.start_date, c.data.end_date,
-                                       c.existing.id if c.existing else None)
+        clashes = _overlapping_classes(
+            person.id, c.data.start_date, c.data.end_date, c.existing.id if c.existing else None
+        )
         if clashes:
             other = clashes[0]
             yield Problem(
-                _("%(name)s sudah mengajar di %(cls)s (%(dates)s) pada tanggal yang tumpang tindih.",
-                  name=person.full_name, cls=other.name, dates=format_date_range(other.start_date, other.end_date)),
+                _(
+                    "%(name)s sudah mengajar di %(cls)s (%(dates)s) pada tanggal yang tumpang tindih.",
+                    name=person.full_name,
+                    cls=other.name,
+                    dates=format_date_range(other.start_date, other.end_date),
+                ),
                 "facilitator_ids",
             )
 
@@ -380,8 +409,10 @@ def _check_started_class_keeps_its_start(c: ClassCheck) -> Iterator[Problem]:
     existing, start = c.existing, c.data.start_date
     if existing is None or start is None or start == existing.start_date or not lifecycle.has_started(existing):
         return
-    yield Problem(_("Kelas sudah dimulai %(d)s: tanggal mulai tidak dapat diubah lagi.",
-                    d=format_date(existing.start_date)), "start_date")
+    yield Problem(
+        _("Kelas sudah dimulai %(d)s: tanggal mulai tidak dapat diubah lagi.", d=format_date(existing.start_date)),
+        "start_date",
+    )
 
 
 CLASS_CHECKS: tuple[Callable[[ClassCheck], Iterable[Problem]], ...] = (
@@ -405,9 +436,9 @@ CLASS_CHECKS: tuple[Callable[[ClassCheck], Iterable[Problem]], ...] = (
 def _load_facilitators(ids: list[int]) -> list[User]:
     if not ids:
         return []
-    return list(db.session.scalars(
-        select(User).join(UserRole).where(User.id.in_(ids), UserRole.role == Role.FACILITATOR)
-    ))
+    return list(
+        db.session.scalars(select(User).join(UserRole).where(User.id.in_(ids), UserRole.role == Role.FACILITATOR))
+    )
 
 
 def class_problems(batch: Batch | None, data: ClassData, existing: TrainingClass | None = None) -> list[Problem]:
@@ -559,20 +590,32 @@ def agenda_problems(training_class: TrainingClass, data: AgendaData) -> list[Pro
     if times_known and data.end_time <= data.start_time:
         problems.append(Problem(_("Jam selesai harus setelah jam mulai."), "end_time"))
     elif times_known and data.jp is not None and data.jp > jp_that_fit(data.start_time, data.end_time):
-        problems.append(Problem(
-            _("Sesi %(start)s–%(end)s hanya memuat paling banyak %(fit)s JP (1 JP = 45 menit), bukan %(jp)s JP.",
-              start=format_time(data.start_time), end=format_time(data.end_time),
-              fit=jp_that_fit(data.start_time, data.end_time), jp=data.jp),
-            "jp",
-        ))
+        problems.append(
+            Problem(
+                _(
+                    "Sesi %(start)s–%(end)s hanya memuat paling banyak %(fit)s JP (1 JP = 45 menit), bukan %(jp)s JP.",
+                    start=format_time(data.start_time),
+                    end=format_time(data.end_time),
+                    fit=jp_that_fit(data.start_time, data.end_time),
+                    jp=data.jp,
+                ),
+                "jp",
+            )
+        )
     if times_known and data.day is not None:
         for other in training_class.agenda:
             if other.day == data.day and other.start_time < data.end_time and data.start_time < other.end_time:
-                problems.append(Problem(
-                    _("Sesi bertabrakan dengan %(topic)s (%(start)s–%(end)s).", topic=other.topic,
-                      start=format_time(other.start_time), end=format_time(other.end_time)),
-                    "start_time",
-                ))
+                problems.append(
+                    Problem(
+                        _(
+                            "Sesi bertabrakan dengan %(topic)s (%(start)s–%(end)s).",
+                            topic=other.topic,
+                            start=format_time(other.start_time),
+                            end=format_time(other.end_time),
+                        ),
+                        "start_time",
+                    )
+                )
     return problems
 
 
@@ -582,11 +625,17 @@ def agenda_warnings(data: AgendaData) -> list[str]:
     neither is flagged; the organiser may still mean it, so the session is saved anyway."""
     fit = jp_that_fit(data.start_time, data.end_time)
     if data.jp and fit - data.jp >= 2:
-        return [_("Sesi %(start)s–%(end)s (%(minutes)s menit) dapat memuat %(fit)s JP, tetapi diisi %(jp)s JP. "
-                  "Periksa kembali bila bukan karena istirahat.",
-                  start=format_time(data.start_time), end=format_time(data.end_time),
-                  minutes=_minutes(data.start_time, data.end_time),
-                  fit=fit, jp=data.jp)]
+        return [
+            _(
+                "Sesi %(start)s–%(end)s (%(minutes)s menit) dapat memuat %(fit)s JP, tetapi diisi %(jp)s JP. "
+                "Periksa kembali bila bukan karena istirahat.",
+                start=format_time(data.start_time),
+                end=format_time(data.end_time),
+                minutes=_minutes(data.start_time, data.end_time),
+                fit=fit,
+                jp=data.jp,
+            )
+        ]
     return []
 
 
@@ -594,8 +643,12 @@ def add_agenda_session(training_class: TrainingClass, data: AgendaData, by: User
     """Add a session after every agenda rule has run; ValidationFailed lists all that failed."""
     raise_if_any(agenda_problems(training_class, data))
     session = AgendaSession(
-        day=data.day, start_time=data.start_time, end_time=data.end_time, topic=data.topic.strip(),
-        jp=data.jp, speaker=(data.speaker or "").strip() or None,
+        day=data.day,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        topic=data.topic.strip(),
+        jp=data.jp,
+        speaker=(data.speaker or "").strip() or None,
     )
     training_class.agenda.append(session)
     label = f"{format_date(data.day)} {format_time(data.start_time)} {session.topic}"
@@ -637,8 +690,9 @@ class SeatSummary:
         return max(self.capacity - self.taken, 0)
 
 
-def seat_summary(training_class: TrainingClass, today: date | None = None,
-                 taken: SeatsTaken | None = None) -> SeatSummary:
+def seat_summary(
+    training_class: TrainingClass, today: date | None = None, taken: SeatsTaken | None = None
+) -> SeatSummary:
     taken = taken if taken is not None else seats_taken(training_class)
     today = today or clock.today(training_class.zoneinfo)
     released = bool(training_class.quota_release_date and today > training_class.quota_release_date)
@@ -688,9 +742,7 @@ def schedule_query(
     if batch_id:
         query = query.where(TrainingClass.batch_id == batch_id)
     if province_code:
-        query = query.where(
-            TrainingClass.provinces.any(ClassProvince.province_code == province_code)
-        )
+        query = query.where(TrainingClass.provinces.any(ClassProvince.province_code == province_code))
     if status:  # what the class is now, by the calendar (as shown on the pages)
         query = query.where(lifecycle.effective_status_sql() == status.value)
     if statuses is not None:
@@ -722,7 +774,9 @@ def visible_to(training_class: TrainingClass, user: User) -> bool:
 def facilitator_choices() -> list[User]:
     return list(
         db.session.scalars(
-            select(User).join(UserRole).where(UserRole.role == Role.FACILITATOR, User.active.is_(True))
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.FACILITATOR, User.active.is_(True))
             .order_by(User.full_name)
         )
     )

@@ -79,9 +79,14 @@ def programmes() -> ResponseReturnValue:
 
 def _programme_data(form: ProgrammeForm) -> services.ProgrammeData:
     return services.ProgrammeData(
-        code=parsed(form.code), name=form.name.data, year=parsed(form.year), jp_total=form.jp_total.data,
-        min_attendance_percent=form.min_attendance_percent.data, description=form.description.data,
-        status=form.status.data, requires_letter=form.requires_letter.data,
+        code=parsed(form.code),
+        name=form.name.data,
+        year=parsed(form.year),
+        jp_total=form.jp_total.data,
+        min_attendance_percent=form.min_attendance_percent.data,
+        description=form.description.data,
+        status=form.status.data,
+        requires_letter=form.requires_letter.data,
         present_statuses=form.present_statuses.data,
     )
 
@@ -159,8 +164,14 @@ def programme_copy(programme_id: int) -> ResponseReturnValue:
             flash(problem.message, "danger")
         return redirect(url_for("programmes.programme", programme_id=programme.id))
     db.session.commit()
-    flash(_("Program disalin ke tahun %(year)s sebagai draf; tanggal digeser per minggu penuh sehingga harinya "
-            "tetap sama.", year=form.year.data), "success")
+    flash(
+        _(
+            "Program disalin ke tahun %(year)s sebagai draf; tanggal digeser per minggu penuh sehingga harinya "
+            "tetap sama.",
+            year=form.year.data,
+        ),
+        "success",
+    )
     _flash_dropped(result)
     return redirect(url_for("programmes.programme", programme_id=result.target.id))
 
@@ -168,8 +179,10 @@ def programme_copy(programme_id: int) -> ResponseReturnValue:
 def _flash_dropped(result: copying.CopyResult) -> None:
     if result.dropped_facilitators:
         flash(
-            _("Fasilitator yang bentrok jadwal tidak ikut disalin: %(names)s.",
-              names="; ".join(result.dropped_facilitators)),
+            _(
+                "Fasilitator yang bentrok jadwal tidak ikut disalin: %(names)s.",
+                names="; ".join(result.dropped_facilitators),
+            ),
             "warning",
         )
 
@@ -179,7 +192,9 @@ def _flash_dropped(result: copying.CopyResult) -> None:
 
 def _batch_data(form: BatchForm) -> services.BatchData:
     return services.BatchData(
-        number=parsed(form.number), name=form.name.data or "", start_date=parsed(form.start_date),
+        number=parsed(form.number),
+        name=form.name.data or "",
+        start_date=parsed(form.start_date),
         end_date=parsed(form.end_date),
     )
 
@@ -232,9 +247,7 @@ def batch_edit(batch_id: int) -> ResponseReturnValue:
 def batch_copy(batch_id: int) -> ResponseReturnValue:
     batch = db.get_or_404(Batch, batch_id)
     form = CopyBatchForm()
-    form.target_id.choices = choice_list(
-        (p.id, f"{p.code} {p.year}") for p in db.session.scalars(select(Programme))
-    )
+    form.target_id.choices = choice_list((p.id, f"{p.code} {p.year}") for p in db.session.scalars(select(Programme)))
     if not form.validate_on_submit():
         flash(_("Pilih program tujuan."), "danger")
         return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
@@ -258,9 +271,7 @@ def batch_copy(batch_id: int) -> ResponseReturnValue:
 def _class_form(training_class: TrainingClass | None = None, **kwargs: object) -> ClassForm:
     provinces = regions.provinces()
     form = class_form_for(provinces, **kwargs)
-    form.province_code.choices = choice_list(
-        [("", _("— pilih provinsi —"))] + [(p.code, p.name) for p in provinces]
-    )
+    form.province_code.choices = choice_list([("", _("— pilih provinsi —"))] + [(p.code, p.name) for p in provinces])
     host = form.province_code.data or (training_class.regency_code[:2] if training_class else "")
     form.regency_code.choices = choice_list([("", "—")] + [(r.code, r.name) for r in regions.regencies_of(host)])
     form.facilitator_ids.choices = choice_list((u.id, u.full_name) for u in services.facilitator_choices())
@@ -312,7 +323,8 @@ def _class_data(form: ClassForm) -> services.ClassData:
         type_quotas={g: seats(f"quota_{g.value}") or 0 for g in QuotaGroup},
         facilitator_ids=list(form.facilitator_ids.data or []),
         approval_mode=ApprovalMode(form.approval_mode.data)
-        if form.approval_mode.data in ApprovalMode._value2member_map_ else ApprovalMode.MODERATED,
+        if form.approval_mode.data in ApprovalMode._value2member_map_
+        else ApprovalMode.MODERATED,
     )
 
 
@@ -391,8 +403,10 @@ def class_status(class_id: int) -> ResponseReturnValue:
     form = StatusForm()
     if not form.validate_on_submit() or form.status.data not in ClassStatus._value2member_map_:
         abort(400)
-    commit_or_flash(lambda: services.set_status(training_class, ClassStatus(form.status.data), current_user),
-                    lambda _result: _("Status kelas: %(status)s.", status=training_class.state.label))
+    commit_or_flash(
+        lambda: services.set_status(training_class, ClassStatus(form.status.data), current_user),
+        lambda _result: _("Status kelas: %(status)s.", status=training_class.state.label),
+    )
     return redirect(url_for("programmes.class_detail", class_id=class_id))
 
 
@@ -413,9 +427,14 @@ def class_delete(class_id: int) -> ResponseReturnValue:
 
 
 def _agenda_data(form: AgendaForm) -> services.AgendaData:
-    return services.AgendaData(day=parsed(form.day), start_time=parsed(form.start_time),
-                               end_time=parsed(form.end_time), topic=form.topic.data or "", jp=parsed(form.jp),
-                               speaker=form.speaker.data)
+    return services.AgendaData(
+        day=parsed(form.day),
+        start_time=parsed(form.start_time),
+        end_time=parsed(form.end_time),
+        topic=form.topic.data or "",
+        jp=parsed(form.jp),
+        speaker=form.speaker.data,
+    )
 
 
 @bp.post("/kelola/kelas/<int:class_id>/agenda")

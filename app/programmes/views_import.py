@@ -59,9 +59,7 @@ def import_classes(programme_id: int) -> ResponseReturnValue:
                 token = secrets.token_hex(16)
                 _pending_path(token).write_bytes(data)
                 confirm = ConfirmImportForm(token=token)
-    return render_template(
-        "programmes/import.html", programme=programme, form=form, report=report, confirm=confirm
-    )
+    return render_template("programmes/import.html", programme=programme, form=form, report=report, confirm=confirm)
 
 
 @bp.post("/kelola/program/<int:programme_id>/impor/konfirmasi")
@@ -83,7 +81,5 @@ def import_confirm(programme_id: int) -> ResponseReturnValue:
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
     db.session.commit()
     path.unlink(missing_ok=True)
-    flash(
-        _("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)), "success"
-    )
+    flash(_("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)), "success")
     return redirect(url_for("programmes.programme", programme_id=programme.id))

@@ -87,14 +87,27 @@ def schedule() -> ResponseReturnValue:
             by_batch.setdefault(key, []).append(c)
         grouped = list(by_batch.items())
     programmes = db.session.scalars(select(Programme).order_by(Programme.year.desc(), Programme.code)).all()
-    batches = db.session.scalars(
-        select(Batch).where(Batch.programme_id == filters["programme_id"]).order_by(Batch.number)
-    ).all() if filters["programme_id"] else []
+    batches = (
+        db.session.scalars(
+            select(Batch).where(Batch.programme_id == filters["programme_id"]).order_by(Batch.number)
+        ).all()
+        if filters["programme_id"]
+        else []
+    )
     return render_template(
         "programmes/schedule.html",
-        page=page, grouped=grouped, bars=bars, first=first, last=last, view=view, filters=filters,
-        programmes=programmes, batches=batches, provinces=regions.provinces(),
-        facilitators=services.facilitator_choices(), ClassStatus=ClassStatus,
+        page=page,
+        grouped=grouped,
+        bars=bars,
+        first=first,
+        last=last,
+        view=view,
+        filters=filters,
+        programmes=programmes,
+        batches=batches,
+        provinces=regions.provinces(),
+        facilitators=services.facilitator_choices(),
+        ClassStatus=ClassStatus,
         can_filter_all=current_user.has_role(Role.ADMIN, Role.ORGANISER),
     )
 

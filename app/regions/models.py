@@ -38,9 +38,7 @@ class Province(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(40))  # IANA name, e.g. "Asia/Makassar"
 
-    regencies: Mapped[list[Regency]] = relationship(
-        back_populates="province", order_by="Regency.code"
-    )
+    regencies: Mapped[list[Regency]] = relationship(back_populates="province", order_by="Regency.code")
 
     @property
     def tz_label(self) -> str:

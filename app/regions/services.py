@@ -60,9 +60,7 @@ def provinces() -> list[Province]:
 
 def regencies_of(province_code: str) -> list[Regency]:
     return list(
-        db.session.scalars(
-            select(Regency).where(Regency.province_code == province_code).order_by(Regency.code)
-        )
+        db.session.scalars(select(Regency).where(Regency.province_code == province_code).order_by(Regency.code))
     )
 
 

@@ -35,20 +35,21 @@ def _on_email_proven(user: User, **_extra: Any) -> None:
     link_registrations(user)
 
 
-def nominate(training_class: TrainingClass, data: services.RegistrationData, by: User,
-             override_reason: str | None = None) -> Registration:
+def nominate(
+    training_class: TrainingClass, data: services.RegistrationData, by: User, override_reason: str | None = None
+) -> Registration:
     """Register a person an office nominated (no window, seats as usual) and tell them how to follow
     it: a verified account sees it at once; anyone else gets a link to set their password."""
     email = auth.normalise_email(data.person.email)
     holder = auth.find_user_by_email(email)
     verified = holder if holder is not None and holder.active and holder.email_verified_at else None
-    registration = services.submit(training_class, data, user=verified, nominated_by=by,
-                                   override_reason=override_reason)
+    registration = services.submit(
+        training_class, data, user=verified, nominated_by=by, override_reason=override_reason
+    )
     link = None
     if verified is None:
         if holder is None:
-            holder = auth.invite_participant(email=email, full_name=registration.full_name,
-                                             phone=registration.whatsapp)
+            holder = auth.invite_participant(email=email, full_name=registration.full_name, phone=registration.whatsapp)
         else:
             # Someone signed up with this address and never proved it: whoever that was, their
             # password and consent do not pass to the nominee, and their verification link dies.

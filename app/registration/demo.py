@@ -34,23 +34,36 @@ def _nik(district_code: str, born: date, woman: bool, serial: int) -> str:
     return f"{district_code.replace('.', '')}{day:02d}{born:%m%y}{serial:04d}"
 
 
-def _person(rng: random.Random, district: str, serial: int, woman: bool | None = None,
-            taken: set[str] | None = None) -> services.PersonData:
+def _person(
+    rng: random.Random, district: str, serial: int, woman: bool | None = None, taken: set[str] | None = None
+) -> services.PersonData:
     drawn = rng.random() < 0.55  # drawn even when given, so the rest of the demo stays the same
     woman = drawn if woman is None else woman
     name = demo_name(rng, district, woman, taken)  # fits the regency (Lombok, Bima, Sumbawa) or the province
     born = date(rng.randint(1970, 2000), rng.randint(1, 12), rng.randint(1, 28))
-    status = rng.choice([EmploymentStatus.PNS, EmploymentStatus.PPPK, EmploymentStatus.HONORER,
-                         EmploymentStatus.RELAWAN, EmploymentStatus.RELAWAN])
+    status = rng.choice(
+        [
+            EmploymentStatus.PNS,
+            EmploymentStatus.PPPK,
+            EmploymentStatus.HONORER,
+            EmploymentStatus.RELAWAN,
+            EmploymentStatus.RELAWAN,
+        ]
+    )
     nip = None
     if status is EmploymentStatus.PNS:
         appointed = min(born.year + 22, 2021)
         nip = f"{born:%Y%m%d}{appointed}{rng.randint(1, 12):02d}{'2' if woman else '1'}{rng.randint(1, 999):03d}"
     return services.PersonData(
-        full_name=name, nik=_nik(district, born, woman, serial), nip=nip, gender="P" if woman else "L",
-        birth_place=wilayah.wilayah_name(district[:5]) or "—", birth_date=born,
+        full_name=name,
+        nik=_nik(district, born, woman, serial),
+        nip=nip,
+        gender="P" if woman else "L",
+        birth_place=wilayah.wilayah_name(district[:5]) or "—",
+        birth_date=born,
         position=rng.choice(["Pengelola perpustakaan", "Pustakawan", "Kepala perpustakaan", "Staf layanan"]),
-        employment_status=status, email=f"peserta.demo{serial}@contoh.perpustakaan.id",
+        employment_status=status,
+        email=f"peserta.demo{serial}@contoh.perpustakaan.id",
         whatsapp=f"+62817{serial:08d}",
     )
 
@@ -64,7 +77,9 @@ def _district_of(library: Library) -> str:
 def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoResult:
     """22 approved registrations (8 Bali, 14 NTB) and 3 waitlisted, for the Mataram class."""
     c = db.session.scalar(
-        select(TrainingClass).join(TrainingClass.batch).join(Programme)
+        select(TrainingClass)
+        .join(TrainingClass.batch)
+        .join(Programme)
         .where(Programme.year == 2023, TrainingClass.venue_name == "Aston Inn Mataram")
     )
     if c is None:
@@ -75,8 +90,11 @@ def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoR
     rng = random.Random(2023)
     libs = {
         code: db.session.scalars(
-            select(Library).join(Library.regency).where(Library.status == LibraryStatus.VERIFIED)
-            .where(Library.regency_code.startswith(code + ".")).order_by(Library.id)
+            select(Library)
+            .join(Library.regency)
+            .where(Library.status == LibraryStatus.VERIFIED)
+            .where(Library.regency_code.startswith(code + "."))
+            .order_by(Library.id)
         ).all()
         for code in ("51", "52")
     }
@@ -89,15 +107,17 @@ def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoR
             library = libs[province][index % len(libs[province])]
             # The demo participant's account is a woman's (Baiq Nurul Hidayati): her NIK says so too.
             demo_account = index == 0 and participant is not None
-            person = _person(rng, _district_of(library), serial, woman=True if demo_account else None,
-                             taken=taken)
+            person = _person(rng, _district_of(library), serial, woman=True if demo_account else None, taken=taken)
             user = None
             if demo_account:
                 person.full_name, person.email, user = participant.full_name, participant.email, participant
                 person.whatsapp = participant.phone or person.whatsapp
             services.submit(
-                c, services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
-                user=user, nominated_by=organiser, now=moment + timedelta(minutes=7 * index),
+                c,
+                services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
+                user=user,
+                nominated_by=organiser,
+                now=moment + timedelta(minutes=7 * index),
             )
             serial += 1
     return RegistrationDemoResult(len(plan), len(plan))
@@ -132,9 +152,11 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
                     LibraryType.DESA_KELURAHAN: f"Perpustakaan Desa Demo {i:03d} {district.name}",
                 }[library_type]
                 lib = libraries.create_library(
-                    libraries.LibraryData(name=name, type=library_type, regency_code=regency.code,
-                                          district_code=district.code),
-                    status=LibraryStatus.VERIFIED, by=organiser,
+                    libraries.LibraryData(
+                        name=name, type=library_type, regency_code=regency.code, district_code=district.code
+                    ),
+                    status=LibraryStatus.VERIFIED,
+                    by=organiser,
                 )
                 created[province].append(lib)
         serial = 1000  # four digits, unique in this run (Mataram uses 1–25)
@@ -147,8 +169,11 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
                 library = pool[k % len(pool)]
                 person = _person(rng, library.district_code, serial)
                 services.submit(
-                    c, services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
-                    user=None, nominated_by=organiser, now=moment + timedelta(minutes=k),
+                    c,
+                    services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
+                    user=None,
+                    nominated_by=organiser,
+                    now=moment + timedelta(minutes=k),
                 )
                 serial += 1
                 added += 1

@@ -67,9 +67,7 @@ class PersonFields(BaseForm):
         _l("Tempat lahir"), validators=[DataRequired(_l("Tempat lahir wajib diisi.")), Length(max=100)]
     )
     birth_date = DateField(_l("Tanggal lahir"), validators=[InputRequired(_l("Tanggal lahir wajib diisi."))])
-    position = StringField(
-        _l("Jabatan"), validators=[DataRequired(_l("Jabatan wajib diisi.")), Length(max=150)]
-    )
+    position = StringField(_l("Jabatan"), validators=[DataRequired(_l("Jabatan wajib diisi.")), Length(max=150)])
     email = EmailField(
         _l("Email"),
         validators=[
@@ -142,8 +140,10 @@ class RegistrationForm(PersonFields):
     def validate_name_confirmed(self, field: BooleanField) -> None:
         if not field.data and self.full_name.data:
             raise ValidationError(
-                _l("Periksa nama yang akan dicetak di sertifikat: «%(name)s». Centang bila sudah benar.",
-                   name=self.full_name.data)
+                _l(
+                    "Periksa nama yang akan dicetak di sertifikat: «%(name)s». Centang bila sudah benar.",
+                    name=self.full_name.data,
+                )
             )
 
 
@@ -167,8 +167,14 @@ class DecisionForm(BaseForm):
 
     action = SelectField(
         _l("Tindakan"),
-        choices=choice_list([("approve", _l("Setujui")), ("waitlist", _l("Masukkan daftar tunggu")),
-                             ("reject", _l("Tolak")), ("cancel", _l("Batalkan"))]),
+        choices=choice_list(
+            [
+                ("approve", _l("Setujui")),
+                ("waitlist", _l("Masukkan daftar tunggu")),
+                ("reject", _l("Tolak")),
+                ("cancel", _l("Batalkan")),
+            ]
+        ),
     )
     reason = StringField(_l("Alasan (wajib untuk menolak/membatalkan)"), validators=[Optional(), Length(max=300)])
     # Approving after the class has started is an exception the organiser states on purpose.

@@ -38,8 +38,9 @@ class IdentityCheck:
         return self.error is None
 
 
-def check_nik(nik: str, *, birth_date: date | None = None, gender: str | None = None,
-              today: date | None = None) -> IdentityCheck:
+def check_nik(
+    nik: str, *, birth_date: date | None = None, gender: str | None = None, today: date | None = None
+) -> IdentityCheck:
     digits = clean_number(nik)
     if not re.fullmatch(r"[0-9]{16}", digits):
         return IdentityCheck(_("NIK harus 16 digit angka (sekarang %(n)s karakter).", n=len(digits)))
@@ -58,21 +59,32 @@ def check_nik(nik: str, *, birth_date: date | None = None, gender: str | None = 
     check = IdentityCheck(birth_date=date.fromisoformat(info.birth_date), gender=info.gender)
     if any(w.code == "wilayah_unknown" for w in info.warnings):
         check.warnings.append(
-            _("Kode wilayah NIK %(code)s tidak ada di data Kemendagri terbaru (mungkin kode lama sebelum pemekaran).",
-              code=f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}")
+            _(
+                "Kode wilayah NIK %(code)s tidak ada di data Kemendagri terbaru (mungkin kode lama sebelum pemekaran).",
+                code=f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}",
+            )
         )
     if birth_date and check.birth_date != birth_date:
         check.warnings.append(
-            _("Tanggal lahir (%(stated)s) berbeda dengan yang tersimpan di NIK (%(nik)s).",
-              stated=format_date(birth_date), nik=format_date(check.birth_date))
+            _(
+                "Tanggal lahir (%(stated)s) berbeda dengan yang tersimpan di NIK (%(nik)s).",
+                stated=format_date(birth_date),
+                nik=format_date(check.birth_date),
+            )
         )
     if gender and check.gender != gender:
         check.warnings.append(_("Jenis kelamin berbeda dengan yang tersimpan di NIK."))
     return check
 
 
-def check_nip(nip: str, *, civil_servant: bool, birth_date: date | None = None, gender: str | None = None,
-              today: date | None = None) -> IdentityCheck:
+def check_nip(
+    nip: str,
+    *,
+    civil_servant: bool,
+    birth_date: date | None = None,
+    gender: str | None = None,
+    today: date | None = None,
+) -> IdentityCheck:
     """NIP: 18 digits; for PNS also YYYYMMDD birth · YYYYMM appointment · gender 1/2 · serial.
     PPPK numbers are structured differently, so only their length is checked."""
     digits = clean_number(nip)

@@ -68,8 +68,12 @@ class Registration(db.Model):
     __table_args__ = (
         # One active registration per NIK per programme, whichever class (the database enforces it).
         Index(
-            "uq_registrations_active_nik", "programme_id", "nik", unique=True,
-            sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL),
+            "uq_registrations_active_nik",
+            "programme_id",
+            "nik",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_registrations_class_status", "class_id", "status"),
     )

@@ -32,15 +32,31 @@ from app.regions.models import Regency
 from app.registration import accounts, identity, services
 from app.registration.models import EmploymentStatus
 
-PERSON_COLUMNS = ["nama", "nik", "nip", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "jabatan",
-                  "status_kepegawaian", "email", "whatsapp"]
+PERSON_COLUMNS = [
+    "nama",
+    "nik",
+    "nip",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jabatan",
+    "status_kepegawaian",
+    "email",
+    "whatsapp",
+]
 # the library: id_perpustakaan, or nama_perpustakaan + kode_kabupaten (code or name), or kode_desa
 LIBRARY_COLUMNS = ["id_perpustakaan", "nama_perpustakaan", "kode_kabupaten", "kode_desa"]
 COLUMNS = PERSON_COLUMNS + LIBRARY_COLUMNS
 EXAMPLE_MARK = "CONTOH"  # the template's example row starts its name with this
 # service field → import column, so a refusal from the registration rules names the column
-FIELD_COLUMNS = {"nik": "nik", "nip": "nip", "library_id": "id_perpustakaan", "province_code": "id_perpustakaan",
-                 "email": "email", "whatsapp": "whatsapp"}
+FIELD_COLUMNS = {
+    "nik": "nik",
+    "nip": "nip",
+    "library_id": "id_perpustakaan",
+    "province_code": "id_perpustakaan",
+    "email": "email",
+    "whatsapp": "whatsapp",
+}
 MAX_ROWS = 2000  # a class holds a few dozen; an office's list, a few hundred
 
 
@@ -65,12 +81,15 @@ def _library(row: SheetRow, training_class: TrainingClass) -> Library | None:
     if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):  # "-5" is not library 5
         row.problem("id_perpustakaan", _("isi angka ID perpustakaan (lihat daftar Perpustakaan)."))
         return None
-    column = ("id_perpustakaan" if raw_id else "kode_desa" if cell_text(row.raw.get("kode_desa"))
-              else "nama_perpustakaan")
+    column = (
+        "id_perpustakaan" if raw_id else "kode_desa" if cell_text(row.raw.get("kode_desa")) else "nama_perpustakaan"
+    )
     try:
         library = libraries.find_library(
-            library_id=int(raw_id) if raw_id else None, name=cell_text(row.raw.get("nama_perpustakaan")),
-            regency=cell_text(row.raw.get("kode_kabupaten")), village_code=cell_text(row.raw.get("kode_desa")),
+            library_id=int(raw_id) if raw_id else None,
+            name=cell_text(row.raw.get("nama_perpustakaan")),
+            regency=cell_text(row.raw.get("kode_kabupaten")),
+            village_code=cell_text(row.raw.get("kode_desa")),
             prefer_provinces=training_class.served_codes,
         )
     except DomainError as exc:
@@ -120,8 +139,16 @@ def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[services.
     if row.problems or born is None or library is None:
         return None
     person = services.PersonData(
-        full_name=name, nik=nik, nip=nip, gender=gender, birth_place=birth_place, birth_date=born,
-        position=position, employment_status=EmploymentStatus(status), email=email, whatsapp=phone,
+        full_name=name,
+        nik=nik,
+        nip=nip,
+        gender=gender,
+        birth_place=birth_place,
+        birth_date=born,
+        position=position,
+        employment_status=EmploymentStatus(status),
+        email=email,
+        whatsapp=phone,
     )
     return person, library
 
@@ -133,15 +160,21 @@ def _column_order(message: str) -> int:
 
 def read_rows(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     header, rows = read_sheet(data, MAX_ROWS)
-    no_library = not ("id_perpustakaan" in header or "kode_desa" in header
-                      or {"nama_perpustakaan", "kode_kabupaten"} <= set(header))
-    require_columns(header, PERSON_COLUMNS,
-                    ["id_perpustakaan / nama_perpustakaan + kode_kabupaten / kode_desa"] if no_library else [])
+    no_library = not (
+        "id_perpustakaan" in header or "kode_desa" in header or {"nama_perpustakaan", "kode_kabupaten"} <= set(header)
+    )
+    require_columns(
+        header,
+        PERSON_COLUMNS,
+        ["id_perpustakaan / nama_perpustakaan + kode_kabupaten / kode_desa"] if no_library else [],
+    )
     return rows
 
 
 def import_nominations(
-    training_class: TrainingClass, rows: list[tuple[int, dict[str, Any]]], by: User,
+    training_class: TrainingClass,
+    rows: list[tuple[int, dict[str, Any]]],
+    by: User,
     override_reason: str | None = None,
 ) -> NominationReport:
     """Register each row through the same rules as the form; the caller commits only if no row
@@ -162,13 +195,19 @@ def import_nominations(
                     services.RegistrationData(
                         person=person, consent_version=f"nominasi:{by.id}", library_id=library.id
                     ),
-                    by, override,
+                    by,
+                    override,
                 )
         except DomainError as exc:
-            report.errors.append((number, [
-                f"{FIELD_COLUMNS[p.field]}: {p.message}" if p.field in FIELD_COLUMNS else str(p.message)
-                for p in exc.problems
-            ]))
+            report.errors.append(
+                (
+                    number,
+                    [
+                        f"{FIELD_COLUMNS[p.field]}: {p.message}" if p.field in FIELD_COLUMNS else str(p.message)
+                        for p in exc.problems
+                    ],
+                )
+            )
         else:
             if registration.status.value == "approved":
                 report.approved += 1
@@ -189,26 +228,49 @@ def template_xlsx(training_class: TrainingClass) -> bytes:
     """The nominations template: header and an example row (birth date from the clock, a library of
     the class), and on "Kode" the allowed values and the verified libraries of the served provinces."""
     provinces = training_class.served_codes
-    libs = list(db.session.scalars(
-        select(Library).join(Library.regency)
-        .where(Library.status == LibraryStatus.VERIFIED, Regency.province_code.in_(provinces))
-        .order_by(Library.regency_code, Library.name)
-    ))
-    regencies = db.session.scalars(select(Regency).where(Regency.province_code.in_(provinces))
-                                   .order_by(Regency.code))
+    libs = list(
+        db.session.scalars(
+            select(Library)
+            .join(Library.regency)
+            .where(Library.status == LibraryStatus.VERIFIED, Regency.province_code.in_(provinces))
+            .order_by(Library.regency_code, Library.name)
+        )
+    )
+    regencies = db.session.scalars(select(Regency).where(Regency.province_code.in_(provinces)).order_by(Regency.code))
     born = clock.today() - timedelta(days=35 * 365)
     sample = libs[0] if libs else None
     example = [
-        f"{EXAMPLE_MARK} – hapus baris ini: Baiq Nurul Hidayati, S.Pd.", _example_nik(born), "", "P", "Mataram",
-        born.isoformat(), "Pustakawan", EmploymentStatus.RELAWAN.value, "baiq.nurul@contoh.id", "0812 3456 7890",
-        "", sample.name if sample else "Perpustakaan Desa Contoh", sample.regency_code if sample else "52.71", "",
+        f"{EXAMPLE_MARK} – hapus baris ini: Baiq Nurul Hidayati, S.Pd.",
+        _example_nik(born),
+        "",
+        "P",
+        "Mataram",
+        born.isoformat(),
+        "Pustakawan",
+        EmploymentStatus.RELAWAN.value,
+        "baiq.nurul@contoh.id",
+        "0812 3456 7890",
+        "",
+        sample.name if sample else "Perpustakaan Desa Contoh",
+        sample.regency_code if sample else "52.71",
+        "",
     ]
     codes = [
-        CodeList(_("Perpustakaan terverifikasi"),
-                 [_("id_perpustakaan"), _("nama_perpustakaan"), _("jenis"), _("kode_kabupaten"), _("kabupaten/kota"),
-                  _("kode_desa")],
-                 [[lib.id, lib.name, lib.type.label, lib.regency_code, lib.regency.name, lib.village_code or ""]
-                  for lib in libs]),
+        CodeList(
+            _("Perpustakaan terverifikasi"),
+            [
+                _("id_perpustakaan"),
+                _("nama_perpustakaan"),
+                _("jenis"),
+                _("kode_kabupaten"),
+                _("kabupaten/kota"),
+                _("kode_desa"),
+            ],
+            [
+                [lib.id, lib.name, lib.type.label, lib.regency_code, lib.regency.name, lib.village_code or ""]
+                for lib in libs
+            ],
+        ),
         CodeList(_("Kabupaten/kota"), [_("kode_kabupaten"), _("nama")], [[r.code, r.name] for r in regencies]),
         CodeList(_("status_kepegawaian"), [_("nilai"), _("arti")], [[e.value, e.label] for e in EmploymentStatus]),
         CodeList(_("jenis_kelamin"), [_("nilai"), _("arti")], [["L", _("Laki-laki")], ["P", _("Perempuan")]]),
@@ -216,10 +278,18 @@ def template_xlsx(training_class: TrainingClass) -> bytes:
     ]
     notes = [
         _("Satu baris = satu peserta. Baris contoh (nama diawali CONTOH) harus dihapus atau diganti."),
-        _("Perpustakaan: isi id_perpustakaan, atau nama_perpustakaan dan kode_kabupaten (kode 52.71 atau nama "
-          "kabupaten/kota), atau kode_desa (PP.RR.DD.VVVV) untuk perpustakaan desa. Daftarnya di lembar Kode."),
+        _(
+            "Perpustakaan: isi id_perpustakaan, atau nama_perpustakaan dan kode_kabupaten (kode 52.71 atau nama "
+            "kabupaten/kota), atau kode_desa (PP.RR.DD.VVVV) untuk perpustakaan desa. Daftarnya di lembar Kode."
+        ),
         _("nik: 16 digit; nip: 18 digit, boleh kosong. tanggal_lahir: TTTT-BB-HH. whatsapp: mis. 0812 3456 7890."),
         _("Setiap baris diperiksa sekaligus; bila ada satu baris salah, tidak ada yang disimpan."),
     ]
-    return xlsx_template(_("Nominasi"), COLUMNS, example, notes, codes,
-                         text_columns=["nik", "nip", "whatsapp", "kode_kabupaten", "kode_desa"])
+    return xlsx_template(
+        _("Nominasi"),
+        COLUMNS,
+        example,
+        notes,
+        codes,
+        text_columns=["nik", "nip", "whatsapp", "kode_kabupaten", "kode_desa"],
+    )

@@ -20,8 +20,11 @@ def people_scope(user: User, training_class: TrainingClass | None = None) -> str
     """EVERYONE, a province code, or None (nobody)."""
     if user.has_role(Role.ADMIN, Role.ORGANISER):
         return EVERYONE
-    if training_class is not None and user.has_role(Role.FACILITATOR) and any(
-            f.id == user.id for f in training_class.facilitators):
+    if (
+        training_class is not None
+        and user.has_role(Role.FACILITATOR)
+        and any(f.id == user.id for f in training_class.facilitators)
+    ):
         return EVERYONE
     return user.coordinator_province_code if user.has_role(Role.COORDINATOR) else None
 

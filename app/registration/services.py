@@ -83,8 +83,11 @@ def identity_warnings(person: PersonData, today: date | None = None) -> list[str
     warnings = list(nik.warnings)
     if person.nip:
         nip = identity.check_nip(
-            person.nip, civil_servant=person.employment_status is EmploymentStatus.PNS,
-            birth_date=person.birth_date, gender=person.gender, today=today,
+            person.nip,
+            civil_servant=person.employment_status is EmploymentStatus.PNS,
+            birth_date=person.birth_date,
+            gender=person.gender,
+            today=today,
         )
         if not nip.ok:
             raise ScheduleError(nip.error, "nip")
@@ -98,9 +101,7 @@ def identity_warnings(person: PersonData, today: date | None = None) -> list[str
 def lock_class(training_class: TrainingClass) -> None:
     """Serialise seat decisions for one class until the transaction ends."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            select(TrainingClass.id).where(TrainingClass.id == training_class.id).with_for_update()
-        )
+        db.session.execute(select(TrainingClass.id).where(TrainingClass.id == training_class.id).with_for_update())
 
 
 def _fits(capacity: int, reserved: dict[str, int], taken: dict[str, int], key: str) -> bool:
@@ -155,29 +156,39 @@ def check_open(training_class: TrainingClass, now: datetime | None = None) -> No
         raise RegistrationClosed(lifecycle.registration_phrase(training_class, now=now))
 
 
-def check_nominable(training_class: TrainingClass, override_reason: str | None = None,
-                    now: datetime | None = None) -> str | None:
+def check_nominable(
+    training_class: TrainingClass, override_reason: str | None = None, now: datetime | None = None
+) -> str | None:
     """Organisers may nominate people into an announced class that has not finished; into a running
     one only with a reason (returned). Raises RegistrationClosed or ClassStarted otherwise."""
     state = lifecycle.effective_status(training_class, now)
     if state in (ClassStatus.DRAFT, ClassStatus.CANCELLED, ClassStatus.FINISHED):
-        raise RegistrationClosed(_("Nominasi hanya untuk kelas yang sudah diumumkan dan belum selesai "
-                                   "(kelas ini: %(state)s).", state=state.label.lower()))
+        raise RegistrationClosed(
+            _(
+                "Nominasi hanya untuk kelas yang sudah diumumkan dan belum selesai (kelas ini: %(state)s).",
+                state=state.label.lower(),
+            )
+        )
     return _require_override(training_class, override_reason, _("Menominasikan peserta"), now)
 
 
-def _require_override(training_class: TrainingClass, override_reason: str | None, what: str,
-                      now: datetime | None = None) -> str | None:
+def _require_override(
+    training_class: TrainingClass, override_reason: str | None, what: str, now: datetime | None = None
+) -> str | None:
     """Once a class has started, a change to its roster needs an organiser's stated reason."""
     if not lifecycle.has_started(training_class, now):
         return None
     reason = (override_reason or "").strip()
     if not reason:
-        raise ClassStarted(_(
-            "%(cls)s sudah dimulai %(d)s. %(what)s sekarang hanya dengan pengecualian: centang "
-            "\"Keputusan setelah kelas dimulai\" dan tulis alasannya.",
-            cls=training_class.name, d=format_date(training_class.start_date), what=what,
-        ))
+        raise ClassStarted(
+            _(
+                "%(cls)s sudah dimulai %(d)s. %(what)s sekarang hanya dengan pengecualian: centang "
+                '"Keputusan setelah kelas dimulai" dan tulis alasannya.',
+                cls=training_class.name,
+                d=format_date(training_class.start_date),
+                what=what,
+            )
+        )
     return reason
 
 
@@ -239,12 +250,27 @@ def submit(
     if existing is not None:
         raise DuplicateRegistration()
     email = data.person.email.strip().lower()
-    if db.session.scalar(select(Registration.id).where(
-            Registration.programme_id == programme.id, Registration.email == email, Registration.nik != nik,
-            Registration.status.in_(ACTIVE_STATUSES)).limit(1)) is not None:
+    if (
+        db.session.scalar(
+            select(Registration.id)
+            .where(
+                Registration.programme_id == programme.id,
+                Registration.email == email,
+                Registration.nik != nik,
+                Registration.status.in_(ACTIVE_STATUSES),
+            )
+            .limit(1)
+        )
+        is not None
+    ):
         # The address is how a registration finds its person's account: one address, one person.
-        raise ScheduleError(_("Email ini sudah dipakai pendaftar lain di program ini. Setiap peserta memakai "
-                              "email sendiri: email itulah yang membuka akun, presensi dan sertifikatnya."), "email")
+        raise ScheduleError(
+            _(
+                "Email ini sudah dipakai pendaftar lain di program ini. Setiap peserta memakai "
+                "email sendiri: email itulah yang membuka akun, presensi dan sertifikatnya."
+            ),
+            "email",
+        )
     if programme.requires_letter and data.letter is None and nominated_by is None:
         raise ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter")
     with db.session.begin_nested():
@@ -289,11 +315,14 @@ def submit(
         audit.record(registration, "override", nominated_by, {"nominated": [None, override]})
     if nominated_by is not None:
         return registration  # the nominee's mail also says how to reach their account: see accounts.nominate
-    notify(registration, {
-        RegistrationStatus.SUBMITTED: "submitted",
-        RegistrationStatus.APPROVED: "approved",
-        RegistrationStatus.WAITLISTED: "waitlisted",
-    }[registration.status])
+    notify(
+        registration,
+        {
+            RegistrationStatus.SUBMITTED: "submitted",
+            RegistrationStatus.APPROVED: "approved",
+            RegistrationStatus.WAITLISTED: "waitlisted",
+        }[registration.status],
+    )
     return registration
 
 
@@ -349,8 +378,7 @@ def waitlist_reason(registration: Registration) -> str | None:
         return why
     return {
         Shortage.CLASS_FULL: _("Semua kursi kelas ini sudah terisi."),
-        Shortage.PROVINCE_FULL: _("Kursi yang tersisa dipesan untuk peserta dari provinsi lain sampai "
-                                  "kuota dilepas."),
+        Shortage.PROVINCE_FULL: _("Kursi yang tersisa dipesan untuk peserta dari provinsi lain sampai kuota dilepas."),
         Shortage.GROUP_FULL: _("Kursi yang tersisa dipesan untuk jenis perpustakaan lain sampai kuota dilepas."),
         None: _("Ada kursi yang kosong lagi; pendaftaran Anda menunggu giliran di daftar tunggu."),
     }[shortage]
@@ -384,10 +412,13 @@ def cancel_own(registration: Registration, user: User) -> list[Registration]:
         raise InvalidRegistrationState()
     training_class = registration.training_class
     if lifecycle.has_started(training_class):
-        raise ClassStarted(_(
-            "Kelas sudah dimulai, jadi pendaftaran tidak dapat dibatalkan lagi. Jika Anda berhalangan hadir, "
-            "hubungi panitia (%(contact)s).", contact=contact_of(training_class),
-        ))
+        raise ClassStarted(
+            _(
+                "Kelas sudah dimulai, jadi pendaftaran tidak dapat dibatalkan lagi. Jika Anda berhalangan hadir, "
+                "hubungi panitia (%(contact)s).",
+                contact=contact_of(training_class),
+            )
+        )
     return _withdraw(registration, RegistrationStatus.CANCELLED, user, _("Dibatalkan oleh peserta."), "cancelled")
 
 
@@ -420,8 +451,12 @@ def promote_waitlist(training_class: TrainingClass, today: date | None = None) -
 
 
 def move(
-    registration: Registration, target: TrainingClass, by: User | None, today: date | None = None,
-    *, override_reason: str | None = None,
+    registration: Registration,
+    target: TrainingClass,
+    by: User | None,
+    today: date | None = None,
+    *,
+    override_reason: str | None = None,
 ) -> None:
     """Move someone to another class of the same programme, keeping its seats and quotas."""
     source = registration.training_class
@@ -468,7 +503,9 @@ def waitlist_position(registration: Registration) -> int | None:
     if registration.status is not RegistrationStatus.WAITLISTED:
         return None
     ahead = db.session.scalar(
-        select(func.count()).select_from(Registration).where(
+        select(func.count())
+        .select_from(Registration)
+        .where(
             Registration.class_id == registration.class_id,
             Registration.status == RegistrationStatus.WAITLISTED,
             (Registration.created_at < registration.created_at)
@@ -529,8 +566,11 @@ def whatsapp_link(registration: Registration) -> str:
     message = _(
         "Halo %(name)s, kami dari panitia Bimtek Perpustakaan Nasional. Status pendaftaran Anda di %(cls)s "
         "(%(start)s, %(venue)s): %(status)s.",
-        name=registration.full_name, cls=c.name, start=format_date(c.start_date),
-        venue=c.venue_name, status=registration.status.label,
+        name=registration.full_name,
+        cls=c.name,
+        start=format_date(c.start_date),
+        venue=c.venue_name,
+        status=registration.status.label,
     )
     return f"https://wa.me/{registration.whatsapp.lstrip('+')}?text={quote(message)}"
 
@@ -715,26 +755,35 @@ class DuplicateGroup:
 def likely_duplicates(programme_id: int) -> list[DuplicateGroup]:
     """Same NIK more than once, or the same name and birth date under different NIKs."""
     groups: list[DuplicateGroup] = []
-    same_nik = db.session.execute(
-        select(Registration.nik).where(Registration.programme_id == programme_id)
-        .group_by(Registration.nik).having(func.count() > 1)
-    ).scalars().all()
+    same_nik = (
+        db.session.execute(
+            select(Registration.nik)
+            .where(Registration.programme_id == programme_id)
+            .group_by(Registration.nik)
+            .having(func.count() > 1)
+        )
+        .scalars()
+        .all()
+    )
     for nik in same_nik:
         rows = db.session.scalars(
-            select(Registration).where(Registration.programme_id == programme_id, Registration.nik == nik)
+            select(Registration)
+            .where(Registration.programme_id == programme_id, Registration.nik == nik)
             .order_by(Registration.created_at)
         ).all()
         groups.append(DuplicateGroup(_("NIK sama"), list(rows)))
     name_key = func.lower(Registration.full_name)
     same_person = db.session.execute(
-        select(name_key, Registration.birth_date).where(Registration.programme_id == programme_id)
-        .group_by(name_key, Registration.birth_date).having(func.count(func.distinct(Registration.nik)) > 1)
+        select(name_key, Registration.birth_date)
+        .where(Registration.programme_id == programme_id)
+        .group_by(name_key, Registration.birth_date)
+        .having(func.count(func.distinct(Registration.nik)) > 1)
     ).all()
     for name, born in same_person:
         rows = db.session.scalars(
-            select(Registration).where(
-                Registration.programme_id == programme_id, name_key == name, Registration.birth_date == born
-            ).order_by(Registration.created_at)
+            select(Registration)
+            .where(Registration.programme_id == programme_id, name_key == name, Registration.birth_date == born)
+            .order_by(Registration.created_at)
         ).all()
         groups.append(DuplicateGroup(_("Nama dan tanggal lahir sama"), list(rows)))
     return groups

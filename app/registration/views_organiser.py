@@ -50,17 +50,27 @@ def _list_page(title: str, scope: dict, training_class: TrainingClass | None, pr
     filters = _filters()
     page = paginate(services.registration_query(**scope, **filters), per_page=50)
     move_targets = [
-        c for b in programme.batches for c in b.classes
+        c
+        for b in programme.batches
+        for c in b.classes
         if c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
     ]
     return render_template(
         "registration/organiser_list.html",
-        title=title, page=page, filters=filters, c=training_class, programme=programme,
+        title=title,
+        page=page,
+        filters=filters,
+        c=training_class,
+        programme=programme,
         seats=seat_summary(training_class) if training_class else None,
         started=lifecycle.has_started(training_class) if training_class else None,
-        decision_form=DecisionForm(), move_targets=move_targets,
-        provinces=regions.provinces(), LibraryType=LibraryType, RegistrationStatus=RegistrationStatus,
-        whatsapp_link=services.whatsapp_link, export_args=request.args.to_dict(),
+        decision_form=DecisionForm(),
+        move_targets=move_targets,
+        provinces=regions.provinces(),
+        LibraryType=LibraryType,
+        RegistrationStatus=RegistrationStatus,
+        whatsapp_link=services.whatsapp_link,
+        export_args=request.args.to_dict(),
     )
 
 
@@ -80,16 +90,49 @@ def programme_registrations(programme_id: int) -> ResponseReturnValue:
 
 def _export(scope: dict, filename: str) -> ResponseReturnValue:
     rows = db.session.scalars(services.registration_query(**scope, **_filters())).all()
-    header = [_("No."), _("Nama (sertifikat)"), _("NIK"), _("NIP"), _("Jenis kelamin"), _("Tempat lahir"),
-              _("Tanggal lahir"), _("Jabatan"), _("Status kepegawaian"), _("Perpustakaan"), _("Jenis"),
-              _("Kabupaten/kota"), _("Provinsi"), _("Email"), _("WhatsApp"), _("Kelas"), _("Status"), _("Didaftarkan"),
-              _("Catatan")]
+    header = [
+        _("No."),
+        _("Nama (sertifikat)"),
+        _("NIK"),
+        _("NIP"),
+        _("Jenis kelamin"),
+        _("Tempat lahir"),
+        _("Tanggal lahir"),
+        _("Jabatan"),
+        _("Status kepegawaian"),
+        _("Perpustakaan"),
+        _("Jenis"),
+        _("Kabupaten/kota"),
+        _("Provinsi"),
+        _("Email"),
+        _("WhatsApp"),
+        _("Kelas"),
+        _("Status"),
+        _("Didaftarkan"),
+        _("Catatan"),
+    ]
     data = (
-        [i, r.full_name, mask_nik(r.nik), r.nip or "", r.gender_label, r.birth_place, r.birth_date, r.position,
-         r.employment_status.label, r.library.name, r.library.type.label, r.library.regency.name,
-         r.library.regency.province.name, r.email, r.whatsapp, r.training_class.name, r.status.label,
-         r.created_at.astimezone(r.training_class.zoneinfo).strftime("%Y-%m-%d %H:%M"),
-         "; ".join(r.data_warnings or [])]
+        [
+            i,
+            r.full_name,
+            mask_nik(r.nik),
+            r.nip or "",
+            r.gender_label,
+            r.birth_place,
+            r.birth_date,
+            r.position,
+            r.employment_status.label,
+            r.library.name,
+            r.library.type.label,
+            r.library.regency.name,
+            r.library.regency.province.name,
+            r.email,
+            r.whatsapp,
+            r.training_class.name,
+            r.status.label,
+            r.created_at.astimezone(r.training_class.zoneinfo).strftime("%Y-%m-%d %H:%M"),
+            "; ".join(r.data_warnings or []),
+        ]
         for i, r in enumerate(rows, start=1)
     )
     return xlsx_response(filename, _("Pendaftar"), header, data)
@@ -162,16 +205,23 @@ def registration_detail(registration_id: int) -> ResponseReturnValue:
     move_form = MoveForm()
     move_form.target_id.choices = choice_list(
         (c.id, f"{c.batch.name} · {c.name} ({format_date_range(c.start_date, c.end_date)})")
-        for b in programme.batches for c in b.classes
-        if c.id != r.class_id and c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
+        for b in programme.batches
+        for c in b.classes
+        if c.id != r.class_id
+        and c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
         and r.province_code in c.served_codes
     )
     return render_template(
-        "registration/organiser_detail.html", r=r, move_form=move_form, decision_form=DecisionForm(),
-        whatsapp=services.whatsapp_link(r), position=services.waitlist_position(r),
-        waiting_because=services.waitlist_reason(r), started=lifecycle.has_started(r.training_class),
-        seat_free=r.status is RegistrationStatus.WAITLISTED and services.has_seat(
-            r.training_class, r.province_code, r.quota_group),
+        "registration/organiser_detail.html",
+        r=r,
+        move_form=move_form,
+        decision_form=DecisionForm(),
+        whatsapp=services.whatsapp_link(r),
+        position=services.waitlist_position(r),
+        waiting_because=services.waitlist_reason(r),
+        started=lifecycle.has_started(r.training_class),
+        seat_free=r.status is RegistrationStatus.WAITLISTED
+        and services.has_seat(r.training_class, r.province_code, r.quota_group),
         RegistrationStatus=RegistrationStatus,
     )
 
@@ -186,8 +236,10 @@ def move(registration_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit() or target is None:
         abort(400)
     override = form.reason.data if form.override.data else None
-    commit_or_flash(lambda: services.move(r, target, current_user, override_reason=override),
-                    _("%(name)s dipindah ke %(cls)s.", name=r.full_name, cls=target.name))
+    commit_or_flash(
+        lambda: services.move(r, target, current_user, override_reason=override),
+        _("%(name)s dipindah ke %(cls)s.", name=r.full_name, cls=target.name),
+    )
     return redirect(url_for("registration.registration_detail", registration_id=registration_id))
 
 
@@ -199,8 +251,11 @@ def move(registration_id: int) -> ResponseReturnValue:
 def proposed_libraries() -> ResponseReturnValue:
     query = select(Library).where(Library.status == LibraryStatus.PROPOSED).order_by(Library.created_at)
     return render_template(
-        "registration/proposed_libraries.html", page=paginate(query), merge_form=MergeLibraryForm(),
-        LIBRARY_TYPE_LABELS=LIBRARY_TYPE_LABELS, area_name=regions.area_name,
+        "registration/proposed_libraries.html",
+        page=paginate(query),
+        merge_form=MergeLibraryForm(),
+        LIBRARY_TYPE_LABELS=LIBRARY_TYPE_LABELS,
+        area_name=regions.area_name,
     )
 
 
@@ -254,7 +309,10 @@ def requests_page() -> ResponseReturnValue:
         select(DeletionRequest).where(DeletionRequest.status == "pending").order_by(DeletionRequest.created_at)
     ).all()
     return render_template(
-        "registration/requests.html", corrections=corrections, deletions=deletions, reason_form=ReasonForm(),
+        "registration/requests.html",
+        corrections=corrections,
+        deletions=deletions,
+        reason_form=ReasonForm(),
         registrations={d.registration_id: db.session.get(Registration, d.registration_id) for d in deletions},
     )
 
@@ -265,8 +323,10 @@ def decide_correction(correction_id: int, action: str) -> ResponseReturnValue:
     correction = db.get_or_404(NameCorrection, correction_id)
     if action not in ("terima", "tolak"):
         abort(404)
-    commit_or_flash(lambda: services.decide_name_correction(correction, action == "terima", current_user),
-                    _("Koreksi nama diproses."))
+    commit_or_flash(
+        lambda: services.decide_name_correction(correction, action == "terima", current_user),
+        _("Koreksi nama diproses."),
+    )
     return redirect(url_for("registration.requests_page"))
 
 
@@ -277,8 +337,10 @@ def decide_deletion(request_id: int, action: str) -> ResponseReturnValue:
     form = ReasonForm()
     if action not in ("setujui", "tolak") or not form.validate_on_submit():
         abort(400)
-    commit_or_flash(lambda: services.decide_deletion(deletion, action == "setujui", current_user, form.reason.data),
-                    _("Permintaan penghapusan diproses."))
+    commit_or_flash(
+        lambda: services.decide_deletion(deletion, action == "setujui", current_user, form.reason.data),
+        _("Permintaan penghapusan diproses."),
+    )
     return redirect(url_for("registration.requests_page"))
 
 
@@ -295,8 +357,9 @@ def import_nominations(class_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             override = form.reason.data if form.override.data else None
-            report = nominations.import_nominations(c, nominations.read_rows(form.file.data.read()), current_user,
-                                                    override)
+            report = nominations.import_nominations(
+                c, nominations.read_rows(form.file.data.read()), current_user, override
+            )
         except DomainError as exc:
             db.session.rollback()
             form.file.errors = [*form.file.errors, str(exc.message)]
@@ -305,12 +368,25 @@ def import_nominations(class_id: int) -> ResponseReturnValue:
                 db.session.rollback()
             else:
                 db.session.commit()
-                flash(_("%(n)s nominasi diimpor: %(a)s disetujui, %(w)s daftar tunggu.",
-                        n=report.total, a=report.approved, w=report.waitlisted), "success")
+                flash(
+                    _(
+                        "%(n)s nominasi diimpor: %(a)s disetujui, %(w)s daftar tunggu.",
+                        n=report.total,
+                        a=report.approved,
+                        w=report.waitlisted,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("registration.class_registrations", class_id=c.id))
-    return render_template("registration/nominations.html", c=c, form=form, report=report,
-                           columns=nominations.PERSON_COLUMNS, state=c.state,
-                           started=lifecycle.has_started(c))
+    return render_template(
+        "registration/nominations.html",
+        c=c,
+        form=form,
+        report=report,
+        columns=nominations.PERSON_COLUMNS,
+        state=c.state,
+        started=lifecycle.has_started(c),
+    )
 
 
 @bp.get("/kelola/kelas/<int:class_id>/impor-nominasi/templat.xlsx")

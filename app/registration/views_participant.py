@@ -34,9 +34,15 @@ _FIELD_ALIASES = {"library_id": "library_name", "regency_code": "proposed_distri
 
 def _person(form: RegistrationForm | CorrectionForm) -> services.PersonData:
     return services.PersonData(
-        full_name=form.full_name.data, nik=form.nik.data, nip=form.nip.data, gender=form.gender.data,
-        birth_place=form.birth_place.data, birth_date=form.birth_date.data, position=form.position.data,
-        employment_status=EmploymentStatus(form.employment_status.data), email=form.email.data,
+        full_name=form.full_name.data,
+        nik=form.nik.data,
+        nip=form.nip.data,
+        gender=form.gender.data,
+        birth_place=form.birth_place.data,
+        birth_date=form.birth_date.data,
+        position=form.position.data,
+        employment_status=EmploymentStatus(form.employment_status.data),
+        email=form.email.data,
         whatsapp=form.whatsapp.data,
     )
 
@@ -77,8 +83,10 @@ def _registration_data(form: RegistrationForm) -> services.RegistrationData:
     proposal = None
     if form.not_listed.data:
         proposal = libraries.LibraryData(
-            name=form.proposed_name.data, type=LibraryType(form.proposed_type.data),
-            regency_code=form.regency_code.data, district_code=form.proposed_district.data or None,
+            name=form.proposed_name.data,
+            type=LibraryType(form.proposed_type.data),
+            regency_code=form.regency_code.data,
+            district_code=form.proposed_district.data or None,
             village_code=form.proposed_village.data or None,
         )
     return services.RegistrationData(
@@ -117,7 +125,10 @@ def register(class_id: int) -> ResponseReturnValue:
             flash(_("Pendaftaran terkirim. Status: %(status)s.", status=registration.status.label), "success")
             return redirect(url_for("registration.mine"))
     return render_template(
-        "registration/register.html", form=form, c=training_class, seats=seat_summary(training_class),
+        "registration/register.html",
+        form=form,
+        c=training_class,
+        seats=seat_summary(training_class),
         requires_letter=training_class.batch.programme.requires_letter,
     )
 
@@ -134,14 +145,22 @@ def mine() -> ResponseReturnValue:
         started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
         over={r.id: lifecycle.is_over(r.training_class) for r in registrations},
         contacts={r.id: services.contact_of(r.training_class) for r in registrations},
-        attendance={r.id: attendance.registration_eligibility(r) for r in registrations
-                    if r.status is RegistrationStatus.APPROVED},
-        certificates={r.id: certificates.current_certificate(r) for r in registrations
-                      if r.status is RegistrationStatus.APPROVED},
-        corrections={r.id: certificates.pending_correction(r) for r in registrations
-                     if r.status is RegistrationStatus.APPROVED},
-        deadlines={r.id: certificates.confirmation_deadline(r) for r in registrations
-                   if r.status is RegistrationStatus.APPROVED},
+        attendance={
+            r.id: attendance.registration_eligibility(r)
+            for r in registrations
+            if r.status is RegistrationStatus.APPROVED
+        },
+        certificates={
+            r.id: certificates.current_certificate(r) for r in registrations if r.status is RegistrationStatus.APPROVED
+        },
+        corrections={
+            r.id: certificates.pending_correction(r) for r in registrations if r.status is RegistrationStatus.APPROVED
+        },
+        deadlines={
+            r.id: certificates.confirmation_deadline(r)
+            for r in registrations
+            if r.status is RegistrationStatus.APPROVED
+        },
         RegistrationStatus=RegistrationStatus,
         today=clock.today(),
     )
@@ -195,8 +214,11 @@ def letter(registration_id: int) -> ResponseReturnValue:
     allowed = registration.user_id == current_user.id or current_user.has_role(Role.ADMIN, Role.ORGANISER)
     if not allowed or not registration.letter_path:
         abort(404)
-    return send_file(uploads.letter_path(registration.letter_path), mimetype=registration.letter_mimetype,
-                     download_name=f"surat-tugas-{registration.id}.{registration.letter_path.rsplit('.', 1)[1]}")
+    return send_file(
+        uploads.letter_path(registration.letter_path),
+        mimetype=registration.letter_mimetype,
+        download_name=f"surat-tugas-{registration.id}.{registration.letter_path.rsplit('.', 1)[1]}",
+    )
 
 
 @bp.get("/data-saya")
@@ -209,8 +231,11 @@ def my_data() -> ResponseReturnValue:
 @login_required
 def my_data_json() -> ResponseReturnValue:
     body = json.dumps(services.export_my_data(current_user), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="data-saya-sibimtek.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="data-saya-sibimtek.json"'},
+    )
 
 
 @bp.post("/data-saya/hapus")
@@ -221,8 +246,10 @@ def erase_mine() -> ResponseReturnValue:
     if outcome.erased:
         flash(_("%(n)s pendaftaran dan datanya telah dihapus.", n=outcome.erased), "success")
     if outcome.pending:
-        flash(_("%(n)s pendaftaran untuk kelas yang sudah dimulai menunggu keputusan panitia.",
-                n=len(outcome.pending)), "info")
+        flash(
+            _("%(n)s pendaftaran untuk kelas yang sudah dimulai menunggu keputusan panitia.", n=len(outcome.pending)),
+            "info",
+        )
     if not outcome.erased and not outcome.pending:
         flash(_("Tidak ada data pendaftaran untuk dihapus."), "info")
     return redirect(url_for("registration.my_data"))

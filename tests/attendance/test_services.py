@@ -45,18 +45,33 @@ def test_marks_keep_history_and_the_latest_counts(app_ctx, running) -> None:
     c, rid, at = _c(running), running["ids"][0], running["at"]
     day = c.start_date
     services.record(c, registration_id=rid, day=day, status=AttendanceStatus.ALPA, by=None, now=at(0, 9))
-    services.record(c, registration_id=rid, day=day, status=AttendanceStatus.TERLAMBAT, by=None, note="macet",
-                    now=at(0, 10))
+    services.record(
+        c, registration_id=rid, day=day, status=AttendanceStatus.TERLAMBAT, by=None, note="macet", now=at(0, 10)
+    )
     assert services.current_marks([c.id])[(rid, day)].status is AttendanceStatus.TERLAMBAT
     assert db.session.scalar(select(func.count()).select_from(AttendanceMark)) == 2  # history kept
 
 
 def test_the_same_client_key_is_stored_once(app_ctx, running) -> None:
     c, rid, at = _c(running), running["ids"][0], running["at"]
-    first, created = services.record(c, registration_id=rid, day=c.start_date, status=AttendanceStatus.HADIR,
-                                     by=None, client_key="kunci-yang-sama-1", now=at(0))
-    again, created_again = services.record(c, registration_id=rid, day=c.start_date, status=AttendanceStatus.HADIR,
-                                           by=None, client_key="kunci-yang-sama-1", now=at(0, 9, 5))
+    first, created = services.record(
+        c,
+        registration_id=rid,
+        day=c.start_date,
+        status=AttendanceStatus.HADIR,
+        by=None,
+        client_key="kunci-yang-sama-1",
+        now=at(0),
+    )
+    again, created_again = services.record(
+        c,
+        registration_id=rid,
+        day=c.start_date,
+        status=AttendanceStatus.HADIR,
+        by=None,
+        client_key="kunci-yang-sama-1",
+        now=at(0, 9, 5),
+    )
     assert created
     assert not created_again
     assert first.id == again.id
@@ -65,18 +80,38 @@ def test_the_same_client_key_is_stored_once(app_ctx, running) -> None:
 
 def test_an_offline_mark_tapped_later_wins_even_if_it_arrives_first(app_ctx, running) -> None:
     c, rid, at = _c(running), running["ids"][0], running["at"]
-    services.record(c, registration_id=rid, day=c.start_date, status=AttendanceStatus.IZIN, by=None,
-                    marked_at=at(0, 9, 30), now=at(0, 9, 31))
-    services.record(c, registration_id=rid, day=c.start_date, status=AttendanceStatus.HADIR, by=None,
-                    marked_at=at(0, 9, 0), now=at(0, 9, 40))  # synced late, but tapped earlier
+    services.record(
+        c,
+        registration_id=rid,
+        day=c.start_date,
+        status=AttendanceStatus.IZIN,
+        by=None,
+        marked_at=at(0, 9, 30),
+        now=at(0, 9, 31),
+    )
+    services.record(
+        c,
+        registration_id=rid,
+        day=c.start_date,
+        status=AttendanceStatus.HADIR,
+        by=None,
+        marked_at=at(0, 9, 0),
+        now=at(0, 9, 40),
+    )  # synced late, but tapped earlier
     assert services.current_marks([c.id])[(rid, c.start_date)].status is AttendanceStatus.IZIN
 
 
 def test_marking_opens_on_the_day_and_closes_n_days_after(app_ctx, running) -> None:
     c, rid, at = _c(running), running["ids"][0], running["at"]
     with pytest.raises(AttendanceError, match="baru dibuka pada harinya"):
-        services.record(c, registration_id=rid, day=c.start_date + timedelta(days=1),
-                        status=AttendanceStatus.HADIR, by=None, now=at(0))
+        services.record(
+            c,
+            registration_id=rid,
+            day=c.start_date + timedelta(days=1),
+            status=AttendanceStatus.HADIR,
+            by=None,
+            now=at(0),
+        )
     last_day = c.end_date
     late = datetime.combine(last_day + timedelta(days=4), time(9), tzinfo=c.zoneinfo)
     with pytest.raises(AttendanceError, match="sudah ditutup"):
@@ -84,8 +119,14 @@ def test_marking_opens_on_the_day_and_closes_n_days_after(app_ctx, running) -> N
     services.reopen(c, last_day + timedelta(days=5), by=None)
     services.record(c, registration_id=rid, day=last_day, status=AttendanceStatus.HADIR, by=None, now=late)
     with pytest.raises(AttendanceError, match="bukan hari kelas"):
-        services.record(c, registration_id=rid, day=c.start_date - timedelta(days=1),
-                        status=AttendanceStatus.HADIR, by=None, now=at(0))
+        services.record(
+            c,
+            registration_id=rid,
+            day=c.start_date - timedelta(days=1),
+            status=AttendanceStatus.HADIR,
+            by=None,
+            now=at(0),
+        )
 
 
 def test_only_approved_participants_of_the_class_are_marked(app, running, open_class, register) -> None:
@@ -100,7 +141,11 @@ def test_only_approved_participants_of_the_class_are_marked(app, running, open_c
 
 
 def test_who_may_mark(app, running, make_user) -> None:
-    organiser, stranger, coordinator = make_user(Role.ORGANISER), make_user(Role.FACILITATOR), make_user(Role.COORDINATOR)
+    organiser, stranger, coordinator = (
+        make_user(Role.ORGANISER),
+        make_user(Role.FACILITATOR),
+        make_user(Role.COORDINATOR),
+    )
     with app.app_context():
         c = _c(running)
         assert services.can_mark(db.session.get(User, running["facilitator"].id), c)
@@ -116,7 +161,10 @@ def test_mark_all_present_fills_only_the_unmarked(app_ctx, running) -> None:
     assert services.mark_all_present(c, c.start_date, by=None, now=at(0, 9, 5)) == 2
     marks = services.current_marks([c.id])
     assert [marks[(i, c.start_date)].status for i in ids] == [
-        AttendanceStatus.SAKIT, AttendanceStatus.HADIR, AttendanceStatus.HADIR]
+        AttendanceStatus.SAKIT,
+        AttendanceStatus.HADIR,
+        AttendanceStatus.HADIR,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -134,8 +182,9 @@ def test_eligibility_rule_variants(app_ctx, running, present, statuses, days, ex
     c = _c(running)
     c.batch.programme.present_statuses = present
     dates = [date(2030, 1, 1) + timedelta(days=i) for i in range(days)]
-    result = services.eligibility(c.batch.programme, dates, {
-        d: AttendanceStatus(s) if s else None for d, s in zip(dates, statuses, strict=False)})
+    result = services.eligibility(
+        c.batch.programme, dates, {d: AttendanceStatus(s) if s else None for d, s in zip(dates, statuses, strict=False)}
+    )
     assert (result.present, result.eligible, result.missing) == expected
 
 
@@ -154,7 +203,15 @@ def test_qr_check_in_marks_hadir_then_refuses_a_second_time(app, running) -> Non
         token = _token_at(c, c.start_date, at(0, 8, 0))
         from unittest import mock
 
-        with mock.patch("itsdangerous.timed.time.time", return_value=at(0, 8, 0, ).timestamp() + 20):
+        with mock.patch(
+            "itsdangerous.timed.time.time",
+            return_value=at(
+                0,
+                8,
+                0,
+            ).timestamp()
+            + 20,
+        ):
             mark, message = services.check_in(token, owner, now=at(0, 8, 0) + timedelta(seconds=20))
             assert mark.status is AttendanceStatus.HADIR
             again, message_again = services.check_in(token, owner, now=at(0, 8, 1))
@@ -188,20 +245,28 @@ def test_qr_tokens_expire_and_are_bound_to_class_and_day(app, running, make_user
         c = _c(running)
         owner = db.session.get(User, running["owner"].id)
         token = _token_at(c, c.start_date, at(0, 8))
-        with mock.patch(clock, return_value=at(0, 8).timestamp() + 120), \
-                pytest.raises(AttendanceError, match="kedaluwarsa"):
+        with (
+            mock.patch(clock, return_value=at(0, 8).timestamp() + 120),
+            pytest.raises(AttendanceError, match="kedaluwarsa"),
+        ):
             services.check_in(token, owner, now=at(0, 8, 2))
         with pytest.raises(AttendanceError, match="tidak valid"):
             services.check_in(token[:-2] + "xx", owner, now=at(0, 8))
         tomorrow = _token_at(c, c.start_date + timedelta(days=1), at(0, 8))
-        with mock.patch(clock, return_value=at(0, 8).timestamp() + 1), \
-                pytest.raises(AttendanceError, match="bukan untuk hari ini"):
+        with (
+            mock.patch(clock, return_value=at(0, 8).timestamp() + 1),
+            pytest.raises(AttendanceError, match="bukan untuk hari ini"),
+        ):
             services.check_in(tomorrow, owner, now=at(0, 8))
-        with mock.patch(clock, return_value=at(0, 8).timestamp() + 1), \
-                pytest.raises(AttendanceError, match="untuk kelas lain"):
+        with (
+            mock.patch(clock, return_value=at(0, 8).timestamp() + 1),
+            pytest.raises(AttendanceError, match="untuk kelas lain"),
+        ):
             services.check_in(token, db.session.get(User, stranger.id), now=at(0, 8))
-        with mock.patch(clock, return_value=at(0, 8).timestamp() + 1), \
-                pytest.raises(AttendanceError, match="tidak terdaftar"):
+        with (
+            mock.patch(clock, return_value=at(0, 8).timestamp() + 1),
+            pytest.raises(AttendanceError, match="tidak terdaftar"),
+        ):
             services.check_in(token, db.session.get(User, nobody.id), now=at(0, 8))
 
 
@@ -209,6 +274,7 @@ def test_the_qr_token_changes_every_30_seconds(app, running) -> None:
     with app.app_context(), app.test_request_context():
         c = _c(running)
         base = datetime(2030, 1, 1, 1, 0, 0, tzinfo=UTC)
+
         def window(token: str) -> int:
             return services._qr_serializer().loads(token)["w"]
 
@@ -226,11 +292,15 @@ def test_class_and_programme_reports(app_ctx, running) -> None:
         moment = at(index, 9)
         for rid in ids:
             status = AttendanceStatus.ALPA if rid == ids[2] and index > 0 else AttendanceStatus.HADIR
-            services.record(c, registration_id=rid, day=c.start_date + timedelta(days=index), status=status,
-                            by=None, now=moment)
+            services.record(
+                c, registration_id=rid, day=c.start_date + timedelta(days=index), status=status, by=None, now=moment
+            )
     rows = services.class_report(c)
-    assert [(r.registration.id, r.eligibility.eligible) for r in rows] == [(ids[0], True), (ids[1], True),
-                                                                            (ids[2], False)]
+    assert [(r.registration.id, r.eligibility.eligible) for r in rows] == [
+        (ids[0], True),
+        (ids[1], True),
+        (ids[2], False),
+    ]
     by_province, by_type = services.programme_report([c])
     assert [(g.label, g.participants, g.eligible) for g in by_province] == [("Nusa Tenggara Barat", 3, 2)]
     assert by_type[0].participants == 3
@@ -243,8 +313,9 @@ def test_class_and_programme_reports(app_ctx, running) -> None:
 def test_a_note_typed_after_the_tap_is_kept_with_the_status(app_ctx, running) -> None:
     c, rid, at = _c(running), running["ids"][0], running["at"]
     services.record(c, registration_id=rid, day=c.start_date, status=AttendanceStatus.SAKIT, by=None, now=at(0, 9))
-    note, _created = services.record(c, registration_id=rid, day=c.start_date, status=None, note="  Surat dokter ",
-                                     by=None, now=at(0, 9, 1))
+    note, _created = services.record(
+        c, registration_id=rid, day=c.start_date, status=None, note="  Surat dokter ", by=None, now=at(0, 9, 1)
+    )
     assert note.status is None
     current = services.current_marks([c.id])[(rid, c.start_date)]
     assert (current.status, current.note) == (AttendanceStatus.SAKIT, "Surat dokter")
@@ -253,12 +324,22 @@ def test_a_note_typed_after_the_tap_is_kept_with_the_status(app_ctx, running) ->
 def test_a_note_synced_late_does_not_undo_a_newer_status(app_ctx, running) -> None:
     c, rid, at = _c(running), running["ids"][0], running["at"]
     day = c.start_date
-    services.record(c, registration_id=rid, day=day, status=AttendanceStatus.IZIN, by=None, marked_at=at(0, 8),
-                    now=at(0, 8))
-    services.record(c, registration_id=rid, day=day, status=AttendanceStatus.HADIR, by=None, marked_at=at(0, 10),
-                    now=at(0, 10))  # another facilitator: the participant came after all
-    services.record(c, registration_id=rid, day=day, status=None, note="Tugas kantor pagi", by=None,
-                    marked_at=at(0, 9), now=at(0, 11))  # typed offline at 09.00, arrives at 11.00
+    services.record(
+        c, registration_id=rid, day=day, status=AttendanceStatus.IZIN, by=None, marked_at=at(0, 8), now=at(0, 8)
+    )
+    services.record(
+        c, registration_id=rid, day=day, status=AttendanceStatus.HADIR, by=None, marked_at=at(0, 10), now=at(0, 10)
+    )  # another facilitator: the participant came after all
+    services.record(
+        c,
+        registration_id=rid,
+        day=day,
+        status=None,
+        note="Tugas kantor pagi",
+        by=None,
+        marked_at=at(0, 9),
+        now=at(0, 11),
+    )  # typed offline at 09.00, arrives at 11.00
     current = services.current_marks([c.id])[(rid, day)]
     assert (current.status, current.note) == (AttendanceStatus.HADIR, "Tugas kantor pagi")
 
@@ -266,10 +347,25 @@ def test_a_note_synced_late_does_not_undo_a_newer_status(app_ctx, running) -> No
 def test_a_status_tap_leaves_a_newer_note_alone_and_an_empty_note_clears(app_ctx, running) -> None:
     c, rid, at = _c(running), running["ids"][0], running["at"]
     day = c.start_date
-    services.record(c, registration_id=rid, day=day, status=None, note="Datang pukul 10", by=None,
-                    marked_at=at(0, 10), now=at(0, 10))
-    services.record(c, registration_id=rid, day=day, status=AttendanceStatus.TERLAMBAT, by=None,
-                    marked_at=at(0, 9, 30), now=at(0, 10, 5))  # tapped earlier, synced later, no note
+    services.record(
+        c,
+        registration_id=rid,
+        day=day,
+        status=None,
+        note="Datang pukul 10",
+        by=None,
+        marked_at=at(0, 10),
+        now=at(0, 10),
+    )
+    services.record(
+        c,
+        registration_id=rid,
+        day=day,
+        status=AttendanceStatus.TERLAMBAT,
+        by=None,
+        marked_at=at(0, 9, 30),
+        now=at(0, 10, 5),
+    )  # tapped earlier, synced later, no note
     current = services.current_marks([c.id])[(rid, day)]
     assert (current.status, current.note) == (AttendanceStatus.TERLAMBAT, "Datang pukul 10")
     services.record(c, registration_id=rid, day=day, status=None, note="", by=None, now=at(0, 11))
@@ -280,8 +376,7 @@ def test_a_mark_needs_a_status_or_a_note_and_a_note_alone_marks_nobody(app_ctx, 
     c, ids, at = _c(running), running["ids"], running["at"]
     with pytest.raises(AttendanceError, match="Pilih status kehadiran atau tulis catatan"):
         services.record(c, registration_id=ids[0], day=c.start_date, status=None, by=None, now=at(0))
-    services.record(c, registration_id=ids[0], day=c.start_date, status=None, note="Izin dinas?", by=None,
-                    now=at(0))
+    services.record(c, registration_id=ids[0], day=c.start_date, status=None, note="Izin dinas?", by=None, now=at(0))
     assert services.day_counts(c, c.start_date) == (0, 3)
     assert services.mark_all_present(c, c.start_date, by=None, now=at(0, 9, 5)) == 3
     current = services.current_marks([c.id])[(ids[0], c.start_date)]
@@ -314,8 +409,11 @@ def test_reading_a_code_names_class_and_day_and_records_nothing(app, running) ->
         token = _token_at(c, c.start_date + timedelta(days=1), at(1, 7, 50))
         with mock.patch("itsdangerous.timed.time.time", return_value=at(1, 7, 50).timestamp() + 5):
             scanned = services.read_check_in(token, owner, now=at(1, 7, 50))
-            assert (scanned.training_class.id, scanned.day, scanned.day_number) == (c.id, c.start_date + timedelta(
-                days=1), 2)
+            assert (scanned.training_class.id, scanned.day, scanned.day_number) == (
+                c.id,
+                c.start_date + timedelta(days=1),
+                2,
+            )
             assert scanned.registration.id == running["ids"][0]
             assert scanned.already is None
             assert db.session.scalar(select(func.count()).select_from(AttendanceMark)) == 0
@@ -330,8 +428,10 @@ def test_facilitator_classes_today_first_then_upcoming_then_past(app, make_class
     from datetime import date
 
     plan = [  # name, start (4 days), host regency
-        ("Lalu jauh", date(2027, 3, 1), "52.71"), ("Akan datang jauh", date(2027, 7, 1), "52.71"),
-        ("Hari ini Mataram", date(2027, 5, 20), "52.71"), ("Lalu dekat", date(2027, 5, 10), "52.71"),
+        ("Lalu jauh", date(2027, 3, 1), "52.71"),
+        ("Akan datang jauh", date(2027, 7, 1), "52.71"),
+        ("Hari ini Mataram", date(2027, 5, 20), "52.71"),
+        ("Lalu dekat", date(2027, 5, 10), "52.71"),
         ("Akan datang dekat", date(2027, 5, 24), "52.71"),
         ("Jayapura", date(2027, 5, 24), "91.71"),  # WIT: already the 24th there
         ("Medan", date(2027, 5, 24), "12.71"),  # WIB: still the 23rd

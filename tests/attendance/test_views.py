@@ -24,8 +24,13 @@ def test_facilitator_marks_through_the_api_idempotently(client, today_class) -> 
     login(client, today_class["facilitator"].email)
     c, day = today_class["class_id"], today_class["today"].isoformat()
     token = csrf_token(client, f"/presensi/kelas/{c}/{day}")
-    payload = {"client_key": "a" * 32, "registration_id": today_class["ids"][0], "day": day, "status": "hadir",
-               "marked_at": "2020-01-01T00:00:00Z"}
+    payload = {
+        "client_key": "a" * 32,
+        "registration_id": today_class["ids"][0],
+        "day": day,
+        "status": "hadir",
+        "marked_at": "2020-01-01T00:00:00Z",
+    }
     first = _api(client, c, payload, token)
     assert first.status_code == 200
     assert first.get_json()["created"] is True
@@ -48,8 +53,12 @@ def test_a_future_day_is_refused_with_a_message(client, today_class) -> None:
     c = today_class["class_id"]
     tomorrow = today_class["today"].fromordinal(today_class["today"].toordinal() + 1).isoformat()
     token = csrf_token(client, f"/presensi/kelas/{c}/{tomorrow}")
-    response = _api(client, c, {"client_key": "c" * 32, "registration_id": today_class["ids"][0], "day": tomorrow,
-                                "status": "hadir"}, token)
+    response = _api(
+        client,
+        c,
+        {"client_key": "c" * 32, "registration_id": today_class["ids"][0], "day": tomorrow, "status": "hadir"},
+        token,
+    )
     assert response.status_code == 422
     assert "baru dibuka pada harinya" in response.get_json()["error"]
 
@@ -90,14 +99,16 @@ def test_all_present_then_the_report_and_the_participants_page(client, today_cla
     login(client, today_class["facilitator"].email)
     c, day = today_class["class_id"], today_class["today"].isoformat()
     token = csrf_token(client, f"/presensi/kelas/{c}/{day}")
-    response = client.post(f"/presensi/kelas/{c}/{day}/semua-hadir", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(f"/presensi/kelas/{c}/{day}/semua-hadir", data={"csrf_token": token}, follow_redirects=True)
     assert "5 peserta ditandai hadir." in response.get_data(as_text=True)
     report = client.get(f"/presensi/kelas/{c}/laporan").get_data(as_text=True)
     assert report.count("Hadir</span>") == 5
     assert "kurang 3 hari" in report  # 1 of 4 days so far, 80 % needs 4
-    rows = list(load_workbook(io.BytesIO(client.get(f"/presensi/kelas/{c}/laporan.xlsx").data)).active
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(client.get(f"/presensi/kelas/{c}/laporan.xlsx").data)).active.iter_rows(
+            values_only=True
+        )
+    )
     assert len(rows) == 6
     assert rows[1][4] == "Hadir"
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
@@ -146,28 +157,36 @@ def test_a_note_is_saved_on_its_own_and_leaves_the_status(client, today_class) -
     token = csrf_token(client, f"/presensi/kelas/{c}/{day}")
     tap = _api(client, c, {"client_key": "k" * 32, "registration_id": rid, "day": day, "status": "sakit"}, token)
     assert tap.get_json()["current_status"] == "sakit"
-    note = _api(client, c, {"client_key": "n" * 32, "registration_id": rid, "day": day, "note": "Surat dokter"},
-                token)
+    note = _api(client, c, {"client_key": "n" * 32, "registration_id": rid, "day": day, "note": "Surat dokter"}, token)
     assert note.status_code == 200
-    assert note.get_json() | {} == {"client_key": "n" * 32, "created": True, "status": None,
-                                    "current_status": "sakit", "current_note": "Surat dokter"}
+    assert note.get_json() | {} == {
+        "client_key": "n" * 32,
+        "created": True,
+        "status": None,
+        "current_status": "sakit",
+        "current_note": "Surat dokter",
+    }
     page = client.get(f"/presensi/kelas/{c}/{day}").get_data(as_text=True)
     assert 'value="Surat dokter"' in page
     assert 'data-status="sakit"' in page
 
 
-@pytest.mark.parametrize("payload", [
-    {},  # neither a status nor a note
-    {"note": "x" * 201},
-    {"note": 42},
-    {"status": "hadir", "client_key": "pendek"},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},  # neither a status nor a note
+        {"note": "x" * 201},
+        {"note": 42},
+        {"status": "hadir", "client_key": "pendek"},
+    ],
+)
 def test_marks_without_a_status_or_note_or_with_a_long_note_are_refused(client, today_class, payload) -> None:
     login(client, today_class["facilitator"].email)
     c, day = today_class["class_id"], today_class["today"].isoformat()
     token = csrf_token(client, f"/presensi/kelas/{c}/{day}")
-    response = _api(client, c, {"client_key": "m" * 32, "registration_id": today_class["ids"][0], "day": day,
-                                **payload}, token)
+    response = _api(
+        client, c, {"client_key": "m" * 32, "registration_id": today_class["ids"][0], "day": day, **payload}, token
+    )
     assert response.status_code == 400
     assert "Catatan paling banyak 200 karakter" in response.get_json()["error"]
 
@@ -229,7 +248,8 @@ def test_the_check_in_page_names_class_day_and_venue_before_confirming(app, clie
 
 
 def test_the_roster_page_reads_the_same_number_of_statements_for_5_or_10_people(
-        app, client, today_class, library, make_user, count_queries) -> None:
+    app, client, today_class, library, make_user, count_queries
+) -> None:
     from app.auth.models import User
     from app.programmes.models import TrainingClass
     from app.registration import services as registration
@@ -243,8 +263,13 @@ def test_the_roster_page_reads_the_same_number_of_statements_for_5_or_10_people(
     with app.app_context(), app.test_request_context():  # five more people, nominated into the running class
         c, by = db.session.get(TrainingClass, today_class["class_id"]), db.session.get(User, organiser.id)
         for n in range(6, 11):
-            registration.submit(c, registration.RegistrationData(person(n), "tes", library_id=library_id),
-                                user=None, nominated_by=by, override_reason="Peserta pengganti")
+            registration.submit(
+                c,
+                registration.RegistrationData(person(n), "tes", library_id=library_id),
+                user=None,
+                nominated_by=by,
+                override_reason="Peserta pengganti",
+            )
         db.session.commit()
     with count_queries() as ten:
         page = client.get(url).get_data(as_text=True)
@@ -261,8 +286,12 @@ def test_the_service_worker_covers_the_rosters_and_keeps_the_assets(client) -> N
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
     body = response.get_data(as_text=True)
-    for asset in ("/static/css/app.css", "/static/js/roster.js", "/static/vendor/bootstrap/bootstrap.min.css",
-                  "/presensi/luring"):
+    for asset in (
+        "/static/css/app.css",
+        "/static/js/roster.js",
+        "/static/vendor/bootstrap/bootstrap.min.css",
+        "/presensi/luring",
+    ):
         assert f'"{asset}"' in body
     assert 'var CLASS_PREFIX = "/presensi/kelas/"' in body
     offline = client.get("/presensi/luring").get_data(as_text=True)
@@ -306,16 +335,27 @@ def _home_order(client) -> dict[str, list[str]]:
     return sections
 
 
-@pytest.mark.parametrize(("moment", "expected"), [
-    ("2027-05-20T09:00+08:00", {"today": [], "upcoming": ["Kelas Juni awal", "Kelas Juni tengah", "Kelas Juni akhir"],
-                                "past": []}),
-    ("2027-06-11T09:00+08:00", {"today": ["Kelas Juni tengah"], "upcoming": ["Kelas Juni akhir"],
-                                "past": ["Kelas Juni awal"]}),
-    ("2027-07-01T09:00+08:00", {"today": [], "upcoming": [],
-                                "past": ["Kelas Juni akhir", "Kelas Juni tengah", "Kelas Juni awal"]}),
-], ids=["before", "during", "after"])
-def test_the_facilitator_home_shows_today_then_upcoming_then_past(client, facilitator_of_three_classes, clock, moment,
-                                                                   expected) -> None:
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (
+            "2027-05-20T09:00+08:00",
+            {"today": [], "upcoming": ["Kelas Juni awal", "Kelas Juni tengah", "Kelas Juni akhir"], "past": []},
+        ),
+        (
+            "2027-06-11T09:00+08:00",
+            {"today": ["Kelas Juni tengah"], "upcoming": ["Kelas Juni akhir"], "past": ["Kelas Juni awal"]},
+        ),
+        (
+            "2027-07-01T09:00+08:00",
+            {"today": [], "upcoming": [], "past": ["Kelas Juni akhir", "Kelas Juni tengah", "Kelas Juni awal"]},
+        ),
+    ],
+    ids=["before", "during", "after"],
+)
+def test_the_facilitator_home_shows_today_then_upcoming_then_past(
+    client, facilitator_of_three_classes, clock, moment, expected
+) -> None:
     clock(moment)
     login(client, facilitator_of_three_classes.email)
     assert _home_order(client) == expected
@@ -348,24 +388,51 @@ def test_a_correction_from_a_phone_whose_clock_is_behind_still_wins(client, toda
 
         zone = db.session.get(TrainingClass, c).zoneinfo
         checked_in = datetime.combine(day, time(9, 0), tzinfo=zone)
-        services.record(db.session.get(TrainingClass, c), registration_id=today_class["ids"][0], day=day,
-                        status=services.AttendanceStatus.HADIR, by=None, now=checked_in)
+        services.record(
+            db.session.get(TrainingClass, c),
+            registration_id=today_class["ids"][0],
+            day=day,
+            status=services.AttendanceStatus.HADIR,
+            by=None,
+            now=checked_in,
+        )
         db.session.commit()
     clock(checked_in + timedelta(minutes=10))
     login(client, today_class["facilitator"].email)
     token = csrf_token(client, f"/presensi/kelas/{c}/{day.isoformat()}")
     phone_now = (checked_in + timedelta(minutes=10) - timedelta(hours=1)).astimezone(UTC).isoformat()
-    response = _api(client, c, {"client_key": "k" * 32, "registration_id": today_class["ids"][0],
-                                "day": day.isoformat(), "status": "terlambat", "marked_at": phone_now,
-                                "sent_at": phone_now}, token)
+    response = _api(
+        client,
+        c,
+        {
+            "client_key": "k" * 32,
+            "registration_id": today_class["ids"][0],
+            "day": day.isoformat(),
+            "status": "terlambat",
+            "marked_at": phone_now,
+            "sent_at": phone_now,
+        },
+        token,
+    )
     assert response.get_json()["current_status"] == "terlambat"
 
 
-@pytest.mark.parametrize("body", [
-    [1, 2], "hadir", {"client_key": "x" * 32, "registration_id": 10**30, "day": "2023-05-22", "status": "hadir"},
-    {"client_key": "x" * 32, "registration_id": 1, "day": "2023-05-22", "status": "hadir",
-     "marked_at": "0001-01-01T00:00:00+14:00", "sent_at": "9999-12-31T23:59:59+00:00"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        "hadir",
+        {"client_key": "x" * 32, "registration_id": 10**30, "day": "2023-05-22", "status": "hadir"},
+        {
+            "client_key": "x" * 32,
+            "registration_id": 1,
+            "day": "2023-05-22",
+            "status": "hadir",
+            "marked_at": "0001-01-01T00:00:00+14:00",
+            "sent_at": "9999-12-31T23:59:59+00:00",
+        },
+    ],
+)
 def test_malformed_marks_are_refused_not_crashed(client, today_class, body) -> None:
     login(client, today_class["facilitator"].email)
     c, day = today_class["class_id"], today_class["today"].isoformat()
@@ -405,8 +472,9 @@ def test_a_code_scanned_in_time_survives_a_slow_login(app, client, today_class, 
         assert other("rusak") is None
 
 
-def test_a_coordinator_reads_only_their_provinces_people_in_a_shared_class(app, client, make_user, open_class,
-                                                                            register) -> None:
+def test_a_coordinator_reads_only_their_provinces_people_in_a_shared_class(
+    app, client, make_user, open_class, register
+) -> None:
     """The Bali + NTB class: the NTB coordinator's report, XLSX and sign-in PDF hold the NTB people
     only (names and sick notes of Bali's people are not theirs to read); Bali's coordinator the Bali ones."""
     from openpyxl import load_workbook
@@ -415,15 +483,20 @@ def test_a_coordinator_reads_only_their_provinces_people_in_a_shared_class(app, 
     class_id = open_class(capacity=10)
     register(class_id, 1, province="52", full_name="Baiq Nurul Aini")
     register(class_id, 2, province="51", full_name="Ni Luh Putu Ayu")
-    for province, mine, theirs in (("52", "Baiq Nurul Aini", "Ni Luh Putu Ayu"),
-                                   ("51", "Ni Luh Putu Ayu", "Baiq Nurul Aini")):
+    for province, mine, theirs in (
+        ("52", "Baiq Nurul Aini", "Ni Luh Putu Ayu"),
+        ("51", "Ni Luh Putu Ayu", "Baiq Nurul Aini"),
+    ):
         coordinator = make_user(Role.COORDINATOR, province_code=province)
         login(client, coordinator.email)
         page = client.get(f"/presensi/kelas/{class_id}/laporan").get_data(as_text=True)
         assert mine in page
         assert theirs not in page
-        rows = list(load_workbook(io.BytesIO(client.get(f"/presensi/kelas/{class_id}/laporan.xlsx").data))
-                    .active.iter_rows(values_only=True))
+        rows = list(
+            load_workbook(io.BytesIO(client.get(f"/presensi/kelas/{class_id}/laporan.xlsx").data)).active.iter_rows(
+                values_only=True
+            )
+        )
         names = {row[1] for row in rows[1:]}
         assert names == {mine}
         pdf = client.get(f"/presensi/kelas/{class_id}/daftar-hadir.pdf").data

@@ -19,10 +19,17 @@ def _user(app: Flask, email: str) -> User:
 
 def test_admin_creates_a_coordinator_who_sets_a_password_from_the_mail(app: Flask, client, login_as) -> None:
     login_as(Role.ADMIN)
-    response = submit(client, "/admin/pengguna/baru", {
-        "full_name": "Ni Made Ayu", "email": "ayu@dispusip.baliprov.go.id", "phone": "081337001122",
-        "roles": ["coordinator", "facilitator"], "province_code": "51",
-    })
+    response = submit(
+        client,
+        "/admin/pengguna/baru",
+        {
+            "full_name": "Ni Made Ayu",
+            "email": "ayu@dispusip.baliprov.go.id",
+            "phone": "081337001122",
+            "roles": ["coordinator", "facilitator"],
+            "province_code": "51",
+        },
+    )
     assert response.status_code == 302
     user = _user(app, "ayu@dispusip.baliprov.go.id")
     assert user.role_set == {Role.COORDINATOR, Role.FACILITATOR}
@@ -40,17 +47,30 @@ def test_admin_creates_a_coordinator_who_sets_a_password_from_the_mail(app: Flas
 
 def test_coordinator_without_province_is_refused_on_the_form(client, login_as) -> None:
     login_as(Role.ADMIN)
-    page = submit(client, "/admin/pengguna/baru", {
-        "full_name": "Tanpa Provinsi", "email": "tanpa@perpusnas.go.id", "roles": ["coordinator"], "province_code": "",
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        "/admin/pengguna/baru",
+        {
+            "full_name": "Tanpa Provinsi",
+            "email": "tanpa@perpusnas.go.id",
+            "roles": ["coordinator"],
+            "province_code": "",
+        },
+    ).get_data(as_text=True)
     assert "Pilih provinsi untuk koordinator provinsi." in page
 
 
 def test_creating_an_account_with_a_taken_email_is_a_message(client, login_as) -> None:
     admin = login_as(Role.ADMIN)
-    page = submit(client, "/admin/pengguna/baru", {
-        "full_name": "Kembar", "email": admin.email, "roles": ["organiser"],
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        "/admin/pengguna/baru",
+        {
+            "full_name": "Kembar",
+            "email": admin.email,
+            "roles": ["organiser"],
+        },
+    ).get_data(as_text=True)
     assert "sudah terdaftar" in page
 
 
@@ -61,9 +81,15 @@ def test_deactivating_an_account_ends_its_sessions(app: Flask, client, login_as,
     login(their_browser, victim.email)
     assert their_browser.get("/beranda").status_code == 200
 
-    response = submit(client, f"/admin/pengguna/{victim.id}", {
-        "full_name": victim.full_name, "email": victim.email, "roles": ["organiser"],
-    })  # "active" unticked
+    response = submit(
+        client,
+        f"/admin/pengguna/{victim.id}",
+        {
+            "full_name": victim.full_name,
+            "email": victim.email,
+            "roles": ["organiser"],
+        },
+    )  # "active" unticked
     assert response.status_code == 302
     assert their_browser.get("/beranda").status_code == 302
     assert _user(app, victim.email).active is False
@@ -71,9 +97,16 @@ def test_deactivating_an_account_ends_its_sessions(app: Flask, client, login_as,
 
 def test_admin_cannot_take_away_their_own_admin_role(client, login_as, app: Flask) -> None:
     admin = login_as(Role.ADMIN)
-    page = submit(client, f"/admin/pengguna/{admin.id}", {
-        "full_name": admin.full_name, "email": admin.email, "roles": ["organiser"], "active": "y",
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/admin/pengguna/{admin.id}",
+        {
+            "full_name": admin.full_name,
+            "email": admin.email,
+            "roles": ["organiser"],
+            "active": "y",
+        },
+    ).get_data(as_text=True)
     assert "tidak dapat mencabut peran admin" in page
     assert _user(app, admin.email).role_set == {Role.ADMIN}
 

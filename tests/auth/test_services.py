@@ -75,8 +75,14 @@ def test_admin_cannot_remove_own_admin_role_or_deactivate_self(app_ctx) -> None:
         services.set_roles(admin, [Role.ORGANISER], None, by=admin)
     with pytest.raises(RoleChangeRefused):
         services.update_user(
-            admin, full_name="A", email=admin.email, phone=None, roles=[Role.ADMIN],
-            province_code=None, active=False, by=admin,
+            admin,
+            full_name="A",
+            email=admin.email,
+            phone=None,
+            roles=[Role.ADMIN],
+            province_code=None,
+            active=False,
+            by=admin,
         )
 
 

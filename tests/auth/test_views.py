@@ -205,8 +205,16 @@ def test_someone_who_signed_up_with_my_address_cannot_have_me_verify_it(client: 
     """Pre-hijacking: an attacker signs up with the victim's address and password of their choosing;
     the victim clicks the verification link but does not know that password, so nothing is verified;
     setting a password from a reset link makes the account the victim's."""
-    submit(client, "/daftar", {**SIGNUP, "full_name": "PENTING: klik tautan nominasi", "password": "sandi-penyerang-1",
-                               "password_confirm": "sandi-penyerang-1"})
+    submit(
+        client,
+        "/daftar",
+        {
+            **SIGNUP,
+            "full_name": "PENTING: klik tautan nominasi",
+            "password": "sandi-penyerang-1",
+            "password_confirm": "sandi-penyerang-1",
+        },
+    )
     mail = outbox(app)[-1]
     assert "PENTING" not in mail.body
     link = link_in(mail.body)
@@ -302,8 +310,9 @@ def test_reset_signs_out_other_sessions(app: Flask, make_user) -> None:
 def test_user_corrects_own_name_and_whatsapp(client: FlaskClient, login_as, app: Flask) -> None:
     user = login_as()
     response = submit(
-        client, "/akun", {"profile-full_name": "Nama Baru, S.Sos.", "profile-phone": "+62 813 1111 2222",
-                          "profile-submit": "1"},
+        client,
+        "/akun",
+        {"profile-full_name": "Nama Baru, S.Sos.", "profile-phone": "+62 813 1111 2222", "profile-submit": "1"},
     )
     assert response.status_code == 302
     with app.app_context():
@@ -314,8 +323,13 @@ def test_user_corrects_own_name_and_whatsapp(client: FlaskClient, login_as, app:
 def test_change_password_needs_the_current_one(client: FlaskClient, login_as) -> None:
     login_as()
     page = submit(
-        client, "/akun",
-        {"password-current_password": "bukan-ini-123", "password-password": "sandi-baru-yang-kuat",
-         "password-password_confirm": "sandi-baru-yang-kuat", "password-submit": "1"},
+        client,
+        "/akun",
+        {
+            "password-current_password": "bukan-ini-123",
+            "password-password": "sandi-baru-yang-kuat",
+            "password-password_confirm": "sandi-baru-yang-kuat",
+            "password-submit": "1",
+        },
     ).get_data(as_text=True)
     assert "Kata sandi saat ini salah" in page

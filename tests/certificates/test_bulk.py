@@ -103,8 +103,10 @@ def test_chunks_are_cut_where_a_class_begins() -> None:
 def test_a_chunk_whose_pages_do_not_add_up_writes_nothing(app, tmp_path) -> None:
     from app.pdf import layers
 
-    html = ('<html><body><section id="s0">background</section>'
-            '<section id="s1" style="page-break-before: always">one</section></body></html>')
+    html = (
+        '<html><body><section id="s0">background</section>'
+        '<section id="s1" style="page-break-before: always">one</section></body></html>'
+    )
     claims_two = layers.Chunk(html=html, groups=[layers.Group(False, ["a.pdf", "b.pdf"])], folder=str(tmp_path))
     assert layers.render_chunk(claims_two) is False
     assert list(tmp_path.iterdir()) == []
@@ -125,8 +127,7 @@ def test_the_job_runs_through_rq_on_redis(app, client, login_as, finished_class)
     queue = Queue("sibimtek", connection=Redis.from_url(os.environ["REDIS_URL"]))
     queue.empty()
     token = csrf_token(client, f"/kelola/kelas/{finished_class['class_id']}/sertifikat")
-    response = client.post(f"/kelola/sertifikat/massal/class/{finished_class['class_id']}",
-                           data={"csrf_token": token})
+    response = client.post(f"/kelola/sertifikat/massal/class/{finished_class['class_id']}", data={"csrf_token": token})
     assert response.status_code == 302
     assert queue.count == 1
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
@@ -143,8 +144,9 @@ def test_the_agenda_page_is_rendered_once_and_added_to_each_certificate(app, fin
 
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, finished_class["class_id"])
-        planning.add_agenda_session(c, planning.AgendaData(c.start_date, time(8), time(12), "Kebijakan TPBIS", 5),
-                                    by=None)
+        planning.add_agenda_session(
+            c, planning.AgendaData(c.start_date, time(8), time(12), "Kebijakan TPBIS", 5), by=None
+        )
         services.issue_class(c, by=None)
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         bulk.render_many(certificates, workers=1)
@@ -164,7 +166,8 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         for certificate in certificates:  # frozen details: 40 topics do not fit on one page
             certificate.details = certificate.details | {
-                "agenda": [{"day": "22 Mei 2023", "topic": f"Materi ke-{i}", "jp": 1} for i in range(1, 41)]}
+                "agenda": [{"day": "22 Mei 2023", "topic": f"Materi ke-{i}", "jp": 1} for i in range(1, 41)]
+            }
         bulk.render_many(certificates, workers=1)
         for certificate in certificates:
             pages = _stored(certificate).pages
@@ -173,9 +176,21 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
             text = "".join(page.extract_text() for page in pages[1:])
             assert "Materi ke-1" in text
             assert "Materi ke-40" in text
-        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "2", "-l", "3",
-                        str(services.storage_dir() / certificates[0].pdf_path), str(ARTIFACTS / "certificate-agenda")],
-                       check=True)  # looked at by a person
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "50",
+                "-f",
+                "2",
+                "-l",
+                "3",
+                str(services.storage_dir() / certificates[0].pdf_path),
+                str(ARTIFACTS / "certificate-agenda"),
+            ],
+            check=True,
+        )  # looked at by a person
         db.session.commit()
 
 
@@ -210,7 +225,13 @@ def test_a_job_whose_worker_died_can_be_resumed(app, client, login_as, finished_
             break
         time.sleep(0.1)
     assert client.get(url + ".json").get_json() | {"stalled": None} == {
-        "status": "done", "done": 2, "total": 2, "percent": 100, "error": None, "stalled": None}
+        "status": "done",
+        "done": 2,
+        "total": 2,
+        "percent": 100,
+        "error": None,
+        "stalled": None,
+    }
 
 
 def test_a_newer_job_replaces_the_files_of_the_older_one(app, client, login_as, finished_class) -> None:

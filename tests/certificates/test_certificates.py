@@ -43,8 +43,10 @@ def test_number_pattern_in_the_indonesian_style(app_ctx) -> None:
     class Prog:
         code = "SPP-TIK"
 
-    assert services.format_number(services.DEFAULT_PATTERN, 1, Prog(), date(2023, 5, 25)) == \
-        "0001/SPP-TIK/PERPUSNAS/V/2023"
+    assert (
+        services.format_number(services.DEFAULT_PATTERN, 1, Prog(), date(2023, 5, 25))
+        == "0001/SPP-TIK/PERPUSNAS/V/2023"
+    )
     assert services.format_number("{seq:03d}-{month}-{year}", 42, Prog(), date(2023, 12, 1)) == "042-12-2023"
     with pytest.raises(CertificateError, match="Pola nomor tidak valid"):
         services.format_number("{nomor}/{year}", 1, Prog(), date(2023, 5, 25))
@@ -71,8 +73,9 @@ def test_override_needs_a_reason_and_is_audited(app, finished_class, make_user) 
         absent = _reg(finished_class["ids"][2])
         with pytest.raises(CertificateError, match="kurang 3 hari"):
             services.issue(absent, by=None)
-        certificate = services.issue(absent, by=db.session.get(User, organiser.id),
-                                     override_reason="Tugas dinas resmi, disetujui Kapusbang")
+        certificate = services.issue(
+            absent, by=db.session.get(User, organiser.id), override_reason="Tugas dinas resmi, disetujui Kapusbang"
+        )
         db.session.commit()
         assert certificate.override_reason == "Tugas dinas resmi, disetujui Kapusbang"
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "certificates"))
@@ -93,8 +96,9 @@ def test_numbers_stay_distinct_and_consecutive_under_concurrency(app, open_class
     def issue(rid: int) -> int:
         with app.app_context(), app.test_request_context():
             barrier.wait(timeout=30)
-            certificate = services.issue(_reg(rid), by=None, override_reason="uji konkurensi",
-                                         today=date.today() + timedelta(days=400))
+            certificate = services.issue(
+                _reg(rid), by=None, override_reason="uji konkurensi", today=date.today() + timedelta(days=400)
+            )
             db.session.commit()
             return certificate.seq
 
@@ -113,14 +117,22 @@ def test_pdf_holds_name_number_programme_and_jp_and_a_working_qr(app, finished_c
         text = _pdf_text(pdf)
         programme = db.session.get(Programme, certificate.programme_id)
         assert programme.name == "Bimtek SPP-TIK"  # printed after "Bimbingan Teknis" without its own "Bimtek"
-        for expected in ("SERTIFIKAT", "diberikan kepada", "Peserta 0001", certificate.number,
-                         "Bimbingan Teknis SPP-TIK yang diselenggarakan", "40 JP", "sebagai PESERTA"):
+        for expected in (
+            "SERTIFIKAT",
+            "diberikan kepada",
+            "Peserta 0001",
+            certificate.number,
+            "Bimbingan Teknis SPP-TIK yang diselenggarakan",
+            "40 JP",
+            "sebagai PESERTA",
+        ):
             assert expected in text.replace("\n", " "), expected
         assert "Bimbingan Teknis Bimtek" not in text.replace("\n", " ")
         with tempfile.TemporaryDirectory() as folder:
             Path(folder, "c.pdf").write_bytes(pdf)
-            subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "c.pdf", "page"],
-                           cwd=folder, check=True)
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "c.pdf", "page"], cwd=folder, check=True
+            )
             image = Image.open(next(Path(folder).glob("page*.png")))
             image.save(ARTIFACTS / "certificate-short-name.png")  # looked at by a person
             decoded = [result.text for result in zxingcpp.read_barcodes(image)]
@@ -151,8 +163,9 @@ def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class
         assert (services.storage_dir() / certificate.pdf_path).is_file()
 
 
-@pytest.mark.parametrize("name", ['<img src="http://127.0.0.1:9/x">', '<link href="file:///etc/passwd">',
-                                  'sibimtek-qr:http://127.0.0.1:9/x'])
+@pytest.mark.parametrize(
+    "name", ['<img src="http://127.0.0.1:9/x">', '<link href="file:///etc/passwd">', "sibimtek-qr:http://127.0.0.1:9/x"]
+)
 def test_hostile_names_are_printed_as_text_and_fetch_nothing(app, finished_class, name, tmp_path) -> None:
     from app.pdf import layers
     from app.pdf.render import make_fetcher, render_pdf
@@ -179,21 +192,26 @@ def test_layered_pages_look_exactly_like_the_whole_certificate(app, finished_cla
 
     with app.app_context(), app.test_request_context():
         certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
-        certificate.holder_name = ("Baiq Nurul Hidayati Wulandari Putri Lestari Ningsih Kusumawardhani Anak Agung "
-                                   "Ayu, S.Pd., M.Hum.")[:100]
+        certificate.holder_name = (
+            "Baiq Nurul Hidayati Wulandari Putri Lestari Ningsih Kusumawardhani Anak Agung Ayu, S.Pd., M.Hum."
+        )[:100]
         settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
         (tmp_path / "layered.pdf").write_bytes(services.pdf_bytes(certificate))
         (tmp_path / "whole.pdf").write_bytes(render_pdf(services.full_html([certificate], settings)))
         db.session.rollback()
     images = {}
     for name in ("layered", "whole"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", f"{name}.pdf", name],
-                       cwd=tmp_path, check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", f"{name}.pdf", name], cwd=tmp_path, check=True
+        )
         images[name] = Image.open(next(tmp_path.glob(f"{name}*.png"))).convert("L")
     from PIL import ImageChops, ImageStat
 
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "layered.pdf", str(ARTIFACTS / "certificate-long-name")],
-                   cwd=tmp_path, check=True)  # both pages, looked at by a person
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "110", "layered.pdf", str(ARTIFACTS / "certificate-long-name")],
+        cwd=tmp_path,
+        check=True,
+    )  # both pages, looked at by a person
     difference = ImageChops.difference(images["layered"], images["whole"])
     assert images["layered"].size == images["whole"].size
     assert ImageStat.Stat(difference).mean[0] < 0.5  # the same pixels (anti-aliasing aside)
@@ -265,13 +283,16 @@ def test_verification_states_and_no_personal_data(app, client, finished_class) -
     assert "DIGANTIKAN" in old_page
     assert new_code in old_page
     with app.app_context(), app.test_request_context():
-        services.revoke(db.session.scalar(select(Certificate).where(Certificate.code == new_code)), None,
-                        "Data peserta tidak benar")
+        services.revoke(
+            db.session.scalar(select(Certificate).where(Certificate.code == new_code)), None, "Data peserta tidak benar"
+        )
         db.session.commit()
     revoked = client.get(f"/verifikasi/{new_code}").get_data(as_text=True)
     assert "DICABUT" in revoked
     assert "telah dicabut oleh penyelenggara pada" in revoked
-    assert "Data peserta tidak benar" not in revoked  # the reason is for organisers (tests/certificates/test_hardening.py)
+    assert (
+        "Data peserta tidak benar" not in revoked
+    )  # the reason is for organisers (tests/certificates/test_hardening.py)
 
 
 def test_verification_is_rate_limited(client) -> None:
@@ -294,13 +315,16 @@ def test_participant_downloads_own_certificate_only(app, client, finished_class,
     assert f"/sertifikat/{mine_id}.pdf" in page
 
 
-def test_organiser_issues_from_the_class_page_and_is_offered_bulk_downloads(app, client, login_as, finished_class) -> None:
+def test_organiser_issues_from_the_class_page_and_is_offered_bulk_downloads(
+    app, client, login_as, finished_class
+) -> None:
 
     login_as(Role.ORGANISER)
     class_id = finished_class["class_id"]
     token = csrf_token(client, f"/kelola/kelas/{class_id}/sertifikat")
-    response = client.post(f"/kelola/kelas/{class_id}/sertifikat/terbitkan", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/kelola/kelas/{class_id}/sertifikat/terbitkan", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "2 sertifikat diterbitkan." in response.get_data(as_text=True)
     page = client.get(f"/kelola/kelas/{class_id}/sertifikat").get_data(as_text=True)
     assert f"/kelola/sertifikat/massal/class/{class_id}" in page  # the ZIP is made by a background job

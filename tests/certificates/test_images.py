@@ -18,9 +18,16 @@ from app.registration.models import Registration
 from tests.certificates.test_certificates import ARTIFACTS
 from tests.conftest import csrf_token
 
-VALUES = {"number_pattern": "{seq:04d}/SPP-TIK/PERPUSNAS/{month_roman}/{year}", "title": "SERTIFIKAT",
-          "role_text": "sebagai PESERTA", "body_text": "telah mengikuti {programme}", "sign_place": "Jakarta",
-          "signatory_position": "Kepala Perpustakaan Nasional", "colour": "#0b4f6c", "confirm_days": "3"}
+VALUES = {
+    "number_pattern": "{seq:04d}/SPP-TIK/PERPUSNAS/{month_roman}/{year}",
+    "title": "SERTIFIKAT",
+    "role_text": "sebagai PESERTA",
+    "body_text": "telah mengikuti {programme}",
+    "sign_place": "Jakarta",
+    "signatory_position": "Kepala Perpustakaan Nasional",
+    "colour": "#0b4f6c",
+    "confirm_days": "3",
+}
 
 
 def _image(colour: str, kind: str) -> bytes:
@@ -32,8 +39,7 @@ def _image(colour: str, kind: str) -> bytes:
 def _post(client, url: str, extra: dict | None = None, **files: tuple[bytes, str]) -> str:
     data = {"csrf_token": csrf_token(client, url), **VALUES, **(extra or {})}
     data.update({name: (io.BytesIO(content), filename) for name, (content, filename) in files.items()})
-    return client.post(url, data=data, content_type="multipart/form-data", follow_redirects=True).get_data(
-        as_text=True)
+    return client.post(url, data=data, content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
 
 
 def test_logo_and_signature_images_are_printed(app, client, login_as, finished_class, tmp_path) -> None:
@@ -41,8 +47,9 @@ def test_logo_and_signature_images_are_printed(app, client, login_as, finished_c
     with app.app_context():
         programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
     url = f"/kelola/program/{programme_id}/sertifikat"
-    page = _post(client, url, logo=(_image("#ff0000", "PNG"), "logo.png"),
-                 signature=(_image("#00ff00", "JPEG"), "ttd.jpg"))
+    page = _post(
+        client, url, logo=(_image("#ff0000", "PNG"), "logo.png"), signature=(_image("#00ff00", "JPEG"), "ttd.jpg")
+    )
     assert "Pengaturan sertifikat disimpan." in page
     with app.app_context(), app.test_request_context():
         settings = db.session.scalar(select(CertificateSettings))
@@ -73,8 +80,9 @@ def test_files_that_are_not_images_are_refused(app, client, login_as, finished_c
         programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
         before = set(services.images_dir().iterdir())
     url = f"/kelola/program/{programme_id}/sertifikat"
-    page = _post(client, url, logo=(_image("#ff0000", "PNG"), "logo.png"),
-                 signature=(b"<svg onload=alert(1)></svg>", "ttd.png"))
+    page = _post(
+        client, url, logo=(_image("#ff0000", "PNG"), "logo.png"), signature=(b"<svg onload=alert(1)></svg>", "ttd.png")
+    )
     assert "Berkas ini bukan gambar PNG atau JPEG yang dapat dibaca." in page
     big = _post(client, url, logo=(b"\x89PNG\r\n\x1a\n" + b"0" * (1024 * 1024 + 1), "besar.png"))
     assert "paling besar 1 MB" in big
@@ -92,13 +100,27 @@ def test_a_second_signatory_is_printed_beside_the_first(app, client, login_as, f
     with app.app_context():
         programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
     url = f"/kelola/program/{programme_id}/sertifikat"
-    page = _post(client, url, {"signatory_name": "Drs. Muhammad Syarif Bando, M.M.",
-                               "signatory2_name": "Dra. Ni Luh Putu Sari", "signatory2_nip": "123"})
+    page = _post(
+        client,
+        url,
+        {
+            "signatory_name": "Drs. Muhammad Syarif Bando, M.M.",
+            "signatory2_name": "Dra. Ni Luh Putu Sari",
+            "signatory2_nip": "123",
+        },
+    )
     assert "Isi jabatan penanda tangan kedua, atau kosongkan nama dan NIP-nya." in page
     assert "NIP harus 18 digit angka." in page
-    page = _post(client, url, {"signatory_name": "Drs. Muhammad Syarif Bando, M.M.",
-                               "signatory2_position": "Kepala Dinas Perpustakaan Provinsi NTB",
-                               "signatory2_name": "Dra. Ni Luh Putu Sari", "signatory2_nip": "196805121990032004"})
+    page = _post(
+        client,
+        url,
+        {
+            "signatory_name": "Drs. Muhammad Syarif Bando, M.M.",
+            "signatory2_position": "Kepala Dinas Perpustakaan Provinsi NTB",
+            "signatory2_name": "Dra. Ni Luh Putu Sari",
+            "signatory2_nip": "196805121990032004",
+        },
+    )
     assert "Pengaturan sertifikat disimpan." in page
     assert 'value="Kepala Dinas Perpustakaan Provinsi NTB"' in client.get(url).get_data(as_text=True)
     with app.app_context(), app.test_request_context():
@@ -107,11 +129,18 @@ def test_a_second_signatory_is_printed_beside_the_first(app, client, login_as, f
         db.session.commit()
     (tmp_path / "c.pdf").write_bytes(pdf)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", " ")
-    for expected in ("Drs. Muhammad Syarif Bando, M.M.", "Kepala Dinas Perpustakaan Provinsi NTB",
-                     "Dra. Ni Luh Putu Sari", "NIP 196805121990032004"):
+    for expected in (
+        "Drs. Muhammad Syarif Bando, M.M.",
+        "Kepala Dinas Perpustakaan Provinsi NTB",
+        "Dra. Ni Luh Putu Sari",
+        "NIP 196805121990032004",
+    ):
         assert expected in text
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "c.pdf",
-                    str(ARTIFACTS / "certificate-two-signatories")], cwd=tmp_path, check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "c.pdf", str(ARTIFACTS / "certificate-two-signatories")],
+        cwd=tmp_path,
+        check=True,
+    )
     _post(client, url, {"signatory_name": "Drs. Muhammad Syarif Bando, M.M."})  # emptied: one signatory again
     with app.app_context():
         assert len(db.session.scalar(select(CertificateSettings)).signatories) == 1

@@ -62,8 +62,9 @@ def test_the_participant_confirms_on_their_page(app, client, finished_class) -> 
     assert "Peserta 0001" in page
     rid = finished_class["ids"][0]
     token = csrf_token(client, "/pendaftaran-saya")
-    response = client.post(f"/pendaftaran-saya/{rid}/konfirmasi-nama", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/pendaftaran-saya/{rid}/konfirmasi-nama", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "Nama pada sertifikat Anda sudah dikonfirmasi" in response.get_data(as_text=True)
     assert "sudah Anda konfirmasi: Peserta 0001" in response.get_data(as_text=True)
     with app.app_context(), app.test_request_context():
@@ -78,12 +79,16 @@ def test_the_participant_confirms_on_their_page(app, client, finished_class) -> 
 
 
 def test_a_pending_correction_holds_the_certificate_until_the_organiser_decides(
-        app, client, finished_class, make_user) -> None:
+    app, client, finished_class, make_user
+) -> None:
     rid = finished_class["ids"][0]
     with app.app_context(), app.test_request_context():
         registration = db.session.get(Registration, rid)
-        db.session.add(NameCorrection(registration=registration, old_name=registration.full_name,
-                                      new_name="Dr. Peserta Satu, M.Hum."))
+        db.session.add(
+            NameCorrection(
+                registration=registration, old_name=registration.full_name, new_name="Dr. Peserta Satu, M.Hum."
+            )
+        )
         registration.name_confirmed_at = None
         db.session.commit()
         far = registration.training_class.end_date + timedelta(days=30)
@@ -95,8 +100,9 @@ def test_a_pending_correction_holds_the_certificate_until_the_organiser_decides(
     assert "Koreksi nama menunggu keputusan panitia:" in page
     assert "Dr. Peserta Satu, M.Hum." in page
     token = csrf_token(client, "/pendaftaran-saya")
-    response = client.post(f"/pendaftaran-saya/{rid}/konfirmasi-nama", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/pendaftaran-saya/{rid}/konfirmasi-nama", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "Koreksi nama Anda masih menunggu keputusan panitia." in response.get_data(as_text=True)
 
     organiser = make_user(Role.ORGANISER)
@@ -121,8 +127,9 @@ def test_after_issue_the_name_is_no_longer_confirmed_but_corrected(app, client, 
         db.session.commit()
     login(client, finished_class["owner"].email)
     token = csrf_token(client, "/pendaftaran-saya")
-    response = client.post(f"/pendaftaran-saya/{rid}/konfirmasi-nama", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/pendaftaran-saya/{rid}/konfirmasi-nama", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "Sertifikat sudah terbit" in response.get_data(as_text=True)
 
 
@@ -148,21 +155,30 @@ def test_the_command_mails_and_reports(app, finished_class) -> None:
     result = app.test_cli_runner().invoke(args=["certificates", "ask-names"])
     assert result.exit_code == 0, result.output
     assert "terkirim: 3" in result.output
-    result = app.test_cli_runner().invoke(args=["certificates", "ask-names", "--today",
-                                                (date.today() + timedelta(days=60)).isoformat()])
+    result = app.test_cli_runner().invoke(
+        args=["certificates", "ask-names", "--today", (date.today() + timedelta(days=60)).isoformat()]
+    )
     assert "terkirim: 0" in result.output
 
 
-def test_settings_validate_the_window_and_the_preview_follows_unsaved_values(app, client, login_as,
-                                                                             finished_class) -> None:
+def test_settings_validate_the_window_and_the_preview_follows_unsaved_values(
+    app, client, login_as, finished_class
+) -> None:
     login_as(Role.ORGANISER)
     with app.app_context():
         programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
     url = f"/kelola/program/{programme_id}/sertifikat"
     assert client.get(url).status_code == 200
-    values = {"number_pattern": "{seq:04d}/SPP-TIK/PERPUSNAS/{month_roman}/{year}", "title": "SERTIFIKAT",
-              "role_text": "sebagai PESERTA", "body_text": "telah mengikuti {programme}", "sign_place": "Jakarta",
-              "signatory_position": "Kepala Perpustakaan Nasional", "colour": "#0b4f6c", "confirm_days": "31"}
+    values = {
+        "number_pattern": "{seq:04d}/SPP-TIK/PERPUSNAS/{month_roman}/{year}",
+        "title": "SERTIFIKAT",
+        "role_text": "sebagai PESERTA",
+        "body_text": "telah mengikuti {programme}",
+        "sign_place": "Jakarta",
+        "signatory_position": "Kepala Perpustakaan Nasional",
+        "colour": "#0b4f6c",
+        "confirm_days": "31",
+    }
     page = submit(client, url, values).get_data(as_text=True)
     assert "Masa konfirmasi 0 sampai 30 hari." in page
     page = submit(client, url, values | {"confirm_days": ""}).get_data(as_text=True)

@@ -19,8 +19,11 @@ def test_numbers_too_large_for_the_database_are_not_found_or_bad_requests(client
 def test_staff_pages_with_huge_numbers(client, login_as, open_class) -> None:
     class_id = open_class()
     login_as(Role.ORGANISER)
-    for url in (f"/kelola/kelas/{class_id}/pendaftar?page={HUGE}", f"/kelola/pendaftar/{HUGE}",
-                f"/presensi/kelas/{HUGE}"):
+    for url in (
+        f"/kelola/kelas/{class_id}/pendaftar?page={HUGE}",
+        f"/kelola/pendaftar/{HUGE}",
+        f"/presensi/kelas/{HUGE}",
+    ):
         assert client.get(url).status_code in (200, 400, 404), url
 
 
@@ -40,7 +43,9 @@ def test_bulk_decisions_never_redirect_to_another_site(client, login_as, open_cl
     rid = register(class_id, 1)
     login_as(Role.ORGANISER)
     token = csrf_token(client, f"/kelola/pendaftar/{rid}")
-    response = client.post("/kelola/pendaftar/keputusan", data={
-        "csrf_token": token, "ids": rid, "action": "approve", "next": "https://evil.example/x"})
+    response = client.post(
+        "/kelola/pendaftar/keputusan",
+        data={"csrf_token": token, "ids": rid, "action": "approve", "next": "https://evil.example/x"},
+    )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]

@@ -31,8 +31,12 @@ def test_numbers_and_percentages_the_indonesian_way() -> None:
 
 
 def test_one_date_time_format() -> None:
-    assert format_datetime(datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "Asia/Makassar", "id") == "1 Desember 2026 08.00 WITA"
-    assert format_datetime(datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "Asia/Makassar", "en") == "1 December 2026 08.00 WITA"
+    assert (
+        format_datetime(datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "Asia/Makassar", "id") == "1 Desember 2026 08.00 WITA"
+    )
+    assert (
+        format_datetime(datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "Asia/Makassar", "en") == "1 December 2026 08.00 WITA"
+    )
     assert format_date_range(date(2023, 5, 22), date(2023, 5, 25), "id") == "22–25 Mei 2023"
     assert format_date_range(date(2023, 5, 29), date(2023, 6, 2), "id") == "29 Mei – 2 Juni 2023"
 
@@ -43,7 +47,8 @@ def test_composed_names_do_not_double_words() -> None:
     assert with_word("Perpustakaan", "Perpustakaan Desa Sakra") == "Perpustakaan Desa Sakra"
     body = "Bimbingan Teknis {programme} yang diselenggarakan oleh Perpustakaan Nasional Republik Indonesia"
     assert fill_programme(body, "Bimtek Strategi Pengembangan Perpustakaan dan TIK").startswith(
-        "Bimbingan Teknis Strategi Pengembangan Perpustakaan dan TIK yang")
+        "Bimbingan Teknis Strategi Pengembangan Perpustakaan dan TIK yang"
+    )
     assert fill_programme(body, "Bimbingan Teknis SPP-TIK").startswith("Bimbingan Teknis SPP-TIK yang")
     assert fill_programme("Pelatihan {programme}", "Bimtek SPP-TIK") == "Pelatihan Bimtek SPP-TIK"
     assert sentence("Selamat datang, Rina Wulandari, S.IP..") == "Selamat datang, Rina Wulandari, S.IP."
@@ -57,10 +62,14 @@ def test_an_invalid_field_points_at_its_message_and_the_summary_links_to_it(app_
     form.validate()
     assert field_aria(form.nik, "help") == {"aria-invalid": "true", "aria-describedby": "nik-error nik-help"}
     assert field_aria(form.birth_place, None, {"autocomplete": "off"}) == {
-        "autocomplete": "off", "aria-invalid": "true", "aria-describedby": "birth_place-error"}
+        "autocomplete": "off",
+        "aria-invalid": "true",
+        "aria-describedby": "birth_place-error",
+    }
     assert field_aria(form.not_listed, None) == {}
-    problems = form_problems(form, order=["province_code", "regency_code", "library_id"],
-                             targets={"library_id": "library_name"})
+    problems = form_problems(
+        form, order=["province_code", "regency_code", "library_id"], targets={"library_id": "library_name"}
+    )
     targets = [p.target for p in problems]
     assert targets[:3] == ["province_code", "regency_code", "library_name"]
     assert "gender-0" in targets  # a group of radios: its first option
@@ -115,8 +124,11 @@ def test_gender_is_shown_as_a_word(app, client, login_as, open_class, register) 
     login_as(Role.ORGANISER)
     detail = client.get(f"/kelola/pendaftar/{rid}").get_data(as_text=True)
     assert re.search(r"Jenis kelamin</dt><dd[^>]*>Perempuan</dd>", detail)
-    rows = list(load_workbook(io.BytesIO(client.get(f"/kelola/kelas/{class_id}/pendaftar.xlsx").data)).active
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(client.get(f"/kelola/kelas/{class_id}/pendaftar.xlsx").data)).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[0][4] == "Jenis kelamin"
     assert rows[1][4] == "Perempuan"
 
@@ -130,14 +142,22 @@ def test_my_own_cancellation_is_not_an_organiser_note(app, client, login_as, ope
     assert "Catatan panitia" not in page
 
 
-def test_an_organisers_decision_is_still_a_note_from_the_organisers(app, client, login_as, open_class, register,
-                                                                     make_user) -> None:
+def test_an_organisers_decision_is_still_a_note_from_the_organisers(
+    app, client, login_as, open_class, register, make_user
+) -> None:
     me = make_user(Role.PARTICIPANT)
     rid = register(open_class(), 1, user=me)
     login_as(Role.ORGANISER)
-    client.post("/kelola/pendaftar/keputusan", data={
-        "csrf_token": csrf_token(client, f"/kelola/pendaftar/{rid}"), "action": "reject", "ids": [str(rid)],
-        "reason": "Kuota perpustakaan desa sudah penuh.", "next": "/kelola/program"})
+    client.post(
+        "/kelola/pendaftar/keputusan",
+        data={
+            "csrf_token": csrf_token(client, f"/kelola/pendaftar/{rid}"),
+            "action": "reject",
+            "ids": [str(rid)],
+            "reason": "Kuota perpustakaan desa sudah penuh.",
+            "next": "/kelola/program",
+        },
+    )
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/beranda")})
     login(client, me.email)
     page = client.get("/pendaftaran-saya").get_data(as_text=True)

@@ -59,6 +59,7 @@ def test_production_starts_with_a_real_secret(tmp_path) -> None:
 
 def test_production_answers_only_its_own_host(tmp_path) -> None:
     """Host header poisoning: a request for another host is refused before any view runs."""
+
     class Safe(ProductionConfig):
         SECRET_KEY = "k" * 64
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
@@ -105,14 +106,18 @@ def test_seed_demo_is_idempotent(runner, app: Flask) -> None:
     assert "admin@sibimtek.id" in first.output
     assert "bimtek-2023!" in first.output
     with app.app_context():
-        counts = (db.session.scalar(select(func.count()).select_from(User)),
-                  db.session.scalar(select(func.count()).select_from(Library)))
+        counts = (
+            db.session.scalar(select(func.count()).select_from(User)),
+            db.session.scalar(select(func.count()).select_from(Library)),
+        )
         names = set(db.session.scalars(select(Library.name)))
     second = runner.invoke(args=["seed", "demo"])
     assert "0 akun baru, 0 perpustakaan baru" in second.output
     with app.app_context():
-        assert (db.session.scalar(select(func.count()).select_from(User)),
-                db.session.scalar(select(func.count()).select_from(Library))) == counts
+        assert (
+            db.session.scalar(select(func.count()).select_from(User)),
+            db.session.scalar(select(func.count()).select_from(Library)),
+        ) == counts
     assert "Dinas Perpustakaan Daerah Provinsi Nusa Tenggara Barat" in names
     assert sum(n.startswith("Perpustakaan Kelurahan") for n in names) >= 8  # Denpasar and Kota Bima
     assert counts == (11, 22)  # 5 role accounts and 6 more facilitators
@@ -152,8 +157,18 @@ def test_demo_accounts_log_in(runner, client) -> None:
 def test_create_admin_command(runner, client, app: Flask) -> None:
     from tests.conftest import login
 
-    result = runner.invoke(args=["users", "create-admin", "--email", "Kepala@Perpusnas.go.id",
-                                 "--name", "Kepala TI", "--password", "sandi-admin-kuat"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "Kepala@Perpusnas.go.id",
+            "--name",
+            "Kepala TI",
+            "--password",
+            "sandi-admin-kuat",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "kepala@perpusnas.go.id"))
@@ -255,7 +270,8 @@ def test_weekdays_follow_the_language(app_ctx) -> None:
     assert format_day_date(date(2023, 5, 26), "id") == "Jumat, 26 Mei 2023"
     assert format_day_date(date(2023, 5, 26), "en") == "Friday, 26 May 2023"
     assert format_datetime(datetime(2023, 5, 1, 0, 0, tzinfo=UTC), "Asia/Makassar", weekday=True) == (
-        "Senin, 1 Mei 2023 08.00 WITA")
+        "Senin, 1 Mei 2023 08.00 WITA"
+    )
 
 
 def test_dates_are_written_the_indonesian_way(app_ctx) -> None:
@@ -293,8 +309,11 @@ def test_demo_registrations_fill_the_mataram_class(runner, app: Flask) -> None:
 
     runner.invoke(args=["seed", "demo"])
     with app.app_context():
-        mataram = db.session.scalar(select(TrainingClass).where(TrainingClass.venue_name == "Aston Inn Mataram",
-                                                                TrainingClass.start_date < func.date("2024-01-01")))
+        mataram = db.session.scalar(
+            select(TrainingClass).where(
+                TrainingClass.venue_name == "Aston Inn Mataram", TrainingClass.start_date < func.date("2024-01-01")
+            )
+        )
         rows = db.session.scalars(select(Registration).where(Registration.class_id == mataram.id)).all()
         approved = [r for r in rows if r.status is RegistrationStatus.APPROVED]
         assert len(approved) == 22

@@ -34,7 +34,8 @@ def _demo(app: Flask, runner) -> dict[str, object]:
         ).all()
         mataram, open_copy = classes[0], classes[1]
         return {
-            "mataram": mataram.id, "open": open_copy.id,
+            "mataram": mataram.id,
+            "open": open_copy.id,
             "programme": db.session.scalar(select(Programme.id).where(Programme.year == 2023)),
             "code": db.session.scalars(select(Certificate.short_code)).first(),
         }
@@ -45,31 +46,65 @@ def _pages(ids: dict[str, object]) -> list[tuple[str | None, str, list[tuple[str
     m, o, p = ids["mataram"], ids["open"], ids["programme"]
     return [
         # the facilitator's class runs on 22–25 May 2023: the roster and QR screen are live on its second day
-        ("fasilitator@sibimtek.id", "2023-05-23T09:00+08:00", [
-            ("facilitator-home", "/beranda"), ("roster", f"/presensi/kelas/{m}/2023-05-23"),
-            ("qr", f"/presensi/kelas/{m}/2023-05-23/qr"),
-        ]),
-        (None, "2026-12-02T10:00+08:00", [
-            ("home", "/"), ("catalogue", "/katalog?provinsi=52"), ("class-page", f"/katalog/{o}"),
-            ("login", "/masuk"), ("sign-up", "/daftar"), ("sign-up!", "/daftar"), ("privacy", "/privasi"),
-            ("verify", f"/verifikasi/{ids['code']}"),
-        ]),
-        ("peserta@sibimtek.id", "2026-12-02T10:00+08:00", [
-            ("register", f"/katalog/{o}/daftar"), ("register!", f"/katalog/{o}/daftar"),
-            ("my-registrations", "/pendaftaran-saya"), ("my-data", "/data-saya"), ("account", "/akun"),
-            ("participant-home", "/beranda"),
-        ]),
-        ("panitia@sibimtek.id", "2026-12-02T10:00+08:00", [
-            ("organiser-home", "/beranda"), ("programme", f"/kelola/program/{p}"),
-            ("class-detail", f"/kelola/kelas/{m}"), ("class-form", f"/kelola/kelas/{m}/ubah"),
-            ("class-form!", f"/kelola/kelas/{m}/ubah"), ("registrations", f"/kelola/kelas/{m}/pendaftar"),
-            ("attendance-report", f"/presensi/kelas/{m}/laporan"),
-            ("programme-attendance", f"/presensi/program/{p}/laporan"),
-            ("certificates", f"/kelola/kelas/{m}/sertifikat"), ("certificate-settings", f"/kelola/program/{p}/sertifikat"),
-            ("schedule", "/kelola/jadwal"), ("libraries", "/perpustakaan"),
-        ]),
+        (
+            "fasilitator@sibimtek.id",
+            "2023-05-23T09:00+08:00",
+            [
+                ("facilitator-home", "/beranda"),
+                ("roster", f"/presensi/kelas/{m}/2023-05-23"),
+                ("qr", f"/presensi/kelas/{m}/2023-05-23/qr"),
+            ],
+        ),
+        (
+            None,
+            "2026-12-02T10:00+08:00",
+            [
+                ("home", "/"),
+                ("catalogue", "/katalog?provinsi=52"),
+                ("class-page", f"/katalog/{o}"),
+                ("login", "/masuk"),
+                ("sign-up", "/daftar"),
+                ("sign-up!", "/daftar"),
+                ("privacy", "/privasi"),
+                ("verify", f"/verifikasi/{ids['code']}"),
+            ],
+        ),
+        (
+            "peserta@sibimtek.id",
+            "2026-12-02T10:00+08:00",
+            [
+                ("register", f"/katalog/{o}/daftar"),
+                ("register!", f"/katalog/{o}/daftar"),
+                ("my-registrations", "/pendaftaran-saya"),
+                ("my-data", "/data-saya"),
+                ("account", "/akun"),
+                ("participant-home", "/beranda"),
+            ],
+        ),
+        (
+            "panitia@sibimtek.id",
+            "2026-12-02T10:00+08:00",
+            [
+                ("organiser-home", "/beranda"),
+                ("programme", f"/kelola/program/{p}"),
+                ("class-detail", f"/kelola/kelas/{m}"),
+                ("class-form", f"/kelola/kelas/{m}/ubah"),
+                ("class-form!", f"/kelola/kelas/{m}/ubah"),
+                ("registrations", f"/kelola/kelas/{m}/pendaftar"),
+                ("attendance-report", f"/presensi/kelas/{m}/laporan"),
+                ("programme-attendance", f"/presensi/program/{p}/laporan"),
+                ("certificates", f"/kelola/kelas/{m}/sertifikat"),
+                ("certificate-settings", f"/kelola/program/{p}/sertifikat"),
+                ("schedule", "/kelola/jadwal"),
+                ("libraries", "/perpustakaan"),
+            ],
+        ),
         ("koordinator.ntb@sibimtek.id", "2026-12-02T10:00+08:00", [("coordinator-home", "/beranda")]),
-        ("admin@sibimtek.id", "2026-12-02T10:00+08:00", [("admin-users", "/admin/pengguna"), ("outbox", "/admin/surel")]),
+        (
+            "admin@sibimtek.id",
+            "2026-12-02T10:00+08:00",
+            [("admin-users", "/admin/pengguna"), ("outbox", "/admin/surel")],
+        ),
     ]
 
 
@@ -134,8 +169,11 @@ def test_failed_registration_moves_focus_to_the_error_summary_with_links_to_the_
     # in page order: the library first (province, regency, library), then the personal data
     expect(links.first).to_have_attribute("href", "#province_code")
     texts = links.all_inner_texts()
-    assert texts.index("Pilih perpustakaan dari daftar, atau centang 'tidak ada di daftar'.") < texts.index(
-        "NIK harus 16 digit angka (sekarang 8 karakter).") < texts.index("Pilih jenis kelamin.")
+    assert (
+        texts.index("Pilih perpustakaan dari daftar, atau centang 'tidak ada di daftar'.")
+        < texts.index("NIK harus 16 digit angka (sekarang 8 karakter).")
+        < texts.index("Pilih jenis kelamin.")
+    )
     screenshot(page, "error-summary-phone")
 
     # every invalid field says so and points at its message (and its help text)

@@ -69,8 +69,9 @@ def test_marks_made_offline_are_synced_once_when_back_online(app, new_page, toda
     expect(_row(page, "Peserta 0004").locator(".state")).to_contain_text("tersimpan")
     with app.app_context():
         marks = db.session.scalars(select(AttendanceMark).order_by(AttendanceMark.id)).all()
-        assert sorted((m.registration_id, m.status.value) for m in marks) == sorted([
-            (today_class["ids"][0], "hadir"), (today_class["ids"][1], "izin"), (today_class["ids"][3], "alpa")])
+        assert sorted((m.registration_id, m.status.value) for m in marks) == sorted(
+            [(today_class["ids"][0], "hadir"), (today_class["ids"][1], "izin"), (today_class["ids"][3], "alpa")]
+        )
     page.reload()  # nothing left in the queue, nothing sent twice
     expect(page.locator("#pending")).to_be_hidden()
     with app.app_context():

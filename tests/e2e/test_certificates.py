@@ -47,8 +47,7 @@ def test_participant_downloads_and_the_public_verifies(app, new_page, finished_c
     expect(visitor.locator("#verification-status")).to_have_text("Sertifikat DICABUT")
 
 
-def test_organiser_runs_a_bulk_job_and_downloads_the_zip(app, new_page, make_user, finished_class,
-                                                          monkeypatch) -> None:
+def test_organiser_runs_a_bulk_job_and_downloads_the_zip(app, new_page, make_user, finished_class, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "JOBS_IN_PROCESS", True)  # no RQ worker in the test run
     organiser = make_user(Role.ORGANISER)
     page = new_page(DESKTOP)

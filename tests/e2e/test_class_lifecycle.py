@@ -46,8 +46,9 @@ def test_the_catalogue_after_the_window_shows_the_class_closed(app, new_page, op
         screenshot(page, f"class-page-closed-{name}")
 
 
-def test_a_finished_class_refuses_a_cancel_and_promotes_nobody(app, new_page, make_user, open_class, register,
-                                                              clock) -> None:
+def test_a_finished_class_refuses_a_cancel_and_promotes_nobody(
+    app, new_page, make_user, open_class, register, clock
+) -> None:
     owner = make_user(Role.PARTICIPANT)
     class_id = open_class(capacity=1)
     mine, waiting = register(class_id, 1, user=owner), register(class_id, 2)
@@ -70,8 +71,9 @@ def test_a_finished_class_refuses_a_cancel_and_promotes_nobody(app, new_page, ma
     assert len(outbox(app)) == mails
 
 
-def test_an_organiser_cannot_reopen_registration_of_a_running_class(app, new_page, make_user, open_class,
-                                                                    clock) -> None:
+def test_an_organiser_cannot_reopen_registration_of_a_running_class(
+    app, new_page, make_user, open_class, clock
+) -> None:
     class_id = open_class()
     clock(_moments(app, class_id)["after_window"])
     organiser = make_user(Role.ORGANISER)

@@ -84,7 +84,8 @@ def _requests_seen(app) -> Iterator[list[str]]:
 def _kept(page, path: str, expected: bool = True) -> bool:
     """Whether the service worker is active and keeps a copy of `path`, waiting up to 10 s for
     that to become `expected` (workers install and pages are copied in the background)."""
-    return page.evaluate("""async ([path, expected]) => {
+    return page.evaluate(
+        """async ([path, expected]) => {
         let kept = false;
         for (let i = 0; i < 100; i++) {
             const registration = await navigator.serviceWorker.getRegistration(path);
@@ -95,7 +96,9 @@ def _kept(page, path: str, expected: bool = True) -> bool:
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return kept;
-    }""", [path, expected])
+    }""",
+        [path, expected],
+    )
 
 
 def _wait_for_offline_copy(page, path: str) -> None:
@@ -134,14 +137,17 @@ def test_the_roster_opens_without_a_connection_and_its_marks_sync_once(app, new_
 
     # Once sent, the kept copy is refreshed: offline again, the mark shows as saved, not waiting,
     # and the class's link (which picks the day on the server) finds today's copy.
-    assert page.evaluate("""async ([path, row]) => {
+    assert page.evaluate(
+        """async ([path, row]) => {
         for (let i = 0; i < 100; i++) {
             const copy = await (await caches.open("sibimtek-pages")).match(new URL(path, location.href).href);
             if (copy && (await copy.text()).includes(row)) return true;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
         return false;
-    }""", [roster, f'data-registration="{today_class["ids"][2]}" data-status="izin"'])
+    }""",
+        [roster, f'data-registration="{today_class["ids"][2]}" data-status="izin"'],
+    )
     page.context.set_offline(True)
     page.goto(f"/presensi/kelas/{today_class['class_id']}")
     expect(page).to_have_url(re.compile(re.escape(roster) + "$"))
@@ -238,18 +244,27 @@ def test_a_note_typed_after_the_tap_saves_on_its_own_also_offline(app, new_page,
         current = services.current_marks([today_class["class_id"]])
     day = today_class["today"]
     assert (current[(today_class["ids"][2], day)].status, current[(today_class["ids"][2], day)].note) == (
-        AttendanceStatus.SAKIT, "Surat dokter")
+        AttendanceStatus.SAKIT,
+        "Surat dokter",
+    )
     assert (current[(today_class["ids"][1], day)].status, current[(today_class["ids"][1], day)].note) == (
-        AttendanceStatus.IZIN, "Tugas kantor")
+        AttendanceStatus.IZIN,
+        "Tugas kantor",
+    )
     assert len(_marks(app)) == 4  # two taps, two notes: nothing sent twice
 
 
-def test_the_offline_app_is_installable_and_forgotten_at_logout(browser, live_server, today_class,
-                                                                tmp_path) -> None:
+def test_the_offline_app_is_installable_and_forgotten_at_logout(browser, live_server, today_class, tmp_path) -> None:
     # A persistent profile: in Playwright's usual (incognito-like) contexts Chrome never installs apps.
     context = browser.browser_type.launch_persistent_context(
-        tmp_path, executable_path=_chromium_path(), args=CHROMIUM_ARGS, headless=True, base_url=live_server,
-        viewport=PHONE, locale="id-ID")
+        tmp_path,
+        executable_path=_chromium_path(),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        base_url=live_server,
+        viewport=PHONE,
+        locale="id-ID",
+    )
     try:
         page = context.new_page()
         _log_in(page, today_class["facilitator"].email)
@@ -280,8 +295,11 @@ def test_the_facilitator_home_puts_todays_class_first(new_page, facilitator_of_t
         _log_in(page, facilitator_of_three_classes.email)
         groups = page.locator("#home-facilitator .facilitator-classes")
         expect(groups).to_have_count(3)
-        assert [groups.nth(i).get_attribute("id") for i in range(3)] == ["classes-today", "classes-upcoming",
-                                                                         "classes-past"]
+        assert [groups.nth(i).get_attribute("id") for i in range(3)] == [
+            "classes-today",
+            "classes-upcoming",
+            "classes-past",
+        ]
         expect(page.locator("#classes-today .class-name")).to_have_text(["Kelas Juni tengah"])
         expect(page.locator("#classes-today .today-counts")).to_contain_text("0 ditandai, 0 belum")
         expect(page.locator("#classes-upcoming .class-name")).to_have_text(["Kelas Juni akhir"])
@@ -289,8 +307,7 @@ def test_the_facilitator_home_puts_todays_class_first(new_page, facilitator_of_t
         screenshot(page, f"facilitator-home-{name}")
 
 
-def test_marks_wait_through_an_ended_session_and_are_sent_after_logging_in_again(app, new_page,
-                                                                                   today_class) -> None:
+def test_marks_wait_through_an_ended_session_and_are_sent_after_logging_in_again(app, new_page, today_class) -> None:
     from app.auth import services as auth_services
     from app.auth.models import User
 
@@ -333,8 +350,7 @@ def test_a_roster_left_open_across_a_new_login_still_saves_its_marks(app, new_pa
 
     _row(page, "Peserta 0005").get_by_role("button", name="Terlambat").click()  # page still holds the old token
     expect(_row(page, "Peserta 0005").locator(".state")).to_contain_text("Terlambat · tersimpan")
-    assert [(m.registration_id, m.status) for m in _marks(app)] == [
-        (today_class["ids"][4], AttendanceStatus.TERLAMBAT)]
+    assert [(m.registration_id, m.status) for m in _marks(app)] == [(today_class["ids"][4], AttendanceStatus.TERLAMBAT)]
 
 
 def test_kept_rosters_are_dropped_when_the_session_ends_and_never_shown_old(app, new_page, today_class) -> None:
@@ -350,14 +366,18 @@ def test_kept_rosters_are_dropped_when_the_session_ends_and_never_shown_old(app,
     roster = f"/presensi/kelas/{today_class['class_id']}/{today_class['today'].isoformat()}"
     page.goto(roster)
     _wait_for_offline_copy(page, roster)
-    assert page.evaluate("""async (path) => {
+    assert page.evaluate(
+        """async (path) => {
         const copy = await (await caches.open("sibimtek-pages")).match(new URL(path, location.href).href);
         return Number(copy.headers.get("X-Sibimtek-Kept-At")) > 0;
-    }""", roster)
+    }""",
+        roster,
+    )
 
     # A copy made three days ago (the phone was left at the venue): offline, it is not shown.
     # (copies made in the background may still land: age it until it stays aged for a second)
-    assert page.evaluate("""async (path) => {
+    assert page.evaluate(
+        """async (path) => {
         const cache = await caches.open("sibimtek-pages");
         const key = new URL(path, location.href).href;
         const old = String(Date.now() - 72 * 3600 * 1000);
@@ -372,7 +392,9 @@ def test_kept_rosters_are_dropped_when_the_session_ends_and_never_shown_old(app,
             if ((await cache.match(key)).headers.get("X-Sibimtek-Kept-At") === old) return true;
         }
         return false;
-    }""", roster)
+    }""",
+        roster,
+    )
     page.context.set_offline(True)
     page.reload()
     expect(page.locator("#people .roster-row")).to_have_count(0)

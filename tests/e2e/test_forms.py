@@ -25,8 +25,7 @@ _xlsx = xlsx_file
 
 
 @pytest.mark.parametrize(("viewport", "name"), [(DESKTOP, "desktop"), (PHONE, "phone")])
-def test_the_class_form_shows_all_its_problems_after_one_submit(new_page, make_user, batch, viewport,
-                                                                name) -> None:
+def test_the_class_form_shows_all_its_problems_after_one_submit(new_page, make_user, batch, viewport, name) -> None:
     organiser = make_user(Role.ORGANISER)
     page = new_page(viewport)
     _log_in(page, organiser.email)
@@ -50,16 +49,19 @@ def test_the_class_form_shows_all_its_problems_after_one_submit(new_page, make_u
     page.get_by_role("button", name="Simpan").click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
-    for message in ("Jumlah kuota provinsi (25) melebihi kapasitas kelas (20).",
-                    "Jumlah kuota jenis perpustakaan (30) melebihi kapasitas kelas (20).",
-                    "Pendaftaran harus ditutup sebelum kelas dimulai."):
+    for message in (
+        "Jumlah kuota provinsi (25) melebihi kapasitas kelas (20).",
+        "Jumlah kuota jenis perpustakaan (30) melebihi kapasitas kelas (20).",
+        "Pendaftaran harus ditutup sebelum kelas dimulai.",
+    ):
         expect(page.locator("[id$='-error']").filter(has_text=message)).to_be_visible()  # beside its field
         expect(summary.get_by_role("link", name=message)).to_be_visible()  # and listed above the form
     screenshot(page, f"class-form-all-problems-{name}")
 
 
-def test_agenda_refuses_four_jp_in_one_hour_and_the_plan_shows_weekdays(app, new_page, make_user, make_class,
-                                                                         programme) -> None:
+def test_agenda_refuses_four_jp_in_one_hour_and_the_plan_shows_weekdays(
+    app, new_page, make_user, make_class, programme
+) -> None:
     class_id = make_class()
     organiser = make_user(Role.ORGANISER)
     page = new_page(PHONE)
@@ -71,7 +73,9 @@ def test_agenda_refuses_four_jp_in_one_hour_and_the_plan_shows_weekdays(app, new
     page.get_by_label("Materi").fill("Pembukaan dan kebijakan TPBIS")
     page.get_by_label("JP").fill("4")
     page.get_by_role("button", name="Tambah sesi").click()
-    expect(page.locator("#jp-error")).to_have_text(re.compile("hanya memuat paling banyak 1 JP \\(1 JP = 45 menit\\), bukan 4 JP"))
+    expect(page.locator("#jp-error")).to_have_text(
+        re.compile("hanya memuat paling banyak 1 JP \\(1 JP = 45 menit\\), bukan 4 JP")
+    )
     expect(page.locator("#agenda-errors")).to_be_focused()  # the summary beside the form, in view
     expect(page.get_by_label("Materi")).to_have_value("Pembukaan dan kebijakan TPBIS")  # nothing typed is lost
     screenshot(page, "class-detail-agenda-refused-phone")
@@ -92,8 +96,9 @@ def test_agenda_refuses_four_jp_in_one_hour_and_the_plan_shows_weekdays(app, new
 
 
 @pytest.mark.parametrize(("viewport", "name"), [(DESKTOP, "desktop"), (PHONE, "phone")])
-def test_the_class_import_lists_every_problem_of_a_row(new_page, make_user, programme, tmp_path, viewport,
-                                                       name) -> None:
+def test_the_class_import_lists_every_problem_of_a_row(
+    new_page, make_user, programme, tmp_path, viewport, name
+) -> None:
     from app.programmes.importing import COLUMNS
 
     organiser = make_user(Role.ORGANISER)
@@ -103,10 +108,34 @@ def test_the_class_import_lists_every_problem_of_a_row(new_page, make_user, prog
     with page.expect_download() as download:
         page.get_by_role("link", name="Unduh templat XLSX").click()
     assert download.value.suggested_filename == "templat-impor-kelas.xlsx"
-    bad = [2, "Kelas Serba Salah", "Hotel", "", "99.99", "2023-05-22", "25 Mei", "dua puluh", "NTB",
-           "2023-05-10 08:00", "2023-05-01 08:00", "siapa@contoh.id"]
-    good = [2, "Kelas Bali – NTB", "Aston Inn Mataram", "Kota Mataram", "52.71", "2023-05-22", "2023-05-25", 22,
-            "51:8, 52:14", "2023-05-01 08:00", "2023-05-15 23:59", ""]
+    bad = [
+        2,
+        "Kelas Serba Salah",
+        "Hotel",
+        "",
+        "99.99",
+        "2023-05-22",
+        "25 Mei",
+        "dua puluh",
+        "NTB",
+        "2023-05-10 08:00",
+        "2023-05-01 08:00",
+        "siapa@contoh.id",
+    ]
+    good = [
+        2,
+        "Kelas Bali – NTB",
+        "Aston Inn Mataram",
+        "Kota Mataram",
+        "52.71",
+        "2023-05-22",
+        "2023-05-25",
+        22,
+        "51:8, 52:14",
+        "2023-05-01 08:00",
+        "2023-05-15 23:59",
+        "",
+    ]
     path = tmp_path / "kelas.xlsx"
     path.write_bytes(_xlsx(COLUMNS, [good, bad]))
     page.get_by_label("Berkas XLSX").set_input_files(str(path))
@@ -117,16 +146,21 @@ def test_the_class_import_lists_every_problem_of_a_row(new_page, make_user, prog
     screenshot(page, f"class-import-report-{name}")
 
 
-def test_nominations_by_library_name_with_a_report_on_a_phone(app, new_page, make_user, open_class,
-                                                              tmp_path) -> None:
+def test_nominations_by_library_name_with_a_report_on_a_phone(app, new_page, make_user, open_class, tmp_path) -> None:
     from app.registration.nominations import COLUMNS
 
     class_id = open_class()
     with app.app_context():
         libraries.create_library(
-            libraries.LibraryData(name="Perpustakaan Desa Ampenan Selatan", type=LibraryType.DESA_KELURAHAN,
-                                  regency_code="52.71", district_code="52.71.01", village_code="52.71.01.1004"),
-            status=LibraryStatus.VERIFIED, by=None,
+            libraries.LibraryData(
+                name="Perpustakaan Desa Ampenan Selatan",
+                type=LibraryType.DESA_KELURAHAN,
+                regency_code="52.71",
+                district_code="52.71.01",
+                village_code="52.71.01.1004",
+            ),
+            status=LibraryStatus.VERIFIED,
+            by=None,
         )
         db.session.commit()
     organiser = make_user(Role.ORGANISER)
@@ -136,10 +170,23 @@ def test_nominations_by_library_name_with_a_report_on_a_phone(app, new_page, mak
     with page.expect_download() as download:
         page.get_by_role("link", name="Unduh templat XLSX").click()
     assert download.value.suggested_filename == f"templat-nominasi-kelas-{class_id}.xlsx"
-    bad = ["Siti", "5271", "", "P", "Bima", "2 Januari 1991", "Staf", "pns", "bukan-email", "12345", 99999, "", "",
-           ""]
-    by_name = ["Lalu Ahmad", "5271010508900007", "", "L", "Praya", "1990-08-05", "Pustakawan", "relawan",
-               "lalu@perpus.id", "081233334444", "", "Perpus Desa Ampenan Selatan", "Kota Mataram", ""]
+    bad = ["Siti", "5271", "", "P", "Bima", "2 Januari 1991", "Staf", "pns", "bukan-email", "12345", 99999, "", "", ""]
+    by_name = [
+        "Lalu Ahmad",
+        "5271010508900007",
+        "",
+        "L",
+        "Praya",
+        "1990-08-05",
+        "Pustakawan",
+        "relawan",
+        "lalu@perpus.id",
+        "081233334444",
+        "",
+        "Perpus Desa Ampenan Selatan",
+        "Kota Mataram",
+        "",
+    ]
     path = tmp_path / "nominasi.xlsx"
     path.write_bytes(_xlsx(COLUMNS, [by_name, bad]))
     page.get_by_label("Berkas XLSX").set_input_files(str(path))
@@ -158,9 +205,15 @@ def test_nominations_by_library_name_with_a_report_on_a_phone(app, new_page, mak
 def test_the_library_list_shows_ids(app, new_page, make_user, viewport, name) -> None:
     with app.app_context():
         made = libraries.create_library(
-            libraries.LibraryData(name="Perpustakaan Desa Ampenan Selatan", type=LibraryType.DESA_KELURAHAN,
-                                  regency_code="52.71", district_code="52.71.01", village_code="52.71.01.1004"),
-            status=LibraryStatus.VERIFIED, by=None,
+            libraries.LibraryData(
+                name="Perpustakaan Desa Ampenan Selatan",
+                type=LibraryType.DESA_KELURAHAN,
+                regency_code="52.71",
+                district_code="52.71.01",
+                village_code="52.71.01.1004",
+            ),
+            status=LibraryStatus.VERIFIED,
+            by=None,
         )
         db.session.commit()
         library_id = made.id
@@ -189,8 +242,9 @@ def test_the_settings_page_frames_the_preview_of_a_fresh_programme(app, new_page
     screenshot(page, "certificate-settings-preview")
 
 
-def test_the_2027_copy_starts_on_the_same_weekday_in_the_browser(app, new_page, make_user, make_class,
-                                                                 programme) -> None:
+def test_the_2027_copy_starts_on_the_same_weekday_in_the_browser(
+    app, new_page, make_user, make_class, programme
+) -> None:
     make_class()
     organiser = make_user(Role.ORGANISER)
     page = new_page(DESKTOP)

@@ -27,23 +27,47 @@ from tests.registration.test_views import _nominations
 pytestmark = pytest.mark.e2e
 
 
-def test_a_nominee_goes_from_the_import_to_the_certificate(app, new_page, make_user, open_class, library,
-                                                           clock) -> None:
+def test_a_nominee_goes_from_the_import_to_the_certificate(
+    app, new_page, make_user, open_class, library, clock
+) -> None:
     class_id = open_class(capacity=10)
     organiser = make_user(Role.ORGANISER)
     existing = make_user(Role.PARTICIPANT, email="ni.komang@perpusdes.id", full_name="Ni Komang Sri Wahyuni")
     rows = [
-        ["Lalu Muhammad Zaini, S.IP.", make_nik("52", 11), "", "L", "Praya", "1990-08-05", "Pengelola perpustakaan",
-         "relawan", "lalu.zaini@perpusdes.id", "081233334444", library("52")],
-        ["Ni Komang Sri Wahyuni", make_nik("52", 12, woman=True), "", "P", "Denpasar", "1990-08-05", "Pustakawan",
-         "honorer", "ni.komang@perpusdes.id", "081255556666", library("52")],
+        [
+            "Lalu Muhammad Zaini, S.IP.",
+            make_nik("52", 11),
+            "",
+            "L",
+            "Praya",
+            "1990-08-05",
+            "Pengelola perpustakaan",
+            "relawan",
+            "lalu.zaini@perpusdes.id",
+            "081233334444",
+            library("52"),
+        ],
+        [
+            "Ni Komang Sri Wahyuni",
+            make_nik("52", 12, woman=True),
+            "",
+            "P",
+            "Denpasar",
+            "1990-08-05",
+            "Pustakawan",
+            "honorer",
+            "ni.komang@perpusdes.id",
+            "081255556666",
+            library("52"),
+        ],
     ]
 
     desk = new_page(DESKTOP)
     _log_in(desk, organiser.email)
     desk.goto(f"/kelola/kelas/{class_id}/impor-nominasi")
     desk.locator("input[type=file]").set_input_files(
-        files=[{"name": "nominasi.xlsx", "mimeType": "application/octet-stream", "buffer": _nominations(rows)}])
+        files=[{"name": "nominasi.xlsx", "mimeType": "application/octet-stream", "buffer": _nominations(rows)}]
+    )
     desk.get_by_role("button", name="Impor nominasi").click()
     expect(desk.get_by_role("alert").first).to_contain_text("2 nominasi diimpor")
 
@@ -55,7 +79,7 @@ def test_a_nominee_goes_from_the_import_to_the_certificate(app, new_page, make_u
 
     # The new nominee sets a password (and consents) from the mail, then logs in.
     mail = next(m for m in outbox(app) if m.recipient == "lalu.zaini@perpusdes.id")
-    setup = link_in(mail.body[mail.body.index("/atur-sandi/") - 40:])
+    setup = link_in(mail.body[mail.body.index("/atur-sandi/") - 40 :])
     phone = new_page(PHONE)
     phone.goto(setup)
     phone.get_by_label("Kata sandi baru").fill("sandi-lalu-2027")
@@ -86,8 +110,14 @@ def test_a_nominee_goes_from_the_import_to_the_certificate(app, new_page, make_u
     with app.app_context():
         c = db.session.get(TrainingClass, class_id)
         for day in attendance.class_days(c)[1:]:
-            attendance.record(c, registration_id=rid, day=day, status=AttendanceStatus.HADIR, by=None,
-                              now=datetime.combine(day, time(9), tzinfo=zone))
+            attendance.record(
+                c,
+                registration_id=rid,
+                day=day,
+                status=AttendanceStatus.HADIR,
+                by=None,
+                now=datetime.combine(day, time(9), tzinfo=zone),
+            )
         db.session.commit()
     clock(datetime.combine(last_day + timedelta(days=1), time(10), tzinfo=zone))
     phone.goto("/pendaftaran-saya")

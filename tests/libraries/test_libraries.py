@@ -52,8 +52,15 @@ def test_verifying_a_duplicate_proposal_is_refused(app_ctx) -> None:
 
 def test_the_database_itself_refuses_verified_twins(app_ctx) -> None:
     services.create_library(_data(), status=LibraryStatus.VERIFIED, by=None)
-    db.session.add(Library(name="X", normalized_name="perpustakaan desa sukamulia", type=LibraryType.DESA_KELURAHAN,
-                           regency_code="52.03", status=LibraryStatus.VERIFIED))
+    db.session.add(
+        Library(
+            name="X",
+            normalized_name="perpustakaan desa sukamulia",
+            type=LibraryType.DESA_KELURAHAN,
+            regency_code="52.03",
+            status=LibraryStatus.VERIFIED,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -70,18 +77,29 @@ def test_district_and_village_must_lie_in_the_regency(app_ctx) -> None:
         services.create_library(_data(regency="52.99"), status=LibraryStatus.VERIFIED, by=None)
     village = services.create_library(
         _data(district_code="52.72.01", village_code="52.72.01.1001", regency="52.72"),
-        status=LibraryStatus.VERIFIED, by=None,
+        status=LibraryStatus.VERIFIED,
+        by=None,
     )
     assert village.province_code == "52"
 
 
 def test_organiser_adds_a_library_through_the_form(client, login_as, app) -> None:
     login_as(Role.ORGANISER)
-    response = submit(client, "/perpustakaan/baru", {
-        "name": "Perpustakaan Kelurahan Paruga", "type": "desa_kelurahan", "province_code": "52",
-        "regency_code": "52.72", "district_code": "52.72.01", "village_code": "52.72.01.1001",
-        "address": "Jl. Soekarno-Hatta", "npp": "5272011001", "status": "verified",
-    })
+    response = submit(
+        client,
+        "/perpustakaan/baru",
+        {
+            "name": "Perpustakaan Kelurahan Paruga",
+            "type": "desa_kelurahan",
+            "province_code": "52",
+            "regency_code": "52.72",
+            "district_code": "52.72.01",
+            "village_code": "52.72.01.1001",
+            "address": "Jl. Soekarno-Hatta",
+            "npp": "5272011001",
+            "status": "verified",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         lib = db.session.scalar(select(Library))
@@ -93,9 +111,18 @@ def test_organiser_adds_a_library_through_the_form(client, login_as, app) -> Non
 
 def test_library_form_reports_bad_input_in_indonesian(client, login_as) -> None:
     login_as(Role.ORGANISER)
-    page = submit(client, "/perpustakaan/baru", {
-        "name": "", "type": "", "province_code": "52", "regency_code": "51.71", "npp": "abc", "status": "verified",
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        "/perpustakaan/baru",
+        {
+            "name": "",
+            "type": "",
+            "province_code": "52",
+            "regency_code": "51.71",
+            "npp": "abc",
+            "status": "verified",
+        },
+    ).get_data(as_text=True)
     assert "Nama perpustakaan wajib diisi." in page
     assert "Pilih jenis perpustakaan." in page
     assert "Kabupaten/kota tidak berada di provinsi yang dipilih." in page
@@ -107,10 +134,17 @@ def test_duplicate_name_in_the_form_is_a_message_not_a_500(client, login_as, app
     with app.app_context():
         services.create_library(_data(), status=LibraryStatus.VERIFIED, by=None)
         db.session.commit()
-    response = submit(client, "/perpustakaan/baru", {
-        "name": "Perpus Desa Sukamulia", "type": "desa_kelurahan", "province_code": "52", "regency_code": "52.03",
-        "status": "verified",
-    })
+    response = submit(
+        client,
+        "/perpustakaan/baru",
+        {
+            "name": "Perpus Desa Sukamulia",
+            "type": "desa_kelurahan",
+            "province_code": "52",
+            "regency_code": "52.03",
+            "status": "verified",
+        },
+    )
     assert response.status_code == 200
     assert "sudah terverifikasi di kabupaten/kota ini" in response.get_data(as_text=True)
 
@@ -133,7 +167,7 @@ def test_coordinator_reads_only_their_province(client, login_as, app) -> None:
 
 def test_export_holds_the_filtered_rows(client, login_as, app) -> None:
     with app.app_context():
-        services.create_library(_data("=HYPERLINK(\"x\")"), status=LibraryStatus.PROPOSED, by=None)
+        services.create_library(_data('=HYPERLINK("x")'), status=LibraryStatus.PROPOSED, by=None)
         services.create_library(_data("Perpustakaan Desa Lain"), status=LibraryStatus.VERIFIED, by=None)
         db.session.commit()
     login_as(Role.ORGANISER)
@@ -141,7 +175,7 @@ def test_export_holds_the_filtered_rows(client, login_as, app) -> None:
     assert response.mimetype.endswith("spreadsheetml.sheet")
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("ID", "Nama", "Jenis", "Provinsi")
-    assert rows[1][1] == "=HYPERLINK(\"x\")"  # kept as text, not a formula
+    assert rows[1][1] == '=HYPERLINK("x")'  # kept as text, not a formula
     assert len(rows) == 2
 
 
@@ -153,8 +187,11 @@ def test_list_and_export_show_the_id_that_nominations_use(client, login_as, app)
     login_as(Role.ORGANISER)
     page = client.get("/perpustakaan?q=sukamaju").get_data(as_text=True)
     assert f'<td class="text-end text-muted small font-monospace">{library_id}</td>' in page
-    rows = list(load_workbook(io.BytesIO(client.get("/perpustakaan/ekspor.xlsx?q=sukamaju").data)).active
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(client.get("/perpustakaan/ekspor.xlsx?q=sukamaju").data)).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[1][:2] == (library_id, "Perpustakaan Desa Sukamaju")
 
 

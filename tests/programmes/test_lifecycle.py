@@ -23,18 +23,21 @@ def _published(app, make_class, **overrides) -> int:
 
 
 # The Mataram class: registration 1 May 08.00 – 15 May 23.59 WITA, class 22–25 May 2023 (WITA).
-@pytest.mark.parametrize(("moment", "expected"), [
-    ("2023-04-30T12:00+08:00", S.PUBLISHED),
-    ("2023-05-01T07:59+08:00", S.PUBLISHED),
-    ("2023-05-01T08:00+08:00", S.REGISTRATION_OPEN),
-    ("2023-05-15T23:59+08:00", S.REGISTRATION_OPEN),
-    ("2023-05-16T00:01+08:00", S.REGISTRATION_CLOSED),
-    ("2023-05-21T23:59+08:00", S.REGISTRATION_CLOSED),
-    ("2023-05-22T00:00+08:00", S.RUNNING),
-    ("2023-05-25T23:59+08:00", S.RUNNING),
-    ("2023-05-26T00:00+08:00", S.FINISHED),
-    ("2026-12-02T09:00+07:00", S.FINISHED),
-])
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ("2023-04-30T12:00+08:00", S.PUBLISHED),
+        ("2023-05-01T07:59+08:00", S.PUBLISHED),
+        ("2023-05-01T08:00+08:00", S.REGISTRATION_OPEN),
+        ("2023-05-15T23:59+08:00", S.REGISTRATION_OPEN),
+        ("2023-05-16T00:01+08:00", S.REGISTRATION_CLOSED),
+        ("2023-05-21T23:59+08:00", S.REGISTRATION_CLOSED),
+        ("2023-05-22T00:00+08:00", S.RUNNING),
+        ("2023-05-25T23:59+08:00", S.RUNNING),
+        ("2023-05-26T00:00+08:00", S.FINISHED),
+        ("2026-12-02T09:00+07:00", S.FINISHED),
+    ],
+)
 def test_effective_status_follows_the_window_and_the_days(app, make_class, moment, expected) -> None:
     class_id = _published(app, make_class)
     at = app_clock.parse(moment)
@@ -112,21 +115,38 @@ def test_tick_records_each_transition_once(app, make_class, runner) -> None:
         db.session.get(TrainingClass, class_id).recorded_status = S.PUBLISHED
         db.session.commit()
     seen = []
-    for moment in ("2023-04-30T12:00+08:00", "2023-05-02T12:00+08:00", "2023-05-02T12:05+08:00",
-                   "2023-05-20T12:00+08:00", "2023-05-22T07:00+08:00", "2023-06-01T07:00+08:00",
-                   "2023-06-02T07:00+08:00"):
+    for moment in (
+        "2023-04-30T12:00+08:00",
+        "2023-05-02T12:00+08:00",
+        "2023-05-02T12:05+08:00",
+        "2023-05-20T12:00+08:00",
+        "2023-05-22T07:00+08:00",
+        "2023-06-01T07:00+08:00",
+        "2023-06-02T07:00+08:00",
+    ):
         result = runner.invoke(args=["classes", "tick", "--at", moment])
         assert result.exit_code == 0, result.output
         seen.append(result.output.strip().splitlines()[-1])
-    assert seen == ["0 perubahan status dicatat.", "1 perubahan status dicatat.", "0 perubahan status dicatat.",
-                    "1 perubahan status dicatat.", "1 perubahan status dicatat.", "1 perubahan status dicatat.",
-                    "0 perubahan status dicatat."]
+    assert seen == [
+        "0 perubahan status dicatat.",
+        "1 perubahan status dicatat.",
+        "0 perubahan status dicatat.",
+        "1 perubahan status dicatat.",
+        "1 perubahan status dicatat.",
+        "1 perubahan status dicatat.",
+        "0 perubahan status dicatat.",
+    ]
     with app.app_context():
-        entries = db.session.scalars(select(AuditEntry).where(
-            AuditEntry.object_id == class_id, AuditEntry.action == "calendar").order_by(AuditEntry.id)).all()
+        entries = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_id == class_id, AuditEntry.action == "calendar")
+            .order_by(AuditEntry.id)
+        ).all()
         assert [e.changes["status"] for e in entries] == [
-            ["published", "registration_open"], ["registration_open", "registration_closed"],
-            ["registration_closed", "running"], ["running", "finished"],
+            ["published", "registration_open"],
+            ["registration_open", "registration_closed"],
+            ["registration_closed", "running"],
+            ["running", "finished"],
         ]
         assert all(e.user_id is None for e in entries)  # by the system
 

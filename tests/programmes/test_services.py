@@ -67,13 +67,19 @@ def test_a_facilitator_cannot_teach_two_overlapping_classes(app_ctx, programme) 
     services.create_class(batch, class_data(facilitator_ids=[person.id]), by=None)
     with pytest.raises(ScheduleError, match="sudah mengajar di Kelas Bali – NTB"):
         services.create_class(
-            batch, class_data(name="Kelas Lain", start_date=date(2023, 5, 25), end_date=date(2023, 5, 26),
-                              facilitator_ids=[person.id]), by=None,
+            batch,
+            class_data(
+                name="Kelas Lain", start_date=date(2023, 5, 25), end_date=date(2023, 5, 26), facilitator_ids=[person.id]
+            ),
+            by=None,
         )
     # the next day is free, and a cancelled class blocks nothing
     services.create_class(
-        batch, class_data(name="Kelas Jumat", start_date=date(2023, 5, 26), end_date=date(2023, 5, 26),
-                          facilitator_ids=[person.id]), by=None,
+        batch,
+        class_data(
+            name="Kelas Jumat", start_date=date(2023, 5, 26), end_date=date(2023, 5, 26), facilitator_ids=[person.id]
+        ),
+        by=None,
     )
 
 
@@ -127,7 +133,8 @@ def test_every_change_is_audited_with_old_and_new_values(app_ctx, programme, mak
     services.update_class(c, class_data(capacity=25, provinces={"52": None}), by=organiser)
     services.set_status(c, ClassStatus.PUBLISHED, by=organiser)
     entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.object_type == "classes", AuditEntry.object_id == c.id)
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "classes", AuditEntry.object_id == c.id)
         .order_by(AuditEntry.id)
     ).all()
     assert [e.action for e in entries] == ["created", "updated", "status"]
@@ -152,7 +159,8 @@ def test_batch_window_cannot_shrink_past_its_classes(app_ctx, programme) -> None
     with pytest.raises(ScheduleError, match="Angkatan 2 sudah ada"):
         services.create_batch(
             db.session.get(Programme, programme.id),
-            services.BatchData(2, "Lagi", date(2023, 6, 1), date(2023, 6, 2)), by=None,
+            services.BatchData(2, "Lagi", date(2023, 6, 1), date(2023, 6, 2)),
+            by=None,
         )
 
 
@@ -181,7 +189,10 @@ def test_seat_summary_and_quota_release(app_ctx, programme) -> None:
     )
     summary = services.seat_summary(c, today=date(2023, 5, 10))
     assert (summary.capacity, summary.taken, summary.left, summary.released) == (22, 0, 22, False)
-    assert [(q.label, q.reserved, q.left) for q in summary.provinces] == [("Bali", 8, 8), ("Nusa Tenggara Barat", 14, 14)]
+    assert [(q.label, q.reserved, q.left) for q in summary.provinces] == [
+        ("Bali", 8, 8),
+        ("Nusa Tenggara Barat", 14, 14),
+    ]
     assert [(q.reserved, q.left) for q in summary.groups] == [(10, 10)]
     assert services.seat_summary(c, today=date(2023, 5, 16)).released
 
@@ -193,9 +204,12 @@ def test_a_class_without_registrations_can_be_deleted_and_stays_audited(app_ctx,
     services.delete_class(c, by=None)
     db.session.flush()
     assert db.session.get(TrainingClass, class_id) is None
-    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_id == class_id,
-                                                            AuditEntry.action == "deleted")) == "deleted"
-
+    assert (
+        db.session.scalar(
+            select(AuditEntry.action).where(AuditEntry.object_id == class_id, AuditEntry.action == "deleted")
+        )
+        == "deleted"
+    )
 
 
 def test_copying_a_programme_shifts_every_date_by_whole_weeks(app_ctx, programme) -> None:
@@ -211,7 +225,10 @@ def test_copying_a_programme_shifts_every_date_by_whole_weeks(app_ctx, programme
     assert (new_batch.start_date, new_batch.end_date) == (date(2024, 5, 20), date(2024, 5, 24))
     new_class = new_batch.classes[0]
     assert (new_class.start_date, new_class.end_date, new_class.status) == (
-        date(2024, 5, 20), date(2024, 5, 23), ClassStatus.DRAFT)
+        date(2024, 5, 20),
+        date(2024, 5, 23),
+        ClassStatus.DRAFT,
+    )
     assert new_class.start_date.weekday() == 0
     assert new_class.registration_opens_at.astimezone(WITA) == datetime(2024, 4, 29, 8, 0, tzinfo=WITA)
     assert new_class.registration_closes_at.astimezone(WITA) == datetime(2024, 5, 13, 23, 59, tzinfo=WITA)
@@ -224,8 +241,9 @@ def test_copying_a_programme_shifts_every_date_by_whole_weeks(app_ctx, programme
 
 def test_copying_2023_to_2027_keeps_a_monday_class_on_a_monday(app_ctx, programme) -> None:
     c = services.create_class(_batch(programme), class_data(quota_release_date=date(2023, 5, 12)), by=None)
-    services.add_agenda_session(c, services.AgendaData(date(2023, 5, 25), time(8), time(12), "Rencana aksi", 5),
-                                by=None)
+    services.add_agenda_session(
+        c, services.AgendaData(date(2023, 5, 25), time(8), time(12), "Rencana aksi", 5), by=None
+    )
     copy = copying.copy_programme(db.session.get(Programme, programme.id), 2027, by=None).target
     new_class = copy.batches[0].classes[0]
     # 22 May 2027 is a Saturday: the copy moves 209 weeks (1,463 days) to Monday 24 May 2027
@@ -238,9 +256,15 @@ def test_copying_2023_to_2027_keeps_a_monday_class_on_a_monday(app_ctx, programm
 
 @pytest.mark.parametrize(
     ("day", "years", "days"),
-    [(date(2023, 5, 22), 1, 364), (date(2023, 5, 22), 4, 1463), (date(2023, 12, 30), 1, 364),
-     (date(2021, 3, 1), 3, 1099), (date(2023, 5, 22), -1, -364), (date(2019, 6, 1), 1, 364),
-     (date(2022, 6, 1), 6, 2191)],
+    [
+        (date(2023, 5, 22), 1, 364),
+        (date(2023, 5, 22), 4, 1463),
+        (date(2023, 12, 30), 1, 364),
+        (date(2021, 3, 1), 3, 1099),
+        (date(2023, 5, 22), -1, -364),
+        (date(2019, 6, 1), 1, 364),
+        (date(2022, 6, 1), 6, 2191),
+    ],
 )
 def test_weekday_shift_is_whole_weeks_closest_to_the_years(day, years, days) -> None:
     shift = copying.weekday_shift(day, years)
@@ -251,7 +275,9 @@ def test_weekday_shift_is_whole_weeks_closest_to_the_years(day, years, days) -> 
 
 def test_copying_a_batch_into_next_years_programme(app_ctx, programme) -> None:
     services.create_class(_batch(programme), class_data(), by=None)
-    target = services.create_programme(services.ProgrammeData(code="SPP-TIK", name="B", year=2024, jp_total=40), by=None)
+    target = services.create_programme(
+        services.ProgrammeData(code="SPP-TIK", name="B", year=2024, jp_total=40), by=None
+    )
     result = copying.copy_batch(_batch(programme), target, by=None)
     assert result.target.number == 1
     assert result.target.classes[0].start_date == date(2024, 5, 20)
@@ -265,8 +291,9 @@ def test_schedule_query_filters(app_ctx, programme) -> None:
     person = _facilitator()
     batch = _batch(programme)
     services.create_class(batch, class_data(facilitator_ids=[person.id]), by=None)
-    services.create_class(batch, class_data(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None}),
-                          by=None)
+    services.create_class(
+        batch, class_data(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None}), by=None
+    )
     names = lambda **kw: [c.name for c in db.session.scalars(services.schedule_query(**kw))]  # noqa: E731
     assert names(province_code="51") == ["Kelas Bali – NTB"]
     assert names(facilitator_id=person.id) == ["Kelas Bali – NTB"]
@@ -283,8 +310,10 @@ def test_quota_group_of_each_library_type() -> None:
     assert QuotaGroup.of(LibraryType.SEKOLAH) is QuotaGroup.OTHER
 
 
-@pytest.mark.parametrize(("start", "end", "fit"), [(time(8), time(9), 1), (time(8), time(11, 45), 5),
-                                                   (time(13), time(15, 15), 3), (time(8), time(8, 44), 0)])
+@pytest.mark.parametrize(
+    ("start", "end", "fit"),
+    [(time(8), time(9), 1), (time(8), time(11, 45), 5), (time(13), time(15, 15), 3), (time(8), time(8, 44), 0)],
+)
 def test_one_jp_is_45_minutes(start, end, fit) -> None:
     assert services.jp_that_fit(start, end) == fit
 
@@ -293,8 +322,7 @@ def test_every_agenda_rule_reports_at_once(app_ctx, programme) -> None:
     c = services.create_class(_batch(programme), class_data(), by=None)
     services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
     with pytest.raises(ScheduleError) as refused:
-        services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(9), time(10), "Praktik", 4),
-                                    by=None)
+        services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(9), time(10), "Praktik", 4), by=None)
     assert [p.field for p in refused.value.problems] == ["jp", "start_time"]
     assert "paling banyak 1 JP" in refused.value.problems[0].message
     assert "bertabrakan dengan Kebijakan" in refused.value.problems[1].message

@@ -16,24 +16,49 @@ from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
 from tests.conftest import submit, xlsx_file
 
 CLASS_FORM = {
-    "name": "Kelas Bali – NTB", "venue_name": "Aston Inn Mataram", "venue_address": "Kota Mataram",
-    "province_code": "52", "regency_code": "52.71", "start_date": "2023-05-22", "end_date": "2023-05-25",
-    "capacity": "22", "registration_opens_at": "2023-05-01T08:00", "registration_closes_at": "2023-05-15T23:59",
-    "served": ["51", "52"], "seats_51": "8", "seats_52": "14",
+    "name": "Kelas Bali – NTB",
+    "venue_name": "Aston Inn Mataram",
+    "venue_address": "Kota Mataram",
+    "province_code": "52",
+    "regency_code": "52.71",
+    "start_date": "2023-05-22",
+    "end_date": "2023-05-25",
+    "capacity": "22",
+    "registration_opens_at": "2023-05-01T08:00",
+    "registration_closes_at": "2023-05-15T23:59",
+    "served": ["51", "52"],
+    "seats_51": "8",
+    "seats_52": "14",
 }
 
 
 def test_organiser_creates_programme_batch_and_class_through_the_forms(client, login_as, app) -> None:
     login_as(Role.ORGANISER)
-    response = submit(client, "/kelola/program/baru", {
-        "code": "spp-tik", "name": "Bimtek SPP-TIK", "year": "2023", "jp_total": "40",
-        "min_attendance_percent": "80", "status": "active", "present_statuses": ["hadir", "terlambat"],
-    })
+    response = submit(
+        client,
+        "/kelola/program/baru",
+        {
+            "code": "spp-tik",
+            "name": "Bimtek SPP-TIK",
+            "year": "2023",
+            "jp_total": "40",
+            "min_attendance_percent": "80",
+            "status": "active",
+            "present_statuses": ["hadir", "terlambat"],
+        },
+    )
     assert response.status_code == 302
     programme_url = response.headers["Location"]
-    response = submit(client, programme_url + "/angkatan/baru", {
-        "number": "2", "name": "Angkatan 2", "start_date": "2023-05-22", "end_date": "2023-05-26",
-    })
+    response = submit(
+        client,
+        programme_url + "/angkatan/baru",
+        {
+            "number": "2",
+            "name": "Angkatan 2",
+            "start_date": "2023-05-22",
+            "end_date": "2023-05-26",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         batch = db.session.scalar(select(Batch))
@@ -52,28 +77,55 @@ def test_organiser_creates_programme_batch_and_class_through_the_forms(client, l
 
 def test_class_form_shows_rule_violations_on_the_form(client, login_as, batch) -> None:
     login_as(Role.ORGANISER)
-    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
-        **CLASS_FORM, "seats_51": "20", "seats_52": "20", "start_date": "2023-05-22",
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/kelola/angkatan/{batch.id}/kelas/baru",
+        {
+            **CLASS_FORM,
+            "seats_51": "20",
+            "seats_52": "20",
+            "start_date": "2023-05-22",
+        },
+    ).get_data(as_text=True)
     assert "Jumlah kuota provinsi (40) melebihi kapasitas kelas (22)." in page
-    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
-        **CLASS_FORM, "start_date": "2023-05-30", "end_date": "2023-05-31",
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/kelola/angkatan/{batch.id}/kelas/baru",
+        {
+            **CLASS_FORM,
+            "start_date": "2023-05-30",
+            "end_date": "2023-05-31",
+        },
+    ).get_data(as_text=True)
     assert "di dalam rentang angkatan" in page
-    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
-        **CLASS_FORM, "capacity": "dua puluh", "start_date": "kemarin", "served": [],
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/kelola/angkatan/{batch.id}/kelas/baru",
+        {
+            **CLASS_FORM,
+            "capacity": "dua puluh",
+            "start_date": "kemarin",
+            "served": [],
+        },
+    ).get_data(as_text=True)
     assert "Harus berupa bilangan bulat." in page or "Kapasitas" in page
     assert "Tanggal tidak valid" in page
 
 
 def test_one_submit_of_the_class_form_shows_every_broken_rule(client, login_as, batch, app) -> None:
     login_as(Role.ORGANISER)
-    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
-        **CLASS_FORM, "capacity": "20", "seats_51": "10", "seats_52": "15",  # 25 reserved of 20
-        "quota_village": "30",  # 30 village seats of 20
-        "registration_closes_at": "2023-05-23T10:00",  # closes after the class started on the 22nd
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/kelola/angkatan/{batch.id}/kelas/baru",
+        {
+            **CLASS_FORM,
+            "capacity": "20",
+            "seats_51": "10",
+            "seats_52": "15",  # 25 reserved of 20
+            "quota_village": "30",  # 30 village seats of 20
+            "registration_closes_at": "2023-05-23T10:00",  # closes after the class started on the 22nd
+        },
+    ).get_data(as_text=True)
     assert "Jumlah kuota provinsi (25) melebihi kapasitas kelas (20)." in page
     assert "Jumlah kuota jenis perpustakaan (30) melebihi kapasitas kelas (20)." in page
     assert "Pendaftaran harus ditutup sebelum kelas dimulai." in page
@@ -83,11 +135,17 @@ def test_one_submit_of_the_class_form_shows_every_broken_rule(client, login_as, 
 
 def test_form_errors_and_planning_rules_show_together(client, login_as, batch) -> None:
     login_as(Role.ORGANISER)
-    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
-        **CLASS_FORM, "name": "", "quota_release_date": "kapan-kapan",  # WTForms refuses these two
-        "seats_51": "30",  # and the rules still run on what could be read
-        "registration_opens_at": "2023-05-16T08:00",  # opens after it closes (15 May)
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/kelola/angkatan/{batch.id}/kelas/baru",
+        {
+            **CLASS_FORM,
+            "name": "",
+            "quota_release_date": "kapan-kapan",  # WTForms refuses these two
+            "seats_51": "30",  # and the rules still run on what could be read
+            "registration_opens_at": "2023-05-16T08:00",  # opens after it closes (15 May)
+        },
+    ).get_data(as_text=True)
     assert "Nama kelas wajib diisi." in page
     assert "Tanggal tidak valid" in page
     assert "Jumlah kuota provinsi (44) melebihi kapasitas kelas (22)." in page
@@ -97,9 +155,16 @@ def test_form_errors_and_planning_rules_show_together(client, login_as, batch) -
 def test_batch_form_shows_every_problem_at_once(client, login_as, programme, make_class) -> None:
     make_class()
     login_as(Role.ORGANISER)
-    page = submit(client, f"/kelola/program/{programme.id}/angkatan/baru", {
-        "number": "2", "name": "Angkatan 2 lagi", "start_date": "2023-05-26", "end_date": "2023-05-22",
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/kelola/program/{programme.id}/angkatan/baru",
+        {
+            "number": "2",
+            "name": "Angkatan 2 lagi",
+            "start_date": "2023-05-26",
+            "end_date": "2023-05-22",
+        },
+    ).get_data(as_text=True)
     assert "Tanggal selesai tidak boleh sebelum tanggal mulai." in page
     assert "Angkatan 2 sudah ada di program ini." in page
 
@@ -121,9 +186,15 @@ def test_overlapping_facilitator_is_refused_on_the_form(client, login_as, make_u
     person = make_user(Role.FACILITATOR, full_name="Dr. Ahmad Fauzi")
     make_class(facilitator_ids=[person.id])
     login_as(Role.ORGANISER)
-    page = submit(client, f"/kelola/angkatan/{batch.id}/kelas/baru", {
-        **CLASS_FORM, "name": "Kelas Kedua", "facilitator_ids": [str(person.id)],
-    }).get_data(as_text=True)
+    page = submit(
+        client,
+        f"/kelola/angkatan/{batch.id}/kelas/baru",
+        {
+            **CLASS_FORM,
+            "name": "Kelas Kedua",
+            "facilitator_ids": [str(person.id)],
+        },
+    ).get_data(as_text=True)
     assert "Dr. Ahmad Fauzi sudah mengajar di Kelas Bali – NTB" in page
 
 
@@ -131,12 +202,15 @@ def test_status_buttons_move_a_class_and_history_shows_it(client, login_as, make
     clock("2023-04-20T10:00+08:00")  # before the registration window
     class_id = make_class()
     login_as(Role.ORGANISER)
-    response = client.post(f"/kelola/kelas/{class_id}/status",
-                           data={"status": "published", "csrf_token": _token(client, class_id)})
+    response = client.post(
+        f"/kelola/kelas/{class_id}/status", data={"status": "published", "csrf_token": _token(client, class_id)}
+    )
     assert response.status_code == 302
-    response = client.post(f"/kelola/kelas/{class_id}/status",
-                           data={"status": "finished", "csrf_token": _token(client, class_id)},
-                           follow_redirects=True)
+    response = client.post(
+        f"/kelola/kelas/{class_id}/status",
+        data={"status": "finished", "csrf_token": _token(client, class_id)},
+        follow_redirects=True,
+    )
     assert "tidak dapat diubah menjadi Selesai" in response.get_data(as_text=True)
     page = client.get(f"/kelola/kelas/{class_id}").get_data(as_text=True)
     assert "Diumumkan" in page
@@ -161,10 +235,18 @@ def test_deleting_a_draft_class(client, login_as, make_class, app) -> None:
 def test_agenda_is_added_and_the_jp_difference_shown(client, login_as, make_class) -> None:
     class_id = make_class()
     login_as(Role.ORGANISER)
-    response = client.post(f"/kelola/kelas/{class_id}/agenda", data={
-        "csrf_token": _token(client, class_id), "day": "2023-05-22", "start_time": "08:00", "end_time": "11:45",
-        "topic": "Kebijakan TPBIS", "jp": "5",
-    }, follow_redirects=True)
+    response = client.post(
+        f"/kelola/kelas/{class_id}/agenda",
+        data={
+            "csrf_token": _token(client, class_id),
+            "day": "2023-05-22",
+            "start_time": "08:00",
+            "end_time": "11:45",
+            "topic": "Kebijakan TPBIS",
+            "jp": "5",
+        },
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     assert "Kebijakan TPBIS" in page
     assert "08.00–11.45</span> WITA" in page
@@ -172,8 +254,15 @@ def test_agenda_is_added_and_the_jp_difference_shown(client, login_as, make_clas
 
 
 def _add_session(client, class_id: int, **values: str):
-    data = {"csrf_token": _token(client, class_id), "day": "2023-05-22", "start_time": "08:00",
-            "end_time": "09:00", "topic": "Pembukaan", "jp": "1", **values}
+    data = {
+        "csrf_token": _token(client, class_id),
+        "day": "2023-05-22",
+        "start_time": "08:00",
+        "end_time": "09:00",
+        "topic": "Pembukaan",
+        "jp": "1",
+        **values,
+    }
     return client.post(f"/kelola/kelas/{class_id}/agenda", data=data, follow_redirects=True).get_data(as_text=True)
 
 
@@ -188,8 +277,7 @@ def test_an_hour_holds_one_jp_not_four(client, login_as, make_class) -> None:
     assert "Jumlah JP agenda: 1 dari 40" in page
 
 
-def test_a_session_with_far_fewer_jp_than_it_could_hold_is_saved_with_a_warning(client, login_as,
-                                                                                make_class) -> None:
+def test_a_session_with_far_fewer_jp_than_it_could_hold_is_saved_with_a_warning(client, login_as, make_class) -> None:
     class_id = make_class()
     login_as(Role.ORGANISER)
     page = _add_session(client, class_id, end_time="12:00", jp="2")
@@ -229,8 +317,9 @@ def test_copy_2023_to_2027_through_the_page_keeps_mondays(client, login_as, make
     from tests.conftest import csrf_token
 
     token = csrf_token(client, f"/kelola/program/{programme.id}")
-    response = client.post(f"/kelola/program/{programme.id}/salin", data={"csrf_token": token, "year": "2027"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/kelola/program/{programme.id}/salin", data={"csrf_token": token, "year": "2027"}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "Senin 24 – Kamis 27 Mei 2027" in page
     with app.app_context():
@@ -245,9 +334,14 @@ def test_copy_2023_to_2027_through_the_page_keeps_mondays(client, login_as, make
 def test_only_organisers_and_admins_change_plans(client, login_as, role, programme, batch, make_class) -> None:
     class_id = make_class()
     login_as(role)
-    for url in ("/kelola/program", "/kelola/program/baru", f"/kelola/program/{programme.id}",
-                f"/kelola/angkatan/{batch.id}/kelas/baru", f"/kelola/kelas/{class_id}/ubah",
-                f"/kelola/program/{programme.id}/impor"):
+    for url in (
+        "/kelola/program",
+        "/kelola/program/baru",
+        f"/kelola/program/{programme.id}",
+        f"/kelola/angkatan/{batch.id}/kelas/baru",
+        f"/kelola/kelas/{class_id}/ubah",
+        f"/kelola/program/{programme.id}/impor",
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -255,8 +349,13 @@ def test_facilitators_see_their_own_classes_only(client, login_as, make_class, m
     me = login_as(Role.FACILITATOR)
     other = make_user(Role.FACILITATOR)
     mine = make_class(facilitator_ids=[me.id], status=ClassStatus.PUBLISHED)
-    theirs = make_class(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None},
-                        facilitator_ids=[other.id], status=ClassStatus.PUBLISHED)
+    theirs = make_class(
+        name="Kelas Jawa Barat",
+        regency_code="32.73",
+        provinces={"32": None},
+        facilitator_ids=[other.id],
+        status=ClassStatus.PUBLISHED,
+    )
     assert client.get(f"/kelola/kelas/{mine}").status_code == 200
     assert client.get(f"/kelola/kelas/{theirs}").status_code == 403
     page = client.get("/kelola/jadwal?fasilitator=").get_data(as_text=True)
@@ -268,8 +367,9 @@ def test_facilitators_see_their_own_classes_only(client, login_as, make_class, m
 
 def test_coordinators_read_their_provinces_classes(client, login_as, make_class) -> None:
     ntb = make_class(status=ClassStatus.PUBLISHED)
-    jabar = make_class(name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None},
-                       status=ClassStatus.PUBLISHED)
+    jabar = make_class(
+        name="Kelas Jawa Barat", regency_code="32.73", provinces={"32": None}, status=ClassStatus.PUBLISHED
+    )
     draft = make_class(name="Kelas Draf NTB")
     login_as(Role.COORDINATOR, province_code="52")
     assert client.get(f"/kelola/kelas/{draft}").status_code == 403  # drafts are the organisers' business
@@ -342,26 +442,56 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return xlsx_file(list(COLUMNS), rows)
 
 
-GOOD = [2, "Kelas Bali – NTB", "Aston Inn Mataram", "Kota Mataram", "52.71", "2023-05-22", "2023-05-25", 22,
-        "51:8, 52:14", "2023-05-01 08:00", "2023-05-15 23:59", ""]
-GOOD_2 = [2, "Kelas Jawa Barat", "Hotel Bandung", "", "32.73", date(2023, 5, 22), date(2023, 5, 26), 40, "32",
-          "", "", ""]
+GOOD = [
+    2,
+    "Kelas Bali – NTB",
+    "Aston Inn Mataram",
+    "Kota Mataram",
+    "52.71",
+    "2023-05-22",
+    "2023-05-25",
+    22,
+    "51:8, 52:14",
+    "2023-05-01 08:00",
+    "2023-05-15 23:59",
+    "",
+]
+GOOD_2 = [
+    2,
+    "Kelas Jawa Barat",
+    "Hotel Bandung",
+    "",
+    "32.73",
+    date(2023, 5, 22),
+    date(2023, 5, 26),
+    40,
+    "32",
+    "",
+    "",
+    "",
+]
 BAD_DATES = [2, "Kelas Salah", "Hotel", "", "52.71", "2023-05-25", "2023-05-22", 10, "52", "", "", ""]
 BAD_BATCH = [7, "Kelas Angkatan 7", "Hotel", "", "52.71", "2023-05-22", "2023-05-23", 10, "52", "", "", ""]
 BAD_PROVINCE = [2, "Kelas Provinsi", "Hotel", "", "52.71", "2023-05-22", "2023-05-23", 10, "NTB", "", "", ""]
 
 
 def _upload(client, programme_id: int, data: bytes):
-    return submit(client, f"/kelola/program/{programme_id}/impor",
-                  {"file": (io.BytesIO(data), "kelas.xlsx")}, content_type="multipart/form-data")
+    return submit(
+        client,
+        f"/kelola/program/{programme_id}/impor",
+        {"file": (io.BytesIO(data), "kelas.xlsx")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_import_reports_every_bad_row_and_writes_nothing(client, login_as, programme, app) -> None:
     login_as(Role.ORGANISER)
-    page = _upload(client, programme.id, _xlsx([GOOD, BAD_DATES, BAD_BATCH, GOOD_2, BAD_PROVINCE])).get_data(as_text=True)
+    page = _upload(client, programme.id, _xlsx([GOOD, BAD_DATES, BAD_BATCH, GOOD_2, BAD_PROVINCE])).get_data(
+        as_text=True
+    )
     assert "5 baris: 2 valid, 3 salah." in page
-    assert "<td>3</td><td><ul class=\"mb-0 ps-3\"><li>tanggal_selesai: Tanggal selesai tidak boleh sebelum" in page
-    assert "<td>4</td><td><ul class=\"mb-0 ps-3\"><li>angkatan: angkatan 7 belum ada di program ini.</li>" in page
+    assert '<td>3</td><td><ul class="mb-0 ps-3"><li>tanggal_selesai: Tanggal selesai tidak boleh sebelum' in page
+    assert '<td>4</td><td><ul class="mb-0 ps-3"><li>angkatan: angkatan 7 belum ada di program ini.</li>' in page
     assert "<td>6</td>" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
@@ -371,7 +501,9 @@ def test_import_reports_every_bad_row_and_writes_nothing(client, login_as, progr
 
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     csrf = CSRF_RE.findall(page)[-1]
-    response = client.post(f"/kelola/program/{programme.id}/impor/konfirmasi", data={"csrf_token": csrf, "token": token})
+    response = client.post(
+        f"/kelola/program/{programme.id}/impor/konfirmasi", data={"csrf_token": csrf, "token": token}
+    )
     assert response.status_code == 302
     with app.app_context():
         names = sorted(db.session.scalars(select(TrainingClass.name)))
@@ -396,8 +528,20 @@ def test_import_reports_every_problem_of_a_row_at_once(client, login_as, program
     login_as(Role.ORGANISER)
     # bad capacity, unknown regency, a date that is no date, a province that is no code, window closing
     # before it opens, an unknown facilitator: six problems in one row, all reported with their columns
-    row = [2, "Kelas Serba Salah", "Hotel", "", "99.99", "2023-05-22", "25 Mei", "dua puluh", "NTB",
-           "2023-05-10 08:00", "2023-05-01 08:00", "siapa@contoh.id"]
+    row = [
+        2,
+        "Kelas Serba Salah",
+        "Hotel",
+        "",
+        "99.99",
+        "2023-05-22",
+        "25 Mei",
+        "dua puluh",
+        "NTB",
+        "2023-05-10 08:00",
+        "2023-05-01 08:00",
+        "siapa@contoh.id",
+    ]
     page = _upload(client, programme.id, _xlsx([row])).get_data(as_text=True)
     assert "1 baris: 0 valid, 1 salah." in page
     for message in (
@@ -413,8 +557,20 @@ def test_import_reports_every_problem_of_a_row_at_once(client, login_as, program
 
 def test_import_names_the_column_of_each_planning_rule(client, login_as, programme) -> None:
     login_as(Role.ORGANISER)
-    row = [2, "Kelas Penuh Kuota", "Hotel", "", "52.71", "2023-05-22", "2023-05-25", 10, "51:8, 52:14",
-           "2023-05-01 08:00", "2023-05-23 08:00", ""]
+    row = [
+        2,
+        "Kelas Penuh Kuota",
+        "Hotel",
+        "",
+        "52.71",
+        "2023-05-22",
+        "2023-05-25",
+        10,
+        "51:8, 52:14",
+        "2023-05-01 08:00",
+        "2023-05-23 08:00",
+        "",
+    ]
     page = _upload(client, programme.id, _xlsx([row])).get_data(as_text=True)
     assert "provinsi_dilayani: Jumlah kuota provinsi (22) melebihi kapasitas kelas (10)." in page
     assert "pendaftaran_ditutup: Pendaftaran harus ditutup sebelum kelas dimulai." in page

@@ -61,8 +61,11 @@ def test_the_cancel_button_is_gone_and_a_post_is_refused_after_the_start(app, cl
     assert "berhalangan hadir" not in page
     rid = full_class["ids"][0]
     mails = len(outbox(app))
-    response = client.post(f"/pendaftaran-saya/{rid}/batal",
-                           data={"csrf_token": csrf_token(client, "/pendaftaran-saya")}, follow_redirects=True)
+    response = client.post(
+        f"/pendaftaran-saya/{rid}/batal",
+        data={"csrf_token": csrf_token(client, "/pendaftaran-saya")},
+        follow_redirects=True,
+    )
     assert "Kelas sudah dimulai" in response.get_data(as_text=True)
     assert status_of(app, rid) == "approved"
     assert status_of(app, full_class["ids"][2]) == "waitlisted"  # nobody promoted into a past class
@@ -73,8 +76,9 @@ def test_the_waiting_list_is_never_promoted_once_the_class_has_started(app, full
     organiser = make_user(Role.ORGANISER)
     clock(_class_day(app, full_class["class_id"], day=1, hour=9))
     with app.app_context(), app.test_request_context():
-        promoted = services.cancel(db.session.get(Registration, full_class["ids"][1]),
-                                   db.session.get(User, organiser.id), "Tidak hadir")
+        promoted = services.cancel(
+            db.session.get(Registration, full_class["ids"][1]), db.session.get(User, organiser.id), "Tidak hadir"
+        )
         db.session.commit()
     assert promoted == []
     assert status_of(app, full_class["ids"][2]) == "waitlisted"
@@ -95,8 +99,9 @@ def test_approving_after_the_start_needs_an_explicit_override_with_a_reason(app,
             services.approve(r, by)
         services.approve(r, by, override_reason="Pengganti peserta yang sakit, disetujui Kepala Pusat")
         db.session.commit()
-        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "registrations",
-                                                           AuditEntry.action == "override"))
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.object_type == "registrations", AuditEntry.action == "override")
+        )
         assert entry.user_id == organiser.id
         assert "Pengganti peserta" in entry.changes["approved"][1]
     assert status_of(app, full_class["ids"][2]) == "approved"
@@ -112,13 +117,24 @@ def test_the_override_is_offered_on_the_organisers_pages_and_works(app, client, 
     page = client.get(f"/kelola/pendaftar/{waiting}").get_data(as_text=True)
     assert "Keputusan setelah kelas dimulai" in page
     token = csrf_token(client, f"/kelola/pendaftar/{waiting}")
-    refused = client.post("/kelola/pendaftar/keputusan", data={
-        "csrf_token": token, "ids": waiting, "action": "approve", "next": "/"}, follow_redirects=True)
+    refused = client.post(
+        "/kelola/pendaftar/keputusan",
+        data={"csrf_token": token, "ids": waiting, "action": "approve", "next": "/"},
+        follow_redirects=True,
+    )
     assert "sudah dimulai" in refused.get_data(as_text=True)
     assert status_of(app, waiting) == "waitlisted"
-    client.post("/kelola/pendaftar/keputusan", data={
-        "csrf_token": token, "ids": waiting, "action": "approve", "override": "y",
-        "reason": "Pengganti peserta yang sakit", "next": "/"})
+    client.post(
+        "/kelola/pendaftar/keputusan",
+        data={
+            "csrf_token": token,
+            "ids": waiting,
+            "action": "approve",
+            "override": "y",
+            "reason": "Pengganti peserta yang sakit",
+            "next": "/",
+        },
+    )
     assert status_of(app, waiting) == "approved"
 
 
@@ -162,9 +178,16 @@ def test_a_manual_waitlist_with_free_seats_says_so_in_the_mail_and_to_the_organi
     rid = register(class_id, 1)
     login_as(Role.ORGANISER)
     token = csrf_token(client, f"/kelola/pendaftar/{rid}")
-    client.post("/kelola/pendaftar/keputusan", data={
-        "csrf_token": token, "ids": rid, "action": "waitlist", "reason": "Menunggu surat tugas dari dinas",
-        "next": "/"})
+    client.post(
+        "/kelola/pendaftar/keputusan",
+        data={
+            "csrf_token": token,
+            "ids": rid,
+            "action": "waitlist",
+            "reason": "Menunggu surat tugas dari dinas",
+            "next": "/",
+        },
+    )
     assert status_of(app, rid) == "waitlisted"
     mail = outbox(app)[-1]
     assert "penuh" not in mail.body
@@ -220,8 +243,9 @@ def test_the_stored_status_is_only_the_organisers_intent(app, open_class, clock)
         assert c.state is ClassStatus.FINISHED
 
 
-def test_waiting_people_of_a_started_class_are_told_they_will_not_get_a_seat(app, client, full_class, make_user,
-                                                                             register, clock) -> None:
+def test_waiting_people_of_a_started_class_are_told_they_will_not_get_a_seat(
+    app, client, full_class, make_user, register, clock
+) -> None:
     from tests.conftest import login
 
     waiting_user = make_user(Role.PARTICIPANT)

@@ -17,8 +17,22 @@ from app.registration.models import Registration
 from tests.conftest import submit, xlsx_file
 from tests.fixtures_registration import make_nik
 
-HEADER = ["nama", "nik", "nip", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "jabatan", "status_kepegawaian",
-          "email", "whatsapp", "id_perpustakaan", "nama_perpustakaan", "kode_kabupaten", "kode_desa"]
+HEADER = [
+    "nama",
+    "nik",
+    "nip",
+    "jenis_kelamin",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jabatan",
+    "status_kepegawaian",
+    "email",
+    "whatsapp",
+    "id_perpustakaan",
+    "nama_perpustakaan",
+    "kode_kabupaten",
+    "kode_desa",
+]
 
 
 def _xlsx(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
@@ -27,18 +41,30 @@ def _xlsx(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
 
 def _person(serial: int, **library: object) -> list[object]:
     row = dict.fromkeys(HEADER, "")
-    row.update({
-        "nama": f"Peserta {serial}", "nik": make_nik("52", serial), "jenis_kelamin": "L", "tempat_lahir": "Mataram",
-        "tanggal_lahir": "1990-08-05", "jabatan": "Pustakawan", "status_kepegawaian": "relawan",
-        "email": f"peserta{serial}@perpusdes.id", "whatsapp": "0812 3456 7890",
-    })
+    row.update(
+        {
+            "nama": f"Peserta {serial}",
+            "nik": make_nik("52", serial),
+            "jenis_kelamin": "L",
+            "tempat_lahir": "Mataram",
+            "tanggal_lahir": "1990-08-05",
+            "jabatan": "Pustakawan",
+            "status_kepegawaian": "relawan",
+            "email": f"peserta{serial}@perpusdes.id",
+            "whatsapp": "0812 3456 7890",
+        }
+    )
     row.update(library)
     return [row[name] for name in HEADER]
 
 
 def _upload(client, class_id: int, content: bytes):
-    return submit(client, f"/kelola/kelas/{class_id}/impor-nominasi", {"file": (io.BytesIO(content), "n.xlsx")},
-                  content_type="multipart/form-data")
+    return submit(
+        client,
+        f"/kelola/kelas/{class_id}/impor-nominasi",
+        {"file": (io.BytesIO(content), "n.xlsx")},
+        content_type="multipart/form-data",
+    )
 
 
 def _village_libraries(app) -> dict[str, int]:
@@ -52,9 +78,15 @@ def _village_libraries(app) -> dict[str, int]:
             ("Perpustakaan Kelurahan Paruga", "52.72", None, None),
         ):
             lib = libraries.create_library(
-                libraries.LibraryData(name=name, type=LibraryType.DESA_KELURAHAN, regency_code=regency,
-                                      district_code=district, village_code=village),
-                status=LibraryStatus.VERIFIED, by=None,
+                libraries.LibraryData(
+                    name=name,
+                    type=LibraryType.DESA_KELURAHAN,
+                    regency_code=regency,
+                    district_code=district,
+                    village_code=village,
+                ),
+                status=LibraryStatus.VERIFIED,
+                by=None,
             )
             made[name] = lib.id
         db.session.commit()
@@ -64,8 +96,9 @@ def _village_libraries(app) -> dict[str, int]:
 def test_a_row_with_five_problems_lists_all_five(app, client, login_as, open_class) -> None:
     class_id = open_class()
     login_as(Role.ORGANISER)
-    bad = _person(1, nik="5271", email="bukan-email", tanggal_lahir="5 Agustus 1990", id_perpustakaan=99999,
-                  whatsapp="12345")
+    bad = _person(
+        1, nik="5271", email="bukan-email", tanggal_lahir="5 Agustus 1990", id_perpustakaan=99999, whatsapp="12345"
+    )
     page = _upload(client, class_id, _xlsx([bad])).get_data(as_text=True)
     for message in (
         "nik: NIK harus 16 digit angka (sekarang 4 karakter).",
@@ -81,8 +114,7 @@ def test_a_row_with_five_problems_lists_all_five(app, client, login_as, open_cla
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
 
 
-def test_the_library_is_found_by_name_and_regency_code_or_name_or_by_village(app, client, login_as,
-                                                                             open_class) -> None:
+def test_the_library_is_found_by_name_and_regency_code_or_name_or_by_village(app, client, login_as, open_class) -> None:
     class_id = open_class(capacity=10)
     made = _village_libraries(app)
     login_as(Role.ORGANISER)
@@ -115,11 +147,15 @@ def test_ambiguous_or_unknown_libraries_are_explained_with_candidates(app, clien
         _person(4),  # no library at all
     ]
     page = _upload(client, class_id, _xlsx(rows)).get_data(as_text=True)
-    assert (f"kode_desa: beberapa perpustakaan di Ampenan Selatan: Perpustakaan Desa Ampenan Selatan "
-            f"(id {made['Perpustakaan Desa Ampenan Selatan']}, Kota Mataram); TBM Pelita Ampenan "
-            f"(id {made['TBM Pelita Ampenan']}, Kota Mataram). Tulis id_perpustakaan.") in page
-    assert ("nama_perpustakaan: &#34;Bima&#34; cocok dengan beberapa kabupaten/kota: Kabupaten Bima (52.06), "
-            "Kota Bima (52.72). Tulis kodenya.") in page
+    assert (
+        f"kode_desa: beberapa perpustakaan di Ampenan Selatan: Perpustakaan Desa Ampenan Selatan "
+        f"(id {made['Perpustakaan Desa Ampenan Selatan']}, Kota Mataram); TBM Pelita Ampenan "
+        f"(id {made['TBM Pelita Ampenan']}, Kota Mataram). Tulis id_perpustakaan."
+    ) in page
+    assert (
+        "nama_perpustakaan: &#34;Bima&#34; cocok dengan beberapa kabupaten/kota: Kabupaten Bima (52.06), "
+        "Kota Bima (52.72). Tulis kodenya."
+    ) in page
     assert "tidak ditemukan persis di Kota Mataram. Mungkin: Perpustakaan Desa Ampenan Selatan" in page
     assert "isi id_perpustakaan, atau nama_perpustakaan dan kode_kabupaten, atau kode_desa." in page
     with app.app_context():
@@ -134,8 +170,7 @@ def test_a_library_outside_the_served_provinces_is_refused(app, client, login_as
     assert "berada di provinsi yang tidak dilayani kelas ini." in page
 
 
-def test_the_template_lists_the_libraries_of_the_class_and_the_codes(app, client, login_as, open_class,
-                                                                       clock) -> None:
+def test_the_template_lists_the_libraries_of_the_class_and_the_codes(app, client, login_as, open_class, clock) -> None:
     clock("2026-12-02T10:00+08:00")
     class_id = open_class()
     made = _village_libraries(app)
@@ -157,7 +192,12 @@ def test_the_template_lists_the_libraries_of_the_class_and_the_codes(app, client
     codes = [[c.value for c in row] for row in workbook["Kode"].iter_rows()]
     libraries_block = {row[0]: row[1:6] for row in codes[2:] if isinstance(row[0], int)}
     assert libraries_block[made["TBM Pelita Ampenan"]] == [
-        "TBM Pelita Ampenan", "Perpustakaan desa/kelurahan", "52.71", "Kota Mataram", "52.71.01.1004"]
+        "TBM Pelita Ampenan",
+        "Perpustakaan desa/kelurahan",
+        "52.71",
+        "Kota Mataram",
+        "52.71.01.1004",
+    ]
     flat = {value for row in codes for value in row if value is not None}
     assert {"relawan", "pns", "L", "P", "desa_kelurahan", "52.72", "Kota Bima"} <= flat
     # the example row, if left in, is refused rather than registered

@@ -16,14 +16,24 @@ from tests.registration.test_views import _nominations
 
 
 def _row(name: str, email: str, serial: int, library_id: int) -> list[object]:
-    return [name, make_nik("52", serial), "", "L", "Praya", "1990-08-05", "Pustakawan", "honorer", email,
-            "081233334444", library_id]
+    return [
+        name,
+        make_nik("52", serial),
+        "",
+        "L",
+        "Praya",
+        "1990-08-05",
+        "Pustakawan",
+        "honorer",
+        email,
+        "081233334444",
+        library_id,
+    ]
 
 
 def _import(client, class_id: int, rows: list[list[object]]):
     url = f"/kelola/kelas/{class_id}/impor-nominasi"
-    return submit(client, url, {"file": (io.BytesIO(_nominations(rows)), "n.xlsx")},
-                  content_type="multipart/form-data")
+    return submit(client, url, {"file": (io.BytesIO(_nominations(rows)), "n.xlsx")}, content_type="multipart/form-data")
 
 
 def _registration(app, email: str) -> Registration:
@@ -39,8 +49,10 @@ def test_a_nominee_with_a_verified_account_sees_the_registration_at_once(
     holder = make_user(Role.PARTICIPANT, email="baiq.nurul@perpusdes.id", full_name="Baiq Nurul Aini")
     class_id = open_class(capacity=5)
     login_as(Role.ORGANISER)
-    assert _import(client, class_id, [_row("Baiq Nurul Aini", "Baiq.Nurul@perpusdes.id", 1, library("52"))]) \
-        .status_code == 302
+    assert (
+        _import(client, class_id, [_row("Baiq Nurul Aini", "Baiq.Nurul@perpusdes.id", 1, library("52"))]).status_code
+        == 302
+    )
     assert _registration(app, "baiq.nurul@perpusdes.id").user_id == holder.id
     mail = outbox(app)[-1]
     assert mail.subject == "Anda dinominasikan mengikuti Bimtek"
@@ -63,7 +75,7 @@ def test_a_new_nominee_sets_a_password_gives_consent_and_sees_the_registration(
     mail = outbox(app)[-1]
     assert mail.recipient == "lalu.zaini@perpusdes.id"
     assert "Status: disetujui" in mail.body
-    setup = link_in(mail.body[mail.body.index("/atur-sandi/") - 40:])
+    setup = link_in(mail.body[mail.body.index("/atur-sandi/") - 40 :])
     assert setup.startswith("/atur-sandi/")
     with app.app_context():
         account = db.session.scalar(select(User).where(User.email == "lalu.zaini@perpusdes.id"))
@@ -74,8 +86,9 @@ def test_a_new_nominee_sets_a_password_gives_consent_and_sees_the_registration(
 
     page = submit(client, setup, {"password": "sandi-baru-123", "password_confirm": "sandi-baru-123"})
     assert "Anda perlu menyetujui Pemberitahuan Privasi" in page.get_data(as_text=True)
-    response = submit(client, setup, {"password": "sandi-baru-123", "password_confirm": "sandi-baru-123",
-                                      "consent": "y"})
+    response = submit(
+        client, setup, {"password": "sandi-baru-123", "password_confirm": "sandi-baru-123", "consent": "y"}
+    )
     assert response.status_code == 302
     with app.app_context():
         account = db.session.scalar(select(User).where(User.email == "lalu.zaini@perpusdes.id"))
@@ -95,10 +108,18 @@ def test_signing_up_with_a_nominated_address_sends_the_set_password_link(
     login_as(Role.ORGANISER)
     _import(client, class_id, [_row("Ni Luh Putu Ayu", "niluh@perpusdes.id", 3, library("52"))])
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
-    response = submit(client, "/daftar", {
-        "full_name": "Ni Luh Putu Ayu", "email": "niluh@perpusdes.id", "phone": "081299990000",
-        "password": "pilihan-penyerang-1", "password_confirm": "pilihan-penyerang-1", "consent": "y",
-    })
+    response = submit(
+        client,
+        "/daftar",
+        {
+            "full_name": "Ni Luh Putu Ayu",
+            "email": "niluh@perpusdes.id",
+            "phone": "081299990000",
+            "password": "pilihan-penyerang-1",
+            "password_confirm": "pilihan-penyerang-1",
+            "consent": "y",
+        },
+    )
     assert "niluh@perpusdes.id" in response.get_data(as_text=True)  # "check your email", as for anyone
     mail = outbox(app)[-1]
     assert mail.subject == "Atur kata sandi akun Sibimtek Anda"
@@ -120,15 +141,26 @@ def test_a_registration_made_before_the_account_is_linked_at_email_verification(
 
     class_id, library_id = open_class(capacity=5), library("52")
     with app.app_context(), app.test_request_context():
-        services.submit(db.session.get(TrainingClass, class_id),
-                        services.RegistrationData(person=person(4, email="made@perpusdes.id"),
-                                                  consent_version="lama", library_id=library_id),
-                        user=None)
+        services.submit(
+            db.session.get(TrainingClass, class_id),
+            services.RegistrationData(
+                person=person(4, email="made@perpusdes.id"), consent_version="lama", library_id=library_id
+            ),
+            user=None,
+        )
         db.session.commit()
-    submit(client, "/daftar", {
-        "full_name": "I Made Sudarsana", "email": "made@perpusdes.id", "phone": "081211112222",
-        "password": "sandi-made-1234", "password_confirm": "sandi-made-1234", "consent": "y",
-    })
+    submit(
+        client,
+        "/daftar",
+        {
+            "full_name": "I Made Sudarsana",
+            "email": "made@perpusdes.id",
+            "phone": "081211112222",
+            "password": "sandi-made-1234",
+            "password_confirm": "sandi-made-1234",
+            "consent": "y",
+        },
+    )
     assert _registration(app, "made@perpusdes.id").user_id is None
     submit(client, link_in(outbox(app)[-1].body), {"password": "sandi-made-1234"})  # the verification link
     with app.app_context():
@@ -154,8 +186,11 @@ def test_an_unverified_account_is_not_given_a_nomination_until_it_is_verified(
     mail = outbox(app)[-1]
     assert "/atur-sandi/" in mail.body  # the real owner sets the password from their mailbox
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
-    submit(client, link_in(mail.body[mail.body.index("/atur-sandi/") - 40:]),
-           {"password": "sandi-rusdin-12", "password_confirm": "sandi-rusdin-12", "consent": "y"})
+    submit(
+        client,
+        link_in(mail.body[mail.body.index("/atur-sandi/") - 40 :]),
+        {"password": "sandi-rusdin-12", "password_confirm": "sandi-rusdin-12", "consent": "y"},
+    )
     assert _registration(app, "rusdin@perpusdes.id").user_id == squatter.id
     assert login(client, "rusdin@perpusdes.id", PASSWORD).status_code == 200  # the squatter's password is gone
 
@@ -182,9 +217,16 @@ def test_nominations_follow_the_class_lifecycle(app, client, login_as, open_clas
     page = _import(client, class_id, [_row("Rusdin", "rusdin@perpusdes.id", 21, lib)]).get_data(as_text=True)
     assert "Menominasikan peserta sekarang hanya dengan pengecualian" in page
     url = f"/kelola/kelas/{class_id}/impor-nominasi"
-    response = submit(client, url, {"file": (io.BytesIO(_nominations([_row("Rusdin", "rusdin@perpusdes.id", 21, lib)])),
-                                             "n.xlsx"), "override": "y", "reason": "Pengganti peserta yang sakit"},
-                      content_type="multipart/form-data")
+    response = submit(
+        client,
+        url,
+        {
+            "file": (io.BytesIO(_nominations([_row("Rusdin", "rusdin@perpusdes.id", 21, lib)])), "n.xlsx"),
+            "override": "y",
+            "reason": "Pengganti peserta yang sakit",
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     r = _registration(app, "rusdin@perpusdes.id")
     assert r.status.value == "approved"
@@ -195,15 +237,19 @@ def test_nominations_follow_the_class_lifecycle(app, client, login_as, open_clas
     with app.app_context():
         db.session.get(TrainingClass, draft).status = ClassStatus.CANCELLED
         db.session.commit()
-    assert "kelas ini: dibatalkan" in _import(client, draft, [_row("Siti", "siti@perpusdes.id", 22, lib)]) \
-        .get_data(as_text=True)
+    assert "kelas ini: dibatalkan" in _import(client, draft, [_row("Siti", "siti@perpusdes.id", 22, lib)]).get_data(
+        as_text=True
+    )
 
 
 def test_two_people_cannot_share_one_address_in_a_programme(app, client, login_as, open_class, library) -> None:
     class_id, lib = open_class(capacity=5), library("52")
     login_as(Role.ORGANISER)
-    page = _import(client, class_id, [_row("Rusdin", "kantor@perpusdes.id", 31, lib),
-                                      _row("Nurhayati", "kantor@perpusdes.id", 32, lib)]).get_data(as_text=True)
+    page = _import(
+        client,
+        class_id,
+        [_row("Rusdin", "kantor@perpusdes.id", 31, lib), _row("Nurhayati", "kantor@perpusdes.id", 32, lib)],
+    ).get_data(as_text=True)
     assert "email: Email ini sudah dipakai pendaftar lain di program ini" in page
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Registration)) == 0
@@ -225,21 +271,24 @@ def test_a_broken_or_endless_file_is_a_message_not_a_crash(client, login_as, ope
             target.writestr(item, content[: len(content) // 2] if item.filename.endswith("sheet1.xml") else content)
     long = xlsx_file(COLUMNS, [["x"] * len(COLUMNS)] * (MAX_ROWS + 1))
     url = f"/kelola/kelas/{class_id}/impor-nominasi"
-    for data, message in ((broken.getvalue(), "Berkas bukan XLSX yang dapat dibaca"),
-                          (long, f"Paling banyak {MAX_ROWS} baris")):
+    for data, message in (
+        (broken.getvalue(), "Berkas bukan XLSX yang dapat dibaca"),
+        (long, f"Paling banyak {MAX_ROWS} baris"),
+    ):
         response = submit(client, url, {"file": (io.BytesIO(data), "n.xlsx")}, content_type="multipart/form-data")
         assert response.status_code == 200
         assert message in response.get_data(as_text=True)
 
 
-def test_the_set_password_page_reports_passwords_and_consent_together(app, client, login_as, open_class,
-                                                                       library) -> None:
+def test_the_set_password_page_reports_passwords_and_consent_together(
+    app, client, login_as, open_class, library
+) -> None:
     class_id = open_class(capacity=5)
     login_as(Role.ORGANISER)
     _import(client, class_id, [_row("Abdul Haris", "haris@perpusdes.id", 41, library("52"))])
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
     mail = outbox(app)[-1]
-    setup = link_in(mail.body[mail.body.index("/atur-sandi/") - 40:])
+    setup = link_in(mail.body[mail.body.index("/atur-sandi/") - 40 :])
     page = submit(client, setup, {"password": "", "password_confirm": ""}).get_data(as_text=True)
     assert 'id="password-error"' in page
     assert "Anda perlu menyetujui Pemberitahuan Privasi untuk memakai akun ini." in page

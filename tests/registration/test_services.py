@@ -32,8 +32,11 @@ def _reg(registration_id: int) -> Registration:
 
 
 def _mails(subject_part: str) -> list[str]:
-    return [m.recipient for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-            if subject_part in m.subject]
+    return [
+        m.recipient
+        for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        if subject_part in m.subject
+    ]
 
 
 def test_auto_approval_fills_the_seats_then_waitlists_in_order(app, open_class, register) -> None:
@@ -83,8 +86,7 @@ def test_reserved_seats_fall_back_after_the_release_date(app, open_class, regist
 
 
 def test_library_type_quotas(app, open_class, register) -> None:
-    class_id = open_class(capacity=2, provinces={"52": None, "51": None},
-                          type_quotas={QuotaGroup.PROVINCIAL: 1})
+    class_id = open_class(capacity=2, provinces={"52": None, "51": None}, type_quotas={QuotaGroup.PROVINCIAL: 1})
     village = [register(class_id, n) for n in (1, 2)]
     assert [status_of(app, i) for i in village] == ["approved", "waitlisted"]
     provincial = register(class_id, 3, library_type=LibraryType.PROVINSI)
@@ -141,8 +143,9 @@ def test_the_database_refuses_two_active_rows_with_one_nik(app, open_class, regi
     first = register(class_id, 1)
     with app.app_context():
         original = _reg(first)
-        twin = Registration(**{c.name: getattr(original, c.name) for c in Registration.__table__.columns
-                               if c.name != "id"})
+        twin = Registration(
+            **{c.name: getattr(original, c.name) for c in Registration.__table__.columns if c.name != "id"}
+        )
         db.session.add(twin)
         with pytest.raises(IntegrityError):
             db.session.flush()
@@ -190,10 +193,15 @@ def test_proposed_library_is_created_with_the_registration(app, open_class) -> N
         r = services.submit(
             db.session.get(TrainingClass, class_id),
             services.RegistrationData(
-                person=person(1), consent_version="tes",
+                person=person(1),
+                consent_version="tes",
                 proposed_library=libraries.LibraryData(
-                    name="Perpustakaan Desa Baru", type=LibraryType.DESA_KELURAHAN, regency_code="52.71",
-                    district_code="52.71.01", village_code="52.71.01.1004"),
+                    name="Perpustakaan Desa Baru",
+                    type=LibraryType.DESA_KELURAHAN,
+                    regency_code="52.71",
+                    district_code="52.71.01",
+                    village_code="52.71.01.1004",
+                ),
             ),
             user=None,
         )
@@ -201,13 +209,19 @@ def test_proposed_library_is_created_with_the_registration(app, open_class) -> N
         assert r.library.status is LibraryStatus.PROPOSED
         assert r.quota_group is QuotaGroup.VILLAGE
         target = libraries.create_library(
-            libraries.LibraryData(name="Perpustakaan Kelurahan Ampenan", type=LibraryType.DESA_KELURAHAN,
-                                  regency_code="52.71"), status=LibraryStatus.VERIFIED, by=None)
+            libraries.LibraryData(
+                name="Perpustakaan Kelurahan Ampenan", type=LibraryType.DESA_KELURAHAN, regency_code="52.71"
+            ),
+            status=LibraryStatus.VERIFIED,
+            by=None,
+        )
         assert services.merge_library(r.library, target) == 1
         db.session.commit()
         assert _reg(r.id).library_id == target.id
-        assert db.session.scalar(select(func.count()).select_from(Library).where(
-            Library.status == LibraryStatus.PROPOSED)) == 0
+        assert (
+            db.session.scalar(select(func.count()).select_from(Library).where(Library.status == LibraryStatus.PROPOSED))
+            == 0
+        )
 
 
 def test_moving_keeps_quotas_and_promotes_in_the_old_class(app, open_class, register) -> None:

@@ -20,11 +20,21 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 def _form(library_id: int, **overrides: object) -> dict:
     data = {
-        "province_code": "52", "regency_code": "52.71", "library_id": str(library_id),
-        "library_name": "Perpustakaan", "full_name": "Baiq Nurul Hidayati, S.Pd.",
-        "nik": "5271 0145 0890 0001", "gender": "P", "birth_place": "Mataram", "birth_date": "1990-08-05",
-        "position": "Pengelola perpustakaan desa", "employment_status": "relawan",
-        "email": "baiq@perpusdes.id", "whatsapp": "0812-3456-7890", "name_confirmed": "y", "consent": "y",
+        "province_code": "52",
+        "regency_code": "52.71",
+        "library_id": str(library_id),
+        "library_name": "Perpustakaan",
+        "full_name": "Baiq Nurul Hidayati, S.Pd.",
+        "nik": "5271 0145 0890 0001",
+        "gender": "P",
+        "birth_place": "Mataram",
+        "birth_date": "1990-08-05",
+        "position": "Pengelola perpustakaan desa",
+        "employment_status": "relawan",
+        "email": "baiq@perpusdes.id",
+        "whatsapp": "0812-3456-7890",
+        "name_confirmed": "y",
+        "consent": "y",
     }
     data.update(overrides)
     return data
@@ -87,11 +97,19 @@ def test_letter_required_by_the_programme_is_checked_by_content(client, login_as
     url = f"/katalog/{class_id}/daftar"
     page = submit(client, url, _form(library("52"))).get_data(as_text=True)
     assert "Program ini meminta surat tugas" in page
-    fake = submit(client, url, {**_form(library("52")), "letter": (io.BytesIO(b"MZ not a pdf"), "surat.pdf")},
-                  content_type="multipart/form-data").get_data(as_text=True)
+    fake = submit(
+        client,
+        url,
+        {**_form(library("52")), "letter": (io.BytesIO(b"MZ not a pdf"), "surat.pdf")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert "Surat tugas harus berkas PDF, JPG atau PNG" in fake
-    ok = submit(client, url, {**_form(library("52")), "letter": (io.BytesIO(PDF), "surat.pdf")},
-                content_type="multipart/form-data")
+    ok = submit(
+        client,
+        url,
+        {**_form(library("52")), "letter": (io.BytesIO(PDF), "surat.pdf")},
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 302
     with app.app_context():
         r = db.session.scalar(select(Registration))
@@ -101,8 +119,9 @@ def test_letter_required_by_the_programme_is_checked_by_content(client, login_as
     assert download.data == PDF
 
 
-def test_a_participant_cannot_see_or_change_anothers_registration(app, client, login_as, open_class, register,
-                                                                   make_user) -> None:
+def test_a_participant_cannot_see_or_change_anothers_registration(
+    app, client, login_as, open_class, register, make_user
+) -> None:
     other = make_user(Role.PARTICIPANT)
     rid = register(open_class(), 1, user=other)
     login_as(Role.PARTICIPANT)
@@ -140,11 +159,22 @@ def test_correction_page_never_echoes_the_nik(client, login_as, open_class, regi
     page = client.get(f"/pendaftaran-saya/{rid}/perbaiki").get_data(as_text=True)
     assert make_nik("52", 1) not in page
     assert "5271••••••••0001" in page
-    response = submit(client, f"/pendaftaran-saya/{rid}/perbaiki", {
-        "full_name": "Peserta Baru, S.Sos.", "nik": "", "gender": "L", "birth_place": "Mataram",
-        "birth_date": "1990-08-05", "position": "Kepala perpustakaan", "employment_status": "honorer",
-        "email": "peserta1@perpusdes.id", "whatsapp": "081200000001",
-    }, follow_redirects=True)
+    response = submit(
+        client,
+        f"/pendaftaran-saya/{rid}/perbaiki",
+        {
+            "full_name": "Peserta Baru, S.Sos.",
+            "nik": "",
+            "gender": "L",
+            "birth_place": "Mataram",
+            "birth_date": "1990-08-05",
+            "position": "Kepala perpustakaan",
+            "employment_status": "honorer",
+            "email": "peserta1@perpusdes.id",
+            "whatsapp": "081200000001",
+        },
+        follow_redirects=True,
+    )
     assert "menunggu persetujuan panitia" in response.get_data(as_text=True)
     with app.app_context():
         r = db.session.get(Registration, rid)
@@ -162,16 +192,25 @@ def test_organiser_list_filters_exports_and_bulk_approves(app, client, login_as,
     assert "Peserta 0001" not in page
     assert "https://wa.me/6281200000002?text=" in page
     token = csrf_token(client, f"/kelola/kelas/{class_id}/pendaftar")
-    response = client.post("/kelola/pendaftar/keputusan", data={
-        "csrf_token": token, "action": "approve", "ids": [str(i) for i in ids],
-        "next": f"/kelola/kelas/{class_id}/pendaftar",
-    }, follow_redirects=True)
+    response = client.post(
+        "/kelola/pendaftar/keputusan",
+        data={
+            "csrf_token": token,
+            "action": "approve",
+            "ids": [str(i) for i in ids],
+            "next": f"/kelola/kelas/{class_id}/pendaftar",
+        },
+        follow_redirects=True,
+    )
     text = response.get_data(as_text=True)
     assert "2 pendaftar diproses." in text
     assert "Peserta 0003: Tidak ada kursi tersisa" in text
     assert [status_of(app, i) for i in ids] == ["approved", "approved", "submitted"]
-    rows = list(load_workbook(io.BytesIO(client.get(f"/kelola/kelas/{class_id}/pendaftar.xlsx").data)).active
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(client.get(f"/kelola/kelas/{class_id}/pendaftar.xlsx").data)).active.iter_rows(
+            values_only=True
+        )
+    )
     assert len(rows) == 4
     assert rows[1][2] == "5271••••••••0001"  # masked in exports too
 
@@ -180,9 +219,11 @@ def test_reject_needs_a_reason(app, client, login_as, open_class, register) -> N
     rid = register(open_class(), 1)
     login_as(Role.ORGANISER)
     token = csrf_token(client, f"/kelola/pendaftar/{rid}")
-    response = client.post("/kelola/pendaftar/keputusan", data={
-        "csrf_token": token, "action": "reject", "ids": [str(rid)], "reason": "", "next": "/kelola/program"},
-        follow_redirects=True)
+    response = client.post(
+        "/kelola/pendaftar/keputusan",
+        data={"csrf_token": token, "action": "reject", "ids": [str(rid)], "reason": "", "next": "/kelola/program"},
+        follow_redirects=True,
+    )
     assert "Tulis alasan" in response.get_data(as_text=True)
     assert status_of(app, rid) == "approved"
 
@@ -196,21 +237,48 @@ def _nominations(rows: list[list[object]]) -> bytes:
 def test_nomination_import_is_all_or_nothing(app, client, login_as, open_class, library) -> None:
     class_id = open_class(capacity=5)
     lib = library("52")
-    good = ["Lalu Ahmad", make_nik("52", 7), "", "L", "Praya", "1990-08-05", "Pustakawan", "honorer",
-            "lalu@perpus.id", "081233334444", lib]
+    good = [
+        "Lalu Ahmad",
+        make_nik("52", 7),
+        "",
+        "L",
+        "Praya",
+        "1990-08-05",
+        "Pustakawan",
+        "honorer",
+        "lalu@perpus.id",
+        "081233334444",
+        lib,
+    ]
     bad_nik = ["Siti", "123", "", "P", "Bima", "1991-01-02", "Staf", "pns", "siti@perpus.id", "081255556666", lib]
-    bad_library = ["Made", make_nik("51", 8), "", "L", "Denpasar", "1990-08-05", "Staf", "relawan",
-                   "made@perpus.id", "081277778888", 99999]
+    bad_library = [
+        "Made",
+        make_nik("51", 8),
+        "",
+        "L",
+        "Denpasar",
+        "1990-08-05",
+        "Staf",
+        "relawan",
+        "made@perpus.id",
+        "081277778888",
+        99999,
+    ]
     login_as(Role.ORGANISER)
     url = f"/kelola/kelas/{class_id}/impor-nominasi"
-    page = submit(client, url, {"file": (io.BytesIO(_nominations([good, bad_nik, bad_library])), "n.xlsx")},
-                  content_type="multipart/form-data").get_data(as_text=True)
-    assert "<td>3</td><td><ul class=\"mb-0 ps-3\"><li>nik: NIK harus 16 digit" in page
+    page = submit(
+        client,
+        url,
+        {"file": (io.BytesIO(_nominations([good, bad_nik, bad_library])), "n.xlsx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert '<td>3</td><td><ul class="mb-0 ps-3"><li>nik: NIK harus 16 digit' in page
     assert "<td>4</td>" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
-    response = submit(client, url, {"file": (io.BytesIO(_nominations([good])), "n.xlsx")},
-                      content_type="multipart/form-data")
+    response = submit(
+        client, url, {"file": (io.BytesIO(_nominations([good])), "n.xlsx")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Registration.status)).value == "approved"
@@ -220,8 +288,13 @@ def test_access_to_organiser_registration_pages(client, login_as, open_class, pr
     class_id = open_class()
     for role in (Role.PARTICIPANT, Role.FACILITATOR, Role.COORDINATOR):
         login_as(role)
-        for url in (f"/kelola/kelas/{class_id}/pendaftar", f"/kelola/program/{programme.id}/pendaftar",
-                    "/kelola/perpustakaan-usulan", "/kelola/permintaan", f"/kelola/program/{programme.id}/duplikat"):
+        for url in (
+            f"/kelola/kelas/{class_id}/pendaftar",
+            f"/kelola/program/{programme.id}/pendaftar",
+            "/kelola/perpustakaan-usulan",
+            "/kelola/permintaan",
+            f"/kelola/program/{programme.id}/duplikat",
+        ):
             assert client.get(url).status_code == 403, (role, url)
         client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
 
