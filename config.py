@@ -83,6 +83,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    STRICT_TRANSPORT_SECURITY: str | None = None  # sent in production only (plain HTTP on a laptop)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     PER_PAGE = 25
@@ -136,6 +137,9 @@ class ProductionConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
+    # Browsers come back over HTTPS only, for a year, subdomains included ("" turns it off).
+    STRICT_TRANSPORT_SECURITY = os.environ.get("STRICT_TRANSPORT_SECURITY",
+                                               "max-age=31536000; includeSubDomains") or None
 
     @classmethod
     def check(cls, config: dict) -> None:

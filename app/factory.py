@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -41,6 +41,7 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -157,14 +158,11 @@ def register_template_helpers(app: Flask) -> None:
 
     template_helpers.register(app)
 
-    @app.after_request
-    def security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint and not request.endpoint.endswith("static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+
+def register_security_headers(app: Flask) -> None:
+    from app.core import headers
+
+    headers.register(app)
 
 
 def register_commands(app: Flask) -> None:

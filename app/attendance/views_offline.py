@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.attendance import bp, services
 from app.core.access import public, roles_required
+from app.core.headers import cacheable
 from app.programmes.models import TrainingClass
 from app.programmes.services import classes_of_facilitator
 
@@ -64,6 +65,7 @@ def offline_script_attributes(warm: list[str] | None = None) -> dict[str, object
 
 @bp.get("/presensi/sw.js")
 @public
+@cacheable
 def service_worker() -> ResponseReturnValue:
     """The service worker; served under /presensi/ so that its scope covers the rosters."""
     body = render_template(

@@ -7,15 +7,34 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from app.certificates import numbering
+from app.certificates.models import REASON_MAX
 from app.core.forms import BaseForm
+
+
+class RevokeCertificateForm(BaseForm):
+    """Why a certificate is revoked: kept for organisers and admins (never shown publicly)."""
+
+    reason = StringField(
+        _l("Alasan pencabutan"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(_l("Tulis alasan pencabutan.")),
+            Length(min=5, max=REASON_MAX, message=_l("Alasan pencabutan 5 sampai 300 karakter.")),
+        ],
+    )
 
 
 class CertificateSettingsForm(BaseForm):
     number_pattern = StringField(
         _l("Pola nomor"),
-        validators=[DataRequired(_l("Pola nomor wajib diisi.")), Length(max=120)],
+        validators=[
+            DataRequired(_l("Pola nomor wajib diisi.")),
+            Length(max=120, message=_l("Pola nomor paling banyak 120 karakter.")),
+        ],
         description=_l(
-            "Kunci: {seq:04d} nomor urut, {code} kode program, {month_roman} bulan Romawi, {month}, {year}."
+            "Kunci: {seq:04d} nomor urut (lebar 1–8 digit, diisi nol di depan), {code} kode program, "
+            "{month_roman} bulan Romawi, {month}, {year}. Teks lain ditulis apa adanya."
         ),
     )
     title = StringField(_l("Judul"), validators=[DataRequired(_l("Judul wajib diisi.")), Length(max=60)])
@@ -74,17 +93,7 @@ class CertificateSettingsForm(BaseForm):
     submit = SubmitField(_l("Simpan"))
 
     def validate_number_pattern(self, field: StringField) -> None:
-        from datetime import date
-
-        from app.certificates.services import format_number
-        from app.errors import CertificateError
-
-        class _Sample:
-            code = "SPP-TIK"
-
-        if "{seq" not in (field.data or ""):
-            raise ValidationError(_l("Pola nomor harus memuat {seq}."))
         try:
-            format_number(field.data, 1, _Sample(), date(2023, 5, 25))
-        except CertificateError as exc:
+            numbering.check(field.data or "")
+        except numbering.NumberPatternError as exc:
             raise ValidationError(str(exc.message)) from None

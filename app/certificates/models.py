@@ -16,6 +16,7 @@ from app.programmes.models import Programme
 from app.registration.models import Registration
 
 DEFAULT_PATTERN = "{seq:04d}/{code}/PERPUSNAS/{month_roman}/{year}"
+REASON_MAX = 300  # characters of a revocation or override reason (the columns below)
 DEFAULT_BODY = "Bimbingan Teknis {programme} yang diselenggarakan oleh Perpustakaan Nasional Republik Indonesia"
 
 
@@ -86,9 +87,10 @@ class Certificate(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    override_reason: Mapped[str | None] = mapped_column(String(300))  # issued despite the attendance rule
+    override_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))  # issued despite the attendance rule
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    revoke_reason: Mapped[str | None] = mapped_column(String(300))
+    # Seen by organisers and admins only; the public verification page says "revoked" and the date.
+    revoke_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
     pdf_path: Mapped[str | None] = mapped_column(String(100))  # stored render under instance/certificates
     content_hash: Mapped[str | None] = mapped_column(String(64))  # of the data the stored PDF was made from

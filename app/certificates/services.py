@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -21,9 +22,11 @@ from app import clock
 from app.attendance import services as attendance
 from app.audit import services as audit
 from app.auth.models import User
+from app.certificates import numbering
 from app.certificates.models import (
     DEFAULT_BODY,
     DEFAULT_PATTERN,
+    REASON_MAX,
     Certificate,
     CertificateCounter,
     CertificateSettings,
@@ -37,7 +40,6 @@ from app.pdf import layers, pool
 from app.programmes.models import Programme, TrainingClass
 from app.registration.models import NameCorrection, Registration, RegistrationStatus
 
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 SHORT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to type from paper
 DEFAULT_SIGNATORY = {"position": "Kepala Perpustakaan Nasional Republik Indonesia", "name": "", "nip": ""}
 
@@ -179,13 +181,9 @@ def set_images(
 
 
 def format_number(pattern: str, seq: int, programme: Programme, on: date) -> str:
-    """`{seq:04d}/{code}/PERPUSNAS/{month_roman}/{year}` → 0001/SPP-TIK/PERPUSNAS/V/2023."""
-    try:
-        return pattern.format(
-            seq=seq, code=programme.code, year=on.year, month=on.month, month_roman=ROMAN[on.month - 1]
-        )
-    except (KeyError, IndexError, ValueError) as exc:
-        raise CertificateError(_("Pola nomor tidak valid: %(error)s", error=exc)) from None
+    """`{seq:04d}/{code}/PERPUSNAS/{month_roman}/{year}` → 0001/SPP-TIK/PERPUSNAS/V/2023 (see
+    app/certificates/numbering.py: a small whitelist of fields, never str.format)."""
+    return numbering.render(pattern, seq, programme.code, on)
 
 
 def next_seq(programme: Programme) -> int:
@@ -355,6 +353,8 @@ def issue(
     existing = current_certificate(registration)
     if existing is not None:
         return existing
+    if len((override_reason or "").strip()) > REASON_MAX:
+        raise CertificateError(_("Alasan pengecualian paling banyak %(n)s karakter.", n=REASON_MAX))
     ready = readiness(registration, today)
     overridable = registration.status is RegistrationStatus.APPROVED and (override_reason or "").strip()
     if not ready.ok and not overridable:
@@ -413,12 +413,21 @@ def revoke(certificate: Certificate, by: User | None, reason: str) -> None:
         raise CertificateError(_("Hanya sertifikat yang sah dapat dicabut."))
     if not reason.strip():
         raise CertificateError(_("Tulis alasan pencabutan."))
+    if len(reason.strip()) > REASON_MAX:
+        raise CertificateError(_("Alasan pencabutan paling banyak %(n)s karakter.", n=REASON_MAX))
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = utcnow()
     certificate.revoke_reason = reason.strip()
     audit.record(
         certificate, "revoked", by, {"status": ["valid", "revoked"], "reason": [None, certificate.revoke_reason]}
     )
+
+
+def revoked_on(certificate: Certificate) -> date | None:
+    """The day of revocation, in Western Indonesian Time (the programme's office)."""
+    if certificate.revoked_at is None:
+        return None
+    return certificate.revoked_at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def reissue(certificate: Certificate, by: User | None) -> Certificate:

@@ -14,7 +14,7 @@ from app.audit.access import log_access
 from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.certificates import bp, bulk, services
-from app.certificates.forms import CertificateSettingsForm
+from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
 from app.core.access import login_required, public, roles_required
 from app.core.actions import commit_or_flash
@@ -164,9 +164,13 @@ def issue_one(registration_id: int) -> ResponseReturnValue:
 def change(certificate_id: int, action: str) -> ResponseReturnValue:
     certificate = db.get_or_404(Certificate, certificate_id)
     if action == "cabut":
-        commit_or_flash(
-            lambda: services.revoke(certificate, current_user, request.form.get("reason", "")), _("Sertifikat dicabut.")
-        )
+        form = RevokeCertificateForm()
+        if form.validate_on_submit():
+            commit_or_flash(
+                lambda: services.revoke(certificate, current_user, form.reason.data), _("Sertifikat dicabut.")
+            )
+        for message in (m for errors in form.errors.values() for m in errors):
+            flash(message, "danger")
     elif action == "terbitkan-ulang":
         commit_or_flash(
             lambda: services.reissue(certificate, current_user),
@@ -235,11 +239,20 @@ def verify_form() -> ResponseReturnValue:
 @limiter.limit("30 per minute")
 @public
 def verify(code: str) -> ResponseReturnValue:
-    """Valid / revoked / superseded, with the holder, programme, class, dates and JP: nothing else."""
+    """Valid / revoked (and when) / superseded, with the holder, programme, class, dates and JP:
+    nothing else for the public; organisers and admins also see why it was revoked."""
     certificate = services.find_by_code(code) if len(code) == 43 else None
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None, searched=code[:20]), 404
-    return render_template("certificates/verify.html", certificate=certificate, searched=None)
+    # Why it was revoked is the organisers' business: the public sees only that it was, and when.
+    show_reason = current_user.is_authenticated and current_user.has_role(*PLANNERS)
+    return render_template(
+        "certificates/verify.html",
+        certificate=certificate,
+        searched=None,
+        revoked_on=services.revoked_on(certificate),
+        show_reason=show_reason,
+    )
 
 
 # --- bulk jobs -----------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-// Small behaviours for every page: the error summary of a failed form, and wide tables that scroll.
+// Small behaviours for every page: the error summary of a failed form, wide tables that scroll, and the
+// declarative ones the templates ask for with data-* attributes (the Content-Security-Policy allows no
+// inline script or onclick=): data-confirm, data-autosubmit (+ data-autosubmit-clear), data-check-all.
 (function () {
   "use strict";
 
@@ -61,4 +63,27 @@
   markScrollable();
   var timer = null;
   window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(markScrollable, 150); });
+
+  // <button data-confirm="Hapus kelas ini?">: nothing is sent unless the person says yes.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+  });
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    // <select data-autosubmit data-autosubmit-clear="kabupaten">: a filter applies as soon as it is picked;
+    // a field that depends on it (the regency of another province) is emptied first.
+    if (input.matches("[data-autosubmit]") && input.form) {
+      var dependent = input.dataset.autosubmitClear && input.form.elements[input.dataset.autosubmitClear];
+      if (dependent) { dependent.value = ""; }
+      input.form.submit();
+    }
+    // <input type="checkbox" data-check-all="ids">: ticks or clears every box named "ids" of the page.
+    if (input.matches("[data-check-all]")) {
+      document.querySelectorAll("input[type=checkbox][name='" + input.dataset.checkAll + "']").forEach(function (box) {
+        box.checked = input.checked;
+      });
+    }
+  });
 })();

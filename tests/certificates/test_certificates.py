@@ -289,7 +289,10 @@ def test_verification_states_and_no_personal_data(app, client, finished_class) -
         db.session.commit()
     revoked = client.get(f"/verifikasi/{new_code}").get_data(as_text=True)
     assert "DICABUT" in revoked
-    assert "Data peserta tidak benar" in revoked
+    assert "telah dicabut oleh penyelenggara pada" in revoked
+    assert (
+        "Data peserta tidak benar" not in revoked
+    )  # the reason is for organisers (tests/certificates/test_hardening.py)
 
 
 def test_verification_is_rate_limited(client) -> None:

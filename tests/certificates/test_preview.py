@@ -24,4 +24,4 @@ def test_only_the_preview_may_be_framed_and_only_by_our_pages(client, login_as, 
     settings = client.get(f"/kelola/program/{programme.id}/sertifikat")
     assert settings.status_code == 200
     assert settings.headers["X-Frame-Options"] == "DENY"
-    assert "Content-Security-Policy" not in settings.headers
+    assert "frame-ancestors 'none'" in settings.headers["Content-Security-Policy"]

@@ -61,18 +61,30 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def new_page(browser, live_server: str) -> Iterator[Callable[..., object]]:
-    """Factory: a page in a fresh browser context (own cookies) at a given viewport."""
+    """Factory: a page in a fresh browser context (own cookies) at a given viewport. Every page
+    listens to the console: a Content-Security-Policy violation (an inline script, handler or style
+    the policy blocked, so a feature silently dead) fails the test."""
     contexts = []
+    violations: list[str] = []
 
     def open_page(viewport: dict[str, int] = DESKTOP) -> object:
         context = browser.new_context(viewport=viewport, base_url=live_server, locale="id-ID")
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+            ),
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations in the browser:\n" + "\n".join(violations))
 
 
 @pytest.fixture
