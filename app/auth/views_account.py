@@ -60,11 +60,11 @@ def end_other_sessions() -> ResponseReturnValue:
     return redirect(url_for("auth.account"))
 
 
-@bp.post("/akun/sesi/<int:session_id>/akhiri")
+@bp.post("/akun/sesi/<int:login_session_id>/akhiri")
 @login_required
-def end_one_session(session_id: int) -> ResponseReturnValue:
+def end_one_session(login_session_id: int) -> ResponseReturnValue:
     """End one of the account's own sessions (another account's, or one already over, is a 404)."""
-    record = sessions.find_open_session(current_user, session_id)
+    record = sessions.find_open_session(current_user, login_session_id)
     if record is None:
         abort(404)
     if sessions.is_current(record, session.get(SESSION_TOKEN_KEY)):  # this browser: as logging out

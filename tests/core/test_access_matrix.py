@@ -66,6 +66,8 @@ ALLOWED: dict[str, set[str]] = {
     "core.dashboard": LOGGED_IN,
     "auth.account": LOGGED_IN,
     "auth.logout": LOGGED_IN,
+    "auth.end_other_sessions": LOGGED_IN,
+    "auth.end_one_session": {"participant_a"},  # A's other browser; nobody ends another account's session
     "registration.mine": LOGGED_IN,
     "registration.my_data": LOGGED_IN,
     "registration.my_data_json": LOGGED_IN,
@@ -161,6 +163,8 @@ ALLOWED.update({endpoint: set(STAFF) for endpoint in ORGANISER_ONLY})
 
 def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], make_class) -> dict[str, Any]:
     """The objects of the matrix, and one account per identity."""
+    from app.auth import sessions as login_sessions
+    from app.auth.models import LoginSession
     from app.certificates import services as certificates
     from app.certificates.models import BulkJob, Certificate, JobStatus
     from app.libraries import services as libraries
@@ -218,6 +222,9 @@ def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], mak
         db.session.add(job)
         db.session.flush()
         message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        login_sessions.start_session(owner, ip_address="103.10.20.30", user_agent="Mozilla/5.0 (Linux; Android 13)")
+        db.session.flush()
+        own_login = db.session.scalars(db.select(LoginSession).where(LoginSession.user_id == owner.id)).one()
         values = {
             "class_id": class_id,
             "programme_id": c.batch.programme_id,
@@ -226,6 +233,7 @@ def _world(app: Flask, finished_class: dict, make_user: Callable[..., User], mak
             "certificate_id": certificate.id,
             "code": certificate.code,
             "session_id": session.id,
+            "login_session_id": own_login.id,
             "job_id": job.id,
             "library_id": proposal.id,
             "correction_id": correction.id,
