@@ -121,6 +121,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url("sqlite:///" + str(BASE_DIR / "instance" / "test.db"))
     MAIL_SERVER = None
     WORK_AFTER_RESPONSE = False  # the test client does not close responses: mails are written at once
+    # Tests move the clock by days within one login; tests/auth/test_sessions.py sets the real limits.
+    SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
+    SESSION_ABSOLUTE_HOURS = 10 * 365 * 24
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024  # 1 MiB: the suite hashes thousands of passwords
