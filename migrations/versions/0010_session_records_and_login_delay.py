@@ -1,5 +1,7 @@
-"""auth: login sessions that end on the server (idle, absolute, ended by reason) with a device summary
-and a masked address instead of the full IP and user agent; failed-login counters per address
+"""auth: login sessions that end on the server; failed-login counters per address
+
+Sessions get last_seen_at, ended_at/ended_reason, a device summary and a masked address instead of
+the full IP address and user agent (both dropped). login_throttles counts wrong passwords per address.
 
 Revision ID: 0010
 Revises: 0009
