@@ -42,6 +42,9 @@ class Config:
     # The site's address as people reach it: links in QR codes made by background jobs.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     JOBS_IN_PROCESS = _bool("JOBS_IN_PROCESS", False)  # run background jobs in a thread even with Redis
+    # Password reset and resend-verification look up the address and mail after the answer has gone
+    # out, so the answer takes as long for an unknown address as for an account (off: at once).
+    WORK_AFTER_RESPONSE = _bool("WORK_AFTER_RESPONSE", True)
     # PDF rendering runs in worker processes: a single PDF is stopped after PDF_RENDER_TIMEOUT
     # seconds, a bulk job when no part finishes for that long; bulk jobs use PDF_WORKERS processes.
     PDF_RENDER_TIMEOUT = _int("PDF_RENDER_TIMEOUT", 60)
@@ -53,7 +56,15 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "10 per 15 minutes")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    # Per account (any address): after this many wrong passwords the next attempt waits 1, 2, 4 …
+    # seconds, at most LOGIN_DELAY_MAX_SECONDS; a browser that logged in to the account before
+    # (a signed cookie, kept KNOWN_DEVICE_DAYS) does not wait.
+    LOGIN_DELAY_AFTER_FAILURES = _int("LOGIN_DELAY_AFTER_FAILURES", 5)
+    LOGIN_DELAY_MAX_SECONDS = _int("LOGIN_DELAY_MAX_SECONDS", 15 * 60)
+    KNOWN_DEVICE_DAYS = _int("KNOWN_DEVICE_DAYS", 90)
+    # A login ends after this long without a request, and this long after it began, whatever happens.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 120)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
     # Submits of the registration, correction and NIK-claim forms (together), per account and per
     # address; an office registering its staff shares one address, hence the higher second limit.
     REGISTRATION_LIMIT_PER_ACCOUNT = os.environ.get("REGISTRATION_LIMIT_PER_ACCOUNT", "10 per hour")
@@ -121,6 +132,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = database_url("sqlite:///" + str(BASE_DIR / "instance" / "test.db"))
     MAIL_SERVER = None
+    WORK_AFTER_RESPONSE = False  # the test client does not close responses: mails are written at once
+    # Tests move the clock by days within one login; tests/auth/test_sessions.py sets the real limits.
+    SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
+    SESSION_ABSOLUTE_HOURS = 10 * 365 * 24
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024  # 1 MiB: the suite hashes thousands of passwords

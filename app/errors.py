@@ -47,7 +47,36 @@ class AccountInactive(DomainError):
     message = _l("Akun ini dinonaktifkan. Hubungi admin Sibimtek.")
 
 
+class LoginDelayed(DomainError):
+    """Too many wrong passwords for this account lately: this attempt was not checked at all."""
+
+    message = _l("Terlalu banyak percobaan masuk ke akun ini.")
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(
+            _l("Terlalu banyak percobaan masuk ke akun ini. Coba lagi dalam %(seconds)s detik.", seconds=seconds)
+        )
+
+
+class WeakPassword(DomainError):
+    """The password policy said no; every reason is reported at once, on the password field."""
+
+    field = "password"
+    message = _l("Kata sandi ini tidak dapat dipakai.")
+
+    def __init__(self, reasons: Iterable[str], field: str = "password") -> None:
+        self.reasons = [str(r) for r in reasons]
+        super().__init__(" ".join(self.reasons) or None, field=field)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem(reason, self.field) for reason in self.reasons]
+
+
 class EmailTaken(DomainError):
+    """Only admins see this (creating or editing an account); sign-up never tells."""
+
     field = "email"
     message = _l("Email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.")
 

@@ -39,6 +39,7 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_log_masking(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
@@ -97,20 +98,15 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
-    from app.auth import services as auth_services
-    from app.auth.views import SESSION_TOKEN_KEY
+    from app.auth.views import load_user
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page itself says what to do
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> Any:
-        if not user_id.isdigit():
-            return None
-        user = auth_services.session_user(int(user_id), session.get(SESSION_TOKEN_KEY))
-        return user if user is not None and user.active else None
+    # Only a live server-side session logs a browser in; no "remember me" cookie is ever set, and
+    # one sent anyway finds no session token, so it logs nobody in.
+    login_manager.user_loader(load_user)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -145,6 +141,13 @@ def register_blueprints(app: Flask) -> None:
         privacy,
     ):
         app.register_blueprint(module.bp)
+
+
+def register_log_masking(app: Flask) -> None:
+    """Tokens of reset and verification links never reach a log line (the URL map names the routes)."""
+    from app.mail.services import register_log_masking as register
+
+    register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -115,7 +115,11 @@ def run_migrations_online():
                         raise RuntimeError(f'the migration broke foreign keys: {broken[:5]}')
         finally:
             if sqlite:
+                # A pooled connection would keep foreign keys off for whoever gets it next (the
+                # pragma is a no-op inside a transaction): discard it, so the next connection
+                # starts with the app's connect hook (foreign keys on).
                 driver.execute('PRAGMA foreign_keys = ON')
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -28,6 +28,8 @@ def world(app: Flask, finished_class: dict, make_user: Callable[..., User], make
 
 def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User], make_class) -> dict[str, Any]:
     """The objects of the matrix, and one account per identity."""
+    from app.auth import sessions as login_sessions
+    from app.auth.models import LoginSession
     from app.certificates import services as certificates
     from app.certificates.models import BulkJob, Certificate, JobStatus
     from app.libraries import services as libraries
@@ -100,6 +102,9 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
         db.session.add(job)
         db.session.flush()
         message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        login_sessions.start_session(owner, ip_address="103.10.20.30", user_agent="Mozilla/5.0 (Linux; Android 13)")
+        db.session.flush()
+        own_login = db.session.scalars(db.select(LoginSession).where(LoginSession.user_id == owner.id)).one()
         values = {
             "class_id": class_id,
             "programme_id": c.batch.programme_id,
@@ -113,6 +118,7 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
             "correction_id": correction.id,
             "request_id": deletion.id,
             "claim_id": claim.id,
+            "login_session_id": own_login.id,
             "data_request_id": data_request.id,
             "user_id": owner.id,
             "message_id": message.id if message else 0,

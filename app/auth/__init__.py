@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from app.auth import cli, views, views_admin  # noqa: E402, F401
+from app.auth import cli, views, views_account, views_admin  # noqa: E402, F401

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import Role
+from app.auth.password_policy import password_problems
 from app.errors import DomainError
 from app.extensions import db
 
@@ -24,8 +25,9 @@ def create_admin(email: str, full_name: str, password: str) -> None:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise click.BadParameter(f"email tidak valid: {exc}", param_hint="--email") from exc
-    if len(password) < 10:
-        raise click.BadParameter("kata sandi minimal 10 karakter", param_hint="--password")
+    problems = password_problems(password, email=email, full_name=full_name)
+    if problems:
+        raise click.BadParameter(" ".join(problems), param_hint="--password")
     user = services.find_user_by_email(email)
     try:
         if user is None:

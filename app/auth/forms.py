@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.fields import Field
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from app.auth.models import ROLE_LABELS, Role
-from app.core.forms import BaseForm, MultiCheckboxField, StrongPassword, WhatsAppNumber, choice_list
+from app.auth.password_policy import password_problems
+from app.core.forms import BaseForm, MultiCheckboxField, WhatsAppNumber, choice_list
 
 _EMAIL_REQUIRED = _l("Email wajib diisi.")
 _EMAIL_INVALID = _l("Format email tidak valid. Contoh: nama@perpustakaan.go.id.")
@@ -37,11 +48,32 @@ def _full_name_field() -> StringField:
     )
 
 
+class PasswordPolicy:
+    """The password policy on a form field, with every reason shown at once. The account's own data
+    comes from the form's email / full name / WhatsApp fields (sign-up) or from `form.password_owner`,
+    the account whose password is being set (reset link, /akun)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        owner = getattr(form, "password_owner", None)
+
+        def value(name: str) -> str | None:
+            own = getattr(form, name, None)
+            data = own.data if isinstance(own, Field) else None
+            return data if isinstance(data, str) and data else getattr(owner, name, None)
+
+        problems = password_problems(
+            field.data or "", email=value("email"), full_name=value("full_name"), phone=value("phone")
+        )
+        if problems:
+            field.errors.extend(problems[:-1])
+            raise ValidationError(problems[-1])
+
+
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(
             _l("Kata sandi baru"),
-            validators=[InputRequired(_l("Kata sandi wajib diisi.")), StrongPassword()],
+            validators=[InputRequired(_l("Kata sandi wajib diisi.")), PasswordPolicy()],
         ),
         PasswordField(
             _l("Ulangi kata sandi"),

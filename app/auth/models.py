@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, enum_column, utcnow
@@ -97,8 +97,21 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
 
 
+class SessionEnd(enum.StrEnum):
+    """Why a login session stopped working (logging out deletes the row instead)."""
+
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - on /akun: every other session of the account
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - from a mailed link: every session
+    ENDED_BY_USER = "ended_by_user"  # "Akhiri sesi" on /akun
+    DEACTIVATED = "deactivated"  # an admin switched the account off
+    UNPROVEN = "unproven"  # a nomination took over an address nobody had proven
+    IDLE = "idle"  # no request for SESSION_IDLE_MINUTES
+    EXPIRED = "expired"  # older than SESSION_ABSOLUTE_HOURS
+
+
 class LoginSession(db.Model):
-    """A signed-in browser. Logging out deletes the row, so a copied cookie stops working."""
+    """A signed-in browser. The session cookie carries a random token whose hash is kept here; each
+    request checks the row (ended, idle, too old), so the server decides when a login ends."""
 
     __tablename__ = "login_sessions"
 
@@ -106,5 +119,19 @@ class LoginSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cookie's token
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    ip_address: Mapped[str | None] = mapped_column(String(45))
-    user_agent: Mapped[str | None] = mapped_column(String(255))
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)  # moved at most once a minute
+    device: Mapped[str | None] = mapped_column(String(80))  # "Chrome di Android", from the user agent
+    address: Mapped[str | None] = mapped_column(String(45))  # masked on the way in: 103.10.x.x
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd))
+
+
+class LoginThrottle(db.Model):
+    """Failed logins for one email address, known or not (so the answer does not tell which): after
+    a few, the next attempt from a device that has not logged in to that account must wait."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256 of the address, hex
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -8,6 +8,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from app.auth.password_policy import MAX_LENGTH
+
 # Verified against when the email is unknown, so a miss costs as long as a hit.
 _DUMMY_HASH_SOURCE = "sibimtek-timing-equaliser"
 _dummy_hashes: dict[int, str] = {}
@@ -19,11 +21,16 @@ def _hasher() -> PasswordHasher:
 
 
 def hash_password(password: str) -> str:
+    if len(password) > MAX_LENGTH:  # the policy refuses these before; never hash megabytes
+        raise ValueError("password too long to hash")
     return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when `password` matches; a missing hash costs as long as a wrong password."""
+    """True when `password` matches; a missing hash costs as long as a wrong password. Input longer
+    than any password that can be set is wrong without being hashed (a 5 MB "password" costs nothing)."""
+    if len(password) > MAX_LENGTH:
+        return False
     hasher = _hasher()
     if not password_hash:
         key = hasher.time_cost * 1_000_000 + hasher.memory_cost

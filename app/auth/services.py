@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
-from app.auth import signals, tokens
-from app.auth.models import LoginSession, Role, User, UserRole
+from app.auth import signals, throttle, tokens
+from app.auth.models import Role, SessionEnd, User, UserRole
+from app.auth.password_policy import ensure_password_allowed
 from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.auth.sessions import (  # noqa: F401 - the session functions are part of this module's API
+    count_sessions,
+    end_all_sessions,
+    end_other_sessions,
+    end_session,
+    session_user,
+    start_session,
+)
 from app.core.urls import external_url
 from app.errors import (
     AccountInactive,
@@ -21,6 +28,7 @@ from app.errors import (
     ExpiredToken,
     InvalidCredentials,
     InvalidToken,
+    LoginDelayed,
     RoleChangeRefused,
 )
 from app.extensions import db, utcnow
@@ -41,12 +49,32 @@ def _ensure_email_free(email: str, except_user: User | None = None) -> None:
         raise EmailTaken()
 
 
-def register_participant(*, email: str, full_name: str, password: str, phone: str | None, consent_version: str) -> User:
-    """A participant signs themselves up; the account works once the email is verified. An account
-    made for a nominee that was never set up gets a set-password link instead (the address decides:
-    whoever signs up does not choose that account's password)."""
+def register_participant(*, email: str, full_name: str, password: str, phone: str | None, consent_version: str) -> None:
+    """A participant signs themselves up; the account works once the email is verified.
+
+    The answer never tells whether the address already has an account: either way the same page
+    follows and one mail goes to the address, and either way the password is hashed (the costly
+    step), so timing does not tell either. A new address gets its verification link; the owner of
+    an existing account gets a note that someone tried, with a reset link; an account made for a
+    nominee that was never set up gets its set-password link (whoever signs up does not choose
+    that account's password)."""
+    ensure_password_allowed(password, email=email, full_name=full_name, phone=phone)
+    password_hash = hash_password(password)
     existing = find_user_by_email(email)
-    if existing is not None and existing.password_hash is None and existing.email_verified_at is None:
+    if existing is None:
+        user = User(
+            email=normalise_email(email),
+            full_name=full_name.strip(),
+            phone=phone,
+            password_hash=password_hash,
+            privacy_consent_version=consent_version,
+            privacy_consent_at=utcnow(),
+        )
+        user.roles.append(UserRole(role=Role.PARTICIPANT))
+        db.session.add(user)
+        db.session.flush()
+        send_verification(user)
+    elif existing.password_hash is None and existing.email_verified_at is None:
         send_mail(
             existing.email,
             _("Atur kata sandi akun Sibimtek Anda"),
@@ -54,21 +82,16 @@ def register_participant(*, email: str, full_name: str, password: str, phone: st
             user=existing,
             link=setup_link(existing),
         )
-        return existing
-    _ensure_email_free(email)
-    user = User(
-        email=normalise_email(email),
-        full_name=full_name.strip(),
-        phone=phone,
-        password_hash=hash_password(password),
-        privacy_consent_version=consent_version,
-        privacy_consent_at=utcnow(),
-    )
-    user.roles.append(UserRole(role=Role.PARTICIPANT))
-    db.session.add(user)
-    db.session.flush()
-    send_verification(user)
-    return user
+    else:
+        reset = external_url("auth.reset_password", token=make_reset_token(existing)) if existing.active else None
+        send_mail(
+            existing.email,
+            _("Ada yang mencoba mendaftar dengan email Anda"),
+            "signup_attempt",
+            user=existing,
+            reset_link=reset,
+            login_link=external_url("auth.login"),
+        )
 
 
 def create_staff(
@@ -144,7 +167,7 @@ def update_user(
         user.email = normalise_email(email)
     user.phone = phone
     if user.active and not active:
-        end_all_sessions(user)
+        end_all_sessions(user, SessionEnd.DEACTIVATED)
     user.active = active
 
 
@@ -154,19 +177,29 @@ def update_profile(user: User, *, full_name: str, phone: str | None) -> None:
     user.phone = phone
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, keep_token: str | None = None) -> int:
+    """A person sets a new password on /akun: every other session of the account ends (the one that
+    `keep_token` names stays). Returns how many sessions ended."""
     if not verify_password(user.password_hash, current_password):
         raise InvalidCredentials(_("Kata sandi saat ini salah."), field="current_password")
+    ensure_password_allowed(new_password, email=user.email, full_name=user.full_name, phone=user.phone)
     user.password_hash = hash_password(new_password)
+    return end_other_sessions(user, keep_token, SessionEnd.PASSWORD_CHANGED)
 
 
 # --- login -------------------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user with these credentials, or a domain error; wrong email and wrong password look alike."""
+def authenticate(email: str, password: str, *, known_device: bool = False) -> User:
+    """The user with these credentials, or a domain error; wrong email and wrong password look alike.
+
+    After repeated failures for the address, an attempt from a browser that has not logged in to it
+    before is refused (LoginDelayed) without the password being looked at (see app.auth.throttle)."""
+    if not known_device and (wait := throttle.wait_seconds(email)):
+        raise LoginDelayed(wait)
     user = find_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        throttle.record_failure(email)
         raise InvalidCredentials()
     if not user.active:
         raise AccountInactive()
@@ -174,50 +207,8 @@ def authenticate(email: str, password: str) -> User:
         raise EmailNotVerified()
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
+    throttle.record_success(email)
     return user
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def start_session(user: User, *, ip_address: str | None, user_agent: str | None) -> str:
-    """Record a new login and return the random token that the session cookie will carry."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        LoginSession(
-            token_hash=_hash_token(token),
-            user_id=user.id,
-            ip_address=(ip_address or "")[:45] or None,
-            user_agent=(user_agent or "")[:255] or None,
-        )
-    )
-    user.last_login_at = utcnow()
-    return token
-
-
-def session_user(user_id: int, token: str | None) -> User | None:
-    """The user of a still-open login session (for Flask-Login's user loader)."""
-    if not token:
-        return None
-    return db.session.scalar(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == user_id, LoginSession.token_hash == _hash_token(token))
-    )
-
-
-def end_session(token: str | None) -> None:
-    if token:
-        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _hash_token(token)))
-
-
-def end_all_sessions(user: User) -> None:
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
-
-
-def count_sessions(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)) or 0
 
 
 # --- email verification and password reset -----------------------------------------------------
@@ -283,7 +274,7 @@ def reset_unproven(user: User) -> None:
         return
     user.password_hash = None
     user.privacy_consent_version = user.privacy_consent_at = None
-    end_all_sessions(user)
+    end_all_sessions(user, SessionEnd.UNPROVEN)
 
 
 def make_reset_token(user: User) -> str:
@@ -338,6 +329,7 @@ def needs_consent(user: User) -> bool:
 def reset_password(token: str, new_password: str, consent_version: str | None = None) -> User:
     """Set a new password from a link; it proves the address and signs out every session."""
     user = user_for_reset_token(token)
+    ensure_password_allowed(new_password, email=user.email, full_name=user.full_name, phone=user.phone)
     if needs_consent(user):
         if not consent_version:
             raise ConsentRequired()
@@ -345,7 +337,7 @@ def reset_password(token: str, new_password: str, consent_version: str | None = 
     user.password_hash = hash_password(new_password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    end_all_sessions(user)
+    end_all_sessions(user, SessionEnd.PASSWORD_RESET)
     signals.email_proven.send(user)
     return user
 

@@ -8,27 +8,62 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from wtforms.validators import DataRequired
 
-from app.auth import bp, services
+from app.auth import bp, services, sessions, throttle
 from app.auth.forms import (
-    ChangePasswordForm,
     EmailOnlyForm,
     LoginForm,
-    ProfileForm,
     RegisterForm,
     ResetPasswordForm,
     VerifyEmailForm,
 )
+from app.auth.models import User
 from app.core.access import anonymous_only, login_required, public
 from app.core.forms import show_domain_error
 from app.core.urls import safe_next_url
-from app.errors import ConsentRequired, DomainError, EmailNotVerified, InvalidToken
+from app.errors import ConsentRequired, DomainError, EmailNotVerified, InvalidToken, LoginDelayed
 from app.extensions import db, limiter
+from app.jobs import after_response
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a session key name, not a secret
 
 
-def _login_account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user of the live server-side session that the cookie names. A
+    session that has ended (elsewhere, idle, too old) logs this browser out with a message, once."""
+    if not user_id.isdigit():
+        return None
+    ended = False
+    try:
+        user = sessions.resume_session(int(user_id), session.get(SESSION_TOKEN_KEY))
+    except sessions.SessionEnded:
+        user, ended = None, True
+        for key in (SESSION_TOKEN_KEY, "_user_id", "_fresh", "_id"):
+            session.pop(key, None)
+    if db.session.dirty:  # last seen moved on, or the session was marked as ended
+        _commit_keeping_loaded()
+    if ended:  # (the message's language is looked up through current_user: only after the pop)
+        flash(_("Sesi Anda berakhir, silakan masuk lagi."), "warning")
+    return user
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit the loader's one small change without expiring the user just loaded (which would cost
+    the view a second SELECT of the user and their roles). Nothing else is in the session yet: the
+    loader runs in before_request, before any view."""
+    current = db.session()
+    current.expire_on_commit = False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = True
+
+
+@bp.before_app_request
+def check_login_session() -> None:
+    """Load the user before any view runs: an ended session logs out now, and the loader's small
+    commit happens before the view has written anything."""
+    if request.endpoint != "static" and "_user_id" in session:
+        _ = current_user.is_authenticated
 
 
 def _failed_login(response: object) -> bool:
@@ -36,45 +71,56 @@ def _failed_login(response: object) -> bool:
     return getattr(response, "status_code", 200) != 302
 
 
+def _remember_device(response: ResponseReturnValue, email: str) -> None:
+    """The signed cookie that spares this browser the wait after strangers' failed attempts."""
+    response.set_cookie(  # type: ignore[union-attr]
+        throttle.KNOWN_DEVICE_COOKIE,
+        throttle.known_device_cookie(request.cookies.get(throttle.KNOWN_DEVICE_COOKIE), email),
+        max_age=throttle.known_device_max_age(),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_failed_login,
-)
 @anonymous_only
 def login() -> ResponseReturnValue:
     form = LoginForm()
     unverified_email = None
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except EmailNotVerified as exc:
-            flash(str(exc.message), "warning")
-            unverified_email = form.email.data
-        except DomainError as exc:
-            flash(str(exc.message), "danger")
-        else:
-            next_url = safe_next_url(request.args.get("next"))
-            locale = session.get("locale")
-            session.clear()  # a fresh session at login: nothing from before carries over
-            token = services.start_session(user, ip_address=request.remote_addr, user_agent=request.user_agent.string)
-            session[SESSION_TOKEN_KEY] = token
-            session["locale"] = user.locale or locale
-            login_user(user)
-            db.session.commit()
-            flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
-            return redirect(next_url or url_for("core.dashboard"))
-        db.session.commit()  # keeps an upgraded hash or nothing; never half a login
-        return render_template("auth/login.html", form=form, unverified_email=unverified_email)
-    return render_template("auth/login.html", form=form, unverified_email=None)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, unverified_email=None)
+    known = throttle.is_known_device(request.cookies.get(throttle.KNOWN_DEVICE_COOKIE), form.email.data)
+    try:
+        user = services.authenticate(form.email.data, form.password.data, known_device=known)
+    except LoginDelayed as exc:
+        flash(str(exc.message), "danger")
+        return render_template("auth/login.html", form=form, unverified_email=None), 429
+    except EmailNotVerified as exc:
+        flash(str(exc.message), "warning")
+        unverified_email = form.email.data
+    except DomainError as exc:
+        flash(str(exc.message), "danger")
+    else:
+        next_url = safe_next_url(request.args.get("next"))
+        locale = session.get("locale")
+        session.clear()  # a fresh session at login: nothing from before carries over
+        token = services.start_session(user, ip_address=request.remote_addr, user_agent=request.user_agent.string)
+        session[SESSION_TOKEN_KEY] = token
+        session["locale"] = user.locale or locale
+        login_user(user)
+        db.session.commit()
+        flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+        response = redirect(next_url or url_for("core.dashboard"))
+        _remember_device(response, user.email)
+        return response
+    db.session.commit()  # keeps the failure count (and an upgraded hash); never half a login
+    return render_template("auth/login.html", form=form, unverified_email=unverified_email)
 
 
-@bp.post("/keluar")
-@login_required
-def logout() -> ResponseReturnValue:
+def log_out_here() -> None:
+    """End this browser's session on the server and in the cookie (the language choice stays)."""
     services.end_session(session.get(SESSION_TOKEN_KEY))
     db.session.commit()
     locale = session.get("locale")
@@ -82,6 +128,12 @@ def logout() -> ResponseReturnValue:
     session.clear()
     if locale:
         session["locale"] = locale
+
+
+@bp.post("/keluar")
+@login_required
+def logout() -> ResponseReturnValue:
+    log_out_here()
     flash(_("Anda telah keluar."), "info")
     return redirect(url_for("auth.login"))
 
@@ -93,7 +145,7 @@ def register() -> ResponseReturnValue:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_participant(
+            services.register_participant(
                 email=form.email.data,
                 full_name=form.full_name.data,
                 password=form.password.data,
@@ -101,10 +153,12 @@ def register() -> ResponseReturnValue:
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
             )
         except DomainError as exc:
+            db.session.rollback()
             show_domain_error(form, exc)
         else:
             db.session.commit()
-            return render_template("auth/check_email.html", email=user.email)
+            # The same page whether the address was new or already had an account (its owner got a note).
+            return render_template("auth/check_email.html", email=services.normalise_email(form.email.data))
     return render_template("auth/register.html", form=form)
 
 
@@ -140,7 +194,8 @@ def verify_email(token: str) -> ResponseReturnValue:
 def resend_verification() -> ResponseReturnValue:
     form = EmailOnlyForm(email=request.args.get("email"))
     if form.validate_on_submit():
-        services.resend_verification(form.email.data)
+        # Looked up and mailed once the answer is out: its timing does not tell whether the account exists.
+        after_response(services.resend_verification, form.email.data)
         db.session.commit()
         flash(
             _("Jika akun itu ada dan belum diverifikasi, tautan verifikasi baru telah dikirim."),
@@ -156,7 +211,8 @@ def resend_verification() -> ResponseReturnValue:
 def forgot_password() -> ResponseReturnValue:
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        # Looked up and mailed once the answer is out: its timing does not tell whether the account exists.
+        after_response(services.request_password_reset, form.email.data)
         db.session.commit()
         flash(
             _("Jika email itu terdaftar, kami telah mengirim tautan untuk mengatur ulang kata sandi."),
@@ -175,6 +231,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         flash(str(exc.message), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
+    form.password_owner = user  # the policy refuses a password made of this account's own data
     needs_consent = services.needs_consent(user)
     if needs_consent:  # checked with the password fields, so one submit reports everything
         form.consent.validators = [DataRequired(str(ConsentRequired.message))]
@@ -193,25 +250,3 @@ def reset_password(token: str) -> ResponseReturnValue:
             flash(_("Kata sandi tersimpan. Silakan masuk dengan kata sandi baru."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=user, needs_consent=needs_consent)
-
-
-@bp.route("/akun", methods=["GET", "POST"])
-@login_required
-def account() -> ResponseReturnValue:
-    profile = ProfileForm(obj=current_user, prefix="profile")
-    password = ChangePasswordForm(prefix="password")
-    if profile.submit.data and profile.validate_on_submit():
-        services.update_profile(current_user, full_name=profile.full_name.data, phone=profile.phone.data)
-        db.session.commit()
-        flash(_("Data akun tersimpan."), "success")
-        return redirect(url_for("auth.account"))
-    if password.submit.data and password.validate_on_submit():
-        try:
-            services.change_password(current_user, password.current_password.data, password.password.data)
-        except DomainError as exc:
-            show_domain_error(password, exc)
-        else:
-            db.session.commit()
-            flash(_("Kata sandi diganti."), "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", profile=profile, password=password)

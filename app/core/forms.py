@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
 
 from flask import flash
@@ -78,22 +77,6 @@ class WhatsAppNumber:
         if e164 is None or not e164.startswith("+628"):
             raise ValidationError(self.message or _l("Nomor WhatsApp tidak valid. Contoh: 0812 3456 7890."))
         field.data = e164
-
-
-class StrongPassword:
-    """At least 10 characters, not only digits, not the email address."""
-
-    def __call__(self, form: _WTBaseForm, field: Field) -> None:
-        password = field.data or ""
-        if len(password) < 10:
-            raise ValidationError(_l("Kata sandi minimal 10 karakter."))
-        if len(password) > 128:
-            raise ValidationError(_l("Kata sandi maksimal 128 karakter."))
-        if re.fullmatch(r"\d+", password):
-            raise ValidationError(_l("Kata sandi tidak boleh hanya berisi angka."))
-        email = getattr(form, "email", None)
-        if email is not None and email.data and password.lower() == str(email.data).lower():
-            raise ValidationError(_l("Kata sandi tidak boleh sama dengan email."))
 
 
 def choice_list(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:

@@ -1,13 +1,20 @@
-"""Sending mail: render a text template, then SMTP or the outbox, always with a log row."""
+"""Sending mail: render a text template, then SMTP or the outbox, always with a log row.
+
+Links with tokens (reset, set-up, verification) never reach the log. Once SMTP took a mail, its text
+is dropped; when SMTP refused it, the text is kept for the admins with every token masked. A live
+link stays readable only in the outbox of a site without SMTP (development and demos read their
+links there) and, between commit and delivery, in a queued row.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, has_app_context, render_template
+from flask import Flask, current_app, has_app_context, render_template
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -30,7 +37,7 @@ def send_mail(recipient: str, subject: str, template: str, **context: object) ->
     if current_app.config.get("MAIL_SERVER"):
         message.status = MailStatus.QUEUED
     else:
-        log.info("mail into the outbox for %s: %s\n%s", recipient, subject, body)
+        log.info("mail into the outbox for %s: %s", recipient, subject)
     db.session.add(message)
     db.session.flush()
     if message.status is MailStatus.QUEUED:
@@ -65,7 +72,12 @@ def deliver_queued(ids: list[int]) -> None:
             _deliver_smtp(row.recipient, row.subject, row.body or "")
         except (OSError, smtplib.SMTPException) as exc:
             outcomes.append(
-                {"id": row.id, "status": MailStatus.FAILED.value, "error": str(exc)[:500], "body": row.body}
+                {
+                    "id": row.id,
+                    "status": MailStatus.FAILED.value,
+                    "error": str(exc)[:500],
+                    "body": mask_tokens(row.body),
+                }
             )
             log.warning("mail to %s failed: %s", row.recipient, exc)
         else:
@@ -96,3 +108,60 @@ def _deliver_smtp(recipient: str, subject: str, body: str) -> None:
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(msg)
+
+
+MASK = "••••••"
+
+
+def _token_link_pattern() -> re.Pattern[str]:
+    """Paths of the site's routes that take a `<token>` (/atur-sandi/, /verifikasi-email/, …), read
+    from the URL map once per app, so a new tokenised link is masked without being listed here."""
+    cache = current_app.extensions.setdefault("mail_token_pattern", {})
+    if "pattern" not in cache:
+        prefixes = sorted(
+            {
+                re.split(r"<(?:[^:>]+:)?token>", rule.rule)[0].rsplit(">", 1)[-1]
+                for rule in current_app.url_map.iter_rules()
+                if "token" in rule.arguments
+            }
+            - {"", "/"}
+        )
+        alternatives = "|".join(re.escape(prefix) for prefix in prefixes) or r"(?!x)x"
+        cache["pattern"] = re.compile(rf"({alternatives})[^\s/?#<>\"']+")
+    return cache["pattern"]
+
+
+def mask_tokens(text: str | None) -> str | None:
+    """`text` with the token of every tokenised link replaced by dots (the rest of the link kept)."""
+    if not text:
+        return text
+    return _token_link_pattern().sub(lambda m: m.group(1) + MASK, text)
+
+
+class TokenLinkFilter(logging.Filter):
+    """Masks tokenised links in every log line that passes (request lines of the development server
+    and gunicorn name the reset or verification path that was opened)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self.pattern.sub(lambda m: m.group(1) + MASK, message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+def register_log_masking(app: Flask) -> None:
+    """Put the filter on the request loggers and on every handler of the root logger."""
+    with app.app_context():
+        token_filter = TokenLinkFilter(_token_link_pattern())
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenLinkFilter) for f in logger.filters):
+            logger.addFilter(token_filter)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, TokenLinkFilter) for f in handler.filters):
+            handler.addFilter(token_filter)

@@ -109,7 +109,16 @@ def _sessions(user: User) -> list[dict[str, Any]]:
     rows = db.session.scalars(
         select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.created_at)
     )
-    return [{"masuk": _iso(s.created_at), "alamat_ip": s.ip_address, "peramban": s.user_agent} for s in rows]
+    return [
+        {
+            "masuk": _iso(s.created_at),
+            "terakhir_aktif": _iso(s.last_seen_at),
+            "berakhir": _iso(s.ended_at),
+            "alamat_ip": s.address,  # stored masked (103.10.x.x)
+            "perangkat": s.device,
+        }
+        for s in rows
+    ]
 
 
 def personal_data(user: User) -> dict[str, Any]:

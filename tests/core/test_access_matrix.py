@@ -62,6 +62,8 @@ ALLOWED: dict[str, set[str]] = {
     "core.dashboard": LOGGED_IN,
     "auth.account": LOGGED_IN,
     "auth.logout": LOGGED_IN,
+    "auth.end_other_sessions": LOGGED_IN,
+    "auth.end_one_session": {"participant_a"},  # A's other browser; nobody ends another account's session
     "registration.mine": LOGGED_IN,
     "registration.my_data": LOGGED_IN,
     "privacy.my_data_json": LOGGED_IN,

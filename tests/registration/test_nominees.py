@@ -126,8 +126,8 @@ def test_signing_up_with_a_nominated_address_sends_the_set_password_link(
     with app.app_context():  # the password typed in the sign-up form was not set on the account
         assert db.session.scalar(select(User.password_hash).where(User.email == "niluh@perpusdes.id")) is None
     setup = link_in(mail.body)
-    submit(client, setup, {"password": "sandi-niluh-123", "password_confirm": "sandi-niluh-123", "consent": "y"})
-    assert login(client, "niluh@perpusdes.id", "sandi-niluh-123").status_code == 302
+    submit(client, setup, {"password": "taman-baca-123", "password_confirm": "taman-baca-123", "consent": "y"})
+    assert login(client, "niluh@perpusdes.id", "taman-baca-123").status_code == 302
     assert "Ni Luh Putu Ayu" in client.get("/pendaftaran-saya").get_data(as_text=True)
 
 
@@ -156,17 +156,17 @@ def test_a_registration_made_before_the_account_is_linked_at_email_verification(
             "full_name": "I Made Sudarsana",
             "email": "made@perpusdes.id",
             "phone": "081211112222",
-            "password": "sandi-made-1234",
-            "password_confirm": "sandi-made-1234",
+            "password": "teras-baca-1234",
+            "password_confirm": "teras-baca-1234",
             "consent": "y",
         },
     )
     assert _registration(app, "made@perpusdes.id").user_id is None
-    submit(client, link_in(outbox(app)[-1].body), {"password": "sandi-made-1234"})  # the verification link
+    submit(client, link_in(outbox(app)[-1].body), {"password": "teras-baca-1234"})  # the verification link
     with app.app_context():
         account_id = db.session.scalar(select(User.id).where(User.email == "made@perpusdes.id"))
     assert _registration(app, "made@perpusdes.id").user_id == account_id
-    login(client, "made@perpusdes.id", "sandi-made-1234")
+    login(client, "made@perpusdes.id", "teras-baca-1234")
     assert "Peserta 0004" in client.get("/pendaftaran-saya").get_data(as_text=True)
 
 
@@ -189,7 +189,7 @@ def test_an_unverified_account_is_not_given_a_nomination_until_it_is_verified(
     submit(
         client,
         link_in(mail.body[mail.body.index("/atur-sandi/") - 40 :]),
-        {"password": "sandi-rusdin-12", "password_confirm": "sandi-rusdin-12", "consent": "y"},
+        {"password": "pojok-baca-12", "password_confirm": "pojok-baca-12", "consent": "y"},
     )
     assert _registration(app, "rusdin@perpusdes.id").user_id == squatter.id
     assert login(client, "rusdin@perpusdes.id", PASSWORD).status_code == 200  # the squatter's password is gone

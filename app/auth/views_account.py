@@ -1,0 +1,77 @@
+"""The user's own account: name and WhatsApp, password, and the browsers signed in to it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth import bp, services, sessions
+from app.auth.forms import ChangePasswordForm, ProfileForm
+from app.auth.views import SESSION_TOKEN_KEY, log_out_here
+from app.core.access import login_required
+from app.core.forms import show_domain_error
+from app.errors import DomainError
+from app.extensions import db
+
+
+@bp.route("/akun", methods=["GET", "POST"])
+@login_required
+def account() -> ResponseReturnValue:
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    password = ChangePasswordForm(prefix="password")
+    password.password_owner = current_user  # the policy refuses a password made of the account's own data
+    if profile.submit.data and profile.validate_on_submit():
+        services.update_profile(current_user, full_name=profile.full_name.data, phone=profile.phone.data)
+        db.session.commit()
+        flash(_("Data akun tersimpan."), "success")
+        return redirect(url_for("auth.account"))
+    if password.submit.data and password.validate_on_submit():
+        try:
+            ended = services.change_password(
+                current_user,
+                password.current_password.data,
+                password.password.data,
+                keep_token=session.get(SESSION_TOKEN_KEY),
+            )
+        except DomainError as exc:
+            show_domain_error(password, exc)
+        else:
+            db.session.commit()
+            flash(
+                _("Kata sandi diganti.") + (" " + _("%(n)s sesi lain diakhiri.", n=ended) if ended else ""), "success"
+            )
+            return redirect(url_for("auth.account"))
+    token = session.get(SESSION_TOKEN_KEY)
+    # This browser first, then the others, most recently used first.
+    listed = [(record, sessions.is_current(record, token)) for record in sessions.open_sessions(current_user)]
+    open_sessions = sorted(listed, key=lambda pair: not pair[1])
+    return render_template("auth/account.html", profile=profile, password=password, open_sessions=open_sessions)
+
+
+@bp.post("/akun/sesi/akhiri-lain")
+@login_required
+def end_other_sessions() -> ResponseReturnValue:
+    """Every other browser signed in to the account is logged out (CSRF is checked for every POST)."""
+    ended = sessions.end_other_sessions(current_user, session.get(SESSION_TOKEN_KEY))
+    db.session.commit()
+    flash(_("%(n)s sesi lain diakhiri.", n=ended) if ended else _("Tidak ada sesi lain."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/akun/sesi/<int:login_session_id>/akhiri")
+@login_required
+def end_one_session(login_session_id: int) -> ResponseReturnValue:
+    """End one of the account's own sessions (another account's, or one already over, is a 404)."""
+    record = sessions.find_open_session(current_user, login_session_id)
+    if record is None:
+        abort(404)
+    if sessions.is_current(record, session.get(SESSION_TOKEN_KEY)):  # this browser: as logging out
+        log_out_here()
+        flash(_("Anda telah keluar."), "info")
+        return redirect(url_for("auth.login"))
+    sessions.end_record(record)
+    db.session.commit()
+    flash(_("Sesi di %(device)s diakhiri.", device=record.device or _("perangkat tidak dikenal")), "success")
+    return redirect(url_for("auth.account"))
