@@ -106,7 +106,7 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)  # KiB per hash (argon2-cffi's default)
-    # NIK/NIP encrypted at rest (app/core/crypto.py): Fernet keys, comma-separated, the first
+    # NIK, NIP and phone numbers encrypted at rest (app/crypto.py): Fernet keys, comma-separated, the first
     # encrypts and all decrypt; a key for the NIK look-up hash. Unset: derived from SECRET_KEY
     # (development, tests); production requires both.
     PII_KEYS = os.environ.get("PII_KEYS") or None
@@ -177,7 +177,7 @@ class ProductionConfig(Config):
             config["TRUSTED_HOSTS"] = [base.hostname]
         if config.get("CLOCK_TRAVEL_TO"):
             raise RuntimeError("CLOCK_TRAVEL_TO is for demos and tests; production reads the real clock.")
-        from app.core.crypto import check_keys  # here: config.py is read before the app is importable
+        from app.crypto import check_keys  # here: config.py is read before the app is importable
 
         if problem := check_keys(config):
             raise RuntimeError(problem)

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.crypto import EncryptedString
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 
 
@@ -41,7 +42,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
     full_name: Mapped[str] = mapped_column(String(150))
-    phone: Mapped[str | None] = mapped_column(String(20))  # WhatsApp, E.164 (+628…)
+    phone: Mapped[str | None] = mapped_column(EncryptedString(255))  # WhatsApp, E.164 (+628…), encrypted at rest
     password_hash: Mapped[str | None] = mapped_column(String(255))  # None until set
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -43,6 +43,8 @@ def account() -> ResponseReturnValue:
                 _("Kata sandi diganti.") + (" " + _("%(n)s sesi lain diakhiri.", n=ended) if ended else ""), "success"
             )
             return redirect(url_for("auth.account"))
+    if request.method == "POST" and not (profile.submit.data or password.submit.data):
+        abort(400)  # neither form's button: not something the page sends
     token = session.get(SESSION_TOKEN_KEY)
     # This browser first, then the others, most recently used first.
     listed = [(record, sessions.is_current(record, token)) for record in sessions.open_sessions(current_user)]

@@ -24,7 +24,7 @@ from app.mail.models import MailStatus, OutboxMessage
 log = logging.getLogger(__name__)
 
 
-_PENDING = "mail_after_commit"  # key in the session's info: ids of mails queued in this transaction
+_PENDING = "mail_after_commit"  # key in the session's info: {id: body} of mails queued in this transaction
 
 
 def send_mail(recipient: str, subject: str, template: str, **context: object) -> OutboxMessage:
@@ -35,14 +35,22 @@ def send_mail(recipient: str, subject: str, template: str, **context: object) ->
     body = render_template(f"mail/{template}.txt", **context)
     message = OutboxMessage(recipient=recipient, subject=subject, body=body, status=MailStatus.OUTBOX)
     if current_app.config.get("MAIL_SERVER"):
-        message.status = MailStatus.QUEUED
+        # The live links (reset, set-up, verification) never reach the database: the row keeps
+        # them masked and the text that leaves with SMTP is held in memory until the commit.
+        message.status, message.body = MailStatus.QUEUED, mask_tokens(body)
     else:
-        log.info("mail into the outbox for %s: %s", recipient, subject)
+        log.info("mail into the outbox for %s: %s", mask_email(recipient), subject)
     db.session.add(message)
     db.session.flush()
     if message.status is MailStatus.QUEUED:
-        db.session.info.setdefault(_PENDING, []).append(message.id)
+        db.session.info.setdefault(_PENDING, {})[message.id] = body
     return message
+
+
+def mask_email(address: str) -> str:
+    """b•••@perpusdes.id: enough to tell mails apart in a log, not to know who got them."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -51,14 +59,15 @@ def _deliver_after_commit(session: Session, transaction: SessionTransaction) -> 
     Rows rolled back (the whole transaction, or a savepoint) are simply not found."""
     if transaction.parent is not None or transaction.nested:
         return
-    ids = session.info.pop(_PENDING, None)
-    if ids and has_app_context():
-        deliver_queued(ids)
+    pending = session.info.pop(_PENDING, None)
+    if pending and has_app_context():
+        deliver_queued(pending)
 
 
-def deliver_queued(ids: list[int]) -> None:
-    """Send the committed, still-queued mails among `ids` over SMTP and record each outcome. Reads
-    the rows again (not what was in memory): a mail rolled back with its transaction is not there."""
+def deliver_queued(bodies: dict[int, str]) -> None:
+    """Send the committed, still-queued mails among `bodies` (id: full text) over SMTP and record
+    each outcome. Reads the rows again: a mail rolled back with its transaction is not there."""
+    ids = list(bodies)
     table = OutboxMessage.__table__
     with db.engine.connect() as conn:
         rows = conn.execute(
@@ -69,7 +78,7 @@ def deliver_queued(ids: list[int]) -> None:
     outcomes = []
     for row in rows:
         try:
-            _deliver_smtp(row.recipient, row.subject, row.body or "")
+            _deliver_smtp(row.recipient, row.subject, bodies.get(row.id) or row.body or "")
         except (OSError, smtplib.SMTPException) as exc:
             outcomes.append(
                 {
@@ -79,10 +88,10 @@ def deliver_queued(ids: list[int]) -> None:
                     "body": mask_tokens(row.body),
                 }
             )
-            log.warning("mail to %s failed: %s", row.recipient, exc)
+            log.warning("mail to %s failed: %s", mask_email(row.recipient), exc)
         else:
             outcomes.append({"id": row.id, "status": MailStatus.SENT.value, "error": None, "body": None})
-            log.info("mail sent to %s: %s", row.recipient, row.subject)
+            log.info("mail sent to %s: %s", mask_email(row.recipient), row.subject)
     if outcomes:
         with db.engine.begin() as conn:
             for outcome in outcomes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.core import crypto
+from app import crypto
 from app.extensions import db
 from app.privacy import keys, purge
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, Table, bindparam, column, func, select, table, update
 
-from app.core import crypto
-from app.core.crypto import EncryptedString
+from app import crypto
+from app.crypto import EncryptedString
 from app.extensions import db
 
 

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app import crypto
 from app.auth.models import User
-from app.core import crypto
-from app.core.crypto import EncryptedString
+from app.crypto import EncryptedString
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import Library
 from app.programmes.models import Programme, QuotaGroup, TrainingClass
@@ -107,7 +107,7 @@ class Registration(db.Model):
     # The participant confirmed the name and titles to print (before the certificate is issued).
     name_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     name_confirm_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the mail asking, sent once
-    # NIK and NIP are Fernet ciphertext in the database and plain here (app/core/crypto.py); the
+    # NIK and NIP are Fernet ciphertext in the database and plain here (app/crypto.py); the
     # NIK is compared only through nik_hash (see nik_matches). NULL once purged (PII_RETENTION_DAYS).
     nik: Mapped[str | None] = mapped_column(EncryptedString(255), info={"hashed_in": "nik_hash"})
     nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # HMAC of the NIK, set with it
@@ -118,7 +118,7 @@ class Registration(db.Model):
     position: Mapped[str] = mapped_column(String(150))  # jabatan
     employment_status: Mapped[EmploymentStatus] = mapped_column(enum_column(EmploymentStatus))
     email: Mapped[str] = mapped_column(String(254))
-    whatsapp: Mapped[str] = mapped_column(String(20))  # E.164
+    whatsapp: Mapped[str] = mapped_column(EncryptedString(255))  # E.164, encrypted at rest
     letter_path: Mapped[str | None] = mapped_column(String(100))  # file name under instance/uploads/letters
     letter_mimetype: Mapped[str | None] = mapped_column(String(40))
     data_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. NIK vs birth date

@@ -18,7 +18,7 @@ from app.core.export import xlsx_download, xlsx_response
 from app.core.formatting import format_date_range
 from app.core.forms import choice_list
 from app.core.pagination import paginate
-from app.core.template_helpers import mask_nik
+from app.core.template_helpers import mask_nik, mask_phone
 from app.core.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import db
@@ -92,7 +92,7 @@ def programme_registrations(programme_id: int) -> ResponseReturnValue:
 
 
 def _export(scope: dict, filename: str, subject: TrainingClass | Programme, label: str) -> ResponseReturnValue:
-    """The list as XLSX; NIK masked unless the exporter ticked "Sertakan NIK lengkap" (and may: see
+    """The list as XLSX; NIK, NIP and WhatsApp masked unless the exporter ticked the full data (and may: see
     scope.may_export_full_nik). Either way the export is in the access log, saying which."""
     full_nik = request.args.get("nik") == "lengkap"
     if full_nik and not may_export_full_nik(current_user):
@@ -124,7 +124,7 @@ def _export(scope: dict, filename: str, subject: TrainingClass | Programme, labe
             i,
             r.full_name,
             r.nik if full_nik else mask_nik(r.nik),
-            r.nip or "",
+            (r.nip or "") if full_nik else mask_nik(r.nip),
             r.gender_label,
             r.birth_place,
             r.birth_date,
@@ -135,7 +135,7 @@ def _export(scope: dict, filename: str, subject: TrainingClass | Programme, labe
             r.library.regency.name,
             r.library.regency.province.name,
             r.email,
-            r.whatsapp,
+            r.whatsapp if full_nik else mask_phone(r.whatsapp),
             r.training_class.name,
             r.status.label,
             r.created_at.astimezone(r.training_class.zoneinfo).strftime("%Y-%m-%d %H:%M"),

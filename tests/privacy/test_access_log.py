@@ -128,7 +128,7 @@ def test_the_list_offers_the_full_nik_option_with_a_reminder(client, login_as, o
     class_id = open_class()
     register(class_id, 1)
     page = client.get(f"/kelola/kelas/{class_id}/pendaftar?provinsi=52").get_data(as_text=True)
-    assert "Sertakan NIK lengkap" in page
+    assert "Sertakan NIK, NIP dan WhatsApp lengkap" in page
     assert "UU No. 27 Tahun 2022" in page
     assert 'name="provinsi" value="52"' in page  # the export keeps the list's filters
 

@@ -14,9 +14,8 @@ from flask import Flask
 from sqlalchemy import make_url, select, text
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
+from app import create_app, crypto
 from app.auth.models import Role
-from app.core import crypto
 from app.errors import DuplicateRegistration
 from app.extensions import db
 from app.registration import services

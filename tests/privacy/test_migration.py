@@ -14,10 +14,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, make_url, select, text
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
+from app import create_app, crypto
 from app.attendance.models import AttendanceMark
 from app.certificates.models import Certificate
-from app.core import crypto
 from app.extensions import db
 from app.regions.services import load_regions
 from app.registration.models import Registration, nik_matches

@@ -188,7 +188,7 @@ class EncryptedString(TypeDecorator[str]):
             return super().reverse_operate(op, other, **kwargs)
 
     def process_bind_param(self, value: str | None, dialect: object) -> str | None:
-        return None if value is None else encrypt(value)
+        return value if not value else encrypt(value)  # None and "" hold nothing to hide
 
     def process_result_value(self, value: str | None, dialect: object) -> str | None:
-        return None if value is None else decrypt(value)
+        return value if not value else decrypt(value)
