@@ -78,6 +78,7 @@ test: install pdf-libs browser lint test-only
 bench: install pdf-libs
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/certificates_bench.py
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/registration_bench.py
+	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/enumeration.py --smtp
 
 clean-db:
 	rm -f instance/sibimtek.db

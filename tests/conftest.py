@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import smtplib
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -168,6 +169,42 @@ def make_user(app: Flask) -> Callable[..., User]:
             return user
 
     return factory
+
+
+class FakeSMTP:
+    """smtplib.SMTP as far as the app uses it; keeps what was sent, or refuses when `refuse` is set."""
+
+    sent: list[str] = []  # the text of each mail
+    recipients: list[str] = []
+    refuse = False
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __enter__(self) -> FakeSMTP:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def starttls(self) -> None:
+        return None
+
+    def send_message(self, message: object) -> None:
+        if FakeSMTP.refuse:
+            raise smtplib.SMTPRecipientsRefused({"x": (550, b"no such mailbox")})
+        FakeSMTP.sent.append(message.get_content())  # type: ignore[attr-defined]
+        FakeSMTP.recipients.append(str(message["To"]))  # type: ignore[index]
+
+
+@pytest.fixture
+def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeSMTP]]:
+    """Mail goes out over SMTP, to a fake server that keeps what it was given."""
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    FakeSMTP.sent, FakeSMTP.recipients, FakeSMTP.refuse = [], [], False
+    app.config["MAIL_SERVER"] = "smtp.example"
+    yield FakeSMTP
+    app.config["MAIL_SERVER"] = None
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

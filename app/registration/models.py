@@ -226,7 +226,7 @@ class NikClaimStatus(enum.StrEnum):
 
 NIK_CLAIM_STATUS_LABELS = {
     NikClaimStatus.OPEN: _l("Menunggu keputusan panitia"),
-    NikClaimStatus.ACCEPTED: _l("Diterima"),
+    NikClaimStatus.ACCEPTED: _l("Disetujui"),
     NikClaimStatus.REFUSED: _l("Ditolak"),
 }
 

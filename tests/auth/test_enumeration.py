@@ -132,40 +132,15 @@ def test_the_lookup_and_the_mail_happen_after_the_answer(
 
 
 def test_with_smtp_the_reset_mail_is_written_and_sent_after_the_answer(
-    app: Flask, make_user, monkeypatch: pytest.MonkeyPatch, work_after_response
+    app: Flask, make_user, smtp, work_after_response
 ) -> None:
-    import smtplib
-
     from app.mail.models import MailStatus
 
-    sent: list[str] = []
-
-    class FakeSMTP:
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            pass
-
-        def __enter__(self) -> FakeSMTP:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def starttls(self) -> None:
-            return None
-
-        def send_message(self, message: object) -> None:
-            sent.append(str(message["To"]))
-
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     owner = make_user(email="zaini@perpusdes.id")
-    app.config["MAIL_SERVER"] = "smtp.example"
-    try:
-        response = submit(app.test_client(), "/lupa-sandi", {"email": owner.email})
-        assert (sent, outbox(app)) == ([], [])
-        response.close()
-    finally:
-        app.config["MAIL_SERVER"] = None
-    assert sent == [owner.email]
+    response = submit(app.test_client(), "/lupa-sandi", {"email": owner.email})
+    assert (smtp.recipients, outbox(app)) == ([], [])
+    response.close()
+    assert smtp.recipients == [owner.email]
     assert [m.status for m in outbox(app)] == [MailStatus.SENT]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 
 import pytest
 from flask import Flask
@@ -29,39 +28,6 @@ def logs(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> p
     monkeypatch.setattr(mail_services.log, "disabled", False)
     caplog.set_level(logging.DEBUG)
     return caplog
-
-
-class FakeSMTP:
-    """smtplib.SMTP as far as the app uses it; keeps what was sent, or refuses when `refuse` is set."""
-
-    sent: list[str] = []
-    refuse = False
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def __enter__(self) -> FakeSMTP:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def starttls(self) -> None:
-        return None
-
-    def send_message(self, message: object) -> None:
-        if FakeSMTP.refuse:
-            raise smtplib.SMTPRecipientsRefused({"x": (550, b"no such mailbox")})
-        FakeSMTP.sent.append(message.get_content())  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    FakeSMTP.sent, FakeSMTP.refuse = [], False
-    app.config["MAIL_SERVER"] = "smtp.example"
-    yield FakeSMTP
-    app.config["MAIL_SERVER"] = None
 
 
 def _token(link: str) -> str:

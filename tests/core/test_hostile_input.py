@@ -168,6 +168,15 @@ def _client_for(app: Flask, world: dict[str, Any], who: str) -> FlaskClient:
     return client
 
 
+def _open_as_allowed(app: Flask, world: dict[str, Any], endpoint: str) -> tuple[FlaskClient, str] | None:
+    """A client logged in as the first identity allowed on `endpoint`, and the page's URL."""
+    rules = [r for r in _rules(app) if r.endpoint == endpoint and "GET" in r.methods]
+    if not rules:
+        return None
+    who = next(w for w in IDENTITIES if w in ALLOWED[endpoint])
+    return _client_for(app, world, who), _url(app, rules[0], world["values"])
+
+
 GET_PAGES = sorted(e for e in ALLOWED if e not in {"auth.logout"})
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -191,12 +200,10 @@ def _shows_a_message(html: str) -> bool:
 def test_every_form_on_the_page_survives_hostile_values(
     app: Flask, world: dict[str, Any], endpoint: str, data: st.DataObject
 ) -> None:
-    rules = [r for r in _rules(app) if r.endpoint == endpoint and "GET" in r.methods]
-    if not rules:
+    opened = _open_as_allowed(app, world, endpoint)
+    if opened is None:
         return  # a POST-only endpoint: its form lives on another page, fuzzed there
-    who = next(w for w in IDENTITIES if w in ALLOWED[endpoint])
-    client = _client_for(app, world, who)
-    url = _url(app, rules[0], world["values"])
+    client, url = opened
     page = client.get(url)
     assert page.status_code < 500
     if "text/html" not in page.content_type:
@@ -247,12 +254,10 @@ QUERY_NAMES = ["page", "q", "year", "status", "province", "type", "regency", "pe
 def test_every_page_survives_hostile_query_strings(
     app: Flask, world: dict[str, Any], endpoint: str, data: st.DataObject
 ) -> None:
-    rules = [r for r in _rules(app) if r.endpoint == endpoint and "GET" in r.methods]
-    if not rules:
-        return
-    who = next(w for w in IDENTITIES if w in ALLOWED[endpoint])
-    client = _client_for(app, world, who)
-    url = _url(app, rules[0], world["values"])
+    opened = _open_as_allowed(app, world, endpoint)
+    if opened is None:
+        return  # a POST-only endpoint: its form lives on another page, fuzzed there
+    client, url = opened
     query = data.draw(st.dictionaries(st.sampled_from(QUERY_NAMES), VALUE, max_size=4))
     response = client.get(url, query_string=query)
     assert response.status_code != 500, (url, query)

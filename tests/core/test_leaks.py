@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import smtplib
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from app.mail import services as mail_services
 from app.mail.models import OutboxMessage
 from app.programmes.models import ClassStatus, TrainingClass
 from app.registration.models import Registration
-from tests.auth.test_mail_tokens import FakeSMTP
 from tests.conftest import csrf_token, login, submit
 from tests.registration.test_views import _form
 
@@ -37,12 +35,9 @@ PHONE_FORMS = ["+6281234567890", "6281234567890", "081234567890", "0812-3456-789
 
 
 @pytest.fixture
-def journey(app: Flask, client, make_user, open_class, library, caplog, monkeypatch) -> dict:
+def journey(app: Flask, client, make_user, open_class, library, caplog, monkeypatch, smtp) -> dict:
     monkeypatch.setattr(mail_services.log, "disabled", False)
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    FakeSMTP.sent, FakeSMTP.refuse = [], False
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example")
 
     participant = make_user(Role.PARTICIPANT, full_name="Baiq Nurul Hidayati")
     organiser = make_user(Role.ORGANISER)
@@ -61,8 +56,15 @@ def journey(app: Flask, client, make_user, open_class, library, caplog, monkeypa
     staff = app.test_client()
     login(staff, organiser.email)
     token = csrf_token(staff, f"/kelola/kelas/{class_id}/pendaftar")
-    staff.post("/kelola/pendaftar/keputusan", data={"csrf_token": token, "action": "approve", "ids": [str(rid)],
-                                                    "next": f"/kelola/kelas/{class_id}/pendaftar"})
+    staff.post(
+        "/kelola/pendaftar/keputusan",
+        data={
+            "csrf_token": token,
+            "action": "approve",
+            "ids": [str(rid)],
+            "next": f"/kelola/kelas/{class_id}/pendaftar",
+        },
+    )
 
     # the class runs (attended every day) and ends; a certificate is issued and verified
     with app.app_context():
@@ -94,9 +96,16 @@ def journey(app: Flask, client, make_user, open_class, library, caplog, monkeypa
     # a password reset: its token goes to the mail server and nowhere else
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
     submit(client, "/lupa-sandi", {"email": participant.email})
-    links = [m for body in FakeSMTP.sent for m in re.findall(r"/atur-sandi/(\S+)", body)]
+    links = [m for body in smtp.sent for m in re.findall(r"/atur-sandi/(\S+)", body)]
     assert links, "the reset mail was sent"
-    return {"email": participant.email, "pages": pages, "exports": exports, "full": full, "tokens": links, "logs": caplog.text}
+    return {
+        "email": participant.email,
+        "pages": pages,
+        "exports": exports,
+        "full": full,
+        "tokens": links,
+        "logs": caplog.text,
+    }
 
 
 def _cells(blob: bytes) -> str:
