@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 export SIBIMTEK_ENV ?= development
+# Links in mails and QR codes point where `make run` serves (unless PUBLIC_BASE_URL is set).
+export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install lint test-only browser pdf-libs translations messages bench clean-db help
 

@@ -46,6 +46,9 @@ ACCESS_WHAT_LABELS = {
     "own_data_json": _l("Salinan data pribadi (JSON)"),
     "own_data_xlsx": _l("Salinan data pribadi (XLSX)"),
     "access_log_xlsx": _l("Log akses data (XLSX)"),
+    "nik_claim_detail": _l("Detail klaim NIK"),
+    "nik_claim_letter": _l("Surat pendukung klaim NIK"),
+    "data_request_detail": _l("Detail permintaan data"),
 }
 
 # The subjects an access is about (AuditEntry.object_type), for the filter and the list.
@@ -56,6 +59,8 @@ SUBJECT_LABELS = {
     "programmes": _l("Program"),
     "users": _l("Akun"),
     "audit_entries": _l("Log akses data"),
+    "nik_claims": _l("Klaim NIK"),
+    "data_requests": _l("Permintaan data"),
 }
 
 

@@ -184,7 +184,23 @@ def change_password(user: User, current_password: str, new_password: str, keep_t
         raise InvalidCredentials(_("Kata sandi saat ini salah."), field="current_password")
     ensure_password_allowed(new_password, email=user.email, full_name=user.full_name, phone=user.phone)
     user.password_hash = hash_password(new_password)
+    _tell_password_changed(user)
     return end_other_sessions(user, keep_token, SessionEnd.PASSWORD_CHANGED)
+
+
+def _tell_password_changed(user: User) -> None:
+    """The owner hears of every new password (if it was not them, they act at once)."""
+    from app.core.formatting import format_datetime
+
+    send_mail(
+        user.email,
+        _("Kata sandi akun Sibimtek Anda diganti"),
+        "password_changed",
+        name=user.full_name,
+        email=user.email,
+        when=format_datetime(utcnow()),
+        forgot_link=external_url("auth.forgot_password"),
+    )
 
 
 # --- login -------------------------------------------------------------------------------------
@@ -334,7 +350,10 @@ def reset_password(token: str, new_password: str, consent_version: str | None = 
         if not consent_version:
             raise ConsentRequired()
         user.privacy_consent_version, user.privacy_consent_at = consent_version, utcnow()
+    had_password = user.password_hash is not None
     user.password_hash = hash_password(new_password)
+    if had_password:  # not the first password of a new account
+        _tell_password_changed(user)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     end_all_sessions(user, SessionEnd.PASSWORD_RESET)

@@ -83,8 +83,19 @@ def _remember_device(response: ResponseReturnValue, email: str) -> None:
     )
 
 
+def _known_device_login() -> bool:
+    """A browser that logged in to this account before is not held up by the others behind its
+    address (a class's shared Wi-Fi): its wrong passwords still count against the account."""
+    return throttle.is_known_device(request.cookies.get(throttle.KNOWN_DEVICE_COOKIE), request.form.get("email", ""))
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed_login,
+    exempt_when=_known_device_login,
+)
 @anonymous_only
 def login() -> ResponseReturnValue:
     form = LoginForm()

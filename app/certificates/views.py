@@ -310,6 +310,9 @@ def bulk_resume(job_id: int) -> ResponseReturnValue:
     return redirect(url_for("certificates.bulk_status", job_id=job.id))
 
 
+SCOPE_WORDS = {"class": "kelas", "batch": "angkatan", "programme": "program"}  # in file names
+
+
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>/<kind>")
 @roles_required(*PLANNERS)
 def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
@@ -331,5 +334,5 @@ def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
     return send_file(
         path,
         as_attachment=True,
-        download_name=f"sertifikat-{job.scope}-{job.scope_id}-{kind.split('.')[0]}.{kind.split('.')[1]}",
+        download_name=f"sertifikat-{SCOPE_WORDS.get(job.scope, job.scope)}-{job.scope_id}-{kind}",
     )

@@ -36,7 +36,28 @@ def handle_http_error(error: HTTPException) -> object:
     code = error.code or 500
     if code < 400:
         return error
+    if code == 429:
+        return _render(code, _too_many_message())
     return _render(code)
+
+
+def _too_many_message() -> str | None:
+    """How long to wait, from the limit that was hit (None: the general words)."""
+    import time
+
+    from app.extensions import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return None
+    minutes = max(1, round((current.reset_at - time.time()) / 60))
+    return str(
+        _l(
+            "Anda terlalu sering mencoba. Coba lagi dalam %(n)s menit. Isian Anda belum terkirim: "
+            "tombol Kembali di peramban biasanya masih menyimpannya.",
+            n=minutes,
+        )
+    )
 
 
 def handle_csrf_error(error: CSRFError) -> object:

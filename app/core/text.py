@@ -52,3 +52,19 @@ def sentence(text: str) -> str:
     """One full stop where a name ending in an abbreviation ("S.IP.") ends a sentence ("S.IP.." → "S.IP.");
     an ellipsis ("...") is left alone."""
     return _DOUBLE_STOP.sub(".", text)
+
+
+# A run of 10 or more digits, perhaps grouped by spaces, dots or dashes: a NIK (16), a NIP (18) or
+# a phone number typed into free text.
+_LONG_NUMBER = re.compile(r"(?<![\d])\+?(?:\d[ .-]?){9,}\d(?![\d])")
+
+
+def mask_long_numbers(text: str) -> str:
+    """Free text with every NIK-, NIP- or phone-like number masked: 'NIK saya 5271015203900001' →
+    'NIK saya 5271••••••••0001'. For what people type where no such number belongs."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return digits[:4] + "•" * (len(digits) - 8) + digits[-4:]
+
+    return _LONG_NUMBER.sub(mask, text)

@@ -54,7 +54,13 @@ def dashboard() -> ResponseReturnValue:
 @bp.get("/privasi")
 @public
 def privacy() -> ResponseReturnValue:
-    return render_template("core/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])
+    config = current_app.config
+    return render_template(
+        "core/privacy.html",
+        version=config["PRIVACY_NOTICE_VERSION"],
+        retention_years=round(config["PII_RETENTION_DAYS"] / 365, 1),
+        contact=config["SUPPORT_EMAIL"],
+    )
 
 
 @bp.get("/bahasa/<code>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,6 +17,18 @@ class MailStatus(enum.StrEnum):
     QUEUED = "queued"  # SMTP configured: sent once the transaction that wrote it commits
     SENT = "sent"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return str(MAIL_STATUS_LABELS[self])
+
+
+MAIL_STATUS_LABELS = {
+    MailStatus.OUTBOX: _l("Kotak keluar"),
+    MailStatus.QUEUED: _l("Antre"),
+    MailStatus.SENT: _l("Terkirim"),
+    MailStatus.FAILED: _l("Gagal"),
+}
 
 
 class OutboxMessage(db.Model):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import User
+from app.core.text import mask_long_numbers
 from app.errors import DomainError
 from app.extensions import db
 from app.mail.services import send_mail
@@ -43,7 +44,7 @@ def file_request(user: User, kind: DataRequestKind, details: str) -> DataRequest
     request = DataRequest(
         user_id=user.id,
         kind=kind,
-        details=details.strip(),
+        details=mask_long_numbers(details.strip()),  # "Jangan tuliskan NIK lengkap": kept masked if typed
         status=DataRequestStatus.RECEIVED,
         received_at=now,
         due_at=deadline(now),

@@ -9,6 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
@@ -62,6 +64,9 @@ def request_detail(request_id: int) -> ResponseReturnValue:
         if data_request.user_id
         else []
     )
-    return render_template(
+    page = render_template(
         "privacy/request.html", data_request=data_request, form=form, now=clock.now(), registrations=registrations
     )
+    log_access(AccessAction.VIEWED, "data_request_detail", "data_requests", data_request.id, people=1)
+    db.session.commit()
+    return page

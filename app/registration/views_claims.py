@@ -7,6 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.auth.models import Role
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
@@ -17,7 +19,7 @@ from app.extensions import db
 from app.programmes.models import PUBLIC_STATUSES, TrainingClass
 from app.registration import bp, claims, uploads
 from app.registration.forms import ClaimDecisionForm, NikClaimForm
-from app.registration.limits import submit_limits
+from app.registration.limits import count_this_submit, submit_limits
 from app.registration.models import NikClaim, NikClaimStatus
 
 PLANNERS = (Role.ADMIN, Role.ORGANISER)
@@ -34,6 +36,7 @@ def claim_nik(class_id: int) -> ResponseReturnValue:
     programme = training_class.batch.programme
     form = NikClaimForm()
     if form.validate_on_submit():
+        count_this_submit()
         try:
             claims.submit_claim(programme, current_user, form.nik.data, form.explanation.data, form.checked_letter)
         except DomainError as exc:
@@ -60,6 +63,8 @@ def claim_letter(claim_id: int) -> ResponseReturnValue:
     allowed = claim.user_id == current_user.id or current_user.has_role(*PLANNERS)
     if not allowed or not claim.letter_path:
         abort(404)
+    log_access(AccessAction.DOWNLOADED, "nik_claim_letter", "nik_claims", claim.id, people=1)
+    db.session.commit()
     return uploads.letter_response(claim.letter_path, claim.letter_mimetype, f"surat-klaim-nik-{claim.id}.pdf")
 
 
@@ -81,13 +86,17 @@ def claims_page() -> ResponseReturnValue:
 def claim_detail(claim_id: int) -> ResponseReturnValue:
     claim = db.get_or_404(NikClaim, claim_id)
     blocking = claims.blocking_registration(claim) if claim.status is NikClaimStatus.OPEN else None
-    return render_template(
+    page = render_template(
         "registration/claim_detail.html",
         claim=claim,
         blocking=blocking,
         form=ClaimDecisionForm(),
         NikClaimStatus=NikClaimStatus,
     )
+    # the claimant and the holder of the registration the claim is about: two people's data
+    log_access(AccessAction.VIEWED, "nik_claim_detail", "nik_claims", claim.id, people=2 if blocking else 1)
+    db.session.commit()
+    return page
 
 
 @bp.post("/kelola/klaim-nik/<int:claim_id>/<action>")

@@ -27,7 +27,7 @@ from app.programmes.services import seat_summary
 from app.regions import services as regions
 from app.registration import bp, services, uploads
 from app.registration.forms import CorrectionForm, RegistrationForm
-from app.registration.limits import submit_limits
+from app.registration.limits import count_this_submit, submit_limits
 from app.registration.models import EmploymentStatus, Registration, RegistrationStatus
 
 _FIELD_ALIASES = {"library_id": "library_name", "regency_code": "proposed_district"}
@@ -130,6 +130,7 @@ def register(class_id: int) -> ResponseReturnValue:
             form.library_id.data = form.library_name.data = None
     _fill_choices(form, training_class)
     if form.validate_on_submit():
+        count_this_submit()
         try:
             registration = services.submit(training_class, _registration_data(form), user=current_user)
         except DomainError as exc:
@@ -210,6 +211,7 @@ def correct(registration_id: int) -> ResponseReturnValue:
         form.employment_status.data = registration.employment_status.value
         form.nik.data = ""  # never echo a stored NIK
     if form.validate_on_submit():
+        count_this_submit()
         person = _person(form)
         person.nik = person.nik or registration.nik
         try:

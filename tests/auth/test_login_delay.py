@@ -147,3 +147,18 @@ def test_the_per_address_limit_still_holds(client: FlaskClient, remote: str) -> 
     client.environ_base["REMOTE_ADDR"] = remote
     statuses = [login(client, f"orang{i}@perpusdes.id", WRONG).status_code for i in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_ten_strangers_on_a_shared_wifi_do_not_lock_out_a_known_device(app: Flask, make_user, clock) -> None:
+    """A class's hotel Wi-Fi: ten wrong passwords behind one address use up its limit, but a phone
+    that logged in to its account before still gets in; an unknown browser there still waits."""
+    clock("2026-12-01T08:00+07:00")
+    user = make_user()
+    owners_phone = app.test_client()
+    assert _from(owners_phone, "103.10.20.30", user.email, PASSWORD).status_code == 302
+    owners_phone.post("/keluar", data={"csrf_token": csrf_token(owners_phone, "/akun")})
+    wifi = app.test_client()
+    statuses = [_from(wifi, "103.10.20.30", f"orang{i}@perpusdes.id", WRONG).status_code for i in range(11)]
+    assert statuses == [200] * 10 + [429]
+    assert _from(owners_phone, "103.10.20.30", user.email, PASSWORD).status_code == 302
+    assert _from(app.test_client(), "103.10.20.30", user.email, PASSWORD).status_code == 429

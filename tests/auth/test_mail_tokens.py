@@ -84,7 +84,7 @@ def test_the_outbox_page_of_a_failed_mail_shows_no_token(app: Flask, client, log
     assert "disamarkan" in page
     assert "/atur-sandi/••••••" in page
     listing = client.get("/admin/surel").get_data(as_text=True)
-    assert "failed" in listing
+    assert "Gagal" in listing
 
 
 def test_request_log_lines_with_a_token_are_masked(app: Flask, caplog: pytest.LogCaptureFixture) -> None:

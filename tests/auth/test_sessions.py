@@ -247,3 +247,25 @@ def test_a_remember_me_cookie_logs_nobody_in(app: Flask, make_user) -> None:
     response = stranger.get("/beranda")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/masuk")
+
+
+def test_the_owner_is_mailed_when_the_password_changes(app, client, make_user) -> None:
+    from tests.conftest import outbox
+
+    user = make_user()
+    login(client, user.email)
+    new = "rak-buku-di-lombok-timur"
+    submit(
+        client,
+        "/akun",
+        {
+            "password-current_password": PASSWORD,
+            "password-password": new,
+            "password-password_confirm": new,
+            "password-submit": "y",
+        },
+    )
+    mail = outbox(app)[-1]
+    assert mail.recipient == user.email
+    assert "diganti" in mail.subject
+    assert "/lupa-sandi" in mail.body

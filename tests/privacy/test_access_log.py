@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.audit import services as audit
 from app.audit.access import AccessFilters, access_query, mask_address, record_access
@@ -473,3 +473,22 @@ def test_an_access_is_filed_at_the_clocks_now(app, client, login_as, open_class,
     client.get(f"/kelola/pendaftar/{rid}")
     [entry] = _entries(app)
     assert entry.at == moment
+
+
+def test_opening_a_nik_claim_its_letter_and_a_data_request_is_logged(app, client, login_as, world) -> None:
+    from app.audit.models import AuditEntry
+
+    login_as(Role.ORGANISER)
+    values = world["values"]
+    assert client.get(f"/kelola/klaim-nik/{values['claim_id']}").status_code == 200
+    assert client.get(f"/klaim-nik/{values['claim_id']}/surat").status_code == 200
+    assert client.get(f"/kelola/permintaan-data/{values['data_request_id']}").status_code == 200
+    with app.app_context():
+        logged = db.session.execute(
+            select(AuditEntry.what, AuditEntry.object_type, AuditEntry.object_id).where(AuditEntry.what.is_not(None))
+        ).all()
+    assert set(logged) >= {
+        ("nik_claim_detail", "nik_claims", values["claim_id"]),
+        ("nik_claim_letter", "nik_claims", values["claim_id"]),
+        ("data_request_detail", "data_requests", values["data_request_id"]),
+    }

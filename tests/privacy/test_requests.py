@@ -342,3 +342,15 @@ def test_an_answer_without_an_account_any_more_is_kept_and_mails_nobody(app, mak
 def test_deadline_is_received_plus_72_hours() -> None:
     moment = datetime.fromisoformat("2027-05-22T10:00+08:00")
     assert services.deadline(moment) == datetime.fromisoformat("2027-05-25T10:00+08:00")
+
+
+def test_a_full_nik_or_phone_typed_into_a_request_is_kept_masked(app, make_user) -> None:
+    person = make_user()
+    with app.app_context(), app.test_request_context():
+        request = services.file_request(
+            db.session.get(User, person.id),
+            DataRequestKind.CORRECTION,
+            "NIK saya 5271 0152 0390 0001 salah ketik, WA 0812-3456-7890. Kelas 2023.",
+        )
+        db.session.commit()
+        assert request.details == "NIK saya 5271••••••••0001 salah ketik, WA 0812••••7890. Kelas 2023."
