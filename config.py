@@ -56,6 +56,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "10 per 15 minutes")
+    # Reverse proxies in front of the app (each adds itself to X-Forwarded-For): the client's address
+    # is read that many hops back, for rate limits, sessions and the access log. 0: no proxy.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
     # Per account (any address): after this many wrong passwords the next attempt waits 1, 2, 4 …
     # seconds, at most LOGIN_DELAY_MAX_SECONDS; a browser that logged in to the account before
     # (a signed cookie, kept KNOWN_DEVICE_DAYS) does not wait.
@@ -152,9 +155,11 @@ class ProductionConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
+    PROXY_COUNT = _int("PROXY_COUNT", 1)  # gunicorn behind one HTTPS proxy, as the README sets it up
     # Browsers come back over HTTPS only, for a year, subdomains included ("" turns it off).
-    STRICT_TRANSPORT_SECURITY = os.environ.get("STRICT_TRANSPORT_SECURITY",
-                                               "max-age=31536000; includeSubDomains") or None
+    STRICT_TRANSPORT_SECURITY = (
+        os.environ.get("STRICT_TRANSPORT_SECURITY", "max-age=31536000; includeSubDomains") or None
+    )
 
     @classmethod
     def check(cls, config: dict) -> None:
@@ -181,6 +186,11 @@ class ProductionConfig(Config):
 
         if problem := check_keys(config):
             raise RuntimeError(problem)
+        if not config.get("MAIL_SERVER"):  # else reset and set-up links would wait, live, in the outbox
+            raise RuntimeError(
+                "MAIL_SERVER belum diatur: production sends its mails (password resets, verification, "
+                "registration news) over SMTP; set MAIL_SERVER (and MAIL_USERNAME/MAIL_PASSWORD)."
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {

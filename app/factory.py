@@ -92,6 +92,11 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    if app.config.get("PROXY_COUNT"):  # the client's address, not the proxy's (X-Forwarded-For)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)

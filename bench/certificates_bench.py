@@ -88,8 +88,9 @@ def main() -> None:
             programme = db.session.scalar(select(Programme).where(Programme.year == 2023))
             far = date.today() + timedelta(days=3650)
             registrations = db.session.scalars(
-                select(Registration).where(Registration.programme_id == programme.id,
-                                           Registration.status == RegistrationStatus.APPROVED)
+                select(Registration).where(
+                    Registration.programme_id == programme.id, Registration.status == RegistrationStatus.APPROVED
+                )
             ).all()
             for registration in registrations:  # attendance aside: the benchmark is about rendering
                 services.issue(registration, by=None, override_reason="benchmark", today=far)
@@ -135,16 +136,31 @@ def main() -> None:
     ms = 1000 * seconds / count
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers_mb = max(memory.peaks.values(), default=0)
-    print(f"bulk job: {count} certificates (ZIP {zip_size / 1e6:.1f} MB + combined PDF) in {seconds:.1f} s "
-          f"= {ms:.1f} ms/certificate")
-    print(f"naive loop (sample of {len(sample)}): {naive_ms:.1f} ms/certificate "
-          f"→ {naive_ms * count / 1000:.1f} s for {count}")
+    print(
+        f"bulk job: {count} certificates (ZIP {zip_size / 1e6:.1f} MB + combined PDF) in {seconds:.1f} s "
+        f"= {ms:.1f} ms/certificate"
+    )
+    print(
+        f"naive loop (sample of {len(sample)}): {naive_ms:.1f} ms/certificate "
+        f"→ {naive_ms * count / 1000:.1f} s for {count}"
+    )
     print(f"naive loop without the agenda page: {page_ms:.1f} ms/certificate (the machine's pace)")
     print(f"speed-up over the naive loop: {naive_ms / ms:.2f}x")
-    print(f"peak RSS: main process {job_main_mb:.0f} MB during the job ({self_mb:.0f} MB with the naive loop), "
-          f"largest PDF worker {workers_mb:.0f} MB over {len(memory.peaks)} child processes")
-    print(json.dumps({"count": count, "seconds": round(seconds, 2), "ms_per_certificate": round(ms, 2),
-                      "speedup_vs_naive": round(naive_ms / ms, 2), "peak_rss_mb": round(max(workers_mb, 0), 1)}))
+    print(
+        f"peak RSS: main process {job_main_mb:.0f} MB during the job ({self_mb:.0f} MB with the naive loop), "
+        f"largest PDF worker {workers_mb:.0f} MB over {len(memory.peaks)} child processes"
+    )
+    print(
+        json.dumps(
+            {
+                "count": count,
+                "seconds": round(seconds, 2),
+                "ms_per_certificate": round(ms, 2),
+                "speedup_vs_naive": round(naive_ms / ms, 2),
+                "peak_rss_mb": round(max(workers_mb, 0), 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

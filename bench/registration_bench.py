@@ -84,15 +84,25 @@ def prepare(database_url: str, participants: int) -> list[tuple[int, str, int, s
             libs = []
             for code in c.served_codes:
                 first = db.session.scalar(select(Regency).where(Regency.province_code == code).order_by(Regency.code))
-                libs.append(libraries.create_library(
-                    libraries.LibraryData(name=f"Perpustakaan Bench {code}", type=LibraryType.DESA_KELURAHAN,
-                                          regency_code=first.code), status=LibraryStatus.VERIFIED, by=None))
+                libs.append(
+                    libraries.create_library(
+                        libraries.LibraryData(
+                            name=f"Perpustakaan Bench {code}", type=LibraryType.DESA_KELURAHAN, regency_code=first.code
+                        ),
+                        status=LibraryStatus.VERIFIED,
+                        by=None,
+                    )
+                )
             quota = round(participants * c.capacity / seats)
             for k in range(quota):
                 n += 1
                 library = libs[k % len(libs)]
-                user = auth.create_staff(email=f"bench{n}@peserta.id", full_name=f"Peserta Bench {n}",
-                                         roles=[Role.PARTICIPANT], send_setup_mail=False)
+                user = auth.create_staff(
+                    email=f"bench{n}@peserta.id",
+                    full_name=f"Peserta Bench {n}",
+                    roles=[Role.PARTICIPANT],
+                    send_setup_mail=False,
+                )
                 user.email_verified_at = now
                 db.session.flush()
                 token = auth.start_session(user, ip_address="127.0.0.1", user_agent="bench")
@@ -107,13 +117,32 @@ def nik_for(n: int, province: str) -> str:
 
 
 def run_server(database_url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "SIBIMTEK_ENV": "development", "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
-           "RATELIMIT_ENABLED": "0", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "SIBIMTEK_ENV": "development",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "RATELIMIT_ENABLED": "0",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -142,16 +171,32 @@ def register_all(port: int, plan: list[tuple[int, str, int, str]], clients: int)
             set_cookie = response.getheader("Set-Cookie") or ""
             session = set_cookie.split(";")[0].split("=", 1)[1] if set_cookie.startswith("session=") else cookie
             token = CSRF_RE.search(page).group(1)
-            body = urlencode({
-                "csrf_token": token, "province_code": province, "regency_code": regency, "library_id": library_id,
-                "full_name": f"Peserta Bench {n}", "nik": nik_for(n, province), "gender": "L",
-                "birth_place": "Mataram", "birth_date": "1989-08-05", "position": "Pengelola perpustakaan",
-                "employment_status": "honorer", "email": f"bench{n}@peserta.id",
-                "whatsapp": f"0812{n:08d}", "name_confirmed": "y", "consent": "y",
-            })
+            body = urlencode(
+                {
+                    "csrf_token": token,
+                    "province_code": province,
+                    "regency_code": regency,
+                    "library_id": library_id,
+                    "full_name": f"Peserta Bench {n}",
+                    "nik": nik_for(n, province),
+                    "gender": "L",
+                    "birth_place": "Mataram",
+                    "birth_date": "1989-08-05",
+                    "position": "Pengelola perpustakaan",
+                    "employment_status": "honorer",
+                    "email": f"bench{n}@peserta.id",
+                    "whatsapp": f"0812{n:08d}",
+                    "name_confirmed": "y",
+                    "consent": "y",
+                }
+            )
             started = time.perf_counter()
-            conn.request("POST", url, body=body, headers={
-                "Cookie": f"session={session}", "Content-Type": "application/x-www-form-urlencoded"})
+            conn.request(
+                "POST",
+                url,
+                body=body,
+                headers={"Cookie": f"session={session}", "Content-Type": "application/x-www-form-urlencoded"},
+            )
             response = conn.getresponse()
             response.read()
             elapsed = time.perf_counter() - started
@@ -177,9 +222,9 @@ def count_approved(database_url: str) -> int:
 
     url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
     with create_engine(url).connect() as conn:
-        return conn.execute(text(
-            "SELECT count(*) FROM registrations WHERE status = 'approved' AND email LIKE 'bench%'"
-        )).scalar()
+        return conn.execute(
+            text("SELECT count(*) FROM registrations WHERE status = 'approved' AND email LIKE 'bench%'")
+        ).scalar()
 
 
 def bench(name: str, database_url: str, participants: int, clients: int) -> dict:
@@ -203,9 +248,11 @@ def bench(name: str, database_url: str, participants: int, clients: int) -> dict
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
         "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 1),
     }
-    print(f"{name:10} {result['registrations']} registrations ({result['approved']} approved) in "
-          f"{result['seconds']} s: {result['requests_per_second']} req/s, p50 {result['p50_ms']} ms, "
-          f"p95 {result['p95_ms']} ms")
+    print(
+        f"{name:10} {result['registrations']} registrations ({result['approved']} approved) in "
+        f"{result['seconds']} s: {result['requests_per_second']} req/s, p50 {result['p50_ms']} ms, "
+        f"p95 {result['p95_ms']} ms"
+    )
     return result
 
 

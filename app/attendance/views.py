@@ -118,13 +118,21 @@ def _mark_payload(data: object) -> dict[str, object]:
     }
 
 
+def _json_body() -> object:
+    """The request's JSON, or None when it is not JSON or nests too deeply to read (RecursionError)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 @bp.post("/api/presensi/<int:class_id>")
 @roles_required(*MARKERS)
 def api_mark(class_id: int) -> ResponseReturnValue:
     """One mark from the roster (live or synced from the offline queue); idempotent by client_key."""
     c = get_markable_class_or_404(class_id)
     try:
-        fields = _mark_payload(request.get_json(silent=True))
+        fields = _mark_payload(_json_body())
     except (ValueError, TypeError, KeyError, OverflowError):
         return jsonify(
             {

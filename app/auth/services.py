@@ -357,6 +357,7 @@ def reset_password(token: str, new_password: str, consent_version: str | None = 
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     end_all_sessions(user, SessionEnd.PASSWORD_RESET)
+    throttle.record_success(user.email)  # the owner proved themselves: wrong guesses by others no longer slow them
     signals.email_proven.send(user)
     return user
 

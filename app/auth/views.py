@@ -30,7 +30,7 @@ SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a session key name, not a secret
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user of the live server-side session that the cookie names. A
     session that has ended (elsewhere, idle, too old) logs this browser out with a message, once."""
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     ended = False
     try:

@@ -13,10 +13,19 @@ from app.auth.views import SESSION_TOKEN_KEY, log_out_here
 from app.core.access import login_required
 from app.core.forms import show_domain_error
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, limiter
+
+
+def _account_key() -> str:
+    return f"account-form:{current_user.get_id()}"
+
+
+def _not_saved(response: object) -> bool:
+    return getattr(response, "status_code", 200) != 302  # a saved form redirects
 
 
 @bp.route("/akun", methods=["GET", "POST"])
+@limiter.limit("10 per hour", key_func=_account_key, methods=["POST"], deduct_when=_not_saved)
 @login_required
 def account() -> ResponseReturnValue:
     profile = ProfileForm(obj=current_user, prefix="profile")

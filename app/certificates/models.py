@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Any
 
@@ -101,7 +102,10 @@ class Certificate(db.Model):
 
     @property
     def file_name(self) -> str:
-        return "sertifikat-" + self.number.replace("/", "-") + ".pdf"
+        """sertifikat-0001-SPP-TIK-PERPUSNAS-V-2023.pdf: letters, digits, '.', '_' and '-' only,
+        whatever the number pattern holds (quotes, slashes and non-Latin characters would break
+        the download header or the ZIP)."""
+        return "sertifikat-" + re.sub(r"[^A-Za-z0-9._-]+", "-", self.number).strip("-") + ".pdf"
 
 
 class JobStatus(enum.StrEnum):

@@ -139,7 +139,8 @@ class RegistrationForm(PersonFields):
             raise ValidationError(str(exc.message)) from None
 
     def validate_library_id(self, field: HiddenField) -> None:
-        if not self.not_listed.data and not (field.data or "").isdigit():
+        value = field.data or ""
+        if not self.not_listed.data and not (value.isascii() and value.isdigit() and len(value) <= 18):  # not "²"
             raise ValidationError(_l("Pilih perpustakaan dari daftar, atau centang 'tidak ada di daftar'."))
 
     def validate_proposed_name(self, field: StringField) -> None:

@@ -38,8 +38,19 @@ REMOVED_ANNOTATIONS = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/M
 ACTION_KEYS = ("/A", "/PA", "/Next")
 
 
+SAFE_URI_SCHEMES = ("http:", "https:", "mailto:")
+
+
 def _is_dangerous_action(obj: pikepdf.Object) -> bool:
-    return isinstance(obj, pikepdf.Dictionary) and str(obj.get("/S", "")) in DANGEROUS_ACTIONS
+    """An action that runs code or opens something: also a link whose address is not a web or mail
+    address (javascript:, file:, data: …)."""
+    if not isinstance(obj, pikepdf.Dictionary):
+        return False
+    kind = str(obj.get("/S", ""))
+    if kind == "/URI":
+        uri = "".join(str(obj.get("/URI", "")).split()).lower()
+        return not uri.startswith(SAFE_URI_SCHEMES)
+    return kind in DANGEROUS_ACTIONS
 
 
 def _clean_dictionary(d: pikepdf.Dictionary | pikepdf.Stream) -> None:

@@ -51,6 +51,7 @@ from app.registration.models import (
     EmploymentStatus,
     NameCorrection,
     NikClaim,
+    NikClaimStatus,
     Registration,
     RegistrationStatus,
     nik_matches,
@@ -197,6 +198,17 @@ def _require_override(
             )
         )
     return reason
+
+
+def nik_claimed_by_another(programme_id: int, nik: str, user: User | None) -> bool:
+    """An accepted NIK claim of someone else holds this NIK in the programme: only the claimant
+    may register with it (else whoever squatted it could simply register it again). Claims are
+    few per programme and their NIKs encrypted: compared here, not in SQL."""
+    accepted = db.session.scalars(
+        select(NikClaim).where(NikClaim.programme_id == programme_id, NikClaim.status == NikClaimStatus.ACCEPTED)
+    )
+    wanted = identity.clean_number(nik)
+    return any(c.nik == wanted and (user is None or c.user_id != user.id) for c in accepted)
 
 
 def active_registration_for_nik(programme_id: int, nik: str, exclude_id: int | None = None) -> Registration | None:
@@ -355,6 +367,8 @@ def submit(
             raise NotServed()
         if active_registration_for_nik(programme.id, nik) is not None:
             raise _nik_taken(nominated)
+        if not nominated and nik_claimed_by_another(programme.id, nik, user):
+            raise NikUnavailable()  # organisers gave this NIK to the person who claimed it
         registration = Registration(
             class_id=training_class.id,
             programme_id=programme.id,
@@ -698,7 +712,10 @@ def correct_data(registration: Registration, person: PersonData, by: User) -> Na
     if nik_changes and registration.status is RegistrationStatus.APPROVED:
         raise ScheduleError(_("NIK tidak dapat diubah setelah disetujui. Hubungi panitia."), "nik")
     warnings = identity_warnings(person)
-    if nik_changes and active_registration_for_nik(registration.programme_id, new_nik, exclude_id=registration.id):
+    if nik_changes and (
+        active_registration_for_nik(registration.programme_id, new_nik, exclude_id=registration.id)
+        or nik_claimed_by_another(registration.programme_id, new_nik, by)
+    ):
         raise NikUnavailable()
     registration.data_warnings = warnings
     new_name = " ".join(person.full_name.split())

@@ -105,7 +105,7 @@ def _export(scope: dict, filename: str, subject: TrainingClass | Programme, labe
         _("NIP"),
         _("Jenis kelamin"),
         _("Tempat lahir"),
-        _("Tanggal lahir"),
+        _("Tanggal lahir") if full_nik else _("Tahun lahir"),
         _("Jabatan"),
         _("Status kepegawaian"),
         _("Perpustakaan"),
@@ -127,7 +127,8 @@ def _export(scope: dict, filename: str, subject: TrainingClass | Programme, labe
             (r.nip or "") if full_nik else mask_nik(r.nip),
             r.gender_label,
             r.birth_place,
-            r.birth_date,
+            r.birth_date if full_nik else (r.birth_date.year if r.birth_date else ""),  # with the date, the
+            # masked NIK's hidden digits (district + birth date) would be a short guess
             r.position,
             r.employment_status.label,
             r.library.name,
@@ -139,7 +140,9 @@ def _export(scope: dict, filename: str, subject: TrainingClass | Programme, labe
             r.training_class.name,
             r.status.label,
             r.created_at.astimezone(r.training_class.zoneinfo).strftime("%Y-%m-%d %H:%M"),
-            "; ".join(r.data_warnings or []),
+            "; ".join(r.data_warnings or [])
+            if full_nik
+            else (_("%(n)s catatan", n=len(r.data_warnings)) if r.data_warnings else ""),
         ]
         for i, r in enumerate(rows, start=1)
     )
@@ -197,7 +200,7 @@ def decide() -> ResponseReturnValue:
     back = safe_next_url(request.form.get("next")) or url_for("programmes.programmes")
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit() and len(i) <= 18]
     if not ids:
         flash(_("Centang paling sedikit satu pendaftar."), "warning")
         return redirect(back)

@@ -269,3 +269,24 @@ def test_the_owner_is_mailed_when_the_password_changes(app, client, make_user) -
     assert mail.recipient == user.email
     assert "diganti" in mail.subject
     assert "/lupa-sandi" in mail.body
+
+
+def test_the_current_password_cannot_be_guessed_on_the_account_page(client, make_user) -> None:
+    """Someone at a library PC left logged in tries passwords on /akun: ten tries an hour."""
+    user = make_user()
+    login(client, user.email)
+    new = "rak-buku-di-lombok-timur"
+    statuses = [
+        submit(
+            client,
+            "/akun",
+            {
+                "password-current_password": f"tebakan-ke-{n}",
+                "password-password": new,
+                "password-password_confirm": new,
+                "password-submit": "y",
+            },
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses == [200] * 10 + [429]

@@ -146,6 +146,7 @@ def test_hsts_is_sent_in_production_only(client, tmp_path) -> None:
         PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
         PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
         PII_HASH_KEY = "h" * 43
+        MAIL_SERVER = "smtp.perpusnas.go.id"
 
     production = create_app(Safe).test_client()
     response = production.get("/privasi", base_url="https://bimtek.perpusnas.go.id")

@@ -53,10 +53,26 @@ def test_production_starts_with_a_real_secret(tmp_path) -> None:
         PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
         PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
         PII_HASH_KEY = "h" * 40
+        MAIL_SERVER = "smtp.perpusnas.go.id"
 
     app = create_app(Safe)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert not app.debug
+
+
+def test_production_refuses_to_start_without_smtp(tmp_path) -> None:
+    """Without SMTP every mail, reset links included, would wait readable in the admin outbox."""
+
+    class NoMail(ProductionConfig):
+        SECRET_KEY = "k" * 64
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
+        PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
+        PII_HASH_KEY = "h" * 40
+        MAIL_SERVER = None
+
+    with pytest.raises(RuntimeError, match="MAIL_SERVER"):
+        create_app(NoMail)
 
 
 def test_production_answers_only_its_own_host(tmp_path) -> None:
@@ -68,6 +84,7 @@ def test_production_answers_only_its_own_host(tmp_path) -> None:
         PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
         PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
         PII_HASH_KEY = "h" * 40
+        MAIL_SERVER = "smtp.perpusnas.go.id"
 
     client = create_app(Safe).test_client()
     assert client.get("/privasi", headers={"Host": "evil.example"}).status_code == 400
@@ -374,3 +391,32 @@ def test_foreign_keys_are_enforced_after_the_migrations(app) -> None:
             assert db.engine.dialect.name == "postgresql"  # always enforced there
             return
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(app) -> None:
+    """Rate limits, sessions and the access log key on request.remote_addr: behind the HTTPS proxy
+    (PROXY_COUNT=1, production's default) it is the client's, not the proxy's; a client cannot
+    push a second, forged hop in front of it."""
+    from flask import request
+
+    from app import create_app
+    from config import ProductionConfig
+
+    assert ProductionConfig.PROXY_COUNT == 1
+    proxied = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROXY_COUNT": 1}
+    )
+
+    @proxied.get("/alamat")
+    def address() -> str:
+        return request.remote_addr or ""
+
+    client = proxied.test_client()
+    seen = client.get("/alamat", headers={"X-Forwarded-For": "198.51.100.7"}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen.get_data(as_text=True) == "198.51.100.7"
+    forged = client.get(
+        "/alamat", headers={"X-Forwarded-For": "1.2.3.4, 198.51.100.8"}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
+    assert forged.get_data(as_text=True) == "198.51.100.8"
+    direct = app.test_client()  # without a proxy (PROXY_COUNT=0) the header is ignored
+    assert direct.application.config["PROXY_COUNT"] == 0

@@ -165,3 +165,24 @@ def test_the_pdf_cleaner_is_a_pure_function(app_ctx) -> None:
     assert safe_pdf.clean_pdf(cleaned) != b""  # a cleaned letter stays a valid one
     with pytest.raises(InvalidUpload, match="Berkas bukan PDF yang sah"):
         safe_pdf.clean_pdf(b"%PDF-<html><script>")
+
+
+def test_links_keep_web_and_mail_addresses_only(app_ctx) -> None:
+    import io
+
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    pdf = pikepdf.open(io.BytesIO(pdf_letter()))
+    uris = ["https://perpusnas.go.id", "mailto:panitia@sibimtek.id", " JavaScript:alert(1)", "file:///etc/passwd"]
+    pdf.pages[0].obj.Annots = Array(
+        [
+            Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=[0, 0, 10, 10], A=Dictionary(S=Name.URI, URI=String(u)))
+            for u in uris
+        ]
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    cleaned = pikepdf.open(io.BytesIO(safe_pdf.clean_pdf(out.getvalue())))
+    kept = [str(a.A.URI) for a in cleaned.pages[0].obj.get("/Annots", []) if "/A" in a]
+    assert kept == uris[:2]

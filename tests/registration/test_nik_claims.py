@@ -280,3 +280,19 @@ def test_erasing_my_data_erases_my_claims_and_their_letters(app, client, blocked
     assert not path.is_file()
     with app.app_context():
         assert db.session.scalar(select(NikClaim)) is None
+
+
+def test_an_accepted_claim_keeps_the_nik_for_the_claimant(app, client, blocked, library) -> None:
+    """The squatter whose registration was cancelled cannot simply register the NIK again (nor
+    correct another registration to it); the claimant still can."""
+    claim_id = _submit_claim(app, blocked)
+    with app.app_context(), app.test_request_context():
+        claims.accept_claim(db.session.get(NikClaim, claim_id), db.session.get(User, blocked["claimant"].id))
+        db.session.commit()
+    _switch(client, blocked["squatter"].email)
+    again = submit(client, f"/katalog/{blocked['class_id']}/daftar", _form(library("52"), nik=OWN_NIK))
+    assert again.status_code == 200
+    assert "NIK ini tidak dapat didaftarkan ke program ini" in again.get_data(as_text=True)
+    _switch(client, blocked["claimant"].email)
+    mine = submit(client, f"/katalog/{blocked['class_id']}/daftar", _form(library("52"), nik=OWN_NIK))
+    assert mine.status_code == 302
