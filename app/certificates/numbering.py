@@ -79,7 +79,7 @@ def parse(pattern: str) -> list[Part]:
         if name not in NUMERIC_FIELDS and name not in TEXT_FIELDS:
             raise _refuse(_("%(token)s tidak dikenal.", token=token[:30]))
         if field is None:
-            raise _refuse(_("lebar pada %(token)s tidak dikenal.", token=token[:30]))
+            raise _refuse(_("lebar pada %(token)s harus 1 sampai 8 angka, misalnya {seq:04}.", token=token[:30]))
         digits = (field.group("spec") or "").lstrip("0").rstrip("d")
         if digits and name in TEXT_FIELDS:
             raise _refuse(_("%(token)s adalah teks dan tidak memakai lebar angka.", token="{" + name + "}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 
 from flask import flash
@@ -50,12 +51,27 @@ class _Translations:
         return self.gettext(singular if n == 1 else plural)
 
 
+# Characters nobody types on purpose: control codes (tabs and line breaks aside) and the marks that
+# turn text around (a name printed backwards on a certificate, a file name that hides its end).
+_HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 class BaseForm(FlaskForm):
-    """Every Sibimtek form derives from this."""
+    """Every Sibimtek form derives from this. Besides each field's own rules, no text field may hold
+    hidden control or direction characters."""
 
     class Meta:
         def get_translations(self, form: _WTBaseForm) -> _Translations:
             return _Translations()
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            values = field.data if isinstance(field.data, list | tuple) else [field.data]
+            if any(isinstance(v, str) and _HIDDEN_CHARACTERS.search(v) for v in values):
+                field.errors = [*field.errors, _l("Hapus karakter tersembunyi (kode kontrol atau pembalik arah teks).")]
+                valid = False
+        return valid
 
 
 class MultiCheckboxField(SelectMultipleField):

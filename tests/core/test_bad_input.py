@@ -49,3 +49,14 @@ def test_bulk_decisions_never_redirect_to_another_site(client, login_as, open_cl
     )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("hidden", ["\x00", "\u202e", "\x1b[31m"])
+def test_hidden_characters_in_a_name_are_refused_with_a_message(client, login_as, hidden: str) -> None:
+    """A NUL or a right-to-left override in a certificate name would print garbled or reversed."""
+    from tests.conftest import submit
+
+    login_as()
+    page = submit(client, "/akun", {"profile-full_name": f"Baiq{hidden}Nurul", "profile-submit": "y"})
+    assert page.status_code == 200
+    assert "Hapus karakter tersembunyi" in page.get_data(as_text=True)
