@@ -9,6 +9,7 @@ import re
 import smtplib
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -205,6 +206,22 @@ def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeSMTP]
     app.config["MAIL_SERVER"] = "smtp.example"
     yield FakeSMTP
     app.config["MAIL_SERVER"] = None
+
+
+def production_config(tmp_path: Path, **overrides: object) -> type:
+    """ProductionConfig with every required setting filled in (a throw-away SQLite file), changed
+    where a test says so: `create_app(production_config(tmp_path, MAIL_SERVER=None))`."""
+    from config import ProductionConfig
+
+    settings: dict[str, object] = {
+        "SECRET_KEY": "k" * 64,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+        "PUBLIC_BASE_URL": "https://bimtek.perpusnas.go.id",
+        "PII_KEYS": "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs=",
+        "PII_HASH_KEY": "h" * 40,
+        "MAIL_SERVER": "smtp.perpusnas.go.id",
+    }
+    return type("Production", (ProductionConfig,), {**settings, **overrides})
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -16,8 +16,8 @@ from app.auth.models import Role
 from app.certificates import services as certificates
 from app.certificates.models import BulkJob, JobStatus
 from app.extensions import db
-from config import BASE_DIR, ProductionConfig
-from tests.conftest import login
+from config import BASE_DIR
+from tests.conftest import login, production_config
 
 TEMPLATES = BASE_DIR / "templates"
 # Rendered by WeasyPrint into PDFs, never served to a browser as a page: their inline styles stay.
@@ -140,15 +140,9 @@ def test_the_certificate_preview_may_be_framed_by_our_own_page(client, login_as,
 def test_hsts_is_sent_in_production_only(client, tmp_path) -> None:
     assert "Strict-Transport-Security" not in client.get("/privasi").headers
 
-    class Safe(ProductionConfig):
-        SECRET_KEY = "k" * 64
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
-        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
-        PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
-        PII_HASH_KEY = "h" * 43
-        MAIL_SERVER = "smtp.perpusnas.go.id"
+    safe = production_config(tmp_path, PII_HASH_KEY="h" * 43)
 
-    production = create_app(Safe).test_client()
+    production = create_app(safe).test_client()
     response = production.get("/privasi", base_url="https://bimtek.perpusnas.go.id")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     _assert_page_headers(response)

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.libraries.models import Library
 from app.mail.models import MailStatus, OutboxMessage
 from config import BASE_DIR, ProductionConfig
+from tests.conftest import production_config
 
 
 def test_templates_and_static_sit_at_the_top_level(app: Flask) -> None:
@@ -47,15 +48,9 @@ def test_production_refuses_unsafe_settings(overrides: dict, message: str) -> No
 
 
 def test_production_starts_with_a_real_secret(tmp_path) -> None:
-    class Safe(ProductionConfig):
-        SECRET_KEY = "k" * 64
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
-        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
-        PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
-        PII_HASH_KEY = "h" * 40
-        MAIL_SERVER = "smtp.perpusnas.go.id"
+    safe = production_config(tmp_path)
 
-    app = create_app(Safe)
+    app = create_app(safe)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert not app.debug
 
@@ -63,30 +58,18 @@ def test_production_starts_with_a_real_secret(tmp_path) -> None:
 def test_production_refuses_to_start_without_smtp(tmp_path) -> None:
     """Without SMTP every mail, reset links included, would wait readable in the admin outbox."""
 
-    class NoMail(ProductionConfig):
-        SECRET_KEY = "k" * 64
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
-        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
-        PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
-        PII_HASH_KEY = "h" * 40
-        MAIL_SERVER = None
+    no_mail = production_config(tmp_path, MAIL_SERVER=None)
 
     with pytest.raises(RuntimeError, match="MAIL_SERVER"):
-        create_app(NoMail)
+        create_app(no_mail)
 
 
 def test_production_answers_only_its_own_host(tmp_path) -> None:
     """Host header poisoning: a request for another host is refused before any view runs."""
 
-    class Safe(ProductionConfig):
-        SECRET_KEY = "k" * 64
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
-        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
-        PII_KEYS = "uK0ydoWjtOLnFXHEpN4UE4TMwZiyrNpmtqjn7ShpGWs="
-        PII_HASH_KEY = "h" * 40
-        MAIL_SERVER = "smtp.perpusnas.go.id"
+    safe = production_config(tmp_path)
 
-    client = create_app(Safe).test_client()
+    client = create_app(safe).test_client()
     assert client.get("/privasi", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/privasi", base_url="https://bimtek.perpusnas.go.id").status_code == 200
 

@@ -20,7 +20,8 @@ from app.errors import DuplicateRegistration
 from app.extensions import db
 from app.registration import services
 from app.registration.models import Registration, nik_matches
-from config import BASE_DIR, ProductionConfig
+from config import BASE_DIR
+from tests.conftest import production_config
 from tests.fixtures_registration import make_nik, person
 
 NIP = "199008052015031001"
@@ -137,17 +138,12 @@ def test_without_configured_keys_they_are_derived_from_secret_key(app) -> None:
     ],
 )
 def test_production_refuses_to_start_without_explicit_keys(tmp_path, keys: dict, message: str) -> None:
-    class NoKeys(ProductionConfig):
-        SECRET_KEY = "k" * 64
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
-        PUBLIC_BASE_URL = "https://bimtek.perpusnas.go.id"
-        PII_KEYS = None
-        PII_HASH_KEY = None
+    no_keys = production_config(tmp_path, PII_KEYS=None, PII_HASH_KEY=None)
 
     for key, value in keys.items():
-        setattr(NoKeys, key, value)
+        setattr(no_keys, key, value)
     with pytest.raises(RuntimeError, match=message) as refused:
-        create_app(NoKeys)
+        create_app(no_keys)
     assert "flask privacy keygen" in str(refused.value)
 
 
