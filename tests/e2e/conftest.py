@@ -68,7 +68,11 @@ def new_page(browser, live_server: str) -> Iterator[Callable[..., object]]:
     violations: list[str] = []
 
     def open_page(viewport: dict[str, int] = DESKTOP) -> object:
-        context = browser.new_context(viewport=viewport, base_url=live_server, locale="id-ID")
+        # Reduced motion: Bootstrap then opens menus and dialogs without a transition, so a click never
+        # lands on a button that is still sliding into place (a logout click once missed that way).
+        context = browser.new_context(
+            viewport=viewport, base_url=live_server, locale="id-ID", reduced_motion="reduce"
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -264,6 +264,7 @@ def test_the_offline_app_is_installable_and_forgotten_at_logout(browser, live_se
         base_url=live_server,
         viewport=PHONE,
         locale="id-ID",
+        reduced_motion="reduce",
     )
     try:
         page = context.new_page()
@@ -281,6 +282,7 @@ def test_the_offline_app_is_installable_and_forgotten_at_logout(browser, live_se
 
         page.goto("/akun")
         page.get_by_role("button", name="Menu").click()
+        expect(page.locator("#nav.show")).to_be_visible()
         page.get_by_role("button", name="Keluar").click()
         expect(page).to_have_url(re.compile("/masuk"))
         assert _kept(page, roster, expected=False) is False  # whoever logs in next here never sees it
@@ -345,7 +347,9 @@ def test_a_roster_left_open_across_a_new_login_still_saves_its_marks(app, new_pa
     other_tab = page.context.new_page()  # logs out and in again: a new session, a new CSRF secret
     other_tab.goto("/akun")
     other_tab.get_by_role("button", name="Menu").click()
+    expect(other_tab.locator("#nav.show")).to_be_visible()
     other_tab.get_by_role("button", name="Keluar").click()
+    other_tab.wait_for_url(re.compile("/masuk"))
     _log_in(other_tab, today_class["facilitator"].email)
 
     _row(page, "Peserta 0005").get_by_role("button", name="Terlambat").click()  # page still holds the old token

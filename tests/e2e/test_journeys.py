@@ -71,9 +71,11 @@ def test_menu_on_a_phone_and_logout(new_page, make_user) -> None:
     page = new_page(PHONE)
     _log_in(page, user.email)
     page.get_by_role("button", name="Menu").click()
+    expect(page.locator("#nav.show")).to_be_visible()  # open, not still sliding
     expect(page.get_by_role("link", name="Pengguna", exact=True)).to_be_visible()
     screenshot(page, "menu-admin-phone")
     page.get_by_role("button", name="Keluar").click()
+    page.wait_for_url(re.compile(r".*/masuk$"))
     expect(page.get_by_role("alert")).to_contain_text("Anda telah keluar.")
     page.goto("/beranda")
     expect(page).to_have_url(re.compile(r".*/masuk"))
