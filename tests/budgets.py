@@ -1,0 +1,15 @@
+"""SQL statements a page may run per request, whatever the number of rows it shows (issue #13).
+
+Shared by tests/core/test_query_budgets.py and bench/pages.py (which measures them at full demo scale).
+"""
+
+BUDGETS: dict[str, int] = {
+    "class certificates (Mataram)": 15,
+    "class certificates (largest)": 15,
+    "programme attendance report": 15,
+    "class registrations (largest)": 15,
+    "programme registrations": 15,
+    "public catalogue": 15,
+    "Pendaftaran saya": 15,
+    "organiser home": 15,
+}
