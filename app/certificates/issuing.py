@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from app import clock
 from app.attendance import services as attendance
@@ -168,30 +168,29 @@ def class_rows(c: TrainingClass, today: date | None = None) -> list[CertificateR
 # --- issuing ---------------------------------------------------------------------------------------
 
 
-def _new_certificate(
+def _certificate_values(
     registration: Registration,
     programme: Programme,
     settings: CertificateSettings,
     seq: int,
     by: User | None,
     override_reason: str | None,
-) -> Certificate:
-    certificate = Certificate(
-        registration_id=registration.id,
-        programme_id=programme.id,
-        seq=seq,
-        version=1,
-        number=format_number(settings.number_pattern, seq, programme, registration.training_class.end_date),
-        code=secrets.token_urlsafe(32),
-        short_code=_short_code(),
-        status=CertificateStatus.VALID,
-        holder_name=registration.full_name,
-        details=_details(registration),
-        issued_by_id=by.id if by else None,
-        override_reason=override_reason,
-    )
-    db.session.add(certificate)
-    return certificate
+) -> dict[str, Any]:
+    """The columns of a first version, numbered `seq`."""
+    return {
+        "registration_id": registration.id,
+        "programme_id": programme.id,
+        "seq": seq,
+        "version": 1,
+        "number": format_number(settings.number_pattern, seq, programme, registration.training_class.end_date),
+        "code": secrets.token_urlsafe(32),
+        "short_code": _short_code(),
+        "status": CertificateStatus.VALID,
+        "holder_name": registration.full_name,
+        "details": _details(registration),
+        "issued_by_id": by.id if by else None,
+        "override_reason": override_reason,
+    }
 
 
 def issue(
@@ -210,7 +209,8 @@ def issue(
     programme = registration.training_class.batch.programme
     settings = settings_for(programme)
     reason = (override_reason or "").strip() or None if not ready.ok else None
-    certificate = _new_certificate(registration, programme, settings, next_seq(programme), by, reason)
+    certificate = Certificate(**_certificate_values(registration, programme, settings, next_seq(programme), by, reason))
+    db.session.add(certificate)
     db.session.flush()
     if certificate.override_reason:
         audit.record(certificate, "override", by, {"reason": [ready.reason, certificate.override_reason]})
@@ -219,7 +219,8 @@ def issue(
 
 def issue_class(c: TrainingClass, by: User | None, today: date | None = None) -> tuple[int, list[str]]:
     """Issue to everyone in a class who meets the rule; returns (issued, names not ready). The
-    numbers are reserved in one update and the certificates inserted in one flush."""
+    numbers are reserved in one update and the certificates inserted in one statement (the ORM's
+    flush would insert them one by one: Certificate refers to itself)."""
     rows = [row for row in class_rows(c, today) if row.certificate is None]
     ready = [row.registration for row in rows if row.readiness.ok]
     skipped = [f"{row.registration.full_name}: {row.readiness.reason}" for row in rows if not row.readiness.ok]
@@ -227,9 +228,8 @@ def issue_class(c: TrainingClass, by: User | None, today: date | None = None) ->
         programme = c.batch.programme
         settings = settings_for(programme)
         first = next_seq(programme, len(ready))
-        for offset, registration in enumerate(ready):
-            _new_certificate(registration, programme, settings, first + offset, by, None)
-        db.session.flush()
+        values = [_certificate_values(r, programme, settings, first + n, by, None) for n, r in enumerate(ready)]
+        db.session.execute(insert(Certificate), values)
     return len(ready), skipped
 
 

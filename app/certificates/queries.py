@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.certificates.models import Certificate, CertificateStatus
 from app.extensions import db
-from app.programmes.models import TrainingClass
+from app.programmes.models import Batch, TrainingClass
 from app.registration.models import NameCorrection, Registration, RegistrationStatus
 
 
@@ -53,12 +53,22 @@ def pending_corrections(registration_ids: Iterable[int]) -> dict[int, NameCorrec
     return {n.registration_id: n for n in corrections}
 
 
+def class_with_programme(class_id: int) -> TrainingClass | None:
+    """A class with its batch and programme (what its certificates print); nothing else eagerly."""
+    return db.session.scalar(
+        select(TrainingClass)
+        .options(lazyload("*"), joinedload(TrainingClass.batch).joinedload(Batch.programme))
+        .where(TrainingClass.id == class_id)
+    )
+
+
 def approved_of_class(c: TrainingClass) -> list[Registration]:
-    """The approved people of a class with their library (the names on the class's certificates)."""
+    """The approved people of a class with their library (the names on the class's certificates);
+    their class is `c`, already in the session."""
     return list(
         db.session.scalars(
             select(Registration)
-            .options(joinedload(Registration.library))
+            .options(lazyload("*"), joinedload(Registration.library).lazyload("*"))
             .where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
             .order_by(Registration.full_name, Registration.id)
         ).unique()

@@ -15,7 +15,7 @@ from app.auth.models import Role
 from app.certificates import bp, bulk, issuing, names, rendering, storage
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
-from app.certificates.queries import find_by_code
+from app.certificates.queries import class_with_programme, find_by_code
 from app.certificates.settings import DEFAULT_SIGNATORY, apply_settings, draft_settings, set_images, settings_for
 from app.core.access import login_required, public, roles_required
 from app.core.actions import commit_or_flash
@@ -131,7 +131,7 @@ def preview(programme_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/kelas/<int:class_id>/sertifikat")
 @roles_required(*PLANNERS)
 def class_certificates(class_id: int) -> ResponseReturnValue:
-    c = db.get_or_404(TrainingClass, class_id)
+    c = class_with_programme(class_id) or abort(404)
     rows = issuing.class_rows(c)
     return render_template("certificates/class.html", c=c, rows=rows)
 
