@@ -117,7 +117,7 @@ def main() -> None:
             memory.running = False
             memory.join()
             job_main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the naive loop
-            zip_size = (storage.store().folder / job.zip_path).stat().st_size
+            zip_size = storage.store().path(job.zip_path).stat().st_size
 
             settings = settings_for(programme)
             sample = certificates[: args.sample]

@@ -31,7 +31,7 @@ def test_a_job_issues_renders_and_zips_the_class(app, finished_class) -> None:
         bulk.run_job(job_id)
         job = db.session.get(BulkJob, job_id)
         assert (job.status, job.total, job.done, job.percent) == (JobStatus.DONE, 2, 2, 100)
-        archive = zipfile.ZipFile(storage.store().folder / job.zip_path)
+        archive = zipfile.ZipFile(storage.store().path(job.zip_path))
         names = sorted(archive.namelist())
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         assert names == sorted(c.file_name for c in certificates)
@@ -39,7 +39,7 @@ def test_a_job_issues_renders_and_zips_the_class(app, finished_class) -> None:
             text = PdfReader(io.BytesIO(archive.read(certificate.file_name))).pages[0].extract_text()
             assert certificate.holder_name in text
             assert certificate.number in text
-        combined = PdfReader(storage.store().folder / job.combined_path)
+        combined = PdfReader(storage.store().path(job.combined_path))
         assert len(combined.pages) == 2  # one page each (this class has no agenda page)
 
 
@@ -56,7 +56,7 @@ def test_a_resumed_job_adds_no_numbers_and_reuses_files(app, finished_class) -> 
 
 
 def _stored(certificate: Certificate) -> PdfReader:
-    return PdfReader(storage.store().folder / certificate.pdf_path)
+    return PdfReader(storage.store().path(certificate.pdf_path))
 
 
 def test_each_certificate_is_stored_as_its_own_one_page_pdf(app, finished_class) -> None:
@@ -186,7 +186,7 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
                 "2",
                 "-l",
                 "3",
-                str(storage.store().folder / certificates[0].pdf_path),
+                str(storage.store().path(certificates[0].pdf_path)),
                 str(ARTIFACTS / "certificate-agenda"),
             ],
             check=True,
@@ -240,7 +240,7 @@ def test_a_newer_job_replaces_the_files_of_the_older_one(app, client, login_as, 
     first = _job(app, "class", finished_class["class_id"])
     with app.app_context(), app.test_request_context():
         bulk.run_job(first)
-        old_zip = storage.store().folder / db.session.get(BulkJob, first).zip_path
+        old_zip = storage.store().path(db.session.get(BulkJob, first).zip_path)
     assert old_zip.is_file()
     second = _job(app, "class", finished_class["class_id"])
     with app.app_context(), app.test_request_context():

@@ -154,11 +154,11 @@ def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class
         assert calls == []
         settings_for(db.session.get(Programme, certificate.programme_id)).title = "PIAGAM"
         assert b"PIAGAM" not in first
-        old_file = storage.store().folder / certificate.pdf_path
+        old_file = storage.store().path(certificate.pdf_path)
         assert "PIAGAM" in _pdf_text(rendering.pdf_bytes(certificate))
         assert calls == [1]
         assert not old_file.exists()  # the render it replaces is not kept
-        assert (storage.store().folder / certificate.pdf_path).is_file()
+        assert storage.store().path(certificate.pdf_path).is_file()
 
 
 @pytest.mark.parametrize(

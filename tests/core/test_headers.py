@@ -104,7 +104,7 @@ def test_a_bulk_zip_download_is_no_store_not_no_cache(app: Flask, client, login_
     user = login_as(Role.ORGANISER)
     name = f"test-{secrets.token_hex(4)}.zip"
     with app.app_context():
-        path: Path = storage.store().folder / name
+        path: Path = storage.store().path(name)
         path.write_bytes(b"PK\x05\x06" + b"\0" * 18)
         job = BulkJob(
             scope="class", scope_id=1, status=JobStatus.DONE, zip_path=name, combined_path=name, created_by_id=user.id
