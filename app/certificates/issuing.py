@@ -141,7 +141,9 @@ def class_rows(c: TrainingClass, today: date | None = None) -> list[CertificateR
     marks = attendance.current_marks([c.id])
     days = attendance.class_days(c)
     programme = c.batch.programme
-    settings: list[CertificateSettings] = []  # loaded once, when an unconfirmed name needs the deadline
+    # The settings (confirmation window) only when an unconfirmed name needs the deadline.
+    unconfirmed = any(r.name_confirmed_at is None and r.id not in pending for r in registrations)
+    settings = settings_for(programme) if unconfirmed else None
 
     def attendance_of(registration: Registration) -> attendance.Eligibility:
         statuses = {d: marks[(registration.id, d)].status if (registration.id, d) in marks else None for d in days}
@@ -149,10 +151,8 @@ def class_rows(c: TrainingClass, today: date | None = None) -> list[CertificateR
 
     def name_of(registration: Registration) -> Readiness:
         deadline = None
-        if registration.id not in pending and registration.name_confirmed_at is None:
-            if not settings:
-                settings.append(settings_for(programme))
-            deadline = confirmation_deadline(registration, settings[0])
+        if settings is not None and registration.id not in pending and registration.name_confirmed_at is None:
+            deadline = confirmation_deadline(registration, settings)
         return name_readiness(registration, registration.id in pending, deadline, today)
 
     return [
@@ -219,8 +219,8 @@ def issue(
 
 def issue_class(c: TrainingClass, by: User | None, today: date | None = None) -> tuple[int, list[str]]:
     """Issue to everyone in a class who meets the rule; returns (issued, names not ready). The
-    numbers are reserved in one update and the certificates inserted in one statement (the ORM's
-    flush would insert them one by one: Certificate refers to itself)."""
+    numbers are reserved in one update and the certificates inserted in one executemany (the ORM's
+    flush would insert them one statement each: Certificate refers to itself)."""
     rows = [row for row in class_rows(c, today) if row.certificate is None]
     ready = [row.registration for row in rows if row.readiness.ok]
     skipped = [f"{row.registration.full_name}: {row.readiness.reason}" for row in rows if not row.readiness.ok]
