@@ -69,8 +69,9 @@ def main() -> None:
     from sqlalchemy import select
 
     from app import create_app
-    from app.certificates import bulk, services
+    from app.certificates import bulk, issuing, rendering, storage
     from app.certificates.models import BulkJob
+    from app.certificates.settings import settings_for
     from app.core.demo import load_demo
     from app.extensions import db
     from app.pdf.render import render_pdf
@@ -93,7 +94,7 @@ def main() -> None:
                 )
             ).all()
             for registration in registrations:  # attendance aside: the benchmark is about rendering
-                services.issue(registration, by=None, override_reason="benchmark", today=far)
+                issuing.issue(registration, by=None, override_reason="benchmark", today=far)
             db.session.commit()
             certificates = bulk.certificates_in(bulk.classes_in("programme", programme.id))
             count = len(certificates)
@@ -116,20 +117,20 @@ def main() -> None:
             memory.running = False
             memory.join()
             job_main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the naive loop
-            zip_size = (services.storage_dir() / job.zip_path).stat().st_size
+            zip_size = storage.store().path(job.zip_path).stat().st_size
 
-            settings = services.settings_for(programme)
+            settings = settings_for(programme)
             sample = certificates[: args.sample]
-            render_pdf(services.full_html([sample[0]], settings))  # warm up (fonts), as the workers are
+            render_pdf(rendering.full_html([sample[0]], settings))  # warm up (fonts), as the workers are
             naive_started = time.perf_counter()
             for certificate in sample:
-                render_pdf(services.full_html([certificate], settings))
+                render_pdf(rendering.full_html([certificate], settings))
             naive_ms = 1000 * (time.perf_counter() - naive_started) / len(sample)
             # for comparison with other machines: the certificate page alone, one document each
             settings.show_agenda_page = False
             page_started = time.perf_counter()
             for certificate in sample:
-                render_pdf(services.full_html([certificate], settings))
+                render_pdf(rendering.full_html([certificate], settings))
             page_ms = 1000 * (time.perf_counter() - page_started) / len(sample)
             db.session.rollback()
 

@@ -30,7 +30,7 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
     """The objects of the matrix, and one account per identity."""
     from app.auth import sessions as login_sessions
     from app.auth.models import LoginSession
-    from app.certificates import services as certificates
+    from app.certificates import issuing
     from app.certificates.models import BulkJob, Certificate, JobStatus
     from app.libraries import services as libraries
     from app.libraries.models import LibraryStatus, LibraryType
@@ -62,7 +62,7 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
         c.facilitators = [db.session.get(User, own_facilitator.id)]
         db.session.get(TrainingClass, other_class).facilitators = [db.session.get(User, users["other_facilitator"].id)]
         owner = db.session.get(User, users["participant_a"].id)
-        certificates.issue_class(c, by=None)
+        issuing.issue_class(c, by=None)
         certificate = db.session.scalars(db.select(Certificate).where(Certificate.registration_id == rid)).one()
         session = programmes.add_agenda_session(
             c,

@@ -25,8 +25,10 @@ from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.certificates import services
+from app.certificates import rendering, storage
+from app.certificates.issuing import issue_class
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
+from app.certificates.settings import settings_for
 from app.core.urls import public_request_context
 from app.errors import CertificateError, DomainError
 from app.extensions import db, utcnow
@@ -102,24 +104,24 @@ def render_many(
         with public_request_context():
             render_many(certificates, workers=workers, progress=progress, print_path=print_path)
         return
-    storage = services.storage_dir()
+    store = storage.store()
     if len({c.programme_id for c in certificates}) > 1:
         raise CertificateError("render_many: one programme at a time")
     todo: list[tuple[Certificate, str]] = []
     digests: dict[int, str] = {}
     settings = None
     for certificate in certificates:
-        settings = settings or services.settings_for(db.session.get(Programme, certificate.programme_id))
-        digest = services.content_hash(certificate, settings)
-        if not services.is_stored(certificate, digest):
-            todo.append((certificate, services.stored_name(certificate, digest)))
+        settings = settings or settings_for(db.session.get(Programme, certificate.programme_id))
+        digest = storage.content_hash(certificate, settings)
+        if not storage.is_stored(certificate, digest):
+            todo.append((certificate, storage.stored_name(certificate, digest)))
             digests[certificate.id] = digest
     done = len(certificates) - len(todo)
     if todo:
         pool.warm_up()  # the fork server loads WeasyPrint while the chunks are being prepared
     if progress:
         progress(done)
-    with tempfile.TemporaryDirectory(dir=storage, prefix="parts-") as scratch:
+    with tempfile.TemporaryDirectory(dir=store.folder, prefix="parts-") as scratch:
         parts: list[str] = []
         if todo:
             parts = _render(
@@ -134,7 +136,7 @@ def render_many(
         if print_path is not None:
             # Everything rendered now: the chunks' print parts, in order; otherwise the stored
             # single files (a resumed job), so the order is always that of `certificates`.
-            files = parts if len(todo) == len(certificates) else [str(storage / c.pdf_path) for c in certificates]
+            files = parts if len(todo) == len(certificates) else [str(store.path(c.pdf_path)) for c in certificates]
             started = time.perf_counter()
             join_pdfs(files, print_path)
             log.info("print file of %s certificates joined in %.2f s", len(certificates), time.perf_counter() - started)
@@ -150,9 +152,9 @@ def _render(
     progress: Callable[[int], None],
 ) -> list[str]:
     """Render `todo` in chunks on a process pool; returns the print parts in order."""
-    storage = services.storage_dir()
+    store = storage.store()
     workers = workers or current_app.config["PDF_WORKERS"]
-    keys = [services.background_key(certificate) for certificate, _name in todo]
+    keys = [rendering.background_key(certificate) for certificate, _name in todo]
     slices = plan_chunks(len(todo), workers, [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]])
     parts = [str(scratch / f"part-{index:04d}.pdf") if printing else None for index in range(len(slices))]
     executor = pool.open_pool(min(workers, len(slices)))
@@ -160,7 +162,7 @@ def _render(
     try:
         futures = {}
         for index, (start, end) in enumerate(slices):  # the workers start on the first while the rest are built
-            chunk = services.layered_chunk(todo[start:end], settings, storage, parts[index])
+            chunk = rendering.layered_chunk(todo[start:end], settings, store.folder, parts[index])
             futures[executor.submit(layers.render_chunk, chunk)] = index
         retries = {}
         for future in pool.completed(list(futures), current_app.config["PDF_RENDER_TIMEOUT"]):
@@ -169,7 +171,7 @@ def _render(
             if not future.result():  # pages did not add up: one document per certificate
                 for entry in todo[start:end]:
                     retries[entry[0].id] = executor.submit(
-                        layers.render_chunk, services.layered_chunk([entry], settings, storage)
+                        layers.render_chunk, rendering.layered_chunk([entry], settings, store.folder)
                     )
                 continue
             for certificate, name in todo[start:end]:
@@ -194,12 +196,12 @@ def _render(
         raise
     executor.shutdown()
     if retries and printing:  # a chunk's print part is missing: the caller uses the single files
-        return [str(storage / c.pdf_path) for c, _name in todo]
+        return [str(store.path(c.pdf_path)) for c, _name in todo]
     return parts
 
 
 def _stored(certificate: Certificate, name: str, digests: dict[int, str]) -> None:
-    services.keep_stored(certificate, name, digests[certificate.id])
+    storage.keep_stored(certificate, name, digests[certificate.id])
 
 
 def join_pdfs(files: list[str], target: Path) -> None:
@@ -215,10 +217,10 @@ def join_pdfs(files: list[str], target: Path) -> None:
 
 def write_zip(certificates: list[Certificate], path: Path) -> None:
     """One PDF per certificate, copied from storage without recompression."""
-    storage = services.storage_dir()
+    store = storage.store()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            archive.write(storage / certificate.pdf_path, certificate.file_name)
+            archive.write(store.path(certificate.pdf_path), certificate.file_name)
 
 
 def _drop_older_files(job: BulkJob) -> None:
@@ -236,7 +238,7 @@ def _drop_older_files(job: BulkJob) -> None:
     for old in older:
         for relative in (old.zip_path, old.combined_path):
             if relative:
-                (services.storage_dir() / relative).unlink(missing_ok=True)
+                storage.store().delete(relative)
         old.zip_path = old.combined_path = None
 
 
@@ -292,7 +294,7 @@ def run_job(job_id: int) -> None:
         pool.warm_up()  # WeasyPrint loads in the fork server while certificates are issued
         classes = classes_in(job.scope, job.scope_id)
         for c in classes:
-            services.issue_class(c, by=None)
+            issue_class(c, by=None)
         db.session.commit()
         certificates = certificates_in(classes)
         job.total, job.done = len(certificates), 0
@@ -303,12 +305,12 @@ def run_job(job_id: int) -> None:
             job.done, job.heartbeat_at = done, utcnow()
             db.session.commit()
 
-        folder = services.storage_dir() / "jobs"
-        folder.mkdir(exist_ok=True)
+        store = storage.store()
+        store.path("jobs").mkdir(exist_ok=True)
         zip_path, combined_path = f"jobs/job-{job.id}.zip", f"jobs/job-{job.id}.pdf"
-        render_many(certificates, progress=progress, print_path=services.storage_dir() / combined_path)
+        render_many(certificates, progress=progress, print_path=store.path(combined_path))
         lap("render")
-        write_zip(certificates, services.storage_dir() / zip_path)
+        write_zip(certificates, store.path(zip_path))
         lap("zip")
         job.zip_path, job.combined_path = zip_path, combined_path
         job.status, job.done, job.finished_at = JobStatus.DONE, len(certificates), utcnow()

@@ -15,10 +15,10 @@ certificates_cli = AppGroup("certificates", help="Sertifikat.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Tanggal acuan (TTTT-BB-HH).")
 def ask_names(today: object) -> None:
     """Ask participants whose class has ended to confirm the name on their certificate (once each)."""
-    from app.certificates import services
+    from app.certificates import names
     from app.extensions import db
 
-    sent = services.ask_names(today.date() if today else None)
+    sent = names.ask_names(today.date() if today else None)
     db.session.commit()
     click.echo(f"Permintaan konfirmasi nama terkirim: {sent}.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.certificates import services
+from app.certificates.issuing import issue_class
 from app.extensions import db
 from app.programmes.models import Programme, TrainingClass
 
@@ -20,6 +20,6 @@ def issue_mataram() -> int:
     )
     if c is None:
         return 0
-    issued, _skipped = services.issue_class(c, by=None)
+    issued, _skipped = issue_class(c, by=None)
     db.session.flush()
     return issued

@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
-from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
 from app.auth.models import Role
-from app.certificates import bp, bulk, services
+from app.certificates import bp, bulk, issuing, names, rendering, storage
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
+from app.certificates.queries import class_with_programme, find_by_code
+from app.certificates.settings import DEFAULT_SIGNATORY, apply_settings, draft_settings, set_images, settings_for
 from app.core.access import login_required, public, roles_required
 from app.core.actions import commit_or_flash
 from app.errors import DomainError
@@ -31,8 +32,8 @@ PLANNERS = (Role.ADMIN, Role.ORGANISER)
 @roles_required(*PLANNERS)
 def settings(programme_id: int) -> ResponseReturnValue:
     programme = db.get_or_404(Programme, programme_id)
-    current = services.settings_for(programme)
-    signatory = (current.signatories or [services.DEFAULT_SIGNATORY])[0]
+    current = settings_for(programme)
+    signatory = (current.signatories or [DEFAULT_SIGNATORY])[0]
     form = CertificateSettingsForm(obj=current)
     if request.method == "GET":
         form.signatory_position.data = signatory.get("position")
@@ -44,7 +45,7 @@ def settings(programme_id: int) -> ResponseReturnValue:
             form.signatory2_name.data = second[0].get("name")
             form.signatory2_nip.data = second[0].get("nip")
     if form.validate_on_submit() and _images_saved(current, form):
-        services.apply_settings(current, form)
+        apply_settings(current, form)
         db.session.commit()
         flash(_("Pengaturan sertifikat disimpan."), "success")
         return redirect(url_for("certificates.settings", programme_id=programme.id))
@@ -60,15 +61,15 @@ def _images_saved(settings: object, form: CertificateSettingsForm) -> bool:
         upload = getattr(form, name).data
         if upload:
             try:
-                uploads[name] = services.store_image(upload.read())
+                uploads[name] = storage.store_image(upload.read())
             except DomainError as exc:
                 getattr(form, name).errors = [*getattr(form, name).errors, str(exc.message)]
     if len(uploads) < sum(1 for name in ("logo", "signature") if getattr(form, name).data):
         for stored in uploads.values():  # the other image was fine: not kept either
-            (services.images_dir() / stored).unlink(missing_ok=True)
+            storage.store().delete_image(stored)
         db.session.rollback()
         return False
-    services.set_images(
+    set_images(
         settings,
         uploads.get("logo"),
         uploads.get("signature"),
@@ -83,13 +84,13 @@ def _images_saved(settings: object, form: CertificateSettingsForm) -> bool:
 def preview(programme_id: int) -> ResponseReturnValue:
     """The certificate as it will look, with sample data (nothing is issued)."""
     programme = db.get_or_404(Programme, programme_id)
-    settings = services.settings_for(programme)
+    settings = settings_for(programme)
     # Keep the defaults created on first use: the rollback below (which drops the unsaved sample)
     # would otherwise delete the fresh settings row under `settings` (ObjectDeletedError, a 500).
     db.session.commit()
     draft = CertificateSettingsForm(formdata=request.args, meta={"csrf": False})
     if "title" in request.args and draft.validate():  # the values being typed, not saved yet
-        settings = services.draft_settings(programme, draft)
+        settings = draft_settings(programme, draft)
     sample = Certificate(
         id=0,
         programme_id=programme.id,
@@ -97,7 +98,7 @@ def preview(programme_id: int) -> ResponseReturnValue:
         version=1,
         code="CONTOH" + "x" * 37,
         short_code="CONT-OH12-34",
-        number=services.format_number(
+        number=issuing.format_number(
             settings.number_pattern, 1, programme, programme.batches[0].end_date if programme.batches else clock.today()
         ),
         status=CertificateStatus.VALID,
@@ -119,7 +120,7 @@ def preview(programme_id: int) -> ResponseReturnValue:
         },
     )
     db.session.rollback()
-    response = Response(services.preview_pdf(sample, settings), mimetype="application/pdf")
+    response = Response(rendering.preview_pdf(sample, settings), mimetype="application/pdf")
     # The settings page shows this PDF in an iframe: allow framing by our own pages, for this
     # response only (every other page stays X-Frame-Options: DENY).
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -130,8 +131,8 @@ def preview(programme_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/kelas/<int:class_id>/sertifikat")
 @roles_required(*PLANNERS)
 def class_certificates(class_id: int) -> ResponseReturnValue:
-    c = db.get_or_404(TrainingClass, class_id)
-    rows = [(r, services.current_certificate(r), services.readiness(r)) for r in attendance.approved_registrations(c)]
+    c = class_with_programme(class_id) or abort(404)
+    rows = issuing.class_rows(c)
     return render_template("certificates/class.html", c=c, rows=rows)
 
 
@@ -139,7 +140,7 @@ def class_certificates(class_id: int) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def issue_class(class_id: int) -> ResponseReturnValue:
     c = db.get_or_404(TrainingClass, class_id)
-    issued, skipped = services.issue_class(c, current_user)
+    issued, skipped = issuing.issue_class(c, current_user)
     db.session.commit()
     flash(_("%(n)s sertifikat diterbitkan.", n=issued), "success")
     if skipped:
@@ -153,7 +154,7 @@ def issue_one(registration_id: int) -> ResponseReturnValue:
     """Issue for one person; below the attendance rule only with a reason (audited)."""
     registration = db.get_or_404(Registration, registration_id)
     commit_or_flash(
-        lambda: services.issue(registration, current_user, override_reason=request.form.get("reason")),
+        lambda: issuing.issue(registration, current_user, override_reason=request.form.get("reason")),
         lambda certificate: _("Sertifikat %(n)s diterbitkan.", n=certificate.number),
     )
     return redirect(url_for("certificates.class_certificates", class_id=registration.class_id))
@@ -167,13 +168,13 @@ def change(certificate_id: int, action: str) -> ResponseReturnValue:
         form = RevokeCertificateForm()
         if form.validate_on_submit():
             commit_or_flash(
-                lambda: services.revoke(certificate, current_user, form.reason.data), _("Sertifikat dicabut.")
+                lambda: issuing.revoke(certificate, current_user, form.reason.data), _("Sertifikat dicabut.")
             )
         for message in (m for errors in form.errors.values() for m in errors):
             flash(message, "danger")
     elif action == "terbitkan-ulang":
         commit_or_flash(
-            lambda: services.reissue(certificate, current_user),
+            lambda: issuing.reissue(certificate, current_user),
             lambda new: _("Versi baru diterbitkan dengan nomor yang sama (%(n)s).", n=new.number),
         )
     else:
@@ -192,7 +193,7 @@ def confirm_name(registration_id: int) -> ResponseReturnValue:
     if registration.user_id != current_user.id:
         abort(404)
     commit_or_flash(
-        lambda: services.confirm_name(registration, current_user),
+        lambda: names.confirm_name(registration, current_user),
         _("Terima kasih. Nama pada sertifikat Anda sudah dikonfirmasi."),
     )
     return redirect(url_for("registration.mine"))
@@ -205,7 +206,7 @@ def download(certificate_id: int) -> ResponseReturnValue:
     owner = certificate.registration is not None and certificate.registration.user_id == current_user.id
     if not owner and not current_user.has_role(*PLANNERS):
         abort(404)
-    pdf = services.pdf_bytes(certificate)
+    pdf = rendering.pdf_bytes(certificate)
     log_access(
         AccessAction.DOWNLOADED,
         "certificate",
@@ -228,7 +229,7 @@ def download(certificate_id: int) -> ResponseReturnValue:
 def verify_form() -> ResponseReturnValue:
     code = request.args.get("kode", "").strip()
     if code:
-        certificate = services.find_by_code(code)
+        certificate = find_by_code(code)
         if certificate is not None:
             return redirect(url_for("certificates.verify", code=certificate.code))
         return render_template("certificates/verify.html", certificate=None, searched=code), 404
@@ -241,7 +242,7 @@ def verify_form() -> ResponseReturnValue:
 def verify(code: str) -> ResponseReturnValue:
     """Valid / revoked (and when) / superseded, with the holder, programme, class, dates and JP:
     nothing else for the public; organisers and admins also see why it was revoked."""
-    certificate = services.find_by_code(code) if len(code) == 43 else None
+    certificate = find_by_code(code) if len(code) == 43 else None
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None, searched=code[:20]), 404
     # Why it was revoked is the organisers' business: the public sees only that it was, and when.
@@ -250,7 +251,7 @@ def verify(code: str) -> ResponseReturnValue:
         "certificates/verify.html",
         certificate=certificate,
         searched=None,
-        revoked_on=services.revoked_on(certificate),
+        revoked_on=issuing.revoked_on(certificate),
         show_reason=show_reason,
     )
 
@@ -319,7 +320,7 @@ def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
     job = db.get_or_404(BulkJob, job_id)
     if job.status is not JobStatus.DONE or not job.zip_path or kind not in ("sertifikat.zip", "gabungan.pdf"):
         abort(404)
-    path = services.storage_dir() / (job.zip_path if kind == "sertifikat.zip" else job.combined_path or "")
+    path = storage.store().path(job.zip_path if kind == "sertifikat.zip" else job.combined_path or "")
     if not path.is_file():  # the files of an old job are removed when a newer one finishes
         abort(404)
     log_access(

@@ -12,7 +12,7 @@ from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
 from app.auth.models import Role
-from app.certificates import services as certificates
+from app.certificates import names, queries
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import choice_list, show_domain_error
@@ -170,15 +170,13 @@ def mine() -> ResponseReturnValue:
             if r.status is RegistrationStatus.APPROVED
         },
         certificates={
-            r.id: certificates.current_certificate(r) for r in registrations if r.status is RegistrationStatus.APPROVED
+            r.id: queries.current_certificate(r) for r in registrations if r.status is RegistrationStatus.APPROVED
         },
         corrections={
-            r.id: certificates.pending_correction(r) for r in registrations if r.status is RegistrationStatus.APPROVED
+            r.id: queries.pending_correction(r) for r in registrations if r.status is RegistrationStatus.APPROVED
         },
         deadlines={
-            r.id: certificates.confirmation_deadline(r)
-            for r in registrations
-            if r.status is RegistrationStatus.APPROVED
+            r.id: names.confirmation_deadline(r) for r in registrations if r.status is RegistrationStatus.APPROVED
         },
         RegistrationStatus=RegistrationStatus,
         today=clock.today(),

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.certificates import bulk, services
+from app.certificates import bulk, issuing, storage
 from app.certificates.models import BulkJob, Certificate, JobStatus
 from app.extensions import db
 from tests.certificates.test_certificates import ARTIFACTS
@@ -31,7 +31,7 @@ def test_a_job_issues_renders_and_zips_the_class(app, finished_class) -> None:
         bulk.run_job(job_id)
         job = db.session.get(BulkJob, job_id)
         assert (job.status, job.total, job.done, job.percent) == (JobStatus.DONE, 2, 2, 100)
-        archive = zipfile.ZipFile(services.storage_dir() / job.zip_path)
+        archive = zipfile.ZipFile(storage.store().path(job.zip_path))
         names = sorted(archive.namelist())
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         assert names == sorted(c.file_name for c in certificates)
@@ -39,7 +39,7 @@ def test_a_job_issues_renders_and_zips_the_class(app, finished_class) -> None:
             text = PdfReader(io.BytesIO(archive.read(certificate.file_name))).pages[0].extract_text()
             assert certificate.holder_name in text
             assert certificate.number in text
-        combined = PdfReader(services.storage_dir() / job.combined_path)
+        combined = PdfReader(storage.store().path(job.combined_path))
         assert len(combined.pages) == 2  # one page each (this class has no agenda page)
 
 
@@ -56,14 +56,14 @@ def test_a_resumed_job_adds_no_numbers_and_reuses_files(app, finished_class) -> 
 
 
 def _stored(certificate: Certificate) -> PdfReader:
-    return PdfReader(services.storage_dir() / certificate.pdf_path)
+    return PdfReader(storage.store().path(certificate.pdf_path))
 
 
 def test_each_certificate_is_stored_as_its_own_one_page_pdf(app, finished_class) -> None:
     with app.app_context(), app.test_request_context():
         from app.programmes.models import TrainingClass
 
-        services.issue_class(db.session.get(TrainingClass, finished_class["class_id"]), by=None)
+        issuing.issue_class(db.session.get(TrainingClass, finished_class["class_id"]), by=None)
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         bulk.render_many(certificates, workers=2)
         for certificate, other in zip(certificates, reversed(certificates), strict=True):
@@ -147,7 +147,7 @@ def test_the_agenda_page_is_rendered_once_and_added_to_each_certificate(app, fin
         planning.add_agenda_session(
             c, planning.AgendaData(c.start_date, time(8), time(12), "Kebijakan TPBIS", 5), by=None
         )
-        services.issue_class(c, by=None)
+        issuing.issue_class(c, by=None)
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         bulk.render_many(certificates, workers=1)
         for certificate in certificates:
@@ -162,7 +162,7 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
     with app.app_context(), app.test_request_context():
         from app.programmes.models import TrainingClass
 
-        services.issue_class(db.session.get(TrainingClass, finished_class["class_id"]), by=None)
+        issuing.issue_class(db.session.get(TrainingClass, finished_class["class_id"]), by=None)
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         for certificate in certificates:  # frozen details: 40 topics do not fit on one page
             certificate.details = certificate.details | {
@@ -186,7 +186,7 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
                 "2",
                 "-l",
                 "3",
-                str(services.storage_dir() / certificates[0].pdf_path),
+                str(storage.store().path(certificates[0].pdf_path)),
                 str(ARTIFACTS / "certificate-agenda"),
             ],
             check=True,
@@ -240,7 +240,7 @@ def test_a_newer_job_replaces_the_files_of_the_older_one(app, client, login_as, 
     first = _job(app, "class", finished_class["class_id"])
     with app.app_context(), app.test_request_context():
         bulk.run_job(first)
-        old_zip = services.storage_dir() / db.session.get(BulkJob, first).zip_path
+        old_zip = storage.store().path(db.session.get(BulkJob, first).zip_path)
     assert old_zip.is_file()
     second = _job(app, "class", finished_class["class_id"])
     with app.app_context(), app.test_request_context():

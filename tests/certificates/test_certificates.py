@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.models import Role
-from app.certificates import services
-from app.certificates.models import Certificate
+from app.certificates import issuing, queries, rendering, storage
+from app.certificates.models import DEFAULT_PATTERN, Certificate
+from app.certificates.settings import settings_for
 from app.errors import CertificateError
 from app.extensions import db
 from app.programmes.models import Programme, TrainingClass
@@ -43,26 +44,23 @@ def test_number_pattern_in_the_indonesian_style(app_ctx) -> None:
     class Prog:
         code = "SPP-TIK"
 
-    assert (
-        services.format_number(services.DEFAULT_PATTERN, 1, Prog(), date(2023, 5, 25))
-        == "0001/SPP-TIK/PERPUSNAS/V/2023"
-    )
-    assert services.format_number("{seq:03d}-{month}-{year}", 42, Prog(), date(2023, 12, 1)) == "042-12-2023"
+    assert issuing.format_number(DEFAULT_PATTERN, 1, Prog(), date(2023, 5, 25)) == "0001/SPP-TIK/PERPUSNAS/V/2023"
+    assert issuing.format_number("{seq:03d}-{month}-{year}", 42, Prog(), date(2023, 12, 1)) == "042-12-2023"
     with pytest.raises(CertificateError, match="Pola nomor tidak valid"):
-        services.format_number("{nomor}/{year}", 1, Prog(), date(2023, 5, 25))
+        issuing.format_number("{nomor}/{year}", 1, Prog(), date(2023, 5, 25))
 
 
 def test_eligible_participants_get_consecutive_numbers_and_others_a_reason(app, finished_class) -> None:
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, finished_class["class_id"])
-        issued, skipped = services.issue_class(c, by=None)
+        issued, skipped = issuing.issue_class(c, by=None)
         db.session.commit()
         assert issued == 2
         assert len(skipped) == 1
         assert "kurang 3 hari" in skipped[0]
-        numbers = sorted(services.current_certificate(_reg(i)).seq for i in finished_class["ids"][:2])
+        numbers = sorted(queries.current_certificate(_reg(i)).seq for i in finished_class["ids"][:2])
         assert numbers == [1, 2]
-        assert services.issue_class(c, by=None) == (0, skipped)  # nothing issued twice
+        assert issuing.issue_class(c, by=None) == (0, skipped)  # nothing issued twice
 
 
 def test_override_needs_a_reason_and_is_audited(app, finished_class, make_user) -> None:
@@ -72,8 +70,8 @@ def test_override_needs_a_reason_and_is_audited(app, finished_class, make_user) 
 
         absent = _reg(finished_class["ids"][2])
         with pytest.raises(CertificateError, match="kurang 3 hari"):
-            services.issue(absent, by=None)
-        certificate = services.issue(
+            issuing.issue(absent, by=None)
+        certificate = issuing.issue(
             absent, by=db.session.get(User, organiser.id), override_reason="Tugas dinas resmi, disetujui Kapusbang"
         )
         db.session.commit()
@@ -96,7 +94,7 @@ def test_numbers_stay_distinct_and_consecutive_under_concurrency(app, open_class
     def issue(rid: int) -> int:
         with app.app_context(), app.test_request_context():
             barrier.wait(timeout=30)
-            certificate = services.issue(
+            certificate = issuing.issue(
                 _reg(rid), by=None, override_reason="uji konkurensi", today=date.today() + timedelta(days=400)
             )
             db.session.commit()
@@ -111,8 +109,8 @@ def test_pdf_holds_name_number_programme_and_jp_and_a_working_qr(app, finished_c
     import zxingcpp
 
     with app.app_context(), app.test_request_context():
-        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
-        pdf = services.pdf_bytes(certificate)
+        certificate = issuing.issue(_reg(finished_class["ids"][0]), by=None)
+        pdf = rendering.pdf_bytes(certificate)
         db.session.commit()
         text = _pdf_text(pdf)
         programme = db.session.get(Programme, certificate.programme_id)
@@ -136,7 +134,7 @@ def test_pdf_holds_name_number_programme_and_jp_and_a_working_qr(app, finished_c
             image = Image.open(next(Path(folder).glob("page*.png")))
             image.save(ARTIFACTS / "certificate-short-name.png")  # looked at by a person
             decoded = [result.text for result in zxingcpp.read_barcodes(image)]
-        assert decoded == [services.verification_url(certificate)]
+        assert decoded == [issuing.verification_url(certificate)]
         code = certificate.code
     response = app.test_client().get(decoded[0].split("localhost", 1)[-1])
     assert response.status_code == 200
@@ -146,21 +144,21 @@ def test_pdf_holds_name_number_programme_and_jp_and_a_working_qr(app, finished_c
 
 def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class, monkeypatch) -> None:
     with app.app_context(), app.test_request_context():
-        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
-        first = services.pdf_bytes(certificate)
+        certificate = issuing.issue(_reg(finished_class["ids"][0]), by=None)
+        first = rendering.pdf_bytes(certificate)
         db.session.commit()
         calls = []
-        original = services.render_one
-        monkeypatch.setattr(services, "render_one", lambda *a, **k: calls.append(1) or original(*a, **k))
-        assert services.pdf_bytes(certificate) == first
+        original = rendering.render_one
+        monkeypatch.setattr(rendering, "render_one", lambda *a, **k: calls.append(1) or original(*a, **k))
+        assert rendering.pdf_bytes(certificate) == first
         assert calls == []
-        services.settings_for(db.session.get(Programme, certificate.programme_id)).title = "PIAGAM"
+        settings_for(db.session.get(Programme, certificate.programme_id)).title = "PIAGAM"
         assert b"PIAGAM" not in first
-        old_file = services.storage_dir() / certificate.pdf_path
-        assert "PIAGAM" in _pdf_text(services.pdf_bytes(certificate))
+        old_file = storage.store().path(certificate.pdf_path)
+        assert "PIAGAM" in _pdf_text(rendering.pdf_bytes(certificate))
         assert calls == [1]
         assert not old_file.exists()  # the render it replaces is not kept
-        assert (services.storage_dir() / certificate.pdf_path).is_file()
+        assert storage.store().path(certificate.pdf_path).is_file()
 
 
 @pytest.mark.parametrize(
@@ -171,18 +169,18 @@ def test_hostile_names_are_printed_as_text_and_fetch_nothing(app, finished_class
     from app.pdf.render import make_fetcher, render_pdf
 
     with app.app_context(), app.test_request_context():
-        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        certificate = issuing.issue(_reg(finished_class["ids"][0]), by=None)
         certificate.holder_name = name
-        settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
-        layered = layers.fill_qr_codes(services.layered_chunk([(certificate, "x.pdf")], settings, tmp_path).html)
-        for html in (layered, services.full_html([certificate], settings)):
+        settings = settings_for(db.session.get(Programme, certificate.programme_id))
+        layered = layers.fill_qr_codes(rendering.layered_chunk([(certificate, "x.pdf")], settings, tmp_path).html)
+        for html in (layered, rendering.full_html([certificate], settings)):
             fetcher = make_fetcher()
             pdf = render_pdf(html, fetcher)
             assert name in _pdf_text(pdf).replace("\n", "")
             assert fetcher.refused == []
             assert "logo.svg" in fetcher.served  # fonts are fetched once per process
             assert set(fetcher.served) <= {"NotoSans-Bold.ttf", "NotoSans-Regular.ttf", "logo.svg"}
-        assert name in _pdf_text(services.pdf_bytes(certificate)).replace("\n", "")
+        assert name in _pdf_text(rendering.pdf_bytes(certificate)).replace("\n", "")
         db.session.rollback()
 
 
@@ -191,13 +189,13 @@ def test_layered_pages_look_exactly_like_the_whole_certificate(app, finished_cla
     from app.pdf.render import render_pdf
 
     with app.app_context(), app.test_request_context():
-        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        certificate = issuing.issue(_reg(finished_class["ids"][0]), by=None)
         certificate.holder_name = (
             "Baiq Nurul Hidayati Wulandari Putri Lestari Ningsih Kusumawardhani Anak Agung Ayu, S.Pd., M.Hum."
         )[:100]
-        settings = services.settings_for(db.session.get(Programme, certificate.programme_id))
-        (tmp_path / "layered.pdf").write_bytes(services.pdf_bytes(certificate))
-        (tmp_path / "whole.pdf").write_bytes(render_pdf(services.full_html([certificate], settings)))
+        settings = settings_for(db.session.get(Programme, certificate.programme_id))
+        (tmp_path / "layered.pdf").write_bytes(rendering.pdf_bytes(certificate))
+        (tmp_path / "whole.pdf").write_bytes(render_pdf(rendering.full_html([certificate], settings)))
         db.session.rollback()
     images = {}
     for name in ("layered", "whole"):
@@ -236,7 +234,7 @@ def test_a_render_that_takes_too_long_is_stopped(app, client, login_as, finished
         assert queued.result().startswith(b"%PDF")
 
     with app.app_context(), app.test_request_context():
-        certificate = services.issue(_reg(finished_class["ids"][0]), by=None)
+        certificate = issuing.issue(_reg(finished_class["ids"][0]), by=None)
         db.session.commit()
         certificate_id = certificate.id
     login_as(Role.ORGANISER)
@@ -250,14 +248,14 @@ def test_a_render_that_takes_too_long_is_stopped(app, client, login_as, finished
 
 
 def test_long_names_shrink_to_one_line() -> None:
-    assert services.name_font_size("Ani") == 30.0
-    assert services.name_font_size("x" * 100) < 12.5
+    assert rendering.name_font_size("Ani") == 30.0
+    assert rendering.name_font_size("x" * 100) < 12.5
 
 
 def test_verification_states_and_no_personal_data(app, client, finished_class) -> None:
     with app.app_context(), app.test_request_context():
         r = _reg(finished_class["ids"][0])
-        certificate = services.issue(r, by=None)
+        certificate = issuing.issue(r, by=None)
         db.session.commit()
         code, short, nik, email, phone = certificate.code, certificate.short_code, r.nik, r.email, r.whatsapp
     page = client.get(f"/verifikasi/{code}").get_data(as_text=True)
@@ -275,7 +273,7 @@ def test_verification_states_and_no_personal_data(app, client, finished_class) -
         certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
         corrected = certificate.registration
         corrected.full_name = "Peserta Satu, S.Pd."
-        new = services.reissue(certificate, by=None)
+        new = issuing.reissue(certificate, by=None)
         db.session.commit()
         new_code = new.code
         assert (new.number, new.version) == (certificate.number, 2)
@@ -283,7 +281,7 @@ def test_verification_states_and_no_personal_data(app, client, finished_class) -
     assert "DIGANTIKAN" in old_page
     assert new_code in old_page
     with app.app_context(), app.test_request_context():
-        services.revoke(
+        issuing.revoke(
             db.session.scalar(select(Certificate).where(Certificate.code == new_code)), None, "Data peserta tidak benar"
         )
         db.session.commit()
@@ -302,8 +300,8 @@ def test_verification_is_rate_limited(client) -> None:
 
 def test_participant_downloads_own_certificate_only(app, client, finished_class, make_user) -> None:
     with app.app_context(), app.test_request_context():
-        mine = services.issue(_reg(finished_class["ids"][0]), by=None)
-        theirs = services.issue(_reg(finished_class["ids"][1]), by=None)
+        mine = issuing.issue(_reg(finished_class["ids"][0]), by=None)
+        theirs = issuing.issue(_reg(finished_class["ids"][1]), by=None)
         db.session.commit()
         mine_id, theirs_id, file_name = mine.id, theirs.id, mine.file_name
     login(client, finished_class["owner"].email)

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.auth.models import Role
-from app.certificates import services
+from app.certificates import issuing, rendering, storage
 from app.certificates.models import CertificateSettings
 from app.extensions import db
 from app.programmes.models import TrainingClass
@@ -55,8 +55,8 @@ def test_logo_and_signature_images_are_printed(app, client, login_as, finished_c
         settings = db.session.scalar(select(CertificateSettings))
         assert settings.logo_image.endswith(".png")
         assert settings.signature_image.endswith(".jpg")
-        certificate = services.issue(db.session.get(Registration, finished_class["ids"][0]), by=None)
-        (tmp_path / "c.pdf").write_bytes(services.pdf_bytes(certificate))
+        certificate = issuing.issue(db.session.get(Registration, finished_class["ids"][0]), by=None)
+        (tmp_path / "c.pdf").write_bytes(rendering.pdf_bytes(certificate))
         db.session.commit()
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", "c.pdf", "page"], cwd=tmp_path, check=True)
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
@@ -78,7 +78,7 @@ def test_files_that_are_not_images_are_refused(app, client, login_as, finished_c
     login_as(Role.ORGANISER)
     with app.app_context():
         programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
-        before = set(services.images_dir().iterdir())
+        before = set(storage.store().images_folder.iterdir())
     url = f"/kelola/program/{programme_id}/sertifikat"
     page = _post(
         client, url, logo=(_image("#ff0000", "PNG"), "logo.png"), signature=(b"<svg onload=alert(1)></svg>", "ttd.png")
@@ -92,7 +92,7 @@ def test_files_that_are_not_images_are_refused(app, client, login_as, finished_c
     with app.app_context():
         settings = db.session.scalar(select(CertificateSettings))
         assert settings.logo_image is None  # the good logo sent with a bad signature was not kept either
-        assert set(services.images_dir().iterdir()) == before
+        assert set(storage.store().images_folder.iterdir()) == before
 
 
 def test_a_second_signatory_is_printed_beside_the_first(app, client, login_as, finished_class, tmp_path) -> None:
@@ -124,8 +124,8 @@ def test_a_second_signatory_is_printed_beside_the_first(app, client, login_as, f
     assert "Pengaturan sertifikat disimpan." in page
     assert 'value="Kepala Dinas Perpustakaan Provinsi NTB"' in client.get(url).get_data(as_text=True)
     with app.app_context(), app.test_request_context():
-        certificate = services.issue(db.session.get(Registration, finished_class["ids"][0]), by=None)
-        pdf = services.pdf_bytes(certificate)
+        certificate = issuing.issue(db.session.get(Registration, finished_class["ids"][0]), by=None)
+        pdf = rendering.pdf_bytes(certificate)
         db.session.commit()
     (tmp_path / "c.pdf").write_bytes(pdf)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", " ")

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.models import Role
-from app.certificates import services
+from app.certificates import issuing, names, rendering
 from app.certificates.models import Certificate
+from app.certificates.settings import settings_for
 from app.extensions import db
 from app.programmes.models import Programme, TrainingClass
 from app.registration import services as registration_services
@@ -32,15 +33,15 @@ def test_unconfirmed_names_wait_for_the_window_then_are_issued(app, finished_cla
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, finished_class["class_id"])
         registration = db.session.get(Registration, finished_class["ids"][0])
-        deadline = services.confirmation_deadline(registration)
+        deadline = names.confirmation_deadline(registration)
         assert deadline == c.end_date + timedelta(days=3)  # the default window
-        ready = services.readiness(registration)
+        ready = issuing.readiness(registration)
         assert not ready.ok
         assert "Menunggu peserta mengonfirmasi nama" in ready.reason
-        issued, skipped = services.issue_class(c, by=None)
+        issued, skipped = issuing.issue_class(c, by=None)
         assert issued == 0
         assert len(skipped) == 3
-        issued, _skipped = services.issue_class(c, by=None, today=deadline)
+        issued, _skipped = issuing.issue_class(c, by=None, today=deadline)
         assert issued == 2  # the two who attended; nobody confirmed, the window is over
         db.session.commit()
 
@@ -49,8 +50,8 @@ def test_no_window_when_the_programme_sets_zero_days(app, finished_class) -> Non
     _unconfirm(app, finished_class["ids"])
     with app.app_context(), app.test_request_context():
         registration = db.session.get(Registration, finished_class["ids"][0])
-        services.settings_for(db.session.get(Programme, registration.programme_id)).confirm_days = 0
-        assert services.readiness(registration).ok
+        settings_for(db.session.get(Programme, registration.programme_id)).confirm_days = 0
+        assert issuing.readiness(registration).ok
         db.session.rollback()
 
 
@@ -70,7 +71,7 @@ def test_the_participant_confirms_on_their_page(app, client, finished_class) -> 
     with app.app_context(), app.test_request_context():
         registration = db.session.get(Registration, rid)
         assert registration.name_confirmed_at is not None
-        assert services.readiness(registration).ok
+        assert issuing.readiness(registration).ok
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "name_confirmed"))
         assert entry.object_id == rid
     # someone else's registration does not exist for this participant
@@ -92,7 +93,7 @@ def test_a_pending_correction_holds_the_certificate_until_the_organiser_decides(
         registration.name_confirmed_at = None
         db.session.commit()
         far = registration.training_class.end_date + timedelta(days=30)
-        ready = services.readiness(registration, today=far)  # even after the window
+        ready = issuing.readiness(registration, today=far)  # even after the window
         assert not ready.ok
         assert ready.reason == "Koreksi nama menunggu keputusan panitia."
     login(client, finished_class["owner"].email)
@@ -111,9 +112,9 @@ def test_a_pending_correction_holds_the_certificate_until_the_organiser_decides(
         registration_services.decide_name_correction(correction, True, db.session.get(type(organiser), organiser.id))
         registration = db.session.get(Registration, rid)
         assert registration.name_confirmed_at is not None  # the name they asked for
-        certificate = services.issue(registration, by=None)
+        certificate = issuing.issue(registration, by=None)
         db.session.commit()
-        text = PdfReader(io.BytesIO(services.pdf_bytes(certificate))).pages[0].extract_text()
+        text = PdfReader(io.BytesIO(rendering.pdf_bytes(certificate))).pages[0].extract_text()
         assert "Dr. Peserta Satu, M.Hum." in text
         db.session.commit()
 
@@ -123,7 +124,7 @@ def test_after_issue_the_name_is_no_longer_confirmed_but_corrected(app, client, 
     _unconfirm(app, [rid])
     with app.app_context(), app.test_request_context():
         registration = db.session.get(Registration, rid)
-        services.issue(registration, by=None, override_reason="sertifikat cepat untuk lomba")
+        issuing.issue(registration, by=None, override_reason="sertifikat cepat untuk lomba")
         db.session.commit()
     login(client, finished_class["owner"].email)
     token = csrf_token(client, "/pendaftaran-saya")
@@ -136,9 +137,9 @@ def test_after_issue_the_name_is_no_longer_confirmed_but_corrected(app, client, 
 def test_participants_are_asked_by_mail_once(app, finished_class) -> None:
     _unconfirm(app, finished_class["ids"])
     with app.app_context():
-        assert services.ask_names() == 3
+        assert names.ask_names() == 3
         db.session.commit()
-        assert services.ask_names() == 0  # once each
+        assert names.ask_names() == 0  # once each
         c = db.session.get(TrainingClass, finished_class["class_id"])
         after = c.end_date + timedelta(days=3)
         db.session.rollback()
@@ -147,7 +148,7 @@ def test_participants_are_asked_by_mail_once(app, finished_class) -> None:
     assert "Peserta 0001" in next(m.body for m in mails if "Peserta 0001" in m.body)
     assert "/pendaftaran-saya" in mails[0].body
     with app.app_context():
-        assert services.participants_to_ask(after) == []  # the window is over: nothing to ask
+        assert names.participants_to_ask(after) == []  # the window is over: nothing to ask
 
 
 def test_the_command_mails_and_reports(app, finished_class) -> None:
@@ -190,5 +191,5 @@ def test_settings_validate_the_window_and_the_preview_follows_unsaved_values(
     invalid = client.get(f"{url}/pratinjau.pdf", query_string=values | {"title": "PIAGAM", "colour": "merah"})
     assert "PIAGAM" not in PdfReader(io.BytesIO(invalid.data)).pages[0].extract_text()  # the saved settings
     with app.app_context():
-        assert services.settings_for(db.session.get(Programme, programme_id)).title == "SERTIFIKAT"  # not saved
+        assert settings_for(db.session.get(Programme, programme_id)).title == "SERTIFIKAT"  # not saved
         assert db.session.scalar(select(Certificate)) is None

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role
-from app.certificates import numbering, services
+from app.certificates import issuing, numbering
 from app.certificates.models import DEFAULT_PATTERN, CertificateSettings
+from app.certificates.settings import settings_for
 from app.extensions import db
 from tests.certificates.test_images import VALUES
 from tests.conftest import csrf_token
@@ -102,7 +103,7 @@ def test_the_service_refuses_a_hostile_pattern_quickly(app_ctx, pattern: str) ->
 )
 def test_good_patterns_render_as_before(app_ctx, programme, pattern: str, seq: int, expected: str) -> None:
     numbering.check(pattern)
-    assert services.format_number(pattern, seq, programme, MAY_2023) == expected
+    assert issuing.format_number(pattern, seq, programme, MAY_2023) == expected
 
 
 def test_the_settings_form_keeps_a_good_pattern(app, client, login_as, programme) -> None:
@@ -129,7 +130,7 @@ def test_a_bad_pattern_in_the_database_is_a_message_when_issuing(app, client, lo
     login_as(Role.ORGANISER)
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, finished_class["class_id"])
-        services.settings_for(c.batch.programme).number_pattern = "{seq[0]}/{year}"
+        settings_for(c.batch.programme).number_pattern = "{seq[0]}/{year}"
         db.session.commit()
     url = f"/kelola/kelas/{finished_class['class_id']}/sertifikat"
     response = client.post(

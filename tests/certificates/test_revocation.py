@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role
-from app.certificates import services
+from app.certificates import issuing
 from app.certificates.models import Certificate, CertificateStatus
 from app.errors import CertificateError
 from app.extensions import db
@@ -21,7 +21,7 @@ REASON = "Peserta terbukti tidak hadir; daftar hadir dipalsukan oleh pihak lain"
 
 def _issue(app, registration_id: int) -> tuple[int, str]:
     with app.app_context(), app.test_request_context():
-        certificate = services.issue(db.session.get(Registration, registration_id), by=None)
+        certificate = issuing.issue(db.session.get(Registration, registration_id), by=None)
         db.session.commit()
         return certificate.id, certificate.code
 
@@ -77,9 +77,9 @@ def test_the_service_refuses_an_overlong_reason(app, finished_class) -> None:
     with app.app_context(), app.test_request_context():
         certificate = db.session.get(Certificate, certificate_id)
         with pytest.raises(CertificateError, match="paling banyak 300"):
-            services.revoke(certificate, None, "z" * 301)
+            issuing.revoke(certificate, None, "z" * 301)
         with pytest.raises(CertificateError, match="paling banyak 300"):
-            services.issue(db.session.get(Registration, finished_class["ids"][2]), None, override_reason="o" * 301)
+            issuing.issue(db.session.get(Registration, finished_class["ids"][2]), None, override_reason="o" * 301)
 
 
 def test_the_public_page_says_revoked_and_when_but_not_why(
@@ -108,7 +108,7 @@ def test_the_public_page_says_revoked_and_when_but_not_why(
 def test_organisers_and_admins_see_the_reason(app, client, login_as, finished_class, role: Role) -> None:
     certificate_id, code = _issue(app, finished_class["ids"][0])
     with app.app_context(), app.test_request_context():
-        services.revoke(db.session.get(Certificate, certificate_id), None, REASON)
+        issuing.revoke(db.session.get(Certificate, certificate_id), None, REASON)
         db.session.commit()
     login_as(role)
     page = client.get(f"/verifikasi/{code}").get_data(as_text=True)

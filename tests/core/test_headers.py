@@ -13,7 +13,7 @@ from flask import Flask
 
 from app import create_app
 from app.auth.models import Role
-from app.certificates import services as certificates
+from app.certificates import issuing, storage
 from app.certificates.models import BulkJob, JobStatus
 from app.extensions import db
 from config import BASE_DIR
@@ -86,7 +86,7 @@ def test_a_certificate_pdf_is_never_stored(app, client, finished_class) -> None:
     with app.app_context(), app.test_request_context():
         from app.registration.models import Registration
 
-        certificate = certificates.issue(db.session.get(Registration, finished_class["ids"][0]), by=None)
+        certificate = issuing.issue(db.session.get(Registration, finished_class["ids"][0]), by=None)
         db.session.commit()
         certificate_id = certificate.id
     login(client, finished_class["owner"].email)
@@ -104,7 +104,7 @@ def test_a_bulk_zip_download_is_no_store_not_no_cache(app: Flask, client, login_
     user = login_as(Role.ORGANISER)
     name = f"test-{secrets.token_hex(4)}.zip"
     with app.app_context():
-        path: Path = certificates.storage_dir() / name
+        path: Path = storage.store().path(name)
         path.write_bytes(b"PK\x05\x06" + b"\0" * 18)
         job = BulkJob(
             scope="class", scope_id=1, status=JobStatus.DONE, zip_path=name, combined_path=name, created_by_id=user.id

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.auth.models import Role
-from app.certificates import services
+from app.certificates import issuing, queries
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 def test_participant_downloads_and_the_public_verifies(app, new_page, finished_class) -> None:
     with app.app_context(), app.test_request_context():
-        services.issue_class(db.session.get(TrainingClass, finished_class["class_id"]), by=None)
+        issuing.issue_class(db.session.get(TrainingClass, finished_class["class_id"]), by=None)
         db.session.commit()
     page = new_page(PHONE)
     _log_in(page, finished_class["owner"].email)
@@ -40,8 +40,8 @@ def test_participant_downloads_and_the_public_verifies(app, new_page, finished_c
     expect(visitor.locator("#verification-status")).to_have_text("Sertifikat SAH")
     screenshot(visitor, "verify-valid-phone")
     with app.app_context():
-        certificate = services.current_certificate(db.session.get(Registration, finished_class["ids"][0]))
-        services.revoke(certificate, None, "Data tidak benar")
+        certificate = queries.current_certificate(db.session.get(Registration, finished_class["ids"][0]))
+        issuing.revoke(certificate, None, "Data tidak benar")
         db.session.commit()
     visitor.reload()
     expect(visitor.locator("#verification-status")).to_have_text("Sertifikat DICABUT")

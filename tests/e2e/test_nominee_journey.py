@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from app.attendance import services as attendance
 from app.attendance.models import AttendanceStatus
 from app.auth.models import Role
-from app.certificates import services as certificates
+from app.certificates import issuing
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration
@@ -126,7 +126,7 @@ def test_a_nominee_goes_from_the_import_to_the_certificate(
     expect(phone.locator(".name-confirmation")).to_contain_text("sudah Anda konfirmasi")
 
     with app.app_context(), app.test_request_context():
-        issued, _skipped = certificates.issue_class(db.session.get(TrainingClass, class_id), by=None)
+        issued, _skipped = issuing.issue_class(db.session.get(TrainingClass, class_id), by=None)
         db.session.commit()
     assert issued >= 1
     phone.goto("/pendaftaran-saya")

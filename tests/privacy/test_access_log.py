@@ -227,11 +227,11 @@ def test_downloading_a_bulk_certificate_file_is_logged(app, client, login_as, fi
 
 
 def test_downloading_someones_certificate_is_logged(app, client, login_as, finished_class) -> None:
-    from app.certificates import services as certificates
+    from app.certificates import issuing
 
     rid = finished_class["ids"][0]
     with app.app_context(), app.test_request_context():
-        certificate = certificates.issue(db.session.get(Registration, rid), by=None)
+        certificate = issuing.issue(db.session.get(Registration, rid), by=None)
         db.session.commit()
         certificate_id, number = certificate.id, certificate.number
     organiser = login_as(Role.ORGANISER)

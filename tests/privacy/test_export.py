@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
-from app.certificates import services as certificates
+from app.certificates import issuing
 from app.extensions import db
 from app.privacy import export, services
 from app.privacy.models import DataRequestKind
@@ -23,7 +23,7 @@ from tests.fixtures_registration import make_nik
 def _certify_owner(app, finished_class) -> str:
     with app.app_context(), app.test_request_context():
         for rid in finished_class["ids"][:2]:  # the owner's and someone else's
-            certificates.issue(db.session.get(Registration, rid), by=None)
+            issuing.issue(db.session.get(Registration, rid), by=None)
         owner = db.session.get(User, finished_class["owner"].id)
         services.file_request(owner, DataRequestKind.CORRECTION, "Gelar saya S.Pd., bukan S.Pd.I.")
         db.session.commit()

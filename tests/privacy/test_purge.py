@@ -14,7 +14,7 @@ from sqlalchemy import func, make_url, select, text
 from app import clock as app_clock
 from app.attendance import services as attendance
 from app.audit.models import AuditEntry
-from app.certificates import services as certificates
+from app.certificates import issuing
 from app.core import services as figures
 from app.extensions import db
 from app.privacy.purge import PURGED_NAME
@@ -68,7 +68,7 @@ def history(app: Flask, clock, finished_class, open_class, register) -> dict:
     old, started = finished_class["ids"], app_clock.now()
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, finished_class["class_id"])
-        certificate = certificates.issue(db.session.get(Registration, old[0]), by=None)
+        certificate = issuing.issue(db.session.get(Registration, old[0]), by=None)
         attendance.record(
             c, registration_id=old[1], day=attendance.class_days(c)[0], status=None, note="Surat dokter", by=None
         )

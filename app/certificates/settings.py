@@ -1,0 +1,101 @@
+"""A programme's certificate settings: defaults on first use, the settings form, the live draft
+and the logo and signature images they print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.certificates.models import DEFAULT_BODY, DEFAULT_PATTERN, CertificateSettings
+from app.extensions import db
+from app.programmes.models import Programme
+
+DEFAULT_SIGNATORY = {"position": "Kepala Perpustakaan Nasional Republik Indonesia", "name": "", "nip": ""}
+SETTING_FIELDS = (
+    "number_pattern",
+    "title",
+    "role_text",
+    "body_text",
+    "sign_place",
+    "colour",
+    "show_agenda_page",
+    "confirm_days",
+)
+
+
+def insert_if_missing(model: type, **values: Any) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: safe when two requests create the same row at once."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def settings_for(programme: Programme) -> CertificateSettings:
+    """The programme's certificate settings, created with the defaults on first use."""
+    settings = db.session.get(CertificateSettings, programme.id)
+    if settings is None:
+        insert_if_missing(
+            CertificateSettings,
+            programme_id=programme.id,
+            number_pattern=DEFAULT_PATTERN,
+            title="SERTIFIKAT",
+            role_text="sebagai PESERTA",
+            body_text=DEFAULT_BODY,
+            sign_place="Jakarta",
+            signatories=[dict(DEFAULT_SIGNATORY)],
+            colour="#0b4f6c",
+            show_agenda_page=True,
+        )
+        settings = db.session.get(CertificateSettings, programme.id)
+    return settings
+
+
+def apply_settings(settings: CertificateSettings, form: Any) -> None:
+    """Copy a validated settings form onto `settings`."""
+    for name in SETTING_FIELDS:
+        setattr(settings, name, getattr(form, name).data)
+    settings.signatories = [
+        {
+            "position": form.signatory_position.data,
+            "name": form.signatory_name.data or "",
+            "nip": form.signatory_nip.data or "",
+        }
+    ]
+    if (form.signatory2_position.data or "").strip():
+        settings.signatories.append(
+            {
+                "position": form.signatory2_position.data.strip(),
+                "name": form.signatory2_name.data or "",
+                "nip": form.signatory2_nip.data or "",
+            }
+        )
+
+
+def draft_settings(programme: Programme, form: Any) -> CertificateSettings:
+    """Settings from a form being edited, not attached to the session (the live preview); the
+    images are the saved ones (files are uploaded with Save)."""
+    saved = settings_for(programme)
+    draft = CertificateSettings(
+        programme_id=programme.id, logo_image=saved.logo_image, signature_image=saved.signature_image
+    )
+    apply_settings(draft, form)
+    return draft
+
+
+def set_images(
+    settings: CertificateSettings,
+    logo: str | None,
+    signature: str | None,
+    remove_logo: bool = False,
+    remove_signature: bool = False,
+) -> None:
+    """Use stored images (names from `storage.store_image`) or go back to none; certificates whose
+    images change are rendered again (the names are part of their content hash)."""
+    if remove_logo:
+        settings.logo_image = None
+    if remove_signature:
+        settings.signature_image = None
+    settings.logo_image = logo or settings.logo_image
+    settings.signature_image = signature or settings.signature_image
