@@ -6,21 +6,73 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from app.auth.models import User
 from app.extensions import db
 from app.libraries.models import Library
+from app.programmes.models import Batch, ClassProvince, ClassStatus, TrainingClass
+from app.regions.models import Regency
 from app.registration import identity
 from app.registration.models import Registration, RegistrationStatus, nik_matches
 
 
 def registrations_of(user: User) -> list[Registration]:
+    """The person's registrations, newest first, with what "Pendaftaran saya" shows of each (class,
+    programme, zone, facilitators to contact, library) loaded with them."""
     return list(
         db.session.scalars(
-            select(Registration).where(Registration.user_id == user.id).order_by(Registration.created_at.desc())
+            select(Registration)
+            .where(Registration.user_id == user.id)
+            .options(
+                joinedload(Registration.library).joinedload(Library.regency),
+                joinedload(Registration.training_class).options(
+                    joinedload(TrainingClass.batch).joinedload(Batch.programme),
+                    joinedload(TrainingClass.regency).joinedload(Regency.province),
+                    selectinload(TrainingClass.facilitators),
+                ),
+            )
+            .order_by(Registration.created_at.desc())
         )
     )
+
+
+# A class's collections a registrations list does not show, left unloaded whatever the model's defaults.
+_CLASS_LISTS_NOT_SHOWN = (
+    lazyload(TrainingClass.provinces),
+    lazyload(TrainingClass.type_quotas),
+    lazyload(TrainingClass.facilitators),
+)
+
+
+def class_for_registrations(class_id: int) -> Select[tuple[TrainingClass]]:
+    """A class for its registrations page: programme, host zone and quotas (the seat figures) loaded."""
+    return (
+        select(TrainingClass)
+        .where(TrainingClass.id == class_id)
+        .options(
+            joinedload(TrainingClass.batch).joinedload(Batch.programme),
+            joinedload(TrainingClass.regency).joinedload(Regency.province),
+            selectinload(TrainingClass.provinces).joinedload(ClassProvince.province),
+            selectinload(TrainingClass.type_quotas),
+            lazyload(TrainingClass.facilitators),
+        )
+    )
+
+
+def move_targets(programme_id: int) -> list[TrainingClass]:
+    """Classes of the programme a registration may be moved to (announced, neither cancelled nor
+    finished), in the programme's order, with one statement."""
+    classes = db.session.scalars(
+        select(TrainingClass)
+        .join(TrainingClass.batch)
+        .where(Batch.programme_id == programme_id)
+        .options(joinedload(TrainingClass.regency).joinedload(Regency.province), *_CLASS_LISTS_NOT_SHOWN)
+        .order_by(Batch.number, TrainingClass.start_date, TrainingClass.id)
+    )
+    closed = (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
+    return [c for c in classes if c.state not in closed]
 
 
 def registration_query(
@@ -33,9 +85,20 @@ def registration_query(
     status: RegistrationStatus | None = None,
     has_letter: bool | None = None,
     q: str = "",
-):
-    """Registrations for the organiser's lists, in queue order."""
-    query = select(Registration).join(Registration.library).order_by(Registration.created_at, Registration.id)
+) -> Select[tuple[Registration]]:
+    """Registrations for the organiser's lists, in queue order, with what each row shows (library and
+    its regency, the class and its zone) loaded in the same statement."""
+    query = (
+        select(Registration)
+        .join(Registration.library)
+        .options(
+            contains_eager(Registration.library).joinedload(Library.regency),
+            joinedload(Registration.training_class).options(
+                joinedload(TrainingClass.regency).joinedload(Regency.province), *_CLASS_LISTS_NOT_SHOWN
+            ),
+        )
+        .order_by(Registration.created_at, Registration.id)
+    )
     if class_id:
         query = query.where(Registration.class_id == class_id)
     if programme_id:

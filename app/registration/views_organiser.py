@@ -53,12 +53,6 @@ def _filters() -> dict:
 def _list_page(title: str, scope: dict, training_class: TrainingClass | None, programme: Programme) -> str:
     filters = _filters()
     page = paginate(queries.registration_query(**scope, **filters), per_page=50)
-    move_targets = [
-        c
-        for b in programme.batches
-        for c in b.classes
-        if c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
-    ]
     return render_template(
         "registration/organiser_list.html",
         title=title,
@@ -69,7 +63,7 @@ def _list_page(title: str, scope: dict, training_class: TrainingClass | None, pr
         seats=seats.seat_summary(training_class) if training_class else None,
         started=lifecycle.has_started(training_class) if training_class else None,
         decision_form=DecisionForm(),
-        move_targets=move_targets,
+        move_targets=queries.move_targets(programme.id),
         provinces=regions.provinces(),
         LibraryType=LibraryType,
         RegistrationStatus=RegistrationStatus,
@@ -81,7 +75,7 @@ def _list_page(title: str, scope: dict, training_class: TrainingClass | None, pr
 @bp.get("/kelola/kelas/<int:class_id>/pendaftar")
 @roles_required(*PLANNERS)
 def class_registrations(class_id: int) -> ResponseReturnValue:
-    c = db.get_or_404(TrainingClass, class_id)
+    c = db.one_or_404(queries.class_for_registrations(class_id))
     return _list_page(c.name, {"class_id": c.id}, c, c.batch.programme)
 
 
