@@ -30,7 +30,9 @@ def registrations_of(user: User) -> list[Registration]:
                 joinedload(Registration.training_class).options(
                     joinedload(TrainingClass.batch).joinedload(Batch.programme),
                     joinedload(TrainingClass.regency).joinedload(Regency.province),
-                    selectinload(TrainingClass.facilitators),
+                    selectinload(TrainingClass.facilitators),  # whom to ask (contact_of)
+                    selectinload(TrainingClass.provinces),  # the quotas a waiting person is told about
+                    selectinload(TrainingClass.type_quotas),
                 ),
             )
             .order_by(Registration.created_at.desc())

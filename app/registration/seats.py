@@ -98,11 +98,15 @@ class Shortage(enum.StrEnum):
 
 
 def seat_shortage(
-    training_class: TrainingClass, province_code: str, group: QuotaGroup, today: date | None = None
+    training_class: TrainingClass,
+    province_code: str,
+    group: QuotaGroup,
+    today: date | None = None,
+    taken: SeatsTaken | None = None,
 ) -> Shortage | None:
     """None when there is a seat for someone from this province and library group, else why not.
-    Call under lock_class() when the answer decides a seat."""
-    taken = seats_taken(training_class)
+    Call under lock_class() when the answer decides a seat (then without `taken`: counted now)."""
+    taken = taken if taken is not None else seats_taken(training_class)
     if taken.total >= training_class.capacity:
         return Shortage.CLASS_FULL
     today = today or clock.today(training_class.zoneinfo)
@@ -199,22 +203,50 @@ def waitlist_position(registration: Registration) -> int | None:
     return (ahead or 0) + 1
 
 
-def waitlist_reason(registration: Registration) -> str | None:
-    """Why a person is waiting, in words that are true now (mail, participant and organiser pages)."""
+def waitlist_positions(registrations: list[Registration]) -> dict[int, int | None]:
+    """`waitlist_position` of each registration (None when not waiting), in one statement."""
+    waiting = [r for r in registrations if r.status is RegistrationStatus.WAITLISTED]
+    places: dict[int, int] = {}
+    if waiting:
+        queue = db.session.execute(
+            select(Registration.id, Registration.class_id)
+            .where(
+                Registration.class_id.in_({r.class_id for r in waiting}),
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+            .order_by(Registration.class_id, Registration.created_at, Registration.id)
+        ).all()
+        counted: dict[int, int] = {}
+        for registration_id, class_id in queue:
+            counted[class_id] = counted.get(class_id, 0) + 1
+            places[registration_id] = counted[class_id]
+    return {r.id: places.get(r.id) for r in registrations}
+
+
+def waitlist_reason(registration: Registration, taken: SeatsTaken | None = None) -> str | None:
+    """Why a person is waiting, in words that are true now (mail, participant and organiser pages).
+    `taken`: the class's seats when already counted (see waitlist_reasons)."""
     if registration.status is not RegistrationStatus.WAITLISTED:
         return None
     training_class = registration.training_class
     if lifecycle.has_started(training_class):
         return _("Kelas sudah dimulai; kursi tidak lagi diberikan dari daftar tunggu.")
-    shortage = seat_shortage(training_class, registration.province_code, registration.quota_group)
     if registration.decided_by_id is not None:
         why = _("Panitia menempatkan pendaftaran Anda di daftar tunggu.")
         if registration.decision_reason:
             why += " " + _("Alasan: %(reason)s", reason=registration.decision_reason)
         return why
+    shortage = seat_shortage(training_class, registration.province_code, registration.quota_group, taken=taken)
     return {
         Shortage.CLASS_FULL: _("Semua kursi kelas ini sudah terisi."),
         Shortage.PROVINCE_FULL: _("Kursi yang tersisa dipesan untuk peserta dari provinsi lain sampai kuota dilepas."),
         Shortage.GROUP_FULL: _("Kursi yang tersisa dipesan untuk jenis perpustakaan lain sampai kuota dilepas."),
         None: _("Ada kursi yang kosong lagi; pendaftaran Anda menunggu giliran di daftar tunggu."),
     }[shortage]
+
+
+def waitlist_reasons(registrations: list[Registration]) -> dict[int, str | None]:
+    """`waitlist_reason` of each registration, with the seats of all their classes counted at once."""
+    waiting = [r for r in registrations if r.status is RegistrationStatus.WAITLISTED]
+    taken = seats_taken_many(list({r.class_id for r in waiting}))
+    return {r.id: waitlist_reason(r, taken.get(r.class_id, SeatsTaken())) for r in registrations}

@@ -159,8 +159,8 @@ def mine() -> ResponseReturnValue:
     return render_template(
         "registration/mine.html",
         registrations=registrations,
-        positions={r.id: seats.waitlist_position(r) for r in registrations},
-        waiting={r.id: seats.waitlist_reason(r) for r in registrations},
+        positions=seats.waitlist_positions(registrations),
+        waiting=seats.waitlist_reasons(registrations),
         started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
         over={r.id: lifecycle.is_over(r.training_class) for r in registrations},
         contacts={r.id: notifications.contact_of(r.training_class) for r in registrations},

@@ -14,6 +14,7 @@ from app.libraries.models import LibraryType
 from app.registration import decisions
 from app.registration.models import Registration
 from tests.budgets import BUDGETS
+from tests.conftest import login
 
 FEW, MANY = 3, 12
 KINDS = [LibraryType.DESA_KELURAHAN, LibraryType.SEKOLAH, LibraryType.KABUPATEN_KOTA]
@@ -67,3 +68,34 @@ def test_programme_registrations_page_has_a_fixed_query_budget(
     many = _statements(client, count_queries, url)
     assert few == many, (few, many)
     assert many <= BUDGETS["programme registrations"]
+
+
+@pytest.fixture
+def returning_person(app: Flask, open_class, register, make_user) -> Callable[[int], User]:
+    """Factory: an account with `n` registrations in one full class: it registered and cancelled
+    n - 1 times, and now waits on the waiting list."""
+    class_id = open_class(capacity=1)
+    register(class_id, 9_000)  # someone else holds the only seat
+    serials = iter(range(1, 10_000))
+
+    def build(n: int) -> User:
+        user, serial = make_user(Role.PARTICIPANT), next(serials)
+        for _ in range(n - 1):
+            registration_id = register(class_id, serial, user=user)
+            with app.app_context(), app.test_request_context():
+                decisions.cancel_own(db.session.get(Registration, registration_id), db.session.get(User, user.id))
+                db.session.commit()
+        register(class_id, serial, user=user)
+        return user
+
+    return build
+
+
+def test_my_registrations_page_has_a_fixed_query_budget(app, returning_person, count_queries):
+    counts = []
+    for n in (FEW, MANY):
+        user, client = returning_person(n), app.test_client()
+        login(client, user.email)
+        counts.append(_statements(client, count_queries, "/pendaftaran-saya"))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= BUDGETS["Pendaftaran saya"]
