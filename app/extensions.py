@@ -87,7 +87,7 @@ def _sqlite_on_connect(dbapi_connection: object, connection_record: object) -> N
     """SQLite as a transactional database that serialises writers: foreign keys enforced, WAL
     so readers never wait, and every transaction begun by SQLAlchemy as BEGIN IMMEDIATE, so two
     requests cannot both read a seat count and then both write (and SAVEPOINTs nest as on
-    PostgreSQL). PostgreSQL gets row locks instead (see registration.services)."""
+    PostgreSQL). PostgreSQL gets row locks instead (see registration.seats)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]  # "" for :memory:

@@ -146,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
     ):
         app.register_blueprint(module.bp)
+    registration.signals.connect_signals()  # registration answers planning's and libraries' signals
 
 
 def register_log_masking(app: Flask) -> None:

@@ -10,15 +10,15 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.programmes import services
+from app.programmes import services, validation
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
 
 WITA = ZoneInfo("Asia/Makassar")
 
 
-def class_data(**overrides: object) -> services.ClassData:
+def class_data(**overrides: object) -> validation.ClassData:
     """The Mataram class of 2023, changed where a test says so."""
-    data = services.ClassData(
+    data = validation.ClassData(
         name="Kelas Bali – NTB",
         venue_name="Aston Inn Mataram",
         venue_address="Kota Mataram",

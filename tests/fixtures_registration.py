@@ -14,7 +14,7 @@ from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryStatus, LibraryType
 from app.programmes.models import ApprovalMode, ClassStatus, TrainingClass
-from app.registration import services
+from app.registration import submission
 from app.registration.models import EmploymentStatus, Registration
 
 # (regency, district) codes for NIKs and libraries of the people we register
@@ -26,10 +26,10 @@ def make_nik(province: str, serial: int, born: date = date(1990, 8, 5), woman: b
     return f"{PLACES[province][1]}{day:02d}{born:%m%y}{serial:04d}"
 
 
-def person(serial: int, province: str = "52", **overrides: object) -> services.PersonData:
+def person(serial: int, province: str = "52", **overrides: object) -> submission.PersonData:
     born = overrides.pop("birth_date", date(1990, 8, 5))
     woman = overrides.pop("woman", False)
-    data = services.PersonData(
+    data = submission.PersonData(
         full_name=f"Peserta {serial:04d}",
         nik=make_nik(province, serial, born, woman),
         gender="P" if woman else "L",
@@ -115,9 +115,9 @@ def register(app: Flask, library) -> Callable[..., Registration]:
         library_id = library(province, library_type)
         with app.app_context(), app.test_request_context():
             c = db.session.get(TrainingClass, class_id)
-            r = services.submit(
+            r = submission.submit(
                 c,
-                services.RegistrationData(
+                submission.RegistrationData(
                     person=person(serial, province, **overrides), consent_version="tes", library_id=library_id
                 ),
                 user=db.session.get(User, user.id) if user else None,

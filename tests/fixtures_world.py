@@ -37,7 +37,7 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
     from app.mail.models import OutboxMessage
     from app.privacy import services as privacy
     from app.privacy.models import DataRequestKind
-    from app.programmes import services as programmes
+    from app.programmes import agenda
     from app.programmes.models import TrainingClass
     from app.registration import uploads
     from app.registration.models import DeletionRequest, NameCorrection, NikClaim, NikClaimStatus, Registration
@@ -64,9 +64,9 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
         owner = db.session.get(User, users["participant_a"].id)
         issuing.issue_class(c, by=None)
         certificate = db.session.scalars(db.select(Certificate).where(Certificate.registration_id == rid)).one()
-        session = programmes.add_agenda_session(
+        session = agenda.add_agenda_session(
             c,
-            programmes.AgendaData(day=c.start_date, start_time=time(8), end_time=time(9, 30), topic="Pembukaan", jp=2),
+            agenda.AgendaData(day=c.start_date, start_time=time(8), end_time=time(9, 30), topic="Pembukaan", jp=2),
             by=None,
         )
         reg = db.session.get(Registration, rid)

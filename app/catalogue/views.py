@@ -14,6 +14,7 @@ from app.extensions import db
 from app.programmes import lifecycle, services
 from app.programmes.models import PUBLIC_STATUSES, ClassStatus, TrainingClass
 from app.regions import services as regions
+from app.registration.seats import seat_summaries, seat_summary
 
 
 @bp.get("/katalog")
@@ -28,7 +29,7 @@ def index() -> ResponseReturnValue:
         page=page,
         province=province,
         provinces=regions.provinces(),
-        seats=services.seat_summaries([c for c in page.items if lifecycle.shows_seats(c)]),
+        seats=seat_summaries([c for c in page.items if lifecycle.shows_seats(c)]),
         ClassStatus=ClassStatus,
     )
 
@@ -45,7 +46,7 @@ def class_page(class_id: int) -> ResponseReturnValue:
     return render_template(
         "catalogue/class.html",
         c=training_class,
-        seats=services.seat_summary(training_class) if lifecycle.shows_seats(training_class) else None,
+        seats=seat_summary(training_class) if lifecycle.shows_seats(training_class) else None,
         days=days,
         ClassStatus=ClassStatus,
     )

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.privacy import services as privacy_services
 from app.programmes import services as programme_services
 from app.registration import claims as registration_claims
-from app.registration import services as registration_services
+from app.registration import queries as registration_queries
 
 
 @bp.get("/")
@@ -39,7 +39,7 @@ def dashboard() -> ResponseReturnValue:
     if user.has_role(Role.COORDINATOR):
         context["province"] = services.province_figures(user.coordinator_province_code)
     if user.has_role(Role.PARTICIPANT):
-        context["my_registrations"] = registration_services.registrations_of(user)
+        context["my_registrations"] = registration_queries.registrations_of(user)
     if user.has_role(Role.FACILITATOR):
         mine = attendance_services.facilitator_classes(programme_services.classes_of_facilitator(user))
         context["my_classes"] = mine

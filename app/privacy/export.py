@@ -15,10 +15,10 @@ from app.auth.models import LoginSession, User
 from app.certificates.models import Certificate
 from app.core.export import Sheet, xlsx_sheets
 from app.extensions import db
+from app.privacy import rights
 from app.privacy.models import DataRequest
 from app.privacy.services import requests_of
 from app.programmes.models import TrainingClass
-from app.registration import services as registrations
 from app.registration.models import NameCorrection, Registration
 
 
@@ -125,7 +125,7 @@ def personal_data(user: User) -> dict[str, Any]:
     """Everything held about `user`: the account and its sign-ins, registrations, attendance,
     certificates, name corrections and data requests. Nobody else's data: every part is selected by
     this account."""
-    data = registrations.export_my_data(user)  # "akun" and "pendaftaran"
+    data = rights.export_my_data(user)  # "akun" and "pendaftaran"
     data["sesi_masuk"] = _sessions(user)
     data["presensi"] = _attendance(user)
     data["sertifikat"] = _certificates(user)

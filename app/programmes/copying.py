@@ -14,7 +14,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.errors import ScheduleError
 from app.extensions import db
-from app.programmes import services
+from app.programmes import services, validation
 from app.programmes.models import AgendaSession, Batch, ClassStatus, Programme
 
 
@@ -66,7 +66,7 @@ def _copy_batch_into(batch: Batch, programme: Programme, shift: timedelta, numbe
         data.quota_release_date = source.quota_release_date + shift if source.quota_release_date else None
         kept = []
         for user in source.facilitators:
-            if services.facilitator_busy(user.id, data.start_date, data.end_date):
+            if validation.facilitator_busy(user.id, data.start_date, data.end_date):
                 result.dropped_facilitators.append(f"{user.full_name} ({source.name})")
             else:
                 kept.append(user.id)

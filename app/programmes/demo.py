@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.auth import services as auth
 from app.auth.models import Role, User
 from app.extensions import db
-from app.programmes import copying, services
+from app.programmes import copying, services, validation
 from app.programmes.models import AgendaSession, ClassStatus, Programme, ProgrammeStatus, TrainingClass
 from app.regions.models import Province, Regency
 
@@ -180,7 +180,7 @@ def load_plan() -> PlanResult:
             opens, closes = _window(regency_code, start)
             training_class = services.create_class(
                 batch,
-                services.ClassData(
+                validation.ClassData(
                     name="Kelas " + " – ".join(db.session.get(Province, code).name for code in served),
                     venue_name=venue,
                     venue_address=address,

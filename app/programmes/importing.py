@@ -24,7 +24,7 @@ from app.core.export import (
 )
 from app.errors import DomainError, Problem
 from app.extensions import db
-from app.programmes import services
+from app.programmes import services, validation
 from app.programmes.models import Batch, Programme
 from app.regions import services as regions
 from app.regions.models import TZ_LABELS, Regency, timezone_for_province
@@ -175,7 +175,7 @@ def _provinces(row: SheetRow) -> dict[str, int | None]:
     return result
 
 
-def _row_data(programme: Programme, row: SheetRow) -> tuple[Batch | None, services.ClassData]:
+def _row_data(programme: Programme, row: SheetRow) -> tuple[Batch | None, validation.ClassData]:
     """Read every column; problems go to `row.problems`, unreadable values become None."""
     batch = None
     number = row.number("angkatan", _("isi nomor angkatan."))
@@ -199,7 +199,7 @@ def _row_data(programme: Programme, row: SheetRow) -> tuple[Batch | None, servic
         row.problem("email_fasilitator", _("akun tidak ditemukan: %(e)s.", e=", ".join(unknown)))
     # the window is read in the host's zone; without a known host it cannot be placed in time
     tz = regency.province.zoneinfo if regency else ZoneInfo(timezone_for_province(regency_code[:2]))
-    data = services.ClassData(
+    data = validation.ClassData(
         name=name,
         venue_name=venue,
         venue_address=row.text("alamat_tempat") or None,
@@ -235,7 +235,7 @@ def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]],
                     unreadable = {problem.split(":", 1)[0] for problem in row.problems}
                     rules = [
                         p
-                        for p in services.class_problems(batch, data)
+                        for p in validation.class_problems(batch, data)
                         if FIELD_COLUMNS.get(p.field or "") not in unreadable
                     ]
                     report.errors.append(RowError(number, row.problems + _rule_problems(rules)))

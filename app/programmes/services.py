@@ -1,27 +1,25 @@
-"""Planning rules: programmes, batches and classes, their quotas, agendas, status and copies."""
+"""Planning rules: programmes, batches and classes, their status and the schedule's queries. A class's
+validation is in programmes.validation, its agenda in programmes.agenda; what other domains must do
+when a class changes (registration: cancel its registrations) they do on programmes.signals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import clock
 from app.audit import services as audit
 from app.auth.models import Role, User, UserRole
-from app.core.formatting import format_date, format_date_range, format_time
 from app.core.text import with_word
 from app.errors import ClassHasRegistrations, Problem, raise_if_any
 from app.extensions import db
-from app.programmes import lifecycle
+from app.programmes import lifecycle, signals
 from app.programmes.models import (
-    AgendaSession,
-    ApprovalMode,
     Batch,
     ClassProvince,
     ClassStatus,
@@ -30,11 +28,11 @@ from app.programmes.models import (
     ProgrammeStatus,
     QuotaGroup,
     TrainingClass,
-    class_facilitators,
 )
-from app.regions.models import Province, Regency
+from app.programmes.validation import ClassData, validate_class
+from app.regions.models import Regency
 
-# --- programmes ----------------------------------------------------------------------------------
+# --- programmes --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -107,7 +105,7 @@ def programme_query(q: str = "", year: int | None = None) -> Select[tuple[Progra
     return query
 
 
-# --- batches -------------------------------------------------------------------------------------
+# --- batches -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -172,289 +170,7 @@ def next_batch_number(programme: Programme) -> int:
     return (db.session.scalar(select(func.max(Batch.number)).where(Batch.programme_id == programme.id)) or 0) + 1
 
 
-# --- classes -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ClassData:
-    name: str
-    venue_name: str
-    regency_code: str
-    start_date: date
-    end_date: date
-    capacity: int
-    venue_address: str | None = None
-    registration_opens_at: datetime | None = None  # aware
-    registration_closes_at: datetime | None = None  # aware
-    quota_release_date: date | None = None
-    provinces: dict[str, int | None] = field(default_factory=dict)  # province code → reserved seats
-    type_quotas: dict[QuotaGroup, int] = field(default_factory=dict)
-    facilitator_ids: list[int] = field(default_factory=list)
-    approval_mode: ApprovalMode = ApprovalMode.MODERATED
-
-
-@dataclass(frozen=True)
-class SeatsTaken:
-    """Seats held by approved registrations, in total and per province / library-type group."""
-
-    total: int = 0
-    by_province: dict[str, int] = field(default_factory=dict)
-    by_group: dict[QuotaGroup, int] = field(default_factory=dict)
-
-
-def seats_taken(training_class: TrainingClass) -> SeatsTaken:
-    """Seats held by approved registrations, counted in SQL (call under a class lock when the
-    answer decides a seat)."""
-    if training_class.id is None:
-        return SeatsTaken()
-    return seats_taken_many([training_class.id]).get(training_class.id, SeatsTaken())
-
-
-def seats_taken_many(class_ids: list[int]) -> dict[int, SeatsTaken]:
-    """`seats_taken` for many classes in one statement (lists: one query, not one per row)."""
-    from app.registration.models import Registration, RegistrationStatus
-
-    if not class_ids:
-        return {}
-    rows = db.session.execute(
-        select(Registration.class_id, Registration.province_code, Registration.quota_group, func.count())
-        .where(Registration.class_id.in_(class_ids), Registration.status == RegistrationStatus.APPROVED)
-        .group_by(Registration.class_id, Registration.province_code, Registration.quota_group)
-    ).all()
-    by_province: dict[int, dict[str, int]] = {}
-    by_group: dict[int, dict[QuotaGroup, int]] = {}
-    for class_id, province, group, count in rows:
-        provinces, groups = by_province.setdefault(class_id, {}), by_group.setdefault(class_id, {})
-        provinces[province] = provinces.get(province, 0) + count
-        groups[group] = groups.get(group, 0) + count
-    return {
-        class_id: SeatsTaken(
-            total=sum(by_province[class_id].values()), by_province=by_province[class_id], by_group=by_group[class_id]
-        )
-        for class_id in by_province
-    }
-
-
-def registration_count(training_class: TrainingClass) -> int:
-    """All registrations of a class, whatever their status."""
-    from app.registration.models import Registration
-
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(Registration).where(Registration.class_id == training_class.id)
-        )
-        or 0
-    )
-
-
-def _overlapping_classes(user_id: int, start: date, end: date, exclude_id: int | None) -> list[TrainingClass]:
-    query = (
-        select(TrainingClass)
-        .join(class_facilitators, class_facilitators.c.class_id == TrainingClass.id)
-        .where(
-            class_facilitators.c.user_id == user_id,
-            TrainingClass.status != ClassStatus.CANCELLED,
-            TrainingClass.start_date <= end,
-            TrainingClass.end_date >= start,
-        )
-    )
-    if exclude_id is not None:
-        query = query.where(TrainingClass.id != exclude_id)
-    return list(db.session.scalars(query))
-
-
-def facilitator_busy(user_id: int, start: date, end: date) -> bool:
-    """Does this facilitator already teach a (not cancelled) class between these dates?"""
-    return bool(_overlapping_classes(user_id, start, end, None))
-
-
-@dataclass
-class ClassCheck:
-    """What the class checks look at. A form that could not parse a field passes None for it and
-    the checks that need it are skipped, so the other rules still report in the same submit."""
-
-    batch: Batch | None
-    data: ClassData
-    existing: TrainingClass | None
-    regency: Regency | None
-    facilitators: list[User]
-
-
-def _check_dates_in_order(c: ClassCheck) -> Iterator[Problem]:
-    if c.data.start_date and c.data.end_date and c.data.end_date < c.data.start_date:
-        yield Problem(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "end_date")
-
-
-def _check_dates_in_batch(c: ClassCheck) -> Iterator[Problem]:
-    start, end, batch = c.data.start_date, c.data.end_date, c.batch
-    if batch is None or start is None or end is None:
-        return
-    if start < batch.start_date or end > batch.end_date:
-        yield Problem(
-            _(
-                "Tanggal kelas harus di dalam rentang angkatan (%(start)s – %(end)s).",
-                start=format_date(batch.start_date),
-                end=format_date(batch.end_date),
-            ),
-            "start_date",
-        )
-
-
-def _check_host_regency(c: ClassCheck) -> Iterator[Problem]:
-    if c.regency is None:
-        yield Problem(_("Kabupaten/kota tuan rumah tidak dikenal."), "regency_code")
-
-
-def _check_capacity(c: ClassCheck) -> Iterator[Problem]:
-    if c.data.capacity is not None and c.data.capacity < 1:
-        yield Problem(_("Kapasitas minimal 1 peserta."), "capacity")
-
-
-def _check_provinces(c: ClassCheck) -> Iterator[Problem]:
-    provinces = c.data.provinces
-    if not provinces:
-        yield Problem(_("Pilih paling sedikit satu provinsi yang dilayani."), "provinces")
-        return
-    known = set(db.session.scalars(select(Province.code).where(Province.code.in_(list(provinces)))))
-    unknown = sorted(set(provinces) - known)
-    if unknown:
-        yield Problem(_("Kode provinsi tidak dikenal: %(codes)s.", codes=", ".join(unknown)), "provinces")
-    if any(seats is not None and seats < 0 for seats in provinces.values()):
-        yield Problem(_("Kuota kursi tidak boleh negatif."), "provinces")
-
-
-def _check_province_quota_fits(c: ClassCheck) -> Iterator[Problem]:
-    total = sum(seats or 0 for seats in c.data.provinces.values())
-    if c.data.capacity is not None and total > c.data.capacity:
-        yield Problem(
-            _("Jumlah kuota provinsi (%(sum)s) melebihi kapasitas kelas (%(cap)s).", sum=total, cap=c.data.capacity),
-            "provinces",
-        )
-
-
-def _check_type_quota_fits(c: ClassCheck) -> Iterator[Problem]:
-    seats = [n or 0 for n in c.data.type_quotas.values()]
-    if any(n < 0 for n in seats):
-        yield Problem(_("Kuota kursi tidak boleh negatif."), "type_quotas")
-    if c.data.capacity is not None and sum(seats) > c.data.capacity:
-        yield Problem(
-            _(
-                "Jumlah kuota jenis perpustakaan (%(sum)s) melebihi kapasitas kelas (%(cap)s).",
-                sum=sum(seats),
-                cap=c.data.capacity,
-            ),
-            "type_quotas",
-        )
-
-
-def _check_quota_release(c: ClassCheck) -> Iterator[Problem]:
-    if c.data.quota_release_date and c.data.start_date and c.data.quota_release_date > c.data.start_date:
-        yield Problem(_("Tanggal pelepasan kuota harus sebelum kelas dimulai."), "quota_release_date")
-
-
-def _check_window_in_order(c: ClassCheck) -> Iterator[Problem]:
-    opens, closes = c.data.registration_opens_at, c.data.registration_closes_at
-    if opens and closes and closes <= opens:
-        yield Problem(_("Pendaftaran harus ditutup setelah dibuka."), "registration_closes_at")
-
-
-def _check_window_before_start(c: ClassCheck) -> Iterator[Problem]:
-    closes = c.data.registration_closes_at
-    if closes is None or c.regency is None or c.data.start_date is None:
-        return  # the class's zone (from its host regency) decides when "the start" is
-    class_starts = datetime.combine(c.data.start_date, time(0, 0), tzinfo=c.regency.province.zoneinfo)
-    if closes > class_starts:
-        yield Problem(_("Pendaftaran harus ditutup sebelum kelas dimulai."), "registration_closes_at")
-
-
-def _check_capacity_holds_approved(c: ClassCheck) -> Iterator[Problem]:
-    if c.existing is None or c.data.capacity is None:
-        return
-    taken = seats_taken(c.existing)
-    if c.data.capacity < taken.total:
-        yield Problem(
-            _("Kapasitas tidak boleh kurang dari kursi yang sudah terisi (%(n)s).", n=taken.total), "capacity"
-        )
-
-
-def _check_facilitator_roles(c: ClassCheck) -> Iterator[Problem]:
-    if len(c.facilitators) != len(set(c.data.facilitator_ids)):
-        yield Problem(_("Fasilitator harus akun dengan peran fasilitator."), "facilitator_ids")
-
-
-def _check_facilitators_free(c: ClassCheck) -> Iterator[Problem]:
-    if c.data.start_date is None or c.data.end_date is None:
-        return
-    for person in c.facilitators:
-        clashes = _overlapping_classes(
-            person.id, c.data.start_date, c.data.end_date, c.existing.id if c.existing else None
-        )
-        if clashes:
-            other = clashes[0]
-            yield Problem(
-                _(
-                    "%(name)s sudah mengajar di %(cls)s (%(dates)s) pada tanggal yang tumpang tindih.",
-                    name=person.full_name,
-                    cls=other.name,
-                    dates=format_date_range(other.start_date, other.end_date),
-                ),
-                "facilitator_ids",
-            )
-
-
-# Every rule of a class, in the order its messages should read; each one runs on every submit.
-def _check_started_class_keeps_its_start(c: ClassCheck) -> Iterator[Problem]:
-    """Once a class has begun its first day is history (attendance is kept per day, and the rules on
-    cancelling and the waiting list follow the start): it cannot be moved. The end may still change."""
-    existing, start = c.existing, c.data.start_date
-    if existing is None or start is None or start == existing.start_date or not lifecycle.has_started(existing):
-        return
-    yield Problem(
-        _("Kelas sudah dimulai %(d)s: tanggal mulai tidak dapat diubah lagi.", d=format_date(existing.start_date)),
-        "start_date",
-    )
-
-
-CLASS_CHECKS: tuple[Callable[[ClassCheck], Iterable[Problem]], ...] = (
-    _check_started_class_keeps_its_start,
-    _check_dates_in_order,
-    _check_dates_in_batch,
-    _check_host_regency,
-    _check_capacity,
-    _check_provinces,
-    _check_province_quota_fits,
-    _check_type_quota_fits,
-    _check_quota_release,
-    _check_window_in_order,
-    _check_window_before_start,
-    _check_capacity_holds_approved,
-    _check_facilitator_roles,
-    _check_facilitators_free,
-)
-
-
-def _load_facilitators(ids: list[int]) -> list[User]:
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(select(User).join(UserRole).where(User.id.in_(ids), UserRole.role == Role.FACILITATOR))
-    )
-
-
-def class_problems(batch: Batch | None, data: ClassData, existing: TrainingClass | None = None) -> list[Problem]:
-    """Every planning rule `data` breaks, all of them (fields that could not be parsed are None and
-    the checks that need them are skipped; an empty host regency is the form's to report)."""
-    regency = db.session.get(Regency, data.regency_code) if data.regency_code else None
-    check = ClassCheck(batch, data, existing, regency, _load_facilitators(data.facilitator_ids))
-    checks = CLASS_CHECKS if data.regency_code else tuple(f for f in CLASS_CHECKS if f is not _check_host_regency)
-    return [problem for rule in checks for problem in rule(check)]
-
-
-def validate_class(batch: Batch, data: ClassData, existing: TrainingClass | None = None) -> list[User]:
-    """Check every planning rule for a class; returns the facilitators, or raises ValidationFailed
-    with every problem found."""
-    raise_if_any(class_problems(batch, data, existing))
-    return _load_facilitators(data.facilitator_ids)
+# --- classes -----------------------------------------------------------------------------------
 
 
 def _apply_class(training_class: TrainingClass, data: ClassData, facilitators: list[User]) -> dict[str, list[Any]]:
@@ -540,181 +256,23 @@ def class_data(training_class: TrainingClass) -> ClassData:
 
 def set_status(training_class: TrainingClass, status: ClassStatus, by: User | None) -> None:
     """An organiser publishes, opens or closes registration by hand, or cancels; running and finished
-    follow the calendar (see lifecycle). Cancelling cancels the registrations and tells the people."""
+    follow the calendar (see lifecycle). A cancellation is announced on signals.class_cancelled
+    (registration cancels the class's registrations and tells the people)."""
     lifecycle.set_status(training_class, status, by)
     if status is ClassStatus.CANCELLED:
-        from app.registration.services import cancel_class_registrations
-
-        cancel_class_registrations(training_class, by)
+        signals.class_cancelled.send(training_class, by=by)
 
 
 def delete_class(training_class: TrainingClass, by: User | None) -> None:
-    """Only a class nobody registered for can be deleted; others are cancelled instead."""
-    if registration_count(training_class) > 0:
+    """Only a class nobody registered for can be deleted (other domains count their records on
+    signals.class_in_use); others are cancelled instead."""
+    if any(count for _receiver, count in signals.class_in_use.send(training_class)):
         raise ClassHasRegistrations()
     audit.record(training_class, "deleted", by, {"name": [training_class.name, None]})
     db.session.delete(training_class)
 
 
-# --- agenda -------------------------------------------------------------------------------------
-
-
-@dataclass
-class AgendaData:
-    day: date
-    start_time: time
-    end_time: time
-    topic: str
-    jp: int
-    speaker: str | None = None
-
-
-MINUTES_PER_JP = 45  # one jam pelajaran in government training
-
-
-def _minutes(start: time, end: time) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-
-
-def jp_that_fit(start: time, end: time) -> int:
-    """How many whole JP of 45 minutes a session from `start` to `end` can hold."""
-    return max(_minutes(start, end), 0) // MINUTES_PER_JP
-
-
-def agenda_problems(training_class: TrainingClass, data: AgendaData) -> list[Problem]:
-    """Every rule a new agenda session breaks; inputs the form could not parse are None and skipped."""
-    problems = []
-    if data.day is not None and not training_class.start_date <= data.day <= training_class.end_date:
-        problems.append(Problem(_("Hari sesi harus di antara tanggal mulai dan selesai kelas."), "day"))
-    times_known = data.start_time is not None and data.end_time is not None
-    if times_known and data.end_time <= data.start_time:
-        problems.append(Problem(_("Jam selesai harus setelah jam mulai."), "end_time"))
-    elif times_known and data.jp is not None and data.jp > jp_that_fit(data.start_time, data.end_time):
-        problems.append(
-            Problem(
-                _(
-                    "Sesi %(start)s–%(end)s hanya memuat paling banyak %(fit)s JP (1 JP = 45 menit), bukan %(jp)s JP.",
-                    start=format_time(data.start_time),
-                    end=format_time(data.end_time),
-                    fit=jp_that_fit(data.start_time, data.end_time),
-                    jp=data.jp,
-                ),
-                "jp",
-            )
-        )
-    if times_known and data.day is not None:
-        for other in training_class.agenda:
-            if other.day == data.day and other.start_time < data.end_time and data.start_time < other.end_time:
-                problems.append(
-                    Problem(
-                        _(
-                            "Sesi bertabrakan dengan %(topic)s (%(start)s–%(end)s).",
-                            topic=other.topic,
-                            start=format_time(other.start_time),
-                            end=format_time(other.end_time),
-                        ),
-                        "start_time",
-                    )
-                )
-    return problems
-
-
-def agenda_warnings(data: AgendaData) -> list[str]:
-    """Advice, not refusals: a session that could hold two or more JP more than it states. One JP
-    less is normal (a coffee break inside the block), and 0 JP marks an opening or a break, so
-    neither is flagged; the organiser may still mean it, so the session is saved anyway."""
-    fit = jp_that_fit(data.start_time, data.end_time)
-    if data.jp and fit - data.jp >= 2:
-        return [
-            _(
-                "Sesi %(start)s–%(end)s (%(minutes)s menit) dapat memuat %(fit)s JP, tetapi diisi %(jp)s JP. "
-                "Periksa kembali bila bukan karena istirahat.",
-                start=format_time(data.start_time),
-                end=format_time(data.end_time),
-                minutes=_minutes(data.start_time, data.end_time),
-                fit=fit,
-                jp=data.jp,
-            )
-        ]
-    return []
-
-
-def add_agenda_session(training_class: TrainingClass, data: AgendaData, by: User | None) -> AgendaSession:
-    """Add a session after every agenda rule has run; ValidationFailed lists all that failed."""
-    raise_if_any(agenda_problems(training_class, data))
-    session = AgendaSession(
-        day=data.day,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        topic=data.topic.strip(),
-        jp=data.jp,
-        speaker=(data.speaker or "").strip() or None,
-    )
-    training_class.agenda.append(session)
-    label = f"{format_date(data.day)} {format_time(data.start_time)} {session.topic}"
-    audit.record(training_class, "agenda", by, {"agenda": [None, label]})
-    return session
-
-
-def remove_agenda_session(session: AgendaSession, by: User | None) -> None:
-    training_class = session.training_class
-    label = f"{format_date(session.day)} {format_time(session.start_time)} {session.topic}"
-    audit.record(training_class, "agenda", by, {"agenda": [label, None]})
-    training_class.agenda.remove(session)
-
-
-# --- seats -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuotaLine:
-    label: str
-    reserved: int | None
-    taken: int
-
-    @property
-    def left(self) -> int | None:
-        return None if self.reserved is None else max(self.reserved - self.taken, 0)
-
-
-@dataclass(frozen=True)
-class SeatSummary:
-    capacity: int
-    taken: int
-    provinces: list[QuotaLine]
-    groups: list[QuotaLine]
-    released: bool  # reserved seats have fallen back to the common pool
-
-    @property
-    def left(self) -> int:
-        return max(self.capacity - self.taken, 0)
-
-
-def seat_summary(
-    training_class: TrainingClass, today: date | None = None, taken: SeatsTaken | None = None
-) -> SeatSummary:
-    taken = taken if taken is not None else seats_taken(training_class)
-    today = today or clock.today(training_class.zoneinfo)
-    released = bool(training_class.quota_release_date and today > training_class.quota_release_date)
-    return SeatSummary(
-        capacity=training_class.capacity,
-        taken=taken.total,
-        provinces=[
-            QuotaLine(p.province.name, p.seats, taken.by_province.get(p.province_code, 0))
-            for p in training_class.provinces
-        ],
-        groups=[QuotaLine(q.group.label, q.seats, taken.by_group.get(q.group, 0)) for q in training_class.type_quotas],
-        released=released,
-    )
-
-
-def seat_summaries(classes: list[TrainingClass]) -> dict[int, SeatSummary]:
-    """Seat summaries of a page of classes, with one counting statement."""
-    taken = seats_taken_many([c.id for c in classes])
-    return {c.id: seat_summary(c, taken=taken.get(c.id, SeatsTaken())) for c in classes}
-
-
-# --- queries --------------------------------------------------------------------------------------
+# --- queries -----------------------------------------------------------------------------------
 
 
 def schedule_query(

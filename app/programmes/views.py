@@ -22,7 +22,7 @@ from app.core.pagination import paginate
 from app.core.text import with_word
 from app.errors import DomainError, Problem
 from app.extensions import db
-from app.programmes import bp, copying, lifecycle, services
+from app.programmes import agenda, bp, copying, lifecycle, services, validation
 from app.programmes.forms import (
     AgendaForm,
     BatchForm,
@@ -44,6 +44,7 @@ from app.programmes.models import (
 )
 from app.regions import services as regions
 from app.regions.models import timezone_for_province
+from app.registration.seats import seat_summary
 
 PLANNERS = (Role.ADMIN, Role.ORGANISER)
 _FIELD_ALIASES = {"provinces": "served"}  # service field name → form field name
@@ -295,7 +296,7 @@ def _fill_class_form(form: ClassForm, training_class: TrainingClass) -> None:
     form.approval_mode.data = training_class.approval_mode.value
 
 
-def _class_data(form: ClassForm) -> services.ClassData:
+def _class_data(form: ClassForm) -> validation.ClassData:
     """Form → service data; window times are read in the host province's zone. A field WTForms
     refused is None here (see `parsed`), so the service checks that need it are skipped."""
     regency_code = parsed(form.regency_code) or ""
@@ -308,7 +309,7 @@ def _class_data(form: ClassForm) -> services.ClassData:
         field = getattr(form, name, None)
         return parsed(field) if field is not None else None
 
-    return services.ClassData(
+    return validation.ClassData(
         name=form.name.data or "",
         venue_name=form.venue_name.data or "",
         venue_address=form.venue_address.data,
@@ -344,7 +345,7 @@ def class_new(batch_id: int) -> ResponseReturnValue:
             flash(_("%(cls)s dibuat sebagai draf.", cls=with_word(_("Kelas"), training_class.name)), "success")
             return redirect(url_for("programmes.class_detail", class_id=training_class.id))
     else:
-        _check_refused_form(form, lambda: services.class_problems(batch, _class_data(form)))
+        _check_refused_form(form, lambda: validation.class_problems(batch, _class_data(form)))
     return render_template("programmes/class_form.html", form=form, batch=batch, training_class=None)
 
 
@@ -365,7 +366,7 @@ def class_edit(class_id: int) -> ResponseReturnValue:
             return redirect(url_for("programmes.class_detail", class_id=training_class.id))
     else:
         _check_refused_form(
-            form, lambda: services.class_problems(training_class.batch, _class_data(form), training_class)
+            form, lambda: validation.class_problems(training_class.batch, _class_data(form), training_class)
         )
     return render_template(
         "programmes/class_form.html", form=form, batch=training_class.batch, training_class=training_class
@@ -386,7 +387,7 @@ def _class_page(training_class: TrainingClass, agenda_form: AgendaForm | None = 
     return render_template(
         "programmes/class_detail.html",
         c=training_class,
-        seats=services.seat_summary(training_class),
+        seats=seat_summary(training_class),  # registration's figures: a view composes domains
         can_plan=can_plan,
         can_mark=attendance_services.can_mark(current_user, training_class),
         agenda_form=agenda_form if can_plan else None,
@@ -426,8 +427,8 @@ def class_delete(class_id: int) -> ResponseReturnValue:
     return redirect(url_for("programmes.programme", programme_id=programme_id))
 
 
-def _agenda_data(form: AgendaForm) -> services.AgendaData:
-    return services.AgendaData(
+def _agenda_data(form: AgendaForm) -> agenda.AgendaData:
+    return agenda.AgendaData(
         day=parsed(form.day),
         start_time=parsed(form.start_time),
         end_time=parsed(form.end_time),
@@ -447,19 +448,19 @@ def agenda_add(class_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         data = _agenda_data(form)
         try:
-            services.add_agenda_session(training_class, data, current_user)
+            agenda.add_agenda_session(training_class, data, current_user)
         except DomainError as exc:
             db.session.rollback()
             show_problems(form, exc.problems)
             return _class_page(training_class, form)
         db.session.commit()
         flash(_("Sesi ditambahkan."), "success")
-        for warning in services.agenda_warnings(data):
+        for warning in agenda.agenda_warnings(data):
             flash(warning, "warning")
         return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")
     csrf = getattr(form, "csrf_token", None)
     if csrf is None or not csrf.errors:
-        show_problems(form, services.agenda_problems(training_class, _agenda_data(form)))
+        show_problems(form, agenda.agenda_problems(training_class, _agenda_data(form)))
     return _class_page(training_class, form)
 
 
@@ -468,7 +469,7 @@ def agenda_add(class_id: int) -> ResponseReturnValue:
 def agenda_remove(session_id: int) -> ResponseReturnValue:
     session = db.get_or_404(AgendaSession, session_id)
     class_id = session.class_id
-    services.remove_agenda_session(session, current_user)
+    agenda.remove_agenda_session(session, current_user)
     db.session.commit()
     flash(_("Sesi dihapus."), "success")
     return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("registration", __name__)
 
-from app.registration import accounts, cli, views_claims, views_organiser, views_participant  # noqa: E402, F401
+from app.registration import accounts, cli, signals, views_claims, views_organiser, views_participant  # noqa: E402, F401

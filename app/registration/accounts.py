@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.auth.signals import email_proven
 from app.extensions import db
 from app.programmes.models import TrainingClass
-from app.registration import services
+from app.registration import notifications, submission
 from app.registration.models import ACTIVE_STATUSES, Registration
 
 
@@ -52,14 +52,14 @@ def _on_email_proven(user: User, **_extra: Any) -> None:
 
 
 def nominate(
-    training_class: TrainingClass, data: services.RegistrationData, by: User, override_reason: str | None = None
+    training_class: TrainingClass, data: submission.RegistrationData, by: User, override_reason: str | None = None
 ) -> Registration:
     """Register a person an office nominated (no window, seats as usual) and tell them how to follow
     it: a verified account sees it at once; anyone else gets a link to set their password."""
     email = auth.normalise_email(data.person.email)
     holder = auth.find_user_by_email(email)
     verified = holder if holder is not None and holder.active and holder.email_verified_at else None
-    registration = services.submit(
+    registration = submission.submit(
         training_class, data, user=verified, nominated_by=by, override_reason=override_reason
     )
     link = None
@@ -72,5 +72,5 @@ def nominate(
             auth.reset_unproven(holder)
         if holder.active:
             link = auth.setup_link(holder)
-    services.notify(registration, "nominated", setup_link=link)
+    notifications.notify(registration, "nominated", setup_link=link)
     return registration

@@ -18,7 +18,7 @@ from app.errors import InvalidRegistrationState, ScheduleError
 from app.extensions import db
 from app.mail.services import send_mail
 from app.programmes.models import Programme
-from app.registration import identity, services, uploads
+from app.registration import decisions, identity, notifications, submission, uploads
 from app.registration.models import NikClaim, NikClaimStatus, Registration
 
 
@@ -48,7 +48,7 @@ def submit_claim(
                 "panitia; hasilnya dikirim lewat email."
             )
         )
-    if services.account_registration(user, programme.id) is not None:
+    if submission.account_registration(user, programme.id) is not None:
         raise InvalidRegistrationState(
             _(
                 "Akun Anda sudah memiliki pendaftaran aktif di program ini, jadi tidak "
@@ -72,7 +72,7 @@ def submit_claim(
 
 def blocking_registration(claim: NikClaim) -> Registration | None:
     """The active registration that holds the claimed NIK now, if any."""
-    return services.active_registration_for_nik(claim.programme_id, claim.nik)
+    return submission.active_registration_for_nik(claim.programme_id, claim.nik)
 
 
 def _check_open(claim: NikClaim) -> None:
@@ -101,7 +101,7 @@ def accept_claim(claim: NikClaim, by: User, note: str | None = None) -> Registra
     _decide(claim, NikClaimStatus.ACCEPTED, by, note)
     if blocking is not None:
         was = blocking.status.value
-        services.cancel(
+        decisions.cancel(
             blocking,
             by,
             _(
@@ -114,7 +114,7 @@ def accept_claim(claim: NikClaim, by: User, note: str | None = None) -> Registra
         audit.record(blocking, "nik_claim", by, {"status": [was, blocking.status.value], "klaim_nik": [None, claim.id]})
         holder = blocking.user
         if holder is not None and holder.email != blocking.email:  # the account that registered, too
-            services.notify(blocking, "cancelled", to=holder.email)
+            notifications.notify(blocking, "cancelled", to=holder.email)
     audit.record(claim, "accepted", by, {"status": [NikClaimStatus.OPEN.value, claim.status.value]})
     db.session.flush()
     send_mail(claim.user.email, _("Klaim NIK Anda diterima"), "nik_claim_accepted", claim=claim)

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from app import clock
 from app.core.urls import public_request_context
 from app.extensions import db
-from app.registration import services
+from app.registration import notifications
 
 registrations_cli = AppGroup("registrations", help="Pendaftaran peserta.")
 
@@ -19,6 +19,6 @@ def remind(today: object) -> None:
     """Send the 3-day reminder to approved participants (each once); run it daily."""
     day = today.date() if today else clock.today()
     with public_request_context():  # links in the mails
-        sent = services.send_reminders(day)
+        sent = notifications.send_reminders(day)
     db.session.commit()
     click.echo(f"Pengingat terkirim: {sent}.")

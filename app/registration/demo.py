@@ -18,7 +18,7 @@ from app.libraries import services as libraries
 from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.programmes.models import Programme, TrainingClass
 from app.regions.models import Province
-from app.registration import services
+from app.registration import notifications, seats, submission
 from app.registration.demo_names import demo_name
 from app.registration.models import EmploymentStatus, Registration
 
@@ -36,7 +36,7 @@ def _nik(district_code: str, born: date, woman: bool, serial: int) -> str:
 
 def _person(
     rng: random.Random, district: str, serial: int, woman: bool | None = None, taken: set[str] | None = None
-) -> services.PersonData:
+) -> submission.PersonData:
     drawn = rng.random() < 0.55  # drawn even when given, so the rest of the demo stays the same
     woman = drawn if woman is None else woman
     name = demo_name(rng, district, woman, taken)  # fits the regency (Lombok, Bima, Sumbawa) or the province
@@ -54,7 +54,7 @@ def _person(
     if status is EmploymentStatus.PNS:
         appointed = min(born.year + 22, 2021)
         nip = f"{born:%Y%m%d}{appointed}{rng.randint(1, 12):02d}{'2' if woman else '1'}{rng.randint(1, 999):03d}"
-    return services.PersonData(
+    return submission.PersonData(
         full_name=name,
         nik=_nik(district, born, woman, serial),
         nip=nip,
@@ -102,7 +102,7 @@ def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoR
     moment = datetime(2023, 4, 25, 1, 0, tzinfo=UTC)
     serial = 1
     taken = {participant.full_name} if participant is not None else set()  # no two people of one name
-    with services.quiet():
+    with notifications.quiet():
         for index, province in enumerate(plan):
             library = libs[province][index % len(libs[province])]
             # The demo participant's account is a woman's (Baiq Nurul Hidayati): her NIK says so too.
@@ -112,9 +112,9 @@ def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoR
             if demo_account:
                 person.full_name, person.email, user = participant.full_name, participant.email, participant
                 person.whatsapp = participant.phone or person.whatsapp
-            services.submit(
+            submission.submit(
                 c,
-                services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
+                submission.RegistrationData(person=person, consent_version="demo", library_id=library.id),
                 user=user,
                 nominated_by=organiser,
                 now=moment + timedelta(minutes=7 * index),
@@ -139,7 +139,7 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
     counts = {LibraryType.PROVINSI: 33, LibraryType.KABUPATEN_KOTA: 136, LibraryType.DESA_KELURAHAN: 450}
     created: dict[str, list[Library]] = {code: [] for code in served}
     province_names = {code: db.session.get(Province, code).name for code in served}
-    with services.quiet():
+    with notifications.quiet():
         for library_type, how_many in counts.items():
             for i in range(how_many):
                 province = served[i % len(served)]
@@ -162,15 +162,15 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
         serial = 1000  # four digits, unique in this run (Mataram uses 1–25)
         added = 0
         for c in classes:
-            free = c.capacity - services.seats_taken(c).total
+            free = c.capacity - seats.seats_taken(c).total
             pool = [lib for code in c.served_codes for lib in created[code]]
             moment = datetime.combine(c.start_date - timedelta(days=20), datetime.min.time(), tzinfo=UTC)
             for k in range(free):
                 library = pool[k % len(pool)]
                 person = _person(rng, library.district_code, serial)
-                services.submit(
+                submission.submit(
                     c,
-                    services.RegistrationData(person=person, consent_version="demo", library_id=library.id),
+                    submission.RegistrationData(person=person, consent_version="demo", library_id=library.id),
                     user=None,
                     nominated_by=organiser,
                     now=moment + timedelta(minutes=k),

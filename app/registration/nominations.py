@@ -29,7 +29,7 @@ from app.libraries import services as libraries
 from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.programmes.models import TrainingClass
 from app.regions.models import Regency
-from app.registration import accounts, identity, services
+from app.registration import accounts, identity, submission
 from app.registration.models import EmploymentStatus
 
 PERSON_COLUMNS = [
@@ -100,7 +100,7 @@ def _library(row: SheetRow, training_class: TrainingClass) -> Library | None:
     return library
 
 
-def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[services.PersonData, Library] | None:
+def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[submission.PersonData, Library] | None:
     """Check every column of a row; the person and library, or None with `row.problems` filled."""
     name = row.need("nama")
     if name.upper().startswith(EXAMPLE_MARK):
@@ -138,7 +138,7 @@ def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[services.
     library = _library(row, training_class)
     if row.problems or born is None or library is None:
         return None
-    person = services.PersonData(
+    person = submission.PersonData(
         full_name=name,
         nik=nik,
         nip=nip,
@@ -179,7 +179,7 @@ def import_nominations(
 ) -> NominationReport:
     """Register each row through the same rules as the form; the caller commits only if no row
     failed. Each failed row reports every problem it has, column by column."""
-    override = services.check_nominable(training_class, override_reason)  # the class as a whole first
+    override = submission.check_nominable(training_class, override_reason)  # the class as a whole first
     report = NominationReport(total=len(rows))
     for number, raw in rows:
         row = SheetRow(raw)
@@ -192,7 +192,7 @@ def import_nominations(
             with db.session.begin_nested():
                 registration = accounts.nominate(
                     training_class,
-                    services.RegistrationData(
+                    submission.RegistrationData(
                         person=person, consent_version=f"nominasi:{by.id}", library_id=library.id
                     ),
                     by,

@@ -22,12 +22,13 @@ from app.core.template_helpers import mask_nik, mask_phone
 from app.core.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import db
+from app.libraries import proposals
 from app.libraries.models import LIBRARY_TYPE_LABELS, Library, LibraryStatus, LibraryType
+from app.privacy import rights
 from app.programmes import lifecycle
 from app.programmes.models import ClassStatus, Programme, TrainingClass
-from app.programmes.services import seat_summary
 from app.regions import services as regions
-from app.registration import bp, claims, services
+from app.registration import bp, claims, decisions, notifications, queries, seats
 from app.registration.forms import DecisionForm, MergeLibraryForm, MoveForm, ReasonForm
 from app.registration.models import DeletionRequest, NameCorrection, Registration, RegistrationStatus
 from app.registration.scope import may_export_full_nik
@@ -51,13 +52,7 @@ def _filters() -> dict:
 
 def _list_page(title: str, scope: dict, training_class: TrainingClass | None, programme: Programme) -> str:
     filters = _filters()
-    page = paginate(services.registration_query(**scope, **filters), per_page=50)
-    move_targets = [
-        c
-        for b in programme.batches
-        for c in b.classes
-        if c.state not in (ClassStatus.CANCELLED, ClassStatus.FINISHED, ClassStatus.DRAFT)
-    ]
+    page = paginate(queries.registration_query(**scope, **filters), per_page=50)
     return render_template(
         "registration/organiser_list.html",
         title=title,
@@ -65,14 +60,14 @@ def _list_page(title: str, scope: dict, training_class: TrainingClass | None, pr
         filters=filters,
         c=training_class,
         programme=programme,
-        seats=seat_summary(training_class) if training_class else None,
+        seats=seats.seat_summary(training_class) if training_class else None,
         started=lifecycle.has_started(training_class) if training_class else None,
         decision_form=DecisionForm(),
-        move_targets=move_targets,
+        move_targets=queries.move_targets(programme.id),
         provinces=regions.provinces(),
         LibraryType=LibraryType,
         RegistrationStatus=RegistrationStatus,
-        whatsapp_link=services.whatsapp_link,
+        whatsapp_link=notifications.whatsapp_link,
         export_args=request.args.to_dict(),
     )
 
@@ -80,7 +75,7 @@ def _list_page(title: str, scope: dict, training_class: TrainingClass | None, pr
 @bp.get("/kelola/kelas/<int:class_id>/pendaftar")
 @roles_required(*PLANNERS)
 def class_registrations(class_id: int) -> ResponseReturnValue:
-    c = db.get_or_404(TrainingClass, class_id)
+    c = db.one_or_404(queries.class_for_registrations(class_id))
     return _list_page(c.name, {"class_id": c.id}, c, c.batch.programme)
 
 
@@ -97,7 +92,7 @@ def _export(scope: dict, filename: str, subject: TrainingClass | Programme, labe
     full_nik = request.args.get("nik") == "lengkap"
     if full_nik and not may_export_full_nik(current_user):
         abort(403)
-    rows = db.session.scalars(services.registration_query(**scope, **_filters())).all()
+    rows = db.session.scalars(queries.registration_query(**scope, **_filters())).all()
     header = [
         _("No."),
         _("Nama (sertifikat)"),
@@ -181,13 +176,13 @@ def programme_registrations_xlsx(programme_id: int) -> ResponseReturnValue:
 
 def _apply(action: str, registration: Registration, reason: str | None, override: bool) -> None:
     if action == "approve":
-        services.approve(registration, current_user, override_reason=reason if override else None)
+        decisions.approve(registration, current_user, override_reason=reason if override else None)
     elif action == "waitlist":
-        services.waitlist(registration, current_user, reason)
+        decisions.waitlist(registration, current_user, reason)
     elif action in ("reject", "cancel"):
         if not reason:
             raise DomainError(_("Tulis alasan untuk menolak atau membatalkan."))
-        (services.reject if action == "reject" else services.cancel)(registration, current_user, reason)
+        (decisions.reject if action == "reject" else decisions.cancel)(registration, current_user, reason)
     else:
         abort(400)
 
@@ -243,12 +238,12 @@ def registration_detail(registration_id: int) -> ResponseReturnValue:
         r=r,
         move_form=move_form,
         decision_form=DecisionForm(),
-        whatsapp=services.whatsapp_link(r),
-        position=services.waitlist_position(r),
-        waiting_because=services.waitlist_reason(r),
+        whatsapp=notifications.whatsapp_link(r),
+        position=seats.waitlist_position(r),
+        waiting_because=seats.waitlist_reason(r),
         started=lifecycle.has_started(r.training_class),
         seat_free=r.status is RegistrationStatus.WAITLISTED
-        and services.has_seat(r.training_class, r.province_code, r.quota_group),
+        and seats.has_seat(r.training_class, r.province_code, r.quota_group),
         RegistrationStatus=RegistrationStatus,
     )
     log_access(
@@ -269,7 +264,7 @@ def move(registration_id: int) -> ResponseReturnValue:
         abort(400)
     override = form.reason.data if form.override.data else None
     commit_or_flash(
-        lambda: services.move(r, target, current_user, override_reason=override),
+        lambda: decisions.move(r, target, current_user, override_reason=override),
         _("%(name)s dipindah ke %(cls)s.", name=r.full_name, cls=target.name),
     )
     return redirect(url_for("registration.registration_detail", registration_id=registration_id))
@@ -297,7 +292,7 @@ def decide_library(library_id: int, action: str) -> ResponseReturnValue:
     library = db.get_or_404(Library, library_id)
     try:
         if action == "verifikasi":
-            services.verify_proposed_library(library)
+            proposals.verify_proposed_library(library)
             message = _("%(name)s diverifikasi.", name=library.name)
         elif action == "gabung":
             form = MergeLibraryForm()
@@ -306,10 +301,10 @@ def decide_library(library_id: int, action: str) -> ResponseReturnValue:
             target = db.session.get(Library, form.target_id.data)
             if target is None:
                 raise DomainError(_("Perpustakaan tujuan tidak ditemukan."))
-            moved = services.merge_library(library, target)
+            moved = proposals.merge_library(library, target)
             message = _("Usulan digabung ke %(name)s (%(n)s pendaftar dipindah).", name=target.name, n=moved)
         elif action == "tolak":
-            services.reject_proposed_library(library)
+            proposals.reject_proposed_library(library)
             message = _("Usulan ditolak dan dihapus.")
         else:
             abort(404)
@@ -327,7 +322,7 @@ def decide_library(library_id: int, action: str) -> ResponseReturnValue:
 def duplicates(programme_id: int) -> ResponseReturnValue:
     programme = db.get_or_404(Programme, programme_id)
     return render_template(
-        "registration/duplicates.html", programme=programme, groups=services.likely_duplicates(programme.id)
+        "registration/duplicates.html", programme=programme, groups=queries.likely_duplicates(programme.id)
     )
 
 
@@ -357,7 +352,7 @@ def decide_correction(correction_id: int, action: str) -> ResponseReturnValue:
     if action not in ("terima", "tolak"):
         abort(404)
     commit_or_flash(
-        lambda: services.decide_name_correction(correction, action == "terima", current_user),
+        lambda: rights.decide_name_correction(correction, action == "terima", current_user),
         _("Koreksi nama diproses."),
     )
     return redirect(url_for("registration.requests_page"))
@@ -371,7 +366,7 @@ def decide_deletion(request_id: int, action: str) -> ResponseReturnValue:
     if action not in ("setujui", "tolak") or not form.validate_on_submit():
         abort(400)
     commit_or_flash(
-        lambda: services.decide_deletion(deletion, action == "setujui", current_user, form.reason.data),
+        lambda: rights.decide_deletion(deletion, action == "setujui", current_user, form.reason.data),
         _("Permintaan penghapusan diproses."),
     )
     return redirect(url_for("registration.requests_page"))

@@ -12,7 +12,8 @@ from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
 from app.auth.models import Role
-from app.certificates import names, queries
+from app.certificates import names
+from app.certificates import queries as certificate_queries
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import choice_list, show_domain_error
@@ -20,12 +21,12 @@ from app.errors import DomainError, NikUnavailable
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryType
+from app.privacy import rights
 from app.programmes import lifecycle
 from app.programmes.lifecycle import registration_phrase
 from app.programmes.models import ClassStatus, TrainingClass
-from app.programmes.services import seat_summary
 from app.regions import services as regions
-from app.registration import bp, services, uploads
+from app.registration import bp, decisions, notifications, queries, seats, submission, uploads
 from app.registration.forms import CorrectionForm, RegistrationForm
 from app.registration.limits import count_this_submit, submit_limits
 from app.registration.models import EmploymentStatus, Registration, RegistrationStatus
@@ -33,8 +34,8 @@ from app.registration.models import EmploymentStatus, Registration, Registration
 _FIELD_ALIASES = {"library_id": "library_name", "regency_code": "proposed_district"}
 
 
-def _person(form: RegistrationForm | CorrectionForm) -> services.PersonData:
-    return services.PersonData(
+def _person(form: RegistrationForm | CorrectionForm) -> submission.PersonData:
+    return submission.PersonData(
         full_name=form.full_name.data,
         nik=form.nik.data,
         nip=form.nip.data,
@@ -65,7 +66,7 @@ def _prefill(form: RegistrationForm) -> None:
     """Start from what the person told us before: the account, then their last registration."""
     form.full_name.data = current_user.full_name
     form.whatsapp.data = current_user.phone
-    last = next((r for r in services.registrations_of(current_user) if r.purged_at is None), None)
+    last = next((r for r in queries.registrations_of(current_user) if r.purged_at is None), None)
     if last is not None:
         for name in ("full_name", "nip", "gender", "birth_place", "birth_date", "position", "whatsapp"):
             getattr(form, name).data = getattr(last, name)
@@ -76,7 +77,7 @@ def _prefill(form: RegistrationForm) -> None:
         form.library_name.data = last.library.name
 
 
-def _registration_data(form: RegistrationForm) -> services.RegistrationData:
+def _registration_data(form: RegistrationForm) -> submission.RegistrationData:
     proposal = None
     if form.not_listed.data:
         proposal = libraries.LibraryData(
@@ -86,7 +87,7 @@ def _registration_data(form: RegistrationForm) -> services.RegistrationData:
             district_code=form.proposed_district.data or None,
             village_code=form.proposed_village.data or None,
         )
-    return services.RegistrationData(
+    return submission.RegistrationData(
         person=_person(form),
         consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         library_id=None if form.not_listed.data else int(form.library_id.data),
@@ -106,7 +107,7 @@ def register(class_id: int) -> ResponseReturnValue:
         flash(registration_phrase(training_class), "warning")
         return redirect(url_for("catalogue.class_page", class_id=class_id))
     programme = training_class.batch.programme
-    held = services.account_registration(current_user, programme.id)
+    held = submission.account_registration(current_user, programme.id)
     if held is not None:
         flash(
             _(
@@ -132,7 +133,7 @@ def register(class_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         count_this_submit()
         try:
-            registration = services.submit(training_class, _registration_data(form), user=current_user)
+            registration = submission.submit(training_class, _registration_data(form), user=current_user)
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc, _FIELD_ALIASES)
@@ -146,7 +147,7 @@ def register(class_id: int) -> ResponseReturnValue:
         "registration/register.html",
         form=form,
         c=training_class,
-        seats=seat_summary(training_class),
+        seats=seats.seat_summary(training_class),
         requires_letter=programme.requires_letter,
         claim_url=claim_url,
     )
@@ -155,26 +156,23 @@ def register(class_id: int) -> ResponseReturnValue:
 @bp.get("/pendaftaran-saya")
 @login_required
 def mine() -> ResponseReturnValue:
-    registrations = services.registrations_of(current_user)
+    registrations = queries.registrations_of(current_user)
+    approved = [r.id for r in registrations if r.status is RegistrationStatus.APPROVED]
     return render_template(
         "registration/mine.html",
         registrations=registrations,
-        positions={r.id: services.waitlist_position(r) for r in registrations},
-        waiting={r.id: services.waitlist_reason(r) for r in registrations},
+        positions=seats.waitlist_positions(registrations),
+        waiting=seats.waitlist_reasons(registrations),
         started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
         over={r.id: lifecycle.is_over(r.training_class) for r in registrations},
-        contacts={r.id: services.contact_of(r.training_class) for r in registrations},
+        contacts={r.id: notifications.contact_of(r.training_class) for r in registrations},
         attendance={
             r.id: attendance.registration_eligibility(r)
             for r in registrations
             if r.status is RegistrationStatus.APPROVED
         },
-        certificates={
-            r.id: queries.current_certificate(r) for r in registrations if r.status is RegistrationStatus.APPROVED
-        },
-        corrections={
-            r.id: queries.pending_correction(r) for r in registrations if r.status is RegistrationStatus.APPROVED
-        },
+        certificates=certificate_queries.current_certificates(approved),
+        corrections=certificate_queries.pending_corrections(approved),
         deadlines={
             r.id: names.confirmation_deadline(r) for r in registrations if r.status is RegistrationStatus.APPROVED
         },
@@ -194,7 +192,7 @@ def _own_registration(registration_id: int) -> Registration:
 @login_required
 def cancel_mine(registration_id: int) -> ResponseReturnValue:
     registration = _own_registration(registration_id)
-    commit_or_flash(lambda: services.cancel_own(registration, current_user), _("Pendaftaran dibatalkan."))
+    commit_or_flash(lambda: decisions.cancel_own(registration, current_user), _("Pendaftaran dibatalkan."))
     return redirect(url_for("registration.mine"))
 
 
@@ -213,7 +211,7 @@ def correct(registration_id: int) -> ResponseReturnValue:
         person = _person(form)
         person.nik = person.nik or registration.nik
         try:
-            correction = services.correct_data(registration, person, current_user)
+            correction = rights.correct_data(registration, person, current_user)
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -255,13 +253,13 @@ def letter(registration_id: int) -> ResponseReturnValue:
 @bp.get("/data-saya")
 @login_required
 def my_data() -> ResponseReturnValue:
-    return render_template("registration/my_data.html", registrations=services.registrations_of(current_user))
+    return render_template("registration/my_data.html", registrations=queries.registrations_of(current_user))
 
 
 @bp.post("/data-saya/hapus")
 @login_required
 def erase_mine() -> ResponseReturnValue:
-    outcome = services.request_deletion(current_user)
+    outcome = rights.request_deletion(current_user)
     db.session.commit()
     if outcome.erased:
         flash(_("%(n)s pendaftaran dan datanya telah dihapus.", n=outcome.erased), "success")

@@ -252,7 +252,7 @@ def test_the_roster_page_reads_the_same_number_of_statements_for_5_or_10_people(
 ) -> None:
     from app.auth.models import User
     from app.programmes.models import TrainingClass
-    from app.registration import services as registration
+    from app.registration import submission
     from tests.fixtures_registration import person
 
     login(client, today_class["facilitator"].email)
@@ -263,9 +263,9 @@ def test_the_roster_page_reads_the_same_number_of_statements_for_5_or_10_people(
     with app.app_context(), app.test_request_context():  # five more people, nominated into the running class
         c, by = db.session.get(TrainingClass, today_class["class_id"]), db.session.get(User, organiser.id)
         for n in range(6, 11):
-            registration.submit(
+            submission.submit(
                 c,
-                registration.RegistrationData(person(n), "tes", library_id=library_id),
+                submission.RegistrationData(person(n), "tes", library_id=library_id),
                 user=None,
                 nominated_by=by,
                 override_reason="Peserta pengganti",

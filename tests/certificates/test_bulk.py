@@ -139,14 +139,12 @@ def test_the_job_runs_through_rq_on_redis(app, client, login_as, finished_class)
 def test_the_agenda_page_is_rendered_once_and_added_to_each_certificate(app, finished_class) -> None:
     from datetime import time
 
-    from app.programmes import services as planning
+    from app.programmes import agenda
     from app.programmes.models import TrainingClass
 
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, finished_class["class_id"])
-        planning.add_agenda_session(
-            c, planning.AgendaData(c.start_date, time(8), time(12), "Kebijakan TPBIS", 5), by=None
-        )
+        agenda.add_agenda_session(c, agenda.AgendaData(c.start_date, time(8), time(12), "Kebijakan TPBIS", 5), by=None)
         issuing.issue_class(c, by=None)
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
         bulk.render_many(certificates, workers=1)

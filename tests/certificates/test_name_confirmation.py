@@ -15,8 +15,8 @@ from app.certificates import issuing, names, rendering
 from app.certificates.models import Certificate
 from app.certificates.settings import settings_for
 from app.extensions import db
+from app.privacy import rights
 from app.programmes.models import Programme, TrainingClass
-from app.registration import services as registration_services
 from app.registration.models import NameCorrection, Registration
 from tests.conftest import csrf_token, login, outbox, submit
 
@@ -109,7 +109,7 @@ def test_a_pending_correction_holds_the_certificate_until_the_organiser_decides(
     organiser = make_user(Role.ORGANISER)
     with app.app_context(), app.test_request_context():
         correction = db.session.scalar(select(NameCorrection))
-        registration_services.decide_name_correction(correction, True, db.session.get(type(organiser), organiser.id))
+        rights.decide_name_correction(correction, True, db.session.get(type(organiser), organiser.id))
         registration = db.session.get(Registration, rid)
         assert registration.name_confirmed_at is not None  # the name they asked for
         certificate = issuing.issue(registration, by=None)

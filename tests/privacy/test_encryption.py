@@ -18,7 +18,7 @@ from app import create_app, crypto
 from app.auth.models import Role
 from app.errors import DuplicateRegistration
 from app.extensions import db
-from app.registration import services
+from app.privacy import rights
 from app.registration.models import Registration, nik_matches
 from config import BASE_DIR
 from tests.conftest import production_config
@@ -222,7 +222,7 @@ def test_the_service_keeps_the_hash_with_the_nik_on_correction(app, open_class, 
         registration = db.session.get(Registration, rid)
         registration.status = registration.status.SUBMITTED
         corrected = person(9)
-        services.correct_data(registration, corrected, db.session.get(type(registration.user), owner.id))
+        rights.correct_data(registration, corrected, db.session.get(type(registration.user), owner.id))
         db.session.commit()
         assert db.session.scalar(select(Registration.id).where(nik_matches(make_nik("52", 9)))) == rid
         assert db.session.scalar(select(Registration.id).where(nik_matches(make_nik("52", 1)))) is None

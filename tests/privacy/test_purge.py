@@ -18,9 +18,8 @@ from app.certificates import issuing
 from app.core import services as figures
 from app.extensions import db
 from app.privacy.purge import PURGED_NAME
-from app.programmes import services as programmes
 from app.programmes.models import TrainingClass
-from app.registration import uploads
+from app.registration import seats, uploads
 from app.registration.models import NameCorrection, Registration, RegistrationStatus
 from tests.conftest import login
 from tests.fixtures_registration import make_nik
@@ -54,7 +53,7 @@ def _figures(class_ids: list[int]) -> tuple:
     return (
         figures.registration_counts("52"),
         figures.registration_counts("51"),
-        [programmes.registration_count(c) for c in classes],
+        [seats.registration_count(c) for c in classes],
         attendance.programme_report(classes),
         db.session.scalar(select(func.count()).select_from(Registration)),
     )

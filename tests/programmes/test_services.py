@@ -12,8 +12,9 @@ from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.errors import InvalidTransition, ScheduleError
 from app.extensions import db
-from app.programmes import copying, services
+from app.programmes import agenda, copying, services
 from app.programmes.models import Batch, ClassStatus, Programme, QuotaGroup, TrainingClass
+from app.registration import seats
 from tests.fixtures_planning import WITA, class_data
 
 
@@ -171,13 +172,13 @@ def test_programme_code_and_year_are_unique(app_ctx, programme) -> None:
 
 def test_agenda_sessions_stay_inside_the_class_and_do_not_overlap(app_ctx, programme) -> None:
     c = services.create_class(_batch(programme), class_data(), by=None)
-    add = services.add_agenda_session
-    add(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan TPBIS", 5), by=None)
+    add = agenda.add_agenda_session
+    add(c, agenda.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan TPBIS", 5), by=None)
     with pytest.raises(ScheduleError, match="bertabrakan"):
-        add(c, services.AgendaData(date(2023, 5, 22), time(11), time(13), "Tabrakan", 2), by=None)
+        add(c, agenda.AgendaData(date(2023, 5, 22), time(11), time(13), "Tabrakan", 2), by=None)
     with pytest.raises(ScheduleError, match="di antara tanggal mulai dan selesai"):
-        add(c, services.AgendaData(date(2023, 5, 26), time(8), time(9), "Di luar", 1), by=None)
-    add(c, services.AgendaData(date(2023, 5, 22), time(13), time(16), "Praktik", 4), by=None)
+        add(c, agenda.AgendaData(date(2023, 5, 26), time(8), time(9), "Di luar", 1), by=None)
+    add(c, agenda.AgendaData(date(2023, 5, 22), time(13), time(16), "Praktik", 4), by=None)
     assert c.agenda_jp == 9
 
 
@@ -187,14 +188,14 @@ def test_seat_summary_and_quota_release(app_ctx, programme) -> None:
         class_data(type_quotas={QuotaGroup.VILLAGE: 10}, quota_release_date=date(2023, 5, 15)),
         by=None,
     )
-    summary = services.seat_summary(c, today=date(2023, 5, 10))
+    summary = seats.seat_summary(c, today=date(2023, 5, 10))
     assert (summary.capacity, summary.taken, summary.left, summary.released) == (22, 0, 22, False)
     assert [(q.label, q.reserved, q.left) for q in summary.provinces] == [
         ("Bali", 8, 8),
         ("Nusa Tenggara Barat", 14, 14),
     ]
     assert [(q.reserved, q.left) for q in summary.groups] == [(10, 10)]
-    assert services.seat_summary(c, today=date(2023, 5, 16)).released
+    assert seats.seat_summary(c, today=date(2023, 5, 16)).released
 
 
 def test_a_class_without_registrations_can_be_deleted_and_stays_audited(app_ctx, programme) -> None:
@@ -215,7 +216,7 @@ def test_a_class_without_registrations_can_be_deleted_and_stays_audited(app_ctx,
 def test_copying_a_programme_shifts_every_date_by_whole_weeks(app_ctx, programme) -> None:
     person = _facilitator()
     c = services.create_class(_batch(programme), class_data(facilitator_ids=[person.id]), by=None)
-    services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
+    agenda.add_agenda_session(c, agenda.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
     services.set_status(c, ClassStatus.PUBLISHED, by=None)
     result = copying.copy_programme(db.session.get(Programme, programme.id), 2024, by=None)
     copy = result.target
@@ -241,9 +242,7 @@ def test_copying_a_programme_shifts_every_date_by_whole_weeks(app_ctx, programme
 
 def test_copying_2023_to_2027_keeps_a_monday_class_on_a_monday(app_ctx, programme) -> None:
     c = services.create_class(_batch(programme), class_data(quota_release_date=date(2023, 5, 12)), by=None)
-    services.add_agenda_session(
-        c, services.AgendaData(date(2023, 5, 25), time(8), time(12), "Rencana aksi", 5), by=None
-    )
+    agenda.add_agenda_session(c, agenda.AgendaData(date(2023, 5, 25), time(8), time(12), "Rencana aksi", 5), by=None)
     copy = copying.copy_programme(db.session.get(Programme, programme.id), 2027, by=None).target
     new_class = copy.batches[0].classes[0]
     # 22 May 2027 is a Saturday: the copy moves 209 weeks (1,463 days) to Monday 24 May 2027
@@ -315,14 +314,14 @@ def test_quota_group_of_each_library_type() -> None:
     [(time(8), time(9), 1), (time(8), time(11, 45), 5), (time(13), time(15, 15), 3), (time(8), time(8, 44), 0)],
 )
 def test_one_jp_is_45_minutes(start, end, fit) -> None:
-    assert services.jp_that_fit(start, end) == fit
+    assert agenda.jp_that_fit(start, end) == fit
 
 
 def test_every_agenda_rule_reports_at_once(app_ctx, programme) -> None:
     c = services.create_class(_batch(programme), class_data(), by=None)
-    services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
+    agenda.add_agenda_session(c, agenda.AgendaData(date(2023, 5, 22), time(8), time(12), "Kebijakan", 5), by=None)
     with pytest.raises(ScheduleError) as refused:
-        services.add_agenda_session(c, services.AgendaData(date(2023, 5, 22), time(9), time(10), "Praktik", 4), by=None)
+        agenda.add_agenda_session(c, agenda.AgendaData(date(2023, 5, 22), time(9), time(10), "Praktik", 4), by=None)
     assert [p.field for p in refused.value.problems] == ["jp", "start_time"]
     assert "paling banyak 1 JP" in refused.value.problems[0].message
     assert "bertabrakan dengan Kebijakan" in refused.value.problems[1].message

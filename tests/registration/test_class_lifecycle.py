@@ -13,7 +13,7 @@ from app.auth.models import Role, User
 from app.errors import ClassStarted
 from app.extensions import db
 from app.programmes.models import ClassStatus, TrainingClass
-from app.registration import services
+from app.registration import decisions
 from app.registration.models import Registration, RegistrationStatus
 from tests.conftest import csrf_token, outbox
 from tests.fixtures_registration import status_of
@@ -41,7 +41,7 @@ def test_a_participant_cannot_cancel_once_the_class_has_started(app, client, log
     with app.app_context(), app.test_request_context():
         r = db.session.get(Registration, full_class["ids"][0])
         with pytest.raises(ClassStarted, match="hubungi panitia"):
-            services.cancel_own(r, db.session.get(User, full_class["owner"].id))
+            decisions.cancel_own(r, db.session.get(User, full_class["owner"].id))
 
 
 def test_the_cancel_button_is_gone_and_a_post_is_refused_after_the_start(app, client, full_class, clock) -> None:
@@ -76,7 +76,7 @@ def test_the_waiting_list_is_never_promoted_once_the_class_has_started(app, full
     organiser = make_user(Role.ORGANISER)
     clock(_class_day(app, full_class["class_id"], day=1, hour=9))
     with app.app_context(), app.test_request_context():
-        promoted = services.cancel(
+        promoted = decisions.cancel(
             db.session.get(Registration, full_class["ids"][1]), db.session.get(User, organiser.id), "Tidak hadir"
         )
         db.session.commit()
@@ -96,8 +96,8 @@ def test_approving_after_the_start_needs_an_explicit_override_with_a_reason(app,
         r = db.session.get(Registration, full_class["ids"][2])
         by = db.session.get(User, organiser.id)
         with pytest.raises(ClassStarted, match="alasannya"):
-            services.approve(r, by)
-        services.approve(r, by, override_reason="Pengganti peserta yang sakit, disetujui Kepala Pusat")
+            decisions.approve(r, by)
+        decisions.approve(r, by, override_reason="Pengganti peserta yang sakit, disetujui Kepala Pusat")
         db.session.commit()
         entry = db.session.scalar(
             select(AuditEntry).where(AuditEntry.object_type == "registrations", AuditEntry.action == "override")
@@ -147,8 +147,8 @@ def test_moving_into_or_out_of_a_started_class_needs_an_override(app, full_class
         target = db.session.get(TrainingClass, other)
         by = db.session.get(User, organiser.id)
         with pytest.raises(ClassStarted):
-            services.move(r, target, by)
-        services.move(r, target, by, override_reason="Salah kelas sejak awal")
+            decisions.move(r, target, by)
+        decisions.move(r, target, by, override_reason="Salah kelas sejak awal")
         db.session.commit()
     with app.app_context():
         assert db.session.get(Registration, full_class["ids"][1]).class_id == other

@@ -137,13 +137,13 @@ def test_a_registration_made_before_the_account_is_linked_at_email_verification(
     """Registrations without an account (made before accounts were linked) find their owner when
     the owner signs up and verifies the address."""
     from app.programmes.models import TrainingClass
-    from app.registration import services
+    from app.registration import submission
 
     class_id, library_id = open_class(capacity=5), library("52")
     with app.app_context(), app.test_request_context():
-        services.submit(
+        submission.submit(
             db.session.get(TrainingClass, class_id),
-            services.RegistrationData(
+            submission.RegistrationData(
                 person=person(4, email="made@perpusdes.id"), consent_version="lama", library_id=library_id
             ),
             user=None,

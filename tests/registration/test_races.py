@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.errors import DuplicateRegistration
 from app.extensions import db
 from app.programmes.models import TrainingClass
-from app.registration import services
+from app.registration import submission
 from app.registration.models import Registration, RegistrationStatus
 from tests.fixtures_registration import person
 
@@ -34,9 +34,9 @@ def _race(app: Flask, class_id: int, library_id: int, serials: list[int]) -> Cou
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=30)
             try:
-                r = services.submit(
+                r = submission.submit(
                     db.session.get(TrainingClass, class_id),
-                    services.RegistrationData(person=person(serial), consent_version="tes", library_id=library_id),
+                    submission.RegistrationData(person=person(serial), consent_version="tes", library_id=library_id),
                     user=None,
                 )
                 db.session.commit()

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryType
 from app.programmes.models import TrainingClass
-from app.registration import accounts, services
+from app.registration import accounts, decisions, submission
 from app.registration.models import Registration
 from tests.conftest import csrf_token, login, outbox, submit
 from tests.fixtures_registration import make_nik, person
@@ -71,7 +71,7 @@ def test_the_service_keeps_one_active_registration_per_account_per_programme(
         register(other_class, 2, user=owner)
     assert _count(app, user_id=owner.id) == 1
     with app.app_context(), app.test_request_context():
-        services.cancel_own(db.session.get(Registration, first), db.session.get(User, owner.id))
+        decisions.cancel_own(db.session.get(Registration, first), db.session.get(User, owner.id))
         db.session.commit()
     register(other_class, 2, user=owner)  # after cancelling, the account may register again
     assert _count(app, user_id=owner.id) == 2
@@ -271,16 +271,16 @@ def test_the_service_checks_a_nik_only_once_everything_else_is_valid(app, open_c
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, class_id)
         with pytest.raises(NotServed):  # the library is the problem; the NIK is not even looked at
-            services.submit(
+            submission.submit(
                 c,
-                services.RegistrationData(person=person(1), consent_version="tes", proposed_library=outside),
+                submission.RegistrationData(person=person(1), consent_version="tes", proposed_library=outside),
                 user=None,
             )
         db.session.rollback()
         with pytest.raises(NikUnavailable):
-            services.submit(
+            submission.submit(
                 c,
-                services.RegistrationData(person=person(1), consent_version="tes", library_id=library("52")),
+                submission.RegistrationData(person=person(1), consent_version="tes", library_id=library("52")),
                 user=None,
             )
         db.session.rollback()

@@ -18,11 +18,13 @@ from app.errors import (
     ScheduleError,
 )
 from app.extensions import db
+from app.libraries import proposals
 from app.libraries.models import LibraryType
 from app.mail.models import OutboxMessage
+from app.privacy import rights
 from app.programmes import services as planning
 from app.programmes.models import ApprovalMode, ClassStatus, QuotaGroup, TrainingClass
-from app.registration import services
+from app.registration import decisions, notifications, queries, seats, submission
 from app.registration.models import DeletionRequest, NameCorrection, Registration
 from tests.fixtures_registration import person, status_of
 
@@ -44,8 +46,8 @@ def test_auto_approval_fills_the_seats_then_waitlists_in_order(app, open_class, 
     ids = [register(class_id, n) for n in range(1, 6)]
     assert [status_of(app, i) for i in ids] == ["approved"] * 3 + ["waitlisted"] * 2
     with app.app_context():
-        assert services.waitlist_position(_reg(ids[3])) == 1
-        assert services.waitlist_position(_reg(ids[4])) == 2
+        assert seats.waitlist_position(_reg(ids[3])) == 1
+        assert seats.waitlist_position(_reg(ids[4])) == 2
         assert _mails("disetujui") == [f"peserta{n}@perpusdes.id" for n in (1, 2, 3)]
         assert _mails("daftar tunggu") == ["peserta4@perpusdes.id", "peserta5@perpusdes.id"]
 
@@ -55,10 +57,10 @@ def test_moderated_classes_wait_for_an_organiser(app, open_class, register) -> N
     first, second = register(class_id, 1), register(class_id, 2)
     assert status_of(app, first) == status_of(app, second) == "submitted"
     with app.app_context(), app.test_request_context():
-        services.approve(_reg(first), by=None)
+        decisions.approve(_reg(first), by=None)
         with pytest.raises(ClassFull):
-            services.approve(_reg(second), by=None)
-        services.waitlist(_reg(second), by=None)
+            decisions.approve(_reg(second), by=None)
+        decisions.waitlist(_reg(second), by=None)
         db.session.commit()
     assert status_of(app, second) == "waitlisted"
 
@@ -80,7 +82,7 @@ def test_reserved_seats_fall_back_after_the_release_date(app, open_class, regist
         c = db.session.get(TrainingClass, class_id)
         c.quota_release_date = date.today() - timedelta(days=1)
         db.session.commit()
-        promoted = services.promote_waitlist(c)
+        promoted = decisions.promote_waitlist(c)
         db.session.commit()
         assert [r.id for r in promoted] == [first]
 
@@ -98,7 +100,7 @@ def test_a_cancellation_promotes_the_next_eligible_person_and_tells_them(app, op
     ntb_1, bali_1 = register(class_id, 1, "52"), register(class_id, 2, "51")
     ntb_waiting, bali_waiting = register(class_id, 3, "52"), register(class_id, 4, "51")
     with app.app_context(), app.test_request_context():
-        promoted = services.cancel(_reg(bali_1), by=None, reason="sakit")
+        promoted = decisions.cancel(_reg(bali_1), by=None, reason="sakit")
         db.session.commit()
         # NTB's person waited longer, but the freed seat is Bali's reserved one.
         assert [r.id for r in promoted] == [bali_waiting]
@@ -111,7 +113,7 @@ def test_rejecting_an_approved_person_promotes_from_the_waiting_list(app, open_c
     class_id = open_class(capacity=1, provinces={"52": None, "51": None})
     first, second = register(class_id, 1), register(class_id, 2)
     with app.app_context(), app.test_request_context():
-        services.reject(_reg(first), by=None, reason="Bukan staf perpustakaan")
+        decisions.reject(_reg(first), by=None, reason="Bukan staf perpustakaan")
         db.session.commit()
         assert _reg(first).decision_reason == "Bukan staf perpustakaan"
     assert status_of(app, second) == "approved"
@@ -131,7 +133,7 @@ def test_after_cancelling_the_same_nik_may_register_again(app, open_class, regis
     class_id = open_class(capacity=5)
     first = register(class_id, 1)
     with app.app_context(), app.test_request_context():
-        services.cancel(_reg(first), by=None)
+        decisions.cancel(_reg(first), by=None)
         db.session.commit()
     assert status_of(app, register(class_id, 1)) == "approved"
 
@@ -190,9 +192,9 @@ def test_proposed_library_is_created_with_the_registration(app, open_class) -> N
 
     class_id = open_class()
     with app.app_context(), app.test_request_context():
-        r = services.submit(
+        r = submission.submit(
             db.session.get(TrainingClass, class_id),
-            services.RegistrationData(
+            submission.RegistrationData(
                 person=person(1),
                 consent_version="tes",
                 proposed_library=libraries.LibraryData(
@@ -215,7 +217,7 @@ def test_proposed_library_is_created_with_the_registration(app, open_class) -> N
             status=LibraryStatus.VERIFIED,
             by=None,
         )
-        assert services.merge_library(r.library, target) == 1
+        assert proposals.merge_library(r.library, target) == 1
         db.session.commit()
         assert _reg(r.id).library_id == target.id
         assert (
@@ -231,10 +233,10 @@ def test_moving_keeps_quotas_and_promotes_in_the_old_class(app, open_class, regi
     blocker = register(roomy, 3)
     with app.app_context(), app.test_request_context():
         with pytest.raises(ClassFull):
-            services.move(_reg(mover), db.session.get(TrainingClass, roomy), by=None)
+            decisions.move(_reg(mover), db.session.get(TrainingClass, roomy), by=None)
         db.session.rollback()
-        services.cancel(_reg(blocker), by=None)
-        services.move(_reg(mover), db.session.get(TrainingClass, roomy), by=None)
+        decisions.cancel(_reg(blocker), by=None)
+        decisions.move(_reg(mover), db.session.get(TrainingClass, roomy), by=None)
         db.session.commit()
         assert _reg(mover).class_id == roomy
     assert status_of(app, mover) == "approved"
@@ -276,9 +278,9 @@ def test_reminders_go_once_three_days_before(app, open_class, register) -> None:
     register(class_id, 1)
     with app.app_context(), app.test_request_context():
         start = db.session.get(TrainingClass, class_id).start_date
-        assert services.send_reminders(start - timedelta(days=4)) == 0
-        assert services.send_reminders(start - timedelta(days=3)) == 1
-        assert services.send_reminders(start - timedelta(days=2)) == 0
+        assert notifications.send_reminders(start - timedelta(days=4)) == 0
+        assert notifications.send_reminders(start - timedelta(days=3)) == 1
+        assert notifications.send_reminders(start - timedelta(days=2)) == 0
         db.session.commit()
 
 
@@ -288,11 +290,11 @@ def test_name_correction_after_approval_waits_for_an_organiser(app, open_class, 
     rid = register(class_id, 1, user=owner)
     with app.app_context(), app.test_request_context():
         me = db.session.get(User, owner.id)
-        correction = services.correct_data(_reg(rid), person(1, full_name="Peserta Satu, S.Pd.", position="Kepala"), me)
+        correction = rights.correct_data(_reg(rid), person(1, full_name="Peserta Satu, S.Pd.", position="Kepala"), me)
         db.session.commit()
         assert _reg(rid).full_name == "Peserta 0001"  # unchanged until accepted
         assert _reg(rid).position == "Kepala"
-        services.decide_name_correction(db.session.get(NameCorrection, correction.id), True, me)
+        rights.decide_name_correction(db.session.get(NameCorrection, correction.id), True, me)
         db.session.commit()
         assert _reg(rid).full_name == "Peserta Satu, S.Pd."
 
@@ -304,9 +306,9 @@ def test_export_and_deletion_of_my_data(app, open_class, register, make_user, ma
     mine = register(class_id, 1, user=owner)
     with app.app_context(), app.test_request_context():
         me = db.session.get(User, owner.id)
-        exported = services.export_my_data(me)
+        exported = rights.export_my_data(me)
         assert [r["nik"] for r in exported["pendaftaran"]] == [_reg(mine).nik]
-        outcome = services.request_deletion(me)
+        outcome = rights.request_deletion(me)
         db.session.commit()
         assert outcome.erased == 1
         assert _reg(mine) is None
@@ -319,11 +321,11 @@ def test_deletion_after_the_class_started_goes_to_an_organiser(app, open_class, 
     with app.app_context(), app.test_request_context():
         me = db.session.get(User, owner.id)
         start = _reg(rid).training_class.start_date
-        outcome = services.request_deletion(me, today=start + timedelta(days=1))
+        outcome = rights.request_deletion(me, today=start + timedelta(days=1))
         db.session.commit()
         assert outcome.erased == 0
         request = db.session.scalar(select(DeletionRequest))
-        services.decide_deletion(request, True, me)
+        rights.decide_deletion(request, True, me)
         db.session.commit()
         assert _reg(rid) is None
 
@@ -332,19 +334,19 @@ def test_duplicates_are_detected(app, open_class, register) -> None:
     class_id = open_class(capacity=10)
     first = register(class_id, 1)
     with app.app_context(), app.test_request_context():
-        services.cancel(_reg(first), by=None)
+        decisions.cancel(_reg(first), by=None)
         db.session.commit()
     register(class_id, 1)  # same NIK again after cancelling
     register(class_id, 2, full_name="Peserta 0003")  # same name and birth date as #3, other NIK
     register(class_id, 3)
     with app.app_context():
         c = db.session.get(TrainingClass, class_id)
-        groups = services.likely_duplicates(c.batch.programme_id)
+        groups = queries.likely_duplicates(c.batch.programme_id)
         assert sorted(g.reason for g in groups) == ["NIK sama", "Nama dan tanggal lahir sama"]
 
 
 def test_whatsapp_link_has_a_prepared_message(app, open_class, register) -> None:
     rid = register(open_class(), 1)
     with app.app_context(), app.test_request_context():
-        link = services.whatsapp_link(_reg(rid))
+        link = notifications.whatsapp_link(_reg(rid))
         assert link.startswith("https://wa.me/6281200000001?text=Halo%20Peserta%200001")

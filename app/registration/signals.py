@@ -1,0 +1,61 @@
+"""Registration's answers to what planning and the libraries announce (their signals): a cancelled
+class cancels its registrations, a class's capacity holds its approved seats, a class or library
+that registrations point at is not deleted, a merged library takes its proposal's registrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.errors import Problem
+from app.extensions import db
+from app.libraries import signals as library_signals
+from app.libraries.models import Library
+from app.programmes import signals as planning_signals
+from app.programmes.models import QuotaGroup, TrainingClass
+from app.programmes.validation import ClassCheck
+from app.registration.decisions import cancel_class_registrations
+from app.registration.models import Registration
+from app.registration.seats import capacity_problems, registration_count
+
+
+def _class_cancelled(training_class: TrainingClass, by: User | None = None, **_: Any) -> int:
+    return cancel_class_registrations(training_class, by)
+
+
+def _checking_class(check: ClassCheck, **_: Any) -> list[Problem]:
+    return capacity_problems(check)
+
+
+def _class_in_use(training_class: TrainingClass, **_: Any) -> int:
+    return registration_count(training_class)
+
+
+def _library_merging(proposal: Library, target: Library, **_: Any) -> int:
+    """The proposal's registrations now belong to the library it really is (its province and type)."""
+    moved = db.session.scalars(select(Registration).where(Registration.library_id == proposal.id)).all()
+    for registration in moved:
+        registration.library_id = target.id
+        registration.province_code = target.province_code
+        registration.quota_group = QuotaGroup.of(target.type)
+    return len(moved)
+
+
+def _library_in_use(library: Library, **_: Any) -> int:
+    return (
+        db.session.scalar(select(func.count()).select_from(Registration).where(Registration.library_id == library.id))
+        or 0
+    )
+
+
+def connect_signals() -> None:
+    """Connect registration's receivers (once per process: blinker keeps one connection per receiver,
+    so a second create_app, as in the tests, connects nothing new). Module functions live as long as
+    the process, so the weak references blinker keeps never lapse."""
+    planning_signals.class_cancelled.connect(_class_cancelled)
+    planning_signals.checking_class.connect(_checking_class)
+    planning_signals.class_in_use.connect(_class_in_use)
+    library_signals.library_merging.connect(_library_merging)
+    library_signals.library_in_use.connect(_library_in_use)

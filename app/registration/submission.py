@@ -1,0 +1,330 @@
+"""Submitting a registration: the data in, the window, one NIK and one account per programme,
+and the seat (or the waiting list) it gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.audit import services as audit
+from app.auth.models import User
+from app.errors import (
+    AccountAlreadyRegistered,
+    DomainError,
+    DuplicateRegistration,
+    NikUnavailable,
+    NotServed,
+    RegistrationClosed,
+    ScheduleError,
+    raise_if_any,
+)
+from app.extensions import db
+from app.libraries import services as libraries
+from app.libraries.models import Library, LibraryStatus
+from app.programmes import lifecycle
+from app.programmes.models import ApprovalMode, ClassStatus, QuotaGroup, TrainingClass
+from app.registration import identity, uploads
+from app.registration.decisions import require_override
+from app.registration.models import (
+    ACTIVE_STATUSES,
+    EmploymentStatus,
+    NikClaim,
+    NikClaimStatus,
+    Registration,
+    RegistrationStatus,
+    nik_matches,
+)
+from app.registration.notifications import notify
+from app.registration.seats import has_seat, lock_class
+
+
+@dataclass
+class PersonData:
+    full_name: str
+    nik: str
+    gender: str
+    birth_place: str
+    birth_date: date
+    position: str
+    employment_status: EmploymentStatus
+    email: str
+    whatsapp: str
+    nip: str | None = None
+
+
+@dataclass
+class RegistrationData:
+    person: PersonData
+    consent_version: str
+    library_id: int | None = None
+    proposed_library: libraries.LibraryData | None = None  # "my library is not listed"
+    letter: uploads.Letter | None = None
+
+
+def identity_warnings(person: PersonData, today: date | None = None) -> list[str]:
+    """Warnings (never refusals) about the person's numbers; raises ScheduleError for bad numbers."""
+    nik = identity.check_nik(person.nik, birth_date=person.birth_date, gender=person.gender, today=today)
+    if not nik.ok:
+        raise ScheduleError(nik.error, "nik")
+    warnings = list(nik.warnings)
+    if person.nip:
+        nip = identity.check_nip(
+            person.nip,
+            civil_servant=person.employment_status is EmploymentStatus.PNS,
+            birth_date=person.birth_date,
+            gender=person.gender,
+            today=today,
+        )
+        if not nip.ok:
+            raise ScheduleError(nip.error, "nip")
+        warnings += nip.warnings
+    return warnings
+
+
+def check_open(training_class: TrainingClass, now: datetime | None = None) -> None:
+    """Registration is open now by the class's status and window; else RegistrationClosed saying when."""
+    now = now or clock.now()
+    if lifecycle.effective_status(training_class, now) is not ClassStatus.REGISTRATION_OPEN:
+        raise RegistrationClosed(lifecycle.registration_phrase(training_class, now=now))
+
+
+def check_nominable(
+    training_class: TrainingClass, override_reason: str | None = None, now: datetime | None = None
+) -> str | None:
+    """Organisers may nominate people into an announced class that has not finished; into a running
+    one only with a reason (returned). Raises RegistrationClosed or ClassStarted otherwise."""
+    state = lifecycle.effective_status(training_class, now)
+    if state in (ClassStatus.DRAFT, ClassStatus.CANCELLED, ClassStatus.FINISHED):
+        raise RegistrationClosed(
+            _(
+                "Nominasi hanya untuk kelas yang sudah diumumkan dan belum selesai (kelas ini: %(state)s).",
+                state=state.label.lower(),
+            )
+        )
+    return require_override(training_class, override_reason, _("Menominasikan peserta"), now)
+
+
+def nik_claimed_by_another(programme_id: int, nik: str, user: User | None) -> bool:
+    """An accepted NIK claim of someone else holds this NIK in the programme: only the claimant
+    may register with it (else whoever squatted it could simply register it again). Claims are
+    few per programme and their NIKs encrypted: compared here, not in SQL."""
+    accepted = db.session.scalars(
+        select(NikClaim).where(NikClaim.programme_id == programme_id, NikClaim.status == NikClaimStatus.ACCEPTED)
+    )
+    wanted = identity.clean_number(nik)
+    return any(c.nik == wanted and (user is None or c.user_id != user.id) for c in accepted)
+
+
+def active_registration_for_nik(programme_id: int, nik: str, exclude_id: int | None = None) -> Registration | None:
+    """The active registration holding this NIK in the programme, if any. Every look-up of a
+    registration by NIK goes through here (the duplicate check, corrections, NIK claims), so the
+    way a NIK is stored and matched changes in this one place."""
+    query = select(Registration).where(
+        Registration.programme_id == programme_id,
+        nik_matches(nik),
+        Registration.status.in_(ACTIVE_STATUSES),
+    )
+    if exclude_id:
+        query = query.where(Registration.id != exclude_id)
+    return db.session.scalar(query.limit(1))
+
+
+def account_registration(user: User, programme_id: int) -> Registration | None:
+    """The account's active registration in the programme (an account holds at most one)."""
+    return db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.programme_id == programme_id,
+            Registration.user_id == user.id,
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+        .limit(1)
+    )
+
+
+def _account_taken(nominated: bool) -> AccountAlreadyRegistered:
+    if nominated:
+        return AccountAlreadyRegistered(
+            _("Akun dengan email ini sudah memiliki pendaftaran aktif di program ini."), "email"
+        )
+    return AccountAlreadyRegistered()
+
+
+def _nik_taken(nominated: bool) -> DuplicateRegistration:
+    """Organisers are told the NIK is registered; a participant hears only that it cannot be
+    registered, and how its owner claims it."""
+    return DuplicateRegistration() if nominated else NikUnavailable()
+
+
+def _library_for(data: RegistrationData, by: User | None) -> Library:
+    if data.proposed_library is not None:
+        return libraries.create_library(data.proposed_library, status=LibraryStatus.PROPOSED, by=by)
+    library = db.session.get(Library, data.library_id) if data.library_id else None
+    if library is None or library.status is not LibraryStatus.VERIFIED:
+        raise ScheduleError(_("Pilih perpustakaan dari daftar, atau usulkan perpustakaan baru."), "library_id")
+    return library
+
+
+def apply_person(registration: Registration, person: PersonData) -> None:
+    """Write the person's data onto the registration, tidied (names and places trimmed, numbers cleaned)."""
+    registration.full_name = " ".join(person.full_name.split())
+    registration.nik = identity.clean_number(person.nik)
+    registration.nip = identity.clean_number(person.nip) or None
+    registration.gender = person.gender
+    registration.birth_place = person.birth_place.strip()
+    registration.birth_date = person.birth_date
+    registration.position = person.position.strip()
+    registration.employment_status = person.employment_status
+    registration.email = person.email.strip().lower()
+    registration.whatsapp = person.whatsapp
+
+
+def _registration_problems(
+    training_class: TrainingClass, data: RegistrationData, nominated: bool, today: date
+) -> list[str]:
+    """Every check of the submitted data except the NIK's uniqueness, all at once; returns the
+    identity warnings. The duplicate check comes only after this passes, so a NIK's status is never
+    learned from a form that was not valid anyway (and a refusal lists every problem at once)."""
+    programme = training_class.batch.programme
+    found: list[DomainError] = []
+    warnings: list[str] = []
+    try:
+        warnings = identity_warnings(data.person, today=today)
+    except DomainError as exc:
+        found.append(exc)
+    nik = identity.clean_number(data.person.nik)
+    email = data.person.email.strip().lower()
+    same_address = db.session.scalars(
+        select(Registration).where(
+            Registration.programme_id == programme.id,
+            Registration.email == email,
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+    ).all()
+    # Compared here, not in SQL: NIKs are matched only through active_registration_for_nik.
+    if any(r.nik != nik for r in same_address):
+        # The address is how a registration finds its person's account: one address, one person.
+        found.append(
+            ScheduleError(
+                _(
+                    "Email ini sudah dipakai pendaftar lain di program ini. Setiap peserta memakai "
+                    "email sendiri: email itulah yang membuka akun, presensi dan sertifikatnya."
+                ),
+                "email",
+            )
+        )
+    if programme.requires_letter and data.letter is None and not nominated:
+        found.append(ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter"))
+    if data.proposed_library is not None:
+        province = data.proposed_library.regency_code[:2]
+    else:
+        library = db.session.get(Library, data.library_id) if data.library_id else None
+        province = library.province_code if library is not None else None
+        if library is None or library.status is not LibraryStatus.VERIFIED:
+            found.append(
+                ScheduleError(_("Pilih perpustakaan dari daftar, atau usulkan perpustakaan baru."), "library_id")
+            )
+            province = None
+    if province is not None and province not in training_class.served_codes:
+        found.append(NotServed())
+    if len(found) == 1:
+        raise found[0]
+    raise_if_any(p for exc in found for p in exc.problems)
+    return warnings
+
+
+def submit(
+    training_class: TrainingClass,
+    data: RegistrationData,
+    *,
+    user: User | None,
+    now: datetime | None = None,
+    nominated_by: User | None = None,
+    override_reason: str | None = None,
+) -> Registration:
+    """Register a person for a class: approved, waitlisted or waiting for an organiser. Organisers
+    nominate outside the window, but not into a draft, cancelled or finished class, and into a
+    running one only with a stated reason (`override_reason`).
+
+    An account (`user`) holds one active registration per programme. Registering without a
+    nominating organiser is the account registering its own holder: the registration carries the
+    account's own address, whatever was typed."""
+    now = now or clock.now()
+    nominated = nominated_by is not None
+    override = None
+    if nominated:
+        override = check_nominable(training_class, override_reason, now)
+    else:
+        check_open(training_class, now)
+    programme = training_class.batch.programme
+    if user is not None:
+        if account_registration(user, programme.id) is not None:
+            raise _account_taken(nominated)
+        if not nominated:
+            data.person.email = user.email
+    if not programme.requires_letter:
+        data.letter = None  # a letter the programme does not ask for is never kept
+    warnings = _registration_problems(training_class, data, nominated, now.date())
+    nik = identity.clean_number(data.person.nik)
+    with db.session.begin_nested():
+        library = _library_for(data, user or nominated_by)
+        if library.province_code not in training_class.served_codes:
+            raise NotServed()
+        if active_registration_for_nik(programme.id, nik) is not None:
+            raise _nik_taken(nominated)
+        if not nominated and nik_claimed_by_another(programme.id, nik, user):
+            raise NikUnavailable()  # organisers gave this NIK to the person who claimed it
+        registration = Registration(
+            class_id=training_class.id,
+            programme_id=programme.id,
+            user_id=user.id if user else None,
+            library_id=library.id,
+            province_code=library.province_code,
+            quota_group=QuotaGroup.of(library.type),
+            data_warnings=warnings,
+            consent_version=data.consent_version,
+            consent_at=now,
+            created_at=now,
+            status=RegistrationStatus.SUBMITTED,
+        )
+        registration.library = library
+        apply_person(registration, data.person)
+        lock_class(training_class)
+        if nominated or training_class.approval_mode is ApprovalMode.AUTO:
+            if has_seat(training_class, registration.province_code, registration.quota_group, now.date()):
+                registration.status = RegistrationStatus.APPROVED
+                registration.decided_at, registration.decided_by_id = now, nominated_by.id if nominated else None
+            else:
+                registration.status = RegistrationStatus.WAITLISTED
+        if override and registration.status is RegistrationStatus.APPROVED:
+            registration.decision_reason = override
+        db.session.add(registration)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:
+            # Another request registered the same NIK (or from the same account) a moment ago:
+            # a unique index said no.
+            if "uq_registrations_active_user" in str(exc.orig) or "registrations.user_id" in str(exc.orig):
+                raise _account_taken(nominated) from None
+            raise _nik_taken(nominated) from None
+        if data.letter is not None:  # written only once the row is sure to be kept
+            registration.letter_path = uploads.store_letter(data.letter)
+            registration.letter_mimetype = data.letter.mimetype
+    if override:
+        audit.record(registration, "override", nominated_by, {"nominated": [None, override]})
+    if nominated:
+        return registration  # the nominee's mail also says how to reach their account: see accounts.nominate
+    notify(
+        registration,
+        {
+            RegistrationStatus.SUBMITTED: "submitted",
+            RegistrationStatus.APPROVED: "approved",
+            RegistrationStatus.WAITLISTED: "waitlisted",
+        }[registration.status],
+    )
+    return registration
