@@ -71,7 +71,7 @@ def main() -> None:
     from app import create_app
     from app.certificates import bulk, services
     from app.certificates.models import BulkJob
-    from app.core.demo import load_demo
+    from app.demo import load_demo
     from app.extensions import db
     from app.pdf.render import render_pdf
     from app.programmes.models import Programme

@@ -24,9 +24,10 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.formatting import TZ_LABELS
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import LibraryType
-from app.regions.models import TZ_LABELS, Province, Regency
+from app.regions.models import Province, Regency
 
 
 class ProgrammeStatus(enum.StrEnum):
