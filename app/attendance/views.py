@@ -16,6 +16,7 @@ from app.attendance.views_offline import offline_script_attributes
 from app.auth.models import Role
 from app.core.access import public, roles_required
 from app.core.actions import commit_or_flash
+from app.core.api import api_error
 from app.core.formatting import format_date
 from app.core.urls import external_url
 from app.errors import DomainError
@@ -134,19 +135,18 @@ def api_mark(class_id: int) -> ResponseReturnValue:
     try:
         fields = _mark_payload(_json_body())
     except (ValueError, TypeError, KeyError, OverflowError):
-        return jsonify(
-            {
-                "error": _(
-                    "Data presensi tidak lengkap atau tidak valid. Catatan paling banyak %(n)s karakter.",
-                    n=services.NOTE_MAX_LENGTH,
-                )
-            }
-        ), 400
+        return api_error(
+            400,
+            _(
+                "Data presensi tidak lengkap atau tidak valid. Catatan paling banyak %(n)s karakter.",
+                n=services.NOTE_MAX_LENGTH,
+            ),
+        )
     try:
         mark, created = services.record(c, by=current_user, **fields)
     except DomainError as exc:
         db.session.rollback()
-        return jsonify({"error": str(exc.message)}), 422
+        return api_error(422, exc.message)
     db.session.commit()
     current = services.current_marks([c.id]).get((mark.registration_id, mark.day)) or services.DayMark()
     return jsonify(
