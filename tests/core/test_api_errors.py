@@ -3,7 +3,6 @@ the page as before."""
 
 from __future__ import annotations
 
-
 import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
