@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.attendance.demo import load_mataram_attendance
 from app.auth import services as auth
-from app.auth.models import ROLE_LABELS, Role
+from app.auth.models import Role
 from app.certificates.demo import issue_mataram
 from app.extensions import db, utcnow
 from app.libraries import services as libraries
@@ -39,7 +39,7 @@ class DemoAccount:
 
     @property
     def role_label(self) -> str:
-        label = str(ROLE_LABELS[self.role])
+        label = self.role.label
         return f"{label} (NTB)" if self.province_code else label
 
 

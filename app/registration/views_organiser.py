@@ -22,7 +22,7 @@ from app.core.template_helpers import mask_nik, mask_phone
 from app.core.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import db
-from app.libraries.models import LIBRARY_TYPE_LABELS, Library, LibraryStatus, LibraryType
+from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.programmes import lifecycle
 from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.programmes.services import seat_summary
@@ -286,7 +286,6 @@ def proposed_libraries() -> ResponseReturnValue:
         "registration/proposed_libraries.html",
         page=paginate(query),
         merge_form=MergeLibraryForm(),
-        LIBRARY_TYPE_LABELS=LIBRARY_TYPE_LABELS,
         area_name=regions.area_name,
     )
 
