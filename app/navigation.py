@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.auth.models import Role
+from app.auth.models import OVERSEERS, PLANNERS, Role
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,11 @@ def nav_items() -> list[NavItem]:
     if not current_user.is_authenticated:
         return [catalogue]
     items = [NavItem(str(_l("Beranda")), "reports.dashboard")]
-    if current_user.has_role(Role.ADMIN, Role.ORGANISER):
+    if current_user.has_role(*PLANNERS):
         items.append(NavItem(str(_l("Program")), "programmes.programmes"))
     if current_user.is_staff:
         items.append(NavItem(str(_l("Jadwal")), "programmes.schedule"))
-    if current_user.has_role(Role.ADMIN, Role.ORGANISER, Role.COORDINATOR):
+    if current_user.has_role(*OVERSEERS):
         items.append(NavItem(str(_l("Perpustakaan")), "libraries.index"))
     if current_user.has_role(Role.ADMIN):
         items.append(NavItem(str(_l("Pengguna")), "auth.users"))
@@ -35,7 +35,7 @@ def nav_items() -> list[NavItem]:
     if current_user.has_role(Role.PARTICIPANT):
         items.append(catalogue)
         items.append(NavItem(str(_l("Pendaftaran saya")), "registration.mine"))
-    if current_user.has_role(Role.ADMIN, Role.ORGANISER):
+    if current_user.has_role(*PLANNERS):
         items.append(NavItem(str(_l("Permintaan")), "registration.requests_page"))
     return items
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.attendance import bp, services
 from app.attendance.models import AttendanceStatus
 from app.attendance.views_offline import offline_script_attributes
-from app.auth.models import Role
+from app.auth.models import MARKERS, PLANNERS
 from app.core.access import public, roles_required
 from app.core.actions import commit_or_flash
 from app.core.api import api_error
@@ -22,8 +22,6 @@ from app.core.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import TrainingClass
-
-MARKERS = services.MARKERS
 
 
 def get_markable_class_or_404(class_id: int) -> TrainingClass:
@@ -236,7 +234,7 @@ def check_in(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/presensi/kelas/<int:class_id>/buka-kembali")
-@roles_required(Role.ADMIN, Role.ORGANISER)
+@roles_required(*PLANNERS)
 def reopen(class_id: int) -> ResponseReturnValue:
     c = db.get_or_404(TrainingClass, class_id)
     try:

@@ -23,7 +23,12 @@ class Role(LabelledStrEnum):
     COORDINATOR = "coordinator", _l("Koordinator provinsi")  # provincial coordinator: one province, read-only
 
 
-STAFF_ROLES = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR, Role.COORDINATOR)
+# Who may do what, named once: views declare it (`@roles_required(*PLANNERS)`), code checks it
+# (`user.has_role(*PLANNERS)`).
+PLANNERS = (Role.ADMIN, Role.ORGANISER)  # plan programmes and classes, decide on people and requests
+MARKERS = (*PLANNERS, Role.FACILITATOR)  # mark attendance (facilitators: in their own classes)
+OVERSEERS = (*PLANNERS, Role.COORDINATOR)  # read libraries and figures (coordinators: their province)
+STAFF = (*PLANNERS, Role.FACILITATOR, Role.COORDINATOR)  # everyone but participants
 
 
 class User(UserMixin, db.Model):
@@ -62,7 +67,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.has_role(*STAFF_ROLES)
+        return self.has_role(*STAFF)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

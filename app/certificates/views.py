@@ -12,7 +12,7 @@ from app import clock
 from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import PLANNERS
 from app.certificates import bp, bulk, services
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
@@ -23,8 +23,6 @@ from app.extensions import db, limiter, utcnow
 from app.jobs import enqueue_certificate_job
 from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration
-
-PLANNERS = (Role.ADMIN, Role.ORGANISER)
 
 
 @bp.route("/kelola/program/<int:programme_id>/sertifikat", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import PLANNERS
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download, xlsx_response
@@ -31,8 +31,6 @@ from app.registration import bp, claims, services
 from app.registration.forms import DecisionForm, MergeLibraryForm, MoveForm, ReasonForm
 from app.registration.models import DeletionRequest, NameCorrection, Registration, RegistrationStatus
 from app.registration.scope import may_export_full_nik
-
-PLANNERS = (Role.ADMIN, Role.ORGANISER)
 
 
 def _filters() -> dict:
