@@ -7,9 +7,10 @@ from flask import Response, jsonify, request
 API_PREFIX = "/api/"
 
 
-def wants_json() -> bool:
-    """An error of this request is answered in JSON: an `/api/` URL, or a request that sent JSON."""
-    return request.path.startswith(API_PREFIX) or request.is_json
+def wants_json(sent_json_too: bool = False) -> bool:
+    """An error of this request is answered in JSON: an `/api/` URL (with `sent_json_too`, also a
+    request elsewhere that sent JSON, as the CSRF and bad-number answers always did)."""
+    return request.path.startswith(API_PREFIX) or (sent_json_too and request.is_json)
 
 
 def api_error(status: int, message: object, **extra: object) -> Response:

@@ -28,9 +28,9 @@ MESSAGES = {
 }
 
 
-def _render(code: int, message: str | None = None) -> tuple[str, int] | Response:
+def _render(code: int, message: str | None = None, sent_json_too: bool = False) -> tuple[str, int] | Response:
     """The error page, or for the API its JSON answer with the same words."""
-    if wants_json():
+    if wants_json(sent_json_too):
         # 409 and 422 have no page of their own: a view that raises them says why (abort(409, description=…)).
         default = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])[1]
         return api_error(code, message or default)
@@ -80,7 +80,7 @@ def _too_many_message() -> str | None:
 
 def handle_csrf_error(error: CSRFError) -> object:
     message = str(_l("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
-    if wants_json():  # the roster's sync renews its token and sends the mark again
+    if wants_json(sent_json_too=True):  # the roster's sync renews its token and sends the mark again
         return api_error(400, message, csrf=True)
     return _render(400, message)
 
@@ -103,7 +103,7 @@ def handle_out_of_range(error: Exception) -> object:
     """A number too large for the database (?page=10**30, an id in a JSON body): bad input, not a crash."""
     db.session.rollback()
     log.info("number out of range on %s %s", request.method, request.path)
-    return _render(400)
+    return _render(400, sent_json_too=True)
 
 
 def handle_render_timeout(error: Exception) -> tuple[str, int] | Response:

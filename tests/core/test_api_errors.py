@@ -81,6 +81,7 @@ def test_unknown_api_urls_and_region_codes_are_json_404(client: FlaskClient) -> 
     assert_api_error(client.get("/api/tidak-ada"), 404)
     assert_api_error(client.get("/api/wilayah/99"), 404)
     assert client.get("/tidak-ada").mimetype == "text/html"
+    assert client.post("/tidak-ada", json={}).mimetype == "text/html"  # JSON sent to a page: still the page
 
 
 def test_a_library_search_without_a_regency_is_json_400(client: FlaskClient) -> None:
