@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         programmes,
         regions,
         registration,
+        reports,
     )
 
     for module in (
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
         attendance,
         certificates,
         privacy,
+        reports,
     ):
         app.register_blueprint(module.bp)
     registration.signals.connect_signals()  # registration answers planning's and libraries' signals
@@ -163,9 +165,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app import navigation
     from app.core import template_helpers
 
     template_helpers.register(app)
+    navigation.register(app)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -177,7 +181,7 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.certificates.cli import certificates_cli, jobs_cli
-    from app.core.cli import seed_cli
+    from app.demo import seed_cli
     from app.privacy.cli import privacy_cli
     from app.programmes.cli import classes_cli
     from app.regions.cli import regions_cli

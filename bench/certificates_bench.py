@@ -72,7 +72,7 @@ def main() -> None:
     from app.certificates import bulk, issuing, rendering, storage
     from app.certificates.models import BulkJob
     from app.certificates.settings import settings_for
-    from app.core.demo import load_demo
+    from app.demo import load_demo
     from app.extensions import db
     from app.pdf.render import render_pdf
     from app.programmes.models import Programme

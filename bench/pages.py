@@ -32,7 +32,7 @@ def build(database_url: str):
     from sqlalchemy import text
 
     from app import create_app
-    from app.core.demo import load_demo
+    from app.demo import load_demo
     from app.extensions import db
     from app.regions.services import load_regions
 
@@ -85,7 +85,7 @@ def pages(app) -> list[tuple[str, str, str]]:
 def measure(app, runs: int) -> list[dict[str, object]]:
     from sqlalchemy import event
 
-    from app.core.demo import DEMO_PASSWORD
+    from app.demo import DEMO_PASSWORD
     from app.extensions import db
 
     with app.app_context():

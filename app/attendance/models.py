@@ -11,28 +11,16 @@ from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.enums import LabelledStrEnum
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 
 
-class AttendanceStatus(enum.StrEnum):
-    HADIR = "hadir"  # present
-    TERLAMBAT = "terlambat"  # late
-    IZIN = "izin"  # excused
-    SAKIT = "sakit"  # sick
-    ALPA = "alpa"  # absent without notice
-
-    @property
-    def label(self) -> str:
-        return str(ATTENDANCE_LABELS[self])
-
-
-ATTENDANCE_LABELS = {
-    AttendanceStatus.HADIR: _l("Hadir"),
-    AttendanceStatus.TERLAMBAT: _l("Terlambat"),
-    AttendanceStatus.IZIN: _l("Izin"),
-    AttendanceStatus.SAKIT: _l("Sakit"),
-    AttendanceStatus.ALPA: _l("Alpa"),
-}
+class AttendanceStatus(LabelledStrEnum):
+    HADIR = "hadir", _l("Hadir")  # present
+    TERLAMBAT = "terlambat", _l("Terlambat")  # late
+    IZIN = "izin", _l("Izin")  # excused
+    SAKIT = "sakit", _l("Sakit")  # sick
+    ALPA = "alpa", _l("Alpa")  # absent without notice
 
 
 class MarkSource(enum.StrEnum):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.attendance.models import AttendanceMark, AttendanceStatus, MarkSource
 from app.audit import services as audit
-from app.auth.models import Role, User
+from app.auth.models import PLANNERS, Role, User
 from app.core.formatting import format_date, format_day_date
 from app.errors import AttendanceError
 from app.extensions import db, utcnow
@@ -38,12 +38,11 @@ def local_now(c: TrainingClass, now: datetime | None = None) -> datetime:
 
 
 # Roles that may open rosters and mark (a facilitator only in their own classes: `can_mark`).
-MARKERS = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR)
 
 
 def can_mark(user: User, c: TrainingClass) -> bool:
     """The class's facilitators, organisers and admins."""
-    if user.has_role(Role.ADMIN, Role.ORGANISER):
+    if user.has_role(*PLANNERS):
         return True
     return user.has_role(Role.FACILITATOR) and any(f.id == user.id for f in c.facilitators)
 

@@ -13,16 +13,15 @@ from flask_login import current_user
 from app.attendance import bp, services
 from app.attendance.models import AttendanceStatus
 from app.attendance.views_offline import offline_script_attributes
-from app.auth.models import Role
+from app.auth.models import MARKERS, PLANNERS
 from app.core.access import public, roles_required
 from app.core.actions import commit_or_flash
+from app.core.api import api_error
 from app.core.formatting import format_date
 from app.core.urls import external_url
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import TrainingClass
-
-MARKERS = services.MARKERS
 
 
 def get_markable_class_or_404(class_id: int) -> TrainingClass:
@@ -134,19 +133,18 @@ def api_mark(class_id: int) -> ResponseReturnValue:
     try:
         fields = _mark_payload(_json_body())
     except (ValueError, TypeError, KeyError, OverflowError):
-        return jsonify(
-            {
-                "error": _(
-                    "Data presensi tidak lengkap atau tidak valid. Catatan paling banyak %(n)s karakter.",
-                    n=services.NOTE_MAX_LENGTH,
-                )
-            }
-        ), 400
+        return api_error(
+            400,
+            _(
+                "Data presensi tidak lengkap atau tidak valid. Catatan paling banyak %(n)s karakter.",
+                n=services.NOTE_MAX_LENGTH,
+            ),
+        )
     try:
         mark, created = services.record(c, by=current_user, **fields)
     except DomainError as exc:
         db.session.rollback()
-        return jsonify({"error": str(exc.message)}), 422
+        return api_error(422, exc.message)
     db.session.commit()
     current = services.current_marks([c.id]).get((mark.registration_id, mark.day)) or services.DayMark()
     return jsonify(
@@ -236,7 +234,7 @@ def check_in(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/presensi/kelas/<int:class_id>/buka-kembali")
-@roles_required(Role.ADMIN, Role.ORGANISER)
+@roles_required(*PLANNERS)
 def reopen(class_id: int) -> ResponseReturnValue:
     c = db.get_or_404(TrainingClass, class_id)
     try:

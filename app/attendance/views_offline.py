@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.attendance import bp, services
+from app.auth.models import MARKERS
 from app.core.access import public, roles_required
 from app.core.headers import cacheable
 from app.programmes.models import TrainingClass
@@ -118,7 +119,7 @@ def offline() -> ResponseReturnValue:
 
 
 @bp.get("/presensi/")
-@roles_required(*services.MARKERS)
+@roles_required(*MARKERS)
 def today() -> ResponseReturnValue:
     """The installed app's start page: the user's classes of today, then the next ones."""
     mine = services.facilitator_classes(classes_of_facilitator(current_user))
@@ -143,7 +144,7 @@ def today_roster_urls(classes: list[TrainingClass]) -> list[str]:
 
 
 @bp.get("/api/presensi/token")
-@roles_required(*services.MARKERS)
+@roles_required(*MARKERS)
 def csrf_token() -> ResponseReturnValue:
     """A fresh CSRF token: a roster page kept offline may carry one from an earlier session."""
     response = jsonify({"csrf_token": generate_csrf()})

@@ -11,15 +11,13 @@ from flask_login import current_user
 from app.attendance import bp, services
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import OVERSEERS, PLANNERS, STAFF
 from app.core.access import roles_required
 from app.core.export import xlsx_response
 from app.extensions import db
 from app.pdf.pool import render_pdf_limited
 from app.programmes.models import Batch, Programme, TrainingClass
 from app.programmes.services import visible_to
-
-READERS = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR, Role.COORDINATOR)
 
 
 def get_readable_class_or_404(class_id: int) -> TrainingClass:
@@ -30,7 +28,7 @@ def get_readable_class_or_404(class_id: int) -> TrainingClass:
 
 
 @bp.get("/presensi/kelas/<int:class_id>/laporan")
-@roles_required(*READERS)
+@roles_required(*STAFF)
 def report(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     return render_template(
@@ -40,12 +38,12 @@ def report(class_id: int) -> ResponseReturnValue:
         rows=services.class_report(c, current_user),
         can_mark=services.can_mark(current_user, c),
         open_until=services.marking_open_until(c),
-        can_reopen=current_user.has_role(Role.ADMIN, Role.ORGANISER),
+        can_reopen=current_user.has_role(*PLANNERS),
     )
 
 
 @bp.get("/presensi/kelas/<int:class_id>/laporan.xlsx")
-@roles_required(*READERS)
+@roles_required(*STAFF)
 def report_xlsx(class_id: int) -> ResponseReturnValue:
     c = get_readable_class_or_404(class_id)
     days = services.class_days(c)
@@ -72,7 +70,7 @@ def report_xlsx(class_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/presensi/kelas/<int:class_id>/daftar-hadir.pdf")
-@roles_required(*READERS)
+@roles_required(*STAFF)
 def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     """The paper sign-in sheet (daftar hadir): one row per participant, a signature box per day."""
     c = get_readable_class_or_404(class_id)
@@ -89,14 +87,14 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/presensi/program/<int:programme_id>/laporan")
-@roles_required(Role.ADMIN, Role.ORGANISER, Role.COORDINATOR)
+@roles_required(*OVERSEERS)
 def programme_report(programme_id: int) -> ResponseReturnValue:
     """Attendance of a programme (or one of its batches: ?angkatan=) by province and library type."""
     programme = db.get_or_404(Programme, programme_id)
     batch_id = request.args.get("angkatan", type=int)
     batches = [b for b in programme.batches if not batch_id or b.id == batch_id]
     classes = [c for b in batches for c in b.classes if visible_to(c, current_user)]
-    scope = None if current_user.has_role(Role.ADMIN, Role.ORGANISER) else current_user.coordinator_province_code
+    scope = None if current_user.has_role(*PLANNERS) else current_user.coordinator_province_code
     by_province, by_type = services.programme_report(classes, province_code=scope)
     return render_template(
         "attendance/programme_report.html",

@@ -3,7 +3,6 @@ people's personal data (a registration viewed, a list exported, a letter downloa
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -12,26 +11,18 @@ from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.enums import LabelledStrEnum
 from app.extensions import UTCDateTime, db, utcnow
 
 
-class AccessAction(enum.StrEnum):
+class AccessAction(LabelledStrEnum):
     """What was done with personal data (the `action` of an access entry)."""
 
-    VIEWED = "viewed"  # a page with one person's data (the organiser's registration detail)
-    EXPORTED = "exported"  # a file of many people (XLSX, PDF) or a person's own copy
-    DOWNLOADED = "downloaded"  # an uploaded document (assignment letter) or stored files
-
-    @property
-    def label(self) -> str:
-        return str(ACCESS_ACTION_LABELS[self])
+    VIEWED = "viewed", _l("Dilihat")  # a page with one person's data (the organiser's registration detail)
+    EXPORTED = "exported", _l("Diekspor")  # a file of many people (XLSX, PDF) or a person's own copy
+    DOWNLOADED = "downloaded", _l("Diunduh")  # an uploaded document (assignment letter) or stored files
 
 
-ACCESS_ACTION_LABELS = {
-    AccessAction.VIEWED: _l("Dilihat"),
-    AccessAction.EXPORTED: _l("Diekspor"),
-    AccessAction.DOWNLOADED: _l("Diunduh"),
-}
 ACCESS_ACTIONS = tuple(a.value for a in AccessAction)
 
 # What an access disclosed: the keys stored in AuditEntry.what, shown in the reader's language.

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields import Field
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
-from app.auth.models import ROLE_LABELS, Role
+from app.auth.models import Role
 from app.auth.password_policy import password_problems
 from app.core.forms import BaseForm, MultiCheckboxField, WhatsAppNumber, choice_list
 
@@ -146,7 +146,7 @@ class LogoutForm(BaseForm):
 
 
 def _role_choices() -> list:
-    return choice_list((role.value, ROLE_LABELS[role]) for role in Role)
+    return choice_list(Role.choices())
 
 
 class UserForm(BaseForm):

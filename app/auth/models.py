@@ -10,30 +10,25 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import LabelledStrEnum
 from app.crypto import EncryptedString
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    ORGANISER = "organiser"  # Perpusnas staff who plan classes and approve people
-    FACILITATOR = "facilitator"  # marks attendance in their own classes
-    PARTICIPANT = "participant"  # library staff who register
-    COORDINATOR = "coordinator"  # provincial coordinator: one province, read-only
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+class Role(LabelledStrEnum):
+    ADMIN = "admin", _l("Admin")
+    ORGANISER = "organiser", _l("Panitia")  # Perpusnas staff who plan classes and approve people
+    FACILITATOR = "facilitator", _l("Fasilitator")  # marks attendance in their own classes
+    PARTICIPANT = "participant", _l("Peserta")  # library staff who register
+    COORDINATOR = "coordinator", _l("Koordinator provinsi")  # provincial coordinator: one province, read-only
 
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Admin"),
-    Role.ORGANISER: _l("Panitia"),
-    Role.FACILITATOR: _l("Fasilitator"),
-    Role.PARTICIPANT: _l("Peserta"),
-    Role.COORDINATOR: _l("Koordinator provinsi"),
-}
-STAFF_ROLES = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR, Role.COORDINATOR)
+# Who may do what, named once: views declare it (`@roles_required(*PLANNERS)`), code checks it
+# (`user.has_role(*PLANNERS)`).
+PLANNERS = (Role.ADMIN, Role.ORGANISER)  # plan programmes and classes, decide on people and requests
+MARKERS = (*PLANNERS, Role.FACILITATOR)  # mark attendance (facilitators: in their own classes)
+OVERSEERS = (*PLANNERS, Role.COORDINATOR)  # read libraries and figures (coordinators: their province)
+STAFF = (*PLANNERS, Role.FACILITATOR, Role.COORDINATOR)  # everyone but participants
 
 
 class User(UserMixin, db.Model):
@@ -72,7 +67,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.has_role(*STAFF_ROLES)
+        return self.has_role(*STAFF)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -123,7 +123,7 @@ def login() -> ResponseReturnValue:
         login_user(user)
         db.session.commit()
         flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
-        response = redirect(next_url or url_for("core.dashboard"))
+        response = redirect(next_url or url_for("reports.dashboard"))
         _remember_device(response, user.email)
         return response
     db.session.commit()  # keeps the failure count (and an upgraded hash); never half a login

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.enums import LabelledStrEnum
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.programmes.models import Programme
 from app.registration.models import Registration
@@ -57,14 +58,10 @@ class CertificateCounter(db.Model):
     last_seq: Mapped[int] = mapped_column(default=0)
 
 
-class CertificateStatus(enum.StrEnum):
-    VALID = "valid"
-    REVOKED = "revoked"
-    SUPERSEDED = "superseded"  # a newer version (e.g. a corrected name) replaced it
-
-    @property
-    def label(self) -> str:
-        return str({"valid": _l("Sah"), "revoked": _l("Dicabut"), "superseded": _l("Digantikan")}[self.value])
+class CertificateStatus(LabelledStrEnum):
+    VALID = "valid", _l("Sah")
+    REVOKED = "revoked", _l("Dicabut")
+    SUPERSEDED = "superseded", _l("Digantikan")  # a newer version (e.g. a corrected name) replaced it
 
 
 class Certificate(db.Model):

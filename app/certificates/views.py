@@ -11,7 +11,7 @@ from flask_login import current_user
 from app import clock
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import PLANNERS
 from app.certificates import bp, bulk, issuing, names, rendering, storage
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
@@ -24,8 +24,6 @@ from app.extensions import db, limiter, utcnow
 from app.jobs import enqueue_certificate_job
 from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration
-
-PLANNERS = (Role.ADMIN, Role.ORGANISER)
 
 
 @bp.route("/kelola/program/<int:programme_id>/sertifikat", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Cross-cutting pieces: home pages, language switch, access declarations, error pages."""
+"""The base every domain builds on: access declarations, error pages, formatting, forms; the front
+page, privacy notice and language switch. It imports no domain (tests/core/test_architecture.py)."""
 
 from flask import Blueprint
 

@@ -63,7 +63,7 @@ def anonymous_only(view: F) -> F:
         if current_user.is_authenticated:
             from flask import redirect, url_for
 
-            return redirect(url_for("core.dashboard"))
+            return redirect(url_for("reports.dashboard"))
         return view(*args, **kwargs)
 
     _declare(wrapped, "public")

@@ -1,16 +1,17 @@
-"""Error pages in the user's language, never a stack trace."""
+"""Error pages in the user's language, never a stack trace; under `/api/` the same in JSON (app.core.api)."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, SecurityError
 from werkzeug.routing import IntegerConverter
 
+from app.core.api import api_error, wants_json
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,12 @@ MESSAGES = {
 }
 
 
-def _render(code: int, message: str | None = None) -> tuple[str, int]:
+def _render(code: int, message: str | None = None, sent_json_too: bool = False) -> tuple[str, int] | Response:
+    """The error page, or for the API its JSON answer with the same words."""
+    if wants_json(sent_json_too):
+        # 409 and 422 have no page of their own: a view that raises them says why (abort(409, description=…)).
+        default = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])[1]
+        return api_error(code, message or default)
     title, default = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, message=message or default), code
 
@@ -38,7 +44,19 @@ def handle_http_error(error: HTTPException) -> object:
         return error
     if code == 429:
         return _render(code, _too_many_message())
+    if wants_json():
+        response = _render(code, _own_description(error))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods and isinstance(response, Response):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
     return _render(code)
+
+
+def _own_description(error: HTTPException) -> str | None:
+    """What the view said when it raised the error (abort(422, description=…)); None for werkzeug's
+    English default."""
+    description = error.description
+    return description if description and description != type(error).description else None
 
 
 def _too_many_message() -> str | None:
@@ -62,12 +80,12 @@ def _too_many_message() -> str | None:
 
 def handle_csrf_error(error: CSRFError) -> object:
     message = str(_l("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
-    if request.is_json:  # the roster's sync renews its token and sends the mark again
-        return jsonify({"error": message, "csrf": True}), 400
+    if wants_json(sent_json_too=True):  # the roster's sync renews its token and sends the mark again
+        return api_error(400, message, csrf=True)
     return _render(400, message)
 
 
-def handle_server_error(error: Exception) -> tuple[str, int]:
+def handle_server_error(error: Exception) -> tuple[str, int] | Response:
     db.session.rollback()
     original = getattr(error, "original_exception", error)
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
@@ -85,12 +103,10 @@ def handle_out_of_range(error: Exception) -> object:
     """A number too large for the database (?page=10**30, an id in a JSON body): bad input, not a crash."""
     db.session.rollback()
     log.info("number out of range on %s %s", request.method, request.path)
-    if request.is_json:
-        return jsonify({"error": str(MESSAGES[400][1])}), 400
-    return _render(400)
+    return _render(400, sent_json_too=True)
 
 
-def handle_render_timeout(error: Exception) -> tuple[str, int]:
+def handle_render_timeout(error: Exception) -> tuple[str, int] | Response:
     db.session.rollback()
     log.warning("PDF rendering stopped on %s %s: %s", request.method, request.path, error)
     return _render(503)

@@ -10,7 +10,14 @@ from babel.numbers import format_decimal
 from flask import has_request_context
 from flask_babel import get_locale
 
-from app.regions.models import TZ_LABELS
+# The three zones of Indonesia as people write them after a time (Pontianak keeps WIB): plain data
+# about clocks, so the base owns it and app.regions uses it.
+TZ_LABELS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
 
 MONTHS_ID = [
     "Januari",

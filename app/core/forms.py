@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable
 
 from flask import flash
-from flask_babel import LazyString, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from lokal import normalize_phone
@@ -16,6 +15,7 @@ from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm as _WTBaseForm
 
+from app.core.enums import LabelledStrEnum
 from app.errors import DomainError, Problem
 
 # WTForms ships no Indonesian catalogue; these are its built-in messages that users can meet.
@@ -100,10 +100,10 @@ def choice_list(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def enum_choices(enum_cls: type[enum.Enum]) -> list[SelectChoice]:
+def enum_choices(enum_cls: type[LabelledStrEnum]) -> list[SelectChoice]:
     """An enum's members as choices whose labels are translated when shown, not when the form
     class is defined (then they would stay in the language of the first import)."""
-    return choice_list((m.value, LazyString(lambda m=m: m.label)) for m in enum_cls)
+    return choice_list(enum_cls.choices())
 
 
 def parsed(field: Field) -> object | None:

@@ -1,4 +1,4 @@
-"""Filters and globals for templates: dates and numbers (app.core.formatting), masking, navigation."""
+"""Filters and globals for templates: dates and numbers (app.core.formatting), masking (the menu: app.navigation)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from datetime import date
 
 from flask import Flask, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from wtforms import Field, Form
 
 from app.core.formatting import (
@@ -39,7 +37,6 @@ __all__ = [
     "format_weekday",
     "mask_nik",
     "mask_phone",
-    "nav_items",
     "register",
 ]
 
@@ -106,37 +103,6 @@ def mask_phone(phone: str | None) -> str:
     return phone[:6] + "•" * max(len(phone) - 9, 0) + phone[-3:]
 
 
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    endpoint: str
-
-
-def nav_items() -> list[NavItem]:
-    """The menu for the roles the current user holds."""
-    from app.auth.models import Role
-
-    catalogue = NavItem(str(_l("Katalog kelas")), "catalogue.index")
-    if not current_user.is_authenticated:
-        return [catalogue]
-    items = [NavItem(str(_l("Beranda")), "core.dashboard")]
-    if current_user.has_role(Role.ADMIN, Role.ORGANISER):
-        items.append(NavItem(str(_l("Program")), "programmes.programmes"))
-    if current_user.is_staff:
-        items.append(NavItem(str(_l("Jadwal")), "programmes.schedule"))
-    if current_user.has_role(Role.ADMIN, Role.ORGANISER, Role.COORDINATOR):
-        items.append(NavItem(str(_l("Perpustakaan")), "libraries.index"))
-    if current_user.has_role(Role.ADMIN):
-        items.append(NavItem(str(_l("Pengguna")), "auth.users"))
-        items.append(NavItem(str(_l("Kotak surat")), "mail.outbox"))
-    if current_user.has_role(Role.PARTICIPANT):
-        items.append(catalogue)
-        items.append(NavItem(str(_l("Pendaftaran saya")), "registration.mine"))
-    if current_user.has_role(Role.ADMIN, Role.ORGANISER):
-        items.append(NavItem(str(_l("Permintaan")), "registration.requests_page"))
-    return items
-
-
 def register(app: Flask) -> None:
     app.jinja_env.filters["date_id"] = format_date
     app.jinja_env.filters["day_month"] = format_day_month
@@ -168,7 +134,6 @@ def register(app: Flask) -> None:
             return url_for(request.endpoint or "core.index", **(request.view_args or {}), **args)
 
         return {
-            "nav_items": nav_items,
             "current_locale": str(get_locale() or "id"),
             "languages": app.config["LANGUAGES"],
             "url_with": url_with,

@@ -1,4 +1,4 @@
-"""The public front page, each role's home page, the privacy notice and the language switch."""
+"""The public front page, the privacy notice and the language switch."""
 
 from __future__ import annotations
 
@@ -6,49 +6,16 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from app.attendance import services as attendance_services
-from app.attendance.views_offline import offline_script_attributes, today_roster_urls
-from app.auth.models import Role
-from app.core import bp, services
-from app.core.access import login_required, public
+from app.core import bp
+from app.core.access import public
 from app.core.urls import safe_next_url
 from app.extensions import db
-from app.privacy import services as privacy_services
-from app.programmes import services as programme_services
-from app.registration import claims as registration_claims
-from app.registration import queries as registration_queries
 
 
 @bp.get("/")
 @public
 def index() -> ResponseReturnValue:
     return render_template("core/index.html")
-
-
-@bp.get("/beranda")
-@login_required
-def dashboard() -> ResponseReturnValue:
-    user = current_user
-    context: dict[str, object] = {}
-    if user.has_role(Role.ADMIN):
-        context["admin"] = services.admin_figures()
-    if user.has_role(Role.ORGANISER):
-        context["libraries"] = services.library_counts()
-        context["open_nik_claims"] = registration_claims.open_claims_count()
-        context["data_requests"] = privacy_services.open_counts()
-    if user.has_role(Role.COORDINATOR):
-        context["province"] = services.province_figures(user.coordinator_province_code)
-    if user.has_role(Role.PARTICIPANT):
-        context["my_registrations"] = registration_queries.registrations_of(user)
-    if user.has_role(Role.FACILITATOR):
-        mine = attendance_services.facilitator_classes(programme_services.classes_of_facilitator(user))
-        context["my_classes"] = mine
-        context["today_counts"] = {
-            c.id: attendance_services.day_counts(c, attendance_services.local_now(c).date()) for c in mine.today
-        }
-        # Today's rosters are kept on the phone from here, before the venue's Wi-Fi lets them down.
-        context["offline"] = offline_script_attributes(today_roster_urls(mine.today))
-    return render_template("core/dashboard.html", Role=Role, **context)
 
 
 @bp.get("/privasi")

@@ -7,7 +7,7 @@ from wtforms import SelectField, StringField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.core.forms import BaseForm, choice_list, enum_choices
-from app.libraries.models import LIBRARY_TYPE_LABELS, LibraryStatus, LibraryType
+from app.libraries.models import LibraryStatus, LibraryType
 
 
 class LibraryForm(BaseForm):
@@ -20,7 +20,7 @@ class LibraryForm(BaseForm):
     )
     type = SelectField(
         _l("Jenis perpustakaan"),
-        choices=choice_list([("", _l("— pilih jenis —"))] + [(t.value, LIBRARY_TYPE_LABELS[t]) for t in LibraryType]),
+        choices=choice_list([("", _l("— pilih jenis —"))] + LibraryType.choices()),
         validators=[DataRequired(_l("Pilih jenis perpustakaan."))],
     )
     # Region options are filled by the view (and by static/js/cascade.js in the browser);

@@ -2,51 +2,31 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import LabelledStrEnum
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.regions.models import Regency
 
 
-class LibraryType(enum.StrEnum):
-    PROVINSI = "provinsi"
-    KABUPATEN_KOTA = "kabupaten_kota"
-    KECAMATAN = "kecamatan"
-    DESA_KELURAHAN = "desa_kelurahan"
-    SEKOLAH = "sekolah"  # sekolah/madrasah
-    PERGURUAN_TINGGI = "perguruan_tinggi"
-    KHUSUS = "khusus"  # ministries, agencies
-    KOMUNITAS = "komunitas"  # komunitas / TBM
-
-    @property
-    def label(self) -> str:
-        return str(LIBRARY_TYPE_LABELS[self])
+class LibraryType(LabelledStrEnum):
+    PROVINSI = "provinsi", _l("Perpustakaan provinsi")
+    KABUPATEN_KOTA = "kabupaten_kota", _l("Perpustakaan kabupaten/kota")
+    KECAMATAN = "kecamatan", _l("Perpustakaan kecamatan")
+    DESA_KELURAHAN = "desa_kelurahan", _l("Perpustakaan desa/kelurahan")
+    SEKOLAH = "sekolah", _l("Perpustakaan sekolah/madrasah")
+    PERGURUAN_TINGGI = "perguruan_tinggi", _l("Perpustakaan perguruan tinggi")
+    KHUSUS = "khusus", _l("Perpustakaan khusus")  # ministries, agencies
+    KOMUNITAS = "komunitas", _l("Perpustakaan komunitas/TBM")
 
 
-LIBRARY_TYPE_LABELS = {
-    LibraryType.PROVINSI: _l("Perpustakaan provinsi"),
-    LibraryType.KABUPATEN_KOTA: _l("Perpustakaan kabupaten/kota"),
-    LibraryType.KECAMATAN: _l("Perpustakaan kecamatan"),
-    LibraryType.DESA_KELURAHAN: _l("Perpustakaan desa/kelurahan"),
-    LibraryType.SEKOLAH: _l("Perpustakaan sekolah/madrasah"),
-    LibraryType.PERGURUAN_TINGGI: _l("Perpustakaan perguruan tinggi"),
-    LibraryType.KHUSUS: _l("Perpustakaan khusus"),
-    LibraryType.KOMUNITAS: _l("Perpustakaan komunitas/TBM"),
-}
-
-
-class LibraryStatus(enum.StrEnum):
-    VERIFIED = "verified"  # checked by Perpusnas; offered in registration
-    PROPOSED = "proposed"  # suggested by a participant, waiting for an organiser
-
-    @property
-    def label(self) -> str:
-        return str(_l("Terverifikasi") if self is LibraryStatus.VERIFIED else _l("Diusulkan"))
+class LibraryStatus(LabelledStrEnum):
+    VERIFIED = "verified", _l("Terverifikasi")  # checked by Perpusnas; offered in registration
+    PROPOSED = "proposed", _l("Diusulkan")  # suggested by a participant, waiting for an organiser
 
 
 class Library(db.Model):

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.models import Role
+from app.auth.models import OVERSEERS, PLANNERS
 from app.core.access import public, roles_required
 from app.core.export import xlsx_response
 from app.core.forms import choice_list, show_domain_error
@@ -20,15 +20,12 @@ from app.libraries.forms import LibraryForm
 from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.regions import services as regions
 
-READERS = (Role.ADMIN, Role.ORGANISER, Role.COORDINATOR)
-EDITORS = (Role.ADMIN, Role.ORGANISER)
-
 
 def _filters() -> dict:
     """Filters from the query string; a coordinator is held to their own province."""
     args = request.args
     province = args.get("provinsi") or None
-    if not current_user.has_role(Role.ADMIN, Role.ORGANISER):
+    if not current_user.has_role(*PLANNERS):
         province = current_user.coordinator_province_code
     type_ = args.get("jenis")
     status = args.get("status")
@@ -42,7 +39,7 @@ def _filters() -> dict:
 
 
 @bp.get("/perpustakaan")
-@roles_required(*READERS)
+@roles_required(*OVERSEERS)
 def index() -> ResponseReturnValue:
     filters = _filters()
     page = paginate(services.library_query(**filters))
@@ -55,13 +52,13 @@ def index() -> ResponseReturnValue:
         regencies=regions.regencies_of(province) if province else [],
         LibraryType=LibraryType,
         LibraryStatus=LibraryStatus,
-        can_edit=current_user.has_role(*EDITORS),
+        can_edit=current_user.has_role(*PLANNERS),
         area_name=regions.area_name,
     )
 
 
 @bp.get("/perpustakaan/ekspor.xlsx")
-@roles_required(*READERS)
+@roles_required(*OVERSEERS)
 def export() -> ResponseReturnValue:
     rows = db.session.scalars(services.library_query(**_filters()))
     header = [
@@ -120,7 +117,7 @@ def _data(form: LibraryForm) -> services.LibraryData:
 
 
 @bp.route("/perpustakaan/baru", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@roles_required(*PLANNERS)
 def create() -> ResponseReturnValue:
     form = LibraryForm()
     _fill_region_choices(form)
@@ -138,7 +135,7 @@ def create() -> ResponseReturnValue:
 
 
 @bp.route("/perpustakaan/<int:library_id>", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@roles_required(*PLANNERS)
 def edit(library_id: int) -> ResponseReturnValue:
     library = db.get_or_404(Library, library_id)
     form = LibraryForm(obj=library)

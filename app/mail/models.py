@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.enums import LabelledStrEnum
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 
 
-class MailStatus(enum.StrEnum):
-    OUTBOX = "outbox"  # no SMTP configured: kept here for developers to read
-    QUEUED = "queued"  # SMTP configured: sent once the transaction that wrote it commits
-    SENT = "sent"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return str(MAIL_STATUS_LABELS[self])
-
-
-MAIL_STATUS_LABELS = {
-    MailStatus.OUTBOX: _l("Kotak keluar"),
-    MailStatus.QUEUED: _l("Antre"),
-    MailStatus.SENT: _l("Terkirim"),
-    MailStatus.FAILED: _l("Gagal"),
-}
+class MailStatus(LabelledStrEnum):
+    OUTBOX = "outbox", _l("Kotak keluar")  # no SMTP configured: kept here for developers to read
+    QUEUED = "queued", _l("Antre")  # SMTP configured: sent once the transaction that wrote it commits
+    SENT = "sent", _l("Terkirim")
+    FAILED = "failed", _l("Gagal")
 
 
 class OutboxMessage(db.Model):

@@ -18,9 +18,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.audit.models import ACCESS_ACTION_LABELS, SUBJECT_LABELS
+from app.audit.models import SUBJECT_LABELS, AccessAction
 from app.core.forms import BaseForm, choice_list, enum_choices
-from app.privacy.models import DATA_REQUEST_STATUS_LABELS, DataRequestKind, DataRequestStatus
+from app.privacy.models import DataRequestKind, DataRequestStatus
 from app.privacy.services import ANSWER_STATUSES
 
 MAX_ID = 2**31 - 1  # the largest id a column holds on PostgreSQL
@@ -50,7 +50,7 @@ class DataRequestForm(BaseForm):
 class AnswerForm(BaseForm):
     status = SelectField(
         _l("Status"),
-        choices=choice_list([(s.value, DATA_REQUEST_STATUS_LABELS[s]) for s in ANSWER_STATUSES]),
+        choices=choice_list(DataRequestStatus.choices(ANSWER_STATUSES)),
         validators=[DataRequired(_l("Pilih status."))],
     )
     answer = TextAreaField(
@@ -91,7 +91,7 @@ class AccessLogFilterForm(BaseForm):
     )
     aksi = SelectField(
         _l("Aksi"),
-        choices=choice_list([("", _l("Semua aksi"))] + [(a.value, label) for a, label in ACCESS_ACTION_LABELS.items()]),
+        choices=choice_list([("", _l("Semua aksi"))] + AccessAction.choices()),
         validators=[Optional()],
     )
     dari = DateField(_l("Dari tanggal"), validators=[Optional(), _reasonable_day])

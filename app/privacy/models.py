@@ -3,7 +3,6 @@ and the organisers answer within 3 × 24 hours."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,47 +10,27 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.enums import LabelledStrEnum
 from app.extensions import UTCDateTime, db, enum_column
 
 
-class DataRequestKind(enum.StrEnum):
-    ACCESS = "access"  # akses dan salinan data (the copy itself is self-service)
-    CORRECTION = "correction"  # perbaikan
-    DELETION = "deletion"  # penghapusan
-
-    @property
-    def label(self) -> str:
-        return str(DATA_REQUEST_KIND_LABELS[self])
+class DataRequestKind(LabelledStrEnum):
+    ACCESS = "access", _l("Akses dan salinan data")  # akses dan salinan data (the copy itself is self-service)
+    CORRECTION = "correction", _l("Perbaikan data")  # perbaikan
+    DELETION = "deletion", _l("Penghapusan data")  # penghapusan
 
 
-DATA_REQUEST_KIND_LABELS = {
-    DataRequestKind.ACCESS: _l("Akses dan salinan data"),
-    DataRequestKind.CORRECTION: _l("Perbaikan data"),
-    DataRequestKind.DELETION: _l("Penghapusan data"),
-}
-
-
-class DataRequestStatus(enum.StrEnum):
-    RECEIVED = "received"  # diterima: filed, nobody has answered yet
-    IN_PROGRESS = "in_progress"  # diproses: an organiser answered that it is being handled
-    DONE = "done"  # selesai
-    REFUSED = "refused"  # ditolak, with the reason in the answer
-
-    @property
-    def label(self) -> str:
-        return str(DATA_REQUEST_STATUS_LABELS[self])
+class DataRequestStatus(LabelledStrEnum):
+    RECEIVED = "received", _l("Diterima")  # diterima: filed, nobody has answered yet
+    IN_PROGRESS = "in_progress", _l("Diproses")  # diproses: an organiser answered that it is being handled
+    DONE = "done", _l("Selesai")  # selesai
+    REFUSED = "refused", _l("Ditolak")  # ditolak, with the reason in the answer
 
     @property
     def is_open(self) -> bool:
         return self in OPEN_STATUSES
 
 
-DATA_REQUEST_STATUS_LABELS = {
-    DataRequestStatus.RECEIVED: _l("Diterima"),
-    DataRequestStatus.IN_PROGRESS: _l("Diproses"),
-    DataRequestStatus.DONE: _l("Selesai"),
-    DataRequestStatus.REFUSED: _l("Ditolak"),
-}
 OPEN_STATUSES = (DataRequestStatus.RECEIVED, DataRequestStatus.IN_PROGRESS)
 
 

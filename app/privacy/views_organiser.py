@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import PLANNERS
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
 from app.core.pagination import paginate
@@ -20,8 +20,6 @@ from app.privacy import bp, services
 from app.privacy.forms import AnswerForm
 from app.privacy.models import DataRequest, DataRequestKind, DataRequestStatus
 from app.registration.models import Registration
-
-PLANNERS = (Role.ADMIN, Role.ORGANISER)
 
 
 @bp.get("/kelola/permintaan-data")

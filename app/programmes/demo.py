@@ -94,7 +94,7 @@ def _facilitators() -> list[User]:
     for email, name in FACILITATORS:
         user = auth.find_user_by_email(email)
         if user is None:
-            from app.core.demo import DEMO_PASSWORD
+            from app.demo import DEMO_PASSWORD
 
             user = auth.create_staff(
                 email=email, full_name=name, roles=[Role.FACILITATOR], password=DEMO_PASSWORD, send_setup_mail=False

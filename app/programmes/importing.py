@@ -22,12 +22,13 @@ from app.core.export import (
     require_columns,
     xlsx_template,
 )
+from app.core.formatting import TZ_LABELS
 from app.errors import DomainError, Problem
 from app.extensions import db
 from app.programmes import services, validation
 from app.programmes.models import Batch, Programme
 from app.regions import services as regions
-from app.regions.models import TZ_LABELS, Regency, timezone_for_province
+from app.regions.models import Regency, timezone_for_province
 
 COLUMNS = [
     "angkatan",

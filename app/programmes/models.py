@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -24,44 +23,29 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.enums import LabelledStrEnum
+from app.core.formatting import TZ_LABELS
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import LibraryType
-from app.regions.models import TZ_LABELS, Province, Regency
+from app.regions.models import Province, Regency
 
 
-class ProgrammeStatus(enum.StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-
-    @property
-    def label(self) -> str:
-        return str({"draft": _l("Draf"), "active": _l("Aktif"), "archived": _l("Arsip")}[self.value])
+class ProgrammeStatus(LabelledStrEnum):
+    DRAFT = "draft", _l("Draf")
+    ACTIVE = "active", _l("Aktif")
+    ARCHIVED = "archived", _l("Arsip")
 
 
-class ClassStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    REGISTRATION_OPEN = "registration_open"
-    REGISTRATION_CLOSED = "registration_closed"
-    RUNNING = "running"
-    FINISHED = "finished"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str(CLASS_STATUS_LABELS[self])
+class ClassStatus(LabelledStrEnum):
+    DRAFT = "draft", _l("Draf")
+    PUBLISHED = "published", _l("Diumumkan")
+    REGISTRATION_OPEN = "registration_open", _l("Pendaftaran dibuka")
+    REGISTRATION_CLOSED = "registration_closed", _l("Pendaftaran ditutup")
+    RUNNING = "running", _l("Berlangsung")
+    FINISHED = "finished", _l("Selesai")
+    CANCELLED = "cancelled", _l("Dibatalkan")
 
 
-CLASS_STATUS_LABELS = {
-    ClassStatus.DRAFT: _l("Draf"),
-    ClassStatus.PUBLISHED: _l("Diumumkan"),
-    ClassStatus.REGISTRATION_OPEN: _l("Pendaftaran dibuka"),
-    ClassStatus.REGISTRATION_CLOSED: _l("Pendaftaran ditutup"),
-    ClassStatus.RUNNING: _l("Berlangsung"),
-    ClassStatus.FINISHED: _l("Selesai"),
-    ClassStatus.CANCELLED: _l("Dibatalkan"),
-}
 # What the public catalogue shows: announced, not cancelled, not a draft.
 PUBLIC_STATUSES = (
     ClassStatus.PUBLISHED,
@@ -72,26 +56,18 @@ PUBLIC_STATUSES = (
 )
 
 
-class ApprovalMode(enum.StrEnum):
-    AUTO = "auto"  # first come, first served: a free seat approves at once
-    MODERATED = "moderated"  # an organiser approves each registration
-
-    @property
-    def label(self) -> str:
-        return str(_l("Otomatis (siapa cepat)") if self is ApprovalMode.AUTO else _l("Disetujui panitia"))
+class ApprovalMode(LabelledStrEnum):
+    AUTO = "auto", _l("Otomatis (siapa cepat)")  # first come, first served: a free seat approves at once
+    MODERATED = "moderated", _l("Disetujui panitia")  # an organiser approves each registration
 
 
-class QuotaGroup(enum.StrEnum):
+class QuotaGroup(LabelledStrEnum):
     """Library types as quotas count them."""
 
-    PROVINCIAL = "provincial"
-    REGENCY_CITY = "regency_city"
-    VILLAGE = "village"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(QUOTA_GROUP_LABELS[self])
+    PROVINCIAL = "provincial", _l("Perpustakaan provinsi")
+    REGENCY_CITY = "regency_city", _l("Perpustakaan kabupaten/kota")
+    VILLAGE = "village", _l("Perpustakaan desa/kelurahan")
+    OTHER = "other", _l("Lainnya")
 
     @classmethod
     def of(cls, library_type: LibraryType) -> QuotaGroup:
@@ -100,14 +76,6 @@ class QuotaGroup(enum.StrEnum):
             LibraryType.KABUPATEN_KOTA: cls.REGENCY_CITY,
             LibraryType.DESA_KELURAHAN: cls.VILLAGE,
         }.get(library_type, cls.OTHER)
-
-
-QUOTA_GROUP_LABELS = {
-    QuotaGroup.PROVINCIAL: _l("Perpustakaan provinsi"),
-    QuotaGroup.REGENCY_CITY: _l("Perpustakaan kabupaten/kota"),
-    QuotaGroup.VILLAGE: _l("Perpustakaan desa/kelurahan"),
-    QuotaGroup.OTHER: _l("Lainnya"),
-}
 
 
 class Programme(db.Model):

@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit import services as audit
-from app.auth.models import Role, User, UserRole
+from app.auth.models import PLANNERS, Role, User, UserRole
 from app.core.text import with_word
 from app.errors import ClassHasRegistrations, Problem, raise_if_any
 from app.extensions import db
@@ -319,7 +319,7 @@ def classes_of_facilitator(user: User) -> list[TrainingClass]:
 def visible_to(training_class: TrainingClass, user: User) -> bool:
     """Organisers and admins see every class; facilitators their own; coordinators their province's
     once announced (a draft is the organisers' business)."""
-    if user.has_role(Role.ADMIN, Role.ORGANISER):
+    if user.has_role(*PLANNERS):
         return True
     if user.has_role(Role.FACILITATOR) and any(f.id == user.id for f in training_class.facilitators):
         return True

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.attendance import services as attendance_services
 from app.audit.services import history
-from app.auth.models import Role
+from app.auth.models import PLANNERS
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import BaseForm, choice_list, parsed, show_domain_error, show_problems
@@ -46,7 +46,6 @@ from app.regions import services as regions
 from app.regions.models import timezone_for_province
 from app.registration.seats import seat_summary
 
-PLANNERS = (Role.ADMIN, Role.ORGANISER)
 _FIELD_ALIASES = {"provinces": "served"}  # service field name → form field name
 
 

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth.models import PLANNERS
 from app.core.access import roles_required
 from app.core.export import xlsx_download
 from app.errors import DomainError
@@ -18,7 +19,6 @@ from app.extensions import db
 from app.programmes import bp, importing
 from app.programmes.forms import ConfirmImportForm, ImportForm
 from app.programmes.models import Programme
-from app.programmes.views import PLANNERS
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 

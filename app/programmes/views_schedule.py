@@ -10,15 +10,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.models import Role
+from app.auth.models import PLANNERS, STAFF, Role
 from app.core.access import roles_required
 from app.core.pagination import paginate
 from app.extensions import db
 from app.programmes import bp, exports, services
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
 from app.regions import services as regions
-
-STAFF = (Role.ADMIN, Role.ORGANISER, Role.FACILITATOR, Role.COORDINATOR)
 
 
 def _int_arg(name: str) -> int | None:
@@ -35,7 +33,7 @@ def _filters() -> dict:
         "status": ClassStatus(status) if status in ClassStatus._value2member_map_ else None,
         "facilitator_id": _int_arg("fasilitator"),
     }
-    if not current_user.has_role(Role.ADMIN, Role.ORGANISER):
+    if not current_user.has_role(*PLANNERS):
         if current_user.has_role(Role.COORDINATOR):
             filters["province_code"] = current_user.coordinator_province_code
             filters["announced_only"] = True
@@ -108,7 +106,7 @@ def schedule() -> ResponseReturnValue:
         provinces=regions.provinces(),
         facilitators=services.facilitator_choices(),
         ClassStatus=ClassStatus,
-        can_filter_all=current_user.has_role(Role.ADMIN, Role.ORGANISER),
+        can_filter_all=current_user.has_role(*PLANNERS),
     )
 
 

@@ -7,17 +7,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.formatting import TZ_LABELS
 from app.extensions import db
 
 # Province code → IANA zone, per DOMAIN.md (West Kalimantan keeps Asia/Pontianak).
 WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
 WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
-TZ_LABELS = {
-    "Asia/Jakarta": "WIB",
-    "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA",
-    "Asia/Jayapura": "WIT",
-}
 
 
 def timezone_for_province(code: str) -> str:

@@ -25,9 +25,9 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from app import clock
 from app.core.forms import BaseForm, WhatsAppNumber, choice_list
 from app.errors import InvalidUpload
-from app.libraries.models import LIBRARY_TYPE_LABELS, LibraryType
+from app.libraries.models import LibraryType
 from app.registration import identity, uploads
-from app.registration.models import EMPLOYMENT_LABELS, GENDER_LABELS, EmploymentStatus
+from app.registration.models import GENDER_LABELS, EmploymentStatus
 
 
 def _required(message: object) -> list:
@@ -53,7 +53,7 @@ class PersonFields(BaseForm):
     # Declared in the order the pages show them, so the error summary lists problems top to bottom.
     employment_status = SelectField(
         _l("Status kepegawaian"),
-        choices=choice_list([("", _l("— pilih —"))] + [(e.value, EMPLOYMENT_LABELS[e]) for e in EmploymentStatus]),
+        choices=choice_list([("", _l("— pilih —"))] + EmploymentStatus.choices()),
         validators=_required(_l("Pilih status kepegawaian.")),
     )
     nip = StringField(
@@ -111,7 +111,7 @@ class RegistrationForm(PersonFields):
     proposed_name = StringField(_l("Nama perpustakaan"), validators=[Optional(), Length(min=3, max=200)])
     proposed_type = SelectField(
         _l("Jenis perpustakaan"),
-        choices=choice_list([("", _l("— pilih jenis —"))] + [(t.value, LIBRARY_TYPE_LABELS[t]) for t in LibraryType]),
+        choices=choice_list([("", _l("— pilih jenis —"))] + LibraryType.choices()),
         validate_choice=False,
     )
     proposed_district = SelectField(_l("Kecamatan"), validate_choice=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -12,57 +11,35 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app import crypto
 from app.auth.models import User
+from app.core.enums import LabelledStrEnum
 from app.crypto import EncryptedString
 from app.extensions import UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import Library
 from app.programmes.models import Programme, QuotaGroup, TrainingClass
 
 
-class RegistrationStatus(enum.StrEnum):
-    SUBMITTED = "submitted"  # waiting for an organiser (moderated classes)
-    APPROVED = "approved"  # holds a seat
-    WAITLISTED = "waitlisted"  # in line for a seat, by submission time
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"  # by the participant, or moved, or the class was cancelled
-
-    @property
-    def label(self) -> str:
-        return str(REGISTRATION_STATUS_LABELS[self])
+class RegistrationStatus(LabelledStrEnum):
+    SUBMITTED = "submitted", _l("Terdaftar, menunggu persetujuan")  # waiting for an organiser (moderated classes)
+    APPROVED = "approved", _l("Disetujui")  # holds a seat
+    WAITLISTED = "waitlisted", _l("Daftar tunggu")  # in line for a seat, by submission time
+    REJECTED = "rejected", _l("Ditolak")
+    CANCELLED = "cancelled", _l("Dibatalkan")  # by the participant, or moved, or the class was cancelled
 
 
-REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.SUBMITTED: _l("Terdaftar, menunggu persetujuan"),
-    RegistrationStatus.APPROVED: _l("Disetujui"),
-    RegistrationStatus.WAITLISTED: _l("Daftar tunggu"),
-    RegistrationStatus.REJECTED: _l("Ditolak"),
-    RegistrationStatus.CANCELLED: _l("Dibatalkan"),
-}
 ACTIVE_STATUSES = (RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED, RegistrationStatus.WAITLISTED)
 _ACTIVE_SQL = "status IN ('submitted', 'approved', 'waitlisted')"
 
 
-class EmploymentStatus(enum.StrEnum):
-    PNS = "pns"
-    PPPK = "pppk"
-    HONORER = "honorer"
-    RELAWAN = "relawan"  # volunteer, common in village libraries
-    LAINNYA = "lainnya"
-
-    @property
-    def label(self) -> str:
-        return str(EMPLOYMENT_LABELS[self])
+class EmploymentStatus(LabelledStrEnum):
+    PNS = "pns", _l("PNS")
+    PPPK = "pppk", _l("PPPK")
+    HONORER = "honorer", _l("Honorer / kontrak")
+    RELAWAN = "relawan", _l("Relawan")  # volunteer, common in village libraries
+    LAINNYA = "lainnya", _l("Lainnya")
 
 
 # Stored as on the KTP (L / P); people read the word.
 GENDER_LABELS = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
-
-EMPLOYMENT_LABELS = {
-    EmploymentStatus.PNS: _l("PNS"),
-    EmploymentStatus.PPPK: _l("PPPK"),
-    EmploymentStatus.HONORER: _l("Honorer / kontrak"),
-    EmploymentStatus.RELAWAN: _l("Relawan"),
-    EmploymentStatus.LAINNYA: _l("Lainnya"),
-}
 
 
 class Registration(db.Model):
@@ -214,21 +191,10 @@ class DeletionRequest(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class NikClaimStatus(enum.StrEnum):
-    OPEN = "open"  # waiting for an organiser
-    ACCEPTED = "accepted"  # the blocking registration was cancelled; the claimant may register
-    REFUSED = "refused"
-
-    @property
-    def label(self) -> str:
-        return str(NIK_CLAIM_STATUS_LABELS[self])
-
-
-NIK_CLAIM_STATUS_LABELS = {
-    NikClaimStatus.OPEN: _l("Menunggu keputusan panitia"),
-    NikClaimStatus.ACCEPTED: _l("Disetujui"),
-    NikClaimStatus.REFUSED: _l("Ditolak"),
-}
+class NikClaimStatus(LabelledStrEnum):
+    OPEN = "open", _l("Menunggu keputusan panitia")  # waiting for an organiser
+    ACCEPTED = "accepted", _l("Disetujui")  # the blocking registration was cancelled; the claimant may register
+    REFUSED = "refused", _l("Ditolak")
 
 
 class NikClaim(db.Model):

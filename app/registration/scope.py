@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, false
 
-from app.auth.models import Role, User
+from app.auth.models import PLANNERS, Role, User
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration
 
@@ -18,7 +18,7 @@ EVERYONE = "*"
 
 def people_scope(user: User, training_class: TrainingClass | None = None) -> str | None:
     """EVERYONE, a province code, or None (nobody)."""
-    if user.has_role(Role.ADMIN, Role.ORGANISER):
+    if user.has_role(*PLANNERS):
         return EVERYONE
     if (
         training_class is not None
@@ -42,4 +42,4 @@ def scoped(query: Select, user: User, training_class: TrainingClass | None = Non
 def may_export_full_nik(user: User) -> bool:
     """Only organisers and admins may tick "Sertakan NIK lengkap" on an export; coordinators and
     facilitators never get a full NIK."""
-    return user.has_role(Role.ADMIN, Role.ORGANISER)
+    return user.has_role(*PLANNERS)

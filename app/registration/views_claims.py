@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import PLANNERS, Role
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import show_domain_error
@@ -21,8 +21,6 @@ from app.registration import bp, claims, uploads
 from app.registration.forms import ClaimDecisionForm, NikClaimForm
 from app.registration.limits import count_this_submit, submit_limits
 from app.registration.models import NikClaim, NikClaimStatus
-
-PLANNERS = (Role.ADMIN, Role.ORGANISER)
 
 
 @bp.route("/katalog/<int:class_id>/klaim-nik", methods=["GET", "POST"])

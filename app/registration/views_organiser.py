@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import PLANNERS
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download, xlsx_response
@@ -23,7 +23,7 @@ from app.core.urls import safe_next_url
 from app.errors import DomainError
 from app.extensions import db
 from app.libraries import proposals
-from app.libraries.models import LIBRARY_TYPE_LABELS, Library, LibraryStatus, LibraryType
+from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.privacy import rights
 from app.programmes import lifecycle
 from app.programmes.models import ClassStatus, Programme, TrainingClass
@@ -32,8 +32,6 @@ from app.registration import bp, claims, decisions, notifications, queries, seat
 from app.registration.forms import DecisionForm, MergeLibraryForm, MoveForm, ReasonForm
 from app.registration.models import DeletionRequest, NameCorrection, Registration, RegistrationStatus
 from app.registration.scope import may_export_full_nik
-
-PLANNERS = (Role.ADMIN, Role.ORGANISER)
 
 
 def _filters() -> dict:
@@ -281,7 +279,6 @@ def proposed_libraries() -> ResponseReturnValue:
         "registration/proposed_libraries.html",
         page=paginate(query),
         merge_form=MergeLibraryForm(),
-        LIBRARY_TYPE_LABELS=LIBRARY_TYPE_LABELS,
         area_name=regions.area_name,
     )
 

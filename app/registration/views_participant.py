@@ -11,7 +11,7 @@ from app import clock
 from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import Role
+from app.auth.models import PLANNERS, Role
 from app.certificates import names
 from app.certificates import queries as certificate_queries
 from app.core.access import login_required, roles_required
@@ -231,7 +231,7 @@ def correct(registration_id: int) -> ResponseReturnValue:
 def letter(registration_id: int) -> ResponseReturnValue:
     """The assignment letter, for its owner and for staff who may see the class."""
     registration = db.get_or_404(Registration, registration_id)
-    allowed = registration.user_id == current_user.id or current_user.has_role(Role.ADMIN, Role.ORGANISER)
+    allowed = registration.user_id == current_user.id or current_user.has_role(*PLANNERS)
     if not allowed or not registration.letter_path:
         abort(404)
     log_access(

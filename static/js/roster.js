@@ -187,7 +187,8 @@
           save(rest);  // the server refused it for good: show why, do not retry
           if (row) {
             if (mark.status) row.dataset.status = "";
-            paint(row, "refused", body.error || response.status);
+            // {"error": {"status", "message"}} (an older server: {"error": "message"})
+            paint(row, "refused", (body.error && body.error.message) || body.error || response.status);
           }
         } else {
           throw new Error("retry later");

@@ -60,7 +60,7 @@ def test_a_future_day_is_refused_with_a_message(client, today_class) -> None:
         token,
     )
     assert response.status_code == 422
-    assert "baru dibuka pada harinya" in response.get_json()["error"]
+    assert "baru dibuka pada harinya" in response.get_json()["error"]["message"]
 
 
 def test_facilitator_of_another_class_gets_403(client, today_class, make_user) -> None:
@@ -188,7 +188,7 @@ def test_marks_without_a_status_or_note_or_with_a_long_note_are_refused(client, 
         client, c, {"client_key": "m" * 32, "registration_id": today_class["ids"][0], "day": day, **payload}, token
     )
     assert response.status_code == 400
-    assert "Catatan paling banyak 200 karakter" in response.get_json()["error"]
+    assert "Catatan paling banyak 200 karakter" in response.get_json()["error"]["message"]
 
 
 def test_a_stale_csrf_token_is_answered_in_json_and_a_fresh_one_is_given(client, today_class) -> None:

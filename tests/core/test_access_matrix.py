@@ -59,7 +59,7 @@ ALLOWED: dict[str, set[str]] = {
     "attendance.service_worker": EVERYONE,
     "attendance.check_in": EVERYONE,  # the token decides; an invalid one is refused for all
     # any account, about itself
-    "core.dashboard": LOGGED_IN,
+    "reports.dashboard": LOGGED_IN,
     "auth.account": LOGGED_IN,
     "auth.logout": LOGGED_IN,
     "auth.end_other_sessions": LOGGED_IN,

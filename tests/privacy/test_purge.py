@@ -15,12 +15,12 @@ from app import clock as app_clock
 from app.attendance import services as attendance
 from app.audit.models import AuditEntry
 from app.certificates import issuing
-from app.core import services as figures
 from app.extensions import db
 from app.privacy.purge import PURGED_NAME
 from app.programmes.models import TrainingClass
 from app.registration import seats, uploads
 from app.registration.models import NameCorrection, Registration, RegistrationStatus
+from app.reports import services as figures
 from tests.conftest import login
 from tests.fixtures_registration import make_nik
 

