@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from app.attendance import queries
 from app.attendance.models import AttendanceMark, AttendanceStatus, MarkSource
 from app.audit import services as audit
 from app.auth.models import Role, User
@@ -68,6 +69,7 @@ def approved_registrations(c: TrainingClass, reader: User | None = None) -> list
     query = (
         select(Registration)
         .where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
+        .options(queries.PERSON_LIBRARY)
         .order_by(Registration.full_name, Registration.id)
     )
     if reader is not None:
@@ -463,11 +465,12 @@ def programme_report(
     """Attendance of many classes (a batch or a programme) by province and by library type;
     with `province_code`, only participants from that province's libraries count."""
     marks = current_marks([c.id for c in classes])
+    people = queries.approved_by_class([c.id for c in classes])
     by_province: dict[str, GroupFigures] = {}
     by_type: dict[str, GroupFigures] = {}
     for c in classes:
         days = class_days(c)
-        for registration in approved_registrations(c):
+        for registration in people[c.id]:
             if province_code and registration.province_code != province_code:
                 continue
             result = eligibility(c.batch.programme, days, _statuses(marks, registration.id, days))

@@ -89,7 +89,7 @@ class AuditEntry(db.Model):
     full_nik: Mapped[bool] = mapped_column(default=False, server_default=false())
     ip_address: Mapped[str | None] = mapped_column(String(45))  # 203.0.113.0/24, 2001:db8:1::/48
 
-    user: Mapped[User | None] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship()
 
     @property
     def access_action(self) -> AccessAction | None:

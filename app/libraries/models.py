@@ -76,7 +76,7 @@ class Library(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    regency: Mapped[Regency] = relationship(lazy="joined", innerjoin=True)
+    regency: Mapped[Regency] = relationship(innerjoin=True)
 
     @property
     def province_code(self) -> str:

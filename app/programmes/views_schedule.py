@@ -14,7 +14,7 @@ from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.pagination import paginate
 from app.extensions import db
-from app.programmes import bp, exports, services
+from app.programmes import bp, exports, queries, services
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
 from app.regions import services as regions
 
@@ -70,7 +70,7 @@ def _bars(classes: list[TrainingClass]) -> tuple[dict[int, Bar], date | None, da
 def schedule() -> ResponseReturnValue:
     filters = _filters()
     view = "provinsi" if request.args.get("tampilan") == "provinsi" else "angkatan"
-    page = paginate(services.schedule_query(**filters), per_page=60)
+    page = paginate(queries.schedule_page_query(**filters), per_page=60)
     classes = list(page.items)
     bars, first, last = _bars(classes)
     if view == "provinsi":

@@ -133,8 +133,8 @@ class Registration(db.Model):
     # Personal data removed after the retention period (app/privacy/purge.py); figures stay.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    training_class: Mapped[TrainingClass] = relationship(lazy="joined", innerjoin=True)
-    library: Mapped[Library] = relationship(lazy="joined", innerjoin=True)
+    training_class: Mapped[TrainingClass] = relationship(innerjoin=True)
+    library: Mapped[Library] = relationship(innerjoin=True)
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
