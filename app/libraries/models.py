@@ -61,6 +61,7 @@ class Library(db.Model):
             sqlite_where=text("status = 'verified'"),
             postgresql_where=text("status = 'verified'"),
         ),
+        Index("ix_libraries_name_id", "name", "id"),  # the list's order: a page without sorting them all
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
