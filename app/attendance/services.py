@@ -487,7 +487,9 @@ def programme_report(
 
 def day_counts(c: TrainingClass, day: date) -> tuple[int, int]:
     """(marked, not yet marked) on a class day, for the facilitator's home."""
-    people = approved_registrations(c)
+    people = db.session.scalars(
+        select(Registration.id).where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
+    ).all()
     marks = current_marks([c.id])
-    marked = sum(1 for r in people if _status_of(marks, r.id, day) is not None)
+    marked = sum(1 for registration_id in people if _status_of(marks, registration_id, day) is not None)
     return marked, len(people) - marked

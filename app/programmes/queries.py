@@ -53,6 +53,11 @@ def schedule_page_query(**filters: Any) -> Select[tuple[TrainingClass]]:
     return schedule_query(**filters).options(*CLASS_PEOPLE)
 
 
+def calendar_query(**filters: Any) -> Select[tuple[TrainingClass]]:
+    """`schedule_page_query` with each class's agenda, for the calendar export (one event per session)."""
+    return schedule_page_query(**filters).options(selectinload(TrainingClass.agenda))
+
+
 def catalogue_query(**filters: Any) -> Select[tuple[TrainingClass]]:
     """`schedule_query` for the public catalogue: each class with its seats."""
     return schedule_query(**filters).options(*CLASS_PEOPLE, selectinload(TrainingClass.type_quotas))

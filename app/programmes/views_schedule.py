@@ -115,7 +115,7 @@ def schedule() -> ResponseReturnValue:
 @bp.get("/kelola/jadwal.xlsx")
 @roles_required(*STAFF)
 def schedule_xlsx() -> ResponseReturnValue:
-    classes = db.session.scalars(services.schedule_query(**_filters())).all()
+    classes = db.session.scalars(queries.schedule_page_query(**_filters())).all()
     return Response(
         exports.schedule_xlsx(classes),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -126,7 +126,7 @@ def schedule_xlsx() -> ResponseReturnValue:
 @bp.get("/kelola/jadwal.ics")
 @roles_required(*STAFF)
 def schedule_ics() -> ResponseReturnValue:
-    classes = db.session.scalars(services.schedule_query(**_filters())).all()
+    classes = db.session.scalars(queries.calendar_query(**_filters())).all()
     return Response(
         exports.schedule_ics(classes, "Jadwal Bimtek"),
         mimetype="text/calendar",

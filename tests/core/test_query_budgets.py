@@ -39,13 +39,15 @@ class Page:
     url: str
 
 
-def pages(programme_id: int, class_id: int) -> list[Page]:
+def pages(programme_id: int, class_id: int, first_day: str) -> list[Page]:
     p, c = programme_id, class_id
     return [
         Page("programme attendance report", ORGANISER, f"/presensi/program/{p}/laporan"),
+        Page("programme attendance report (coordinator)", COORDINATOR, f"/presensi/program/{p}/laporan"),
         Page("class attendance report", ORGANISER, f"/presensi/kelas/{c}/laporan"),
         Page("class attendance report (xlsx)", ORGANISER, f"/presensi/kelas/{c}/laporan.xlsx"),
         Page("class sign-in sheet (pdf)", ORGANISER, f"/presensi/kelas/{c}/daftar-hadir.pdf"),
+        Page("class roster", ORGANISER, f"/presensi/kelas/{c}/{first_day}"),
         Page("public catalogue", "", "/katalog"),
         Page("public class page", "", f"/katalog/{c}"),
         Page("organiser home", ORGANISER, "/beranda"),
@@ -53,6 +55,8 @@ def pages(programme_id: int, class_id: int) -> list[Page]:
         Page("facilitator home", FACILITATOR, "/beranda"),
         Page("coordinator home", COORDINATOR, "/beranda"),
         Page("schedule", ORGANISER, "/kelola/jadwal"),
+        Page("schedule (xlsx)", ORGANISER, "/kelola/jadwal.xlsx"),
+        Page("schedule (ics)", ORGANISER, "/kelola/jadwal.ics"),
         Page("programme page", ORGANISER, f"/kelola/program/{p}"),
         Page("class detail", ORGANISER, f"/kelola/kelas/{c}"),
         Page("users", ADMIN, "/admin/pengguna"),
@@ -113,11 +117,12 @@ def test_every_page_runs_a_fixed_number_of_statements_whatever_the_rows(app: Fla
             .order_by(TrainingClass.capacity.desc(), TrainingClass.id)
             .limit(1)
         )
+        first_day = db.session.get(TrainingClass, class_id).start_date.isoformat()
         few_people = db.session.scalar(
             select(func.count()).select_from(Registration).where(Registration.class_id == class_id)
         )
     clients: dict[str, FlaskClient] = {}
-    checked = pages(programme_id, class_id)
+    checked = pages(programme_id, class_id, first_day)
     few = {page.name: statements(app, count_queries, clients, page) for page in checked}
     with app.app_context(), app.test_request_context():
         add_many_rows(class_id)
