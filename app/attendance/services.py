@@ -21,6 +21,7 @@ from app.auth.models import Role, User
 from app.core.formatting import format_date, format_day_date
 from app.errors import AttendanceError
 from app.extensions import db, utcnow
+from app.libraries.models import LibraryType
 from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.registration.models import Registration, RegistrationStatus
 from app.registration.scope import scoped
@@ -465,17 +466,18 @@ def programme_report(
     """Attendance of many classes (a batch or a programme) by province and by library type;
     with `province_code`, only participants from that province's libraries count."""
     marks = current_marks([c.id for c in classes])
-    people = queries.approved_by_class([c.id for c in classes])
+    people = queries.approved_people_by_class([c.id for c in classes])
     by_province: dict[str, GroupFigures] = {}
     by_type: dict[str, GroupFigures] = {}
+    type_labels = {t: t.label for t in LibraryType}  # translated once, not once per person
     for c in classes:
         days = class_days(c)
-        for registration in people[c.id]:
-            if province_code and registration.province_code != province_code:
+        for person in people[c.id]:
+            if province_code and person.province_code != province_code:
                 continue
-            result = eligibility(c.batch.programme, days, _statuses(marks, registration.id, days))
-            province = registration.library.regency.province.name
-            kind = registration.library.type.label
+            result = eligibility(c.batch.programme, days, _statuses(marks, person.registration_id, days))
+            province = person.library_province
+            kind = type_labels[person.library_type]
             for groups, key in ((by_province, province), (by_type, kind)):
                 group = groups.setdefault(key, GroupFigures(key))
                 group.participants += 1
