@@ -70,7 +70,9 @@ def new_page(browser, live_server: str) -> Iterator[Callable[..., object]]:
     def open_page(viewport: dict[str, int] = DESKTOP) -> object:
         # Reduced motion: Bootstrap then opens menus and dialogs without a transition, so a click never
         # lands on a button that is still sliding into place (a logout click once missed that way).
-        context = browser.new_context(viewport=viewport, base_url=live_server, locale="id-ID", reduced_motion="reduce")
+        context = browser.new_context(
+            viewport=viewport, base_url=live_server, locale="id-ID", reduced_motion="reduce"
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
