@@ -14,12 +14,14 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from app.attendance import queries
 from app.attendance.models import AttendanceMark, AttendanceStatus, MarkSource
 from app.audit import services as audit
 from app.auth.models import PLANNERS, Role, User
 from app.core.formatting import format_date, format_day_date
 from app.errors import AttendanceError
 from app.extensions import db, utcnow
+from app.libraries.models import LibraryType
 from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.registration.models import Registration, RegistrationStatus
 from app.registration.scope import scoped
@@ -67,6 +69,7 @@ def approved_registrations(c: TrainingClass, reader: User | None = None) -> list
     query = (
         select(Registration)
         .where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
+        .options(queries.PERSON_LIBRARY)
         .order_by(Registration.full_name, Registration.id)
     )
     if reader is not None:
@@ -462,16 +465,18 @@ def programme_report(
     """Attendance of many classes (a batch or a programme) by province and by library type;
     with `province_code`, only participants from that province's libraries count."""
     marks = current_marks([c.id for c in classes])
+    people = queries.approved_people_by_class([c.id for c in classes])
     by_province: dict[str, GroupFigures] = {}
     by_type: dict[str, GroupFigures] = {}
+    type_labels = {t: t.label for t in LibraryType}  # translated once, not once per person
     for c in classes:
         days = class_days(c)
-        for registration in approved_registrations(c):
-            if province_code and registration.province_code != province_code:
+        for person in people[c.id]:
+            if province_code and person.province_code != province_code:
                 continue
-            result = eligibility(c.batch.programme, days, _statuses(marks, registration.id, days))
-            province = registration.library.regency.province.name
-            kind = registration.library.type.label
+            result = eligibility(c.batch.programme, days, _statuses(marks, person.registration_id, days))
+            province = person.library_province
+            kind = type_labels[person.library_type]
             for groups, key in ((by_province, province), (by_type, kind)):
                 group = groups.setdefault(key, GroupFigures(key))
                 group.participants += 1
@@ -483,7 +488,9 @@ def programme_report(
 
 def day_counts(c: TrainingClass, day: date) -> tuple[int, int]:
     """(marked, not yet marked) on a class day, for the facilitator's home."""
-    people = approved_registrations(c)
+    people = db.session.scalars(
+        select(Registration.id).where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
+    ).all()
     marks = current_marks([c.id])
-    marked = sum(1 for r in people if _status_of(marks, r.id, day) is not None)
+    marked = sum(1 for registration_id in people if _status_of(marks, registration_id, day) is not None)
     return marked, len(people) - marked

@@ -17,11 +17,14 @@ from app.core.export import xlsx_response
 from app.extensions import db
 from app.pdf.pool import render_pdf_limited
 from app.programmes.models import Batch, Programme, TrainingClass
+from app.programmes.queries import get_class_row, programme_classes
 from app.programmes.services import visible_to
 
 
 def get_readable_class_or_404(class_id: int) -> TrainingClass:
-    c = db.get_or_404(TrainingClass, class_id)
+    c = get_class_row(class_id)
+    if c is None:
+        abort(404)
     if not visible_to(c, current_user):
         abort(403)
     return c
@@ -92,8 +95,7 @@ def programme_report(programme_id: int) -> ResponseReturnValue:
     """Attendance of a programme (or one of its batches: ?angkatan=) by province and library type."""
     programme = db.get_or_404(Programme, programme_id)
     batch_id = request.args.get("angkatan", type=int)
-    batches = [b for b in programme.batches if not batch_id or b.id == batch_id]
-    classes = [c for b in batches for c in b.classes if visible_to(c, current_user)]
+    classes = [c for c in programme_classes(programme.id, batch_id) if visible_to(c, current_user)]
     scope = None if current_user.has_role(*PLANNERS) else current_user.coordinator_province_code
     by_province, by_type = services.programme_report(classes, province_code=scope)
     return render_template(

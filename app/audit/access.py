@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.audit.models import ACCESS_ACTIONS, AccessAction, AuditEntry
@@ -107,7 +108,7 @@ def _day_start(day: date) -> datetime:
 
 def access_query(filters: AccessFilters) -> Select:
     """Access entries matching `filters`, newest first (the reader is joined in the same statement)."""
-    query = select(AuditEntry).where(AuditEntry.action.in_(ACCESS_ACTIONS))
+    query = select(AuditEntry).where(AuditEntry.action.in_(ACCESS_ACTIONS)).options(joinedload(AuditEntry.user))
     if filters.actor:
         like = f"%{filters.actor}%"
         query = query.where(AuditEntry.user.has(or_(User.full_name.ilike(like), User.email.ilike(like))))

@@ -64,7 +64,7 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     object_type: Mapped[str] = mapped_column(String(40))  # table name, e.g. "classes"
     object_id: Mapped[int | None]  # None: an access with no one subject (the access log's own export)
     action: Mapped[str] = mapped_column(String(40))  # created, updated, status, copied, deleted… or AccessAction
@@ -80,7 +80,7 @@ class AuditEntry(db.Model):
     full_nik: Mapped[bool] = mapped_column(default=False, server_default=false())
     ip_address: Mapped[str | None] = mapped_column(String(45))  # 203.0.113.0/24, 2001:db8:1::/48
 
-    user: Mapped[User | None] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship()
 
     @property
     def access_action(self) -> AccessAction | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.auth import signals, throttle, tokens
 from app.auth.models import Role, SessionEnd, User, UserRole
@@ -376,3 +377,14 @@ def invite_participant(*, email: str, full_name: str, phone: str | None) -> User
 
 def setup_link(user: User) -> str:
     return external_url("auth.reset_password", token=make_setup_token(user))
+
+
+def users_query(q: str = "", role: Role | None = None) -> Select[tuple[User]]:
+    """Accounts for the admins' list, name order, each with its roles (the list shows them)."""
+    query = select(User).options(selectinload(User.roles)).order_by(User.full_name, User.id)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.full_name.ilike(like), User.email.ilike(like)))
+    if role is not None:
+        query = query.where(User.roles.any(UserRole.role == role))
+    return query

@@ -6,11 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from app.auth import bp, services
 from app.auth.forms import UserForm
-from app.auth.models import Role, User, UserRole
+from app.auth.models import Role, User
 from app.core.access import roles_required
 from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
@@ -30,12 +29,7 @@ def _user_form(**kwargs: object) -> UserForm:
 def users() -> ResponseReturnValue:
     q = request.args.get("q", "").strip()
     role = request.args.get("peran", "")
-    query = select(User).order_by(User.full_name, User.id)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.full_name.ilike(like), User.email.ilike(like)))
-    if role in {r.value for r in Role}:
-        query = query.where(User.roles.any(UserRole.role == Role(role)))
+    query = services.users_query(q, Role(role) if role in {r.value for r in Role} else None)
     return render_template("auth/admin/users.html", page=paginate(query), q=q, role=role, Role=Role)
 
 

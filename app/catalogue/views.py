@@ -10,9 +10,8 @@ from flask.typing import ResponseReturnValue
 from app.catalogue import bp
 from app.core.access import public
 from app.core.pagination import paginate
-from app.extensions import db
-from app.programmes import lifecycle, services
-from app.programmes.models import PUBLIC_STATUSES, ClassStatus, TrainingClass
+from app.programmes import lifecycle, queries
+from app.programmes.models import PUBLIC_STATUSES, ClassStatus
 from app.regions import services as regions
 from app.registration.seats import seat_summaries, seat_summary
 
@@ -22,7 +21,7 @@ from app.registration.seats import seat_summaries, seat_summary
 def index() -> ResponseReturnValue:
     """Classes announced and not yet over, by the calendar at each venue; running ones included."""
     province = request.args.get("provinsi") or None
-    query = services.schedule_query(province_code=province, statuses=PUBLIC_STATUSES).where(lifecycle.not_over_sql())
+    query = queries.catalogue_query(province_code=province, statuses=PUBLIC_STATUSES).where(lifecycle.not_over_sql())
     page = paginate(query, per_page=20)
     return render_template(
         "catalogue/index.html",
@@ -37,8 +36,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/katalog/<int:class_id>")
 @public
 def class_page(class_id: int) -> ResponseReturnValue:
-    training_class = db.get_or_404(TrainingClass, class_id)
-    if training_class.status not in PUBLIC_STATUSES:
+    training_class = queries.get_class(class_id)
+    if training_class is None or training_class.status not in PUBLIC_STATUSES:
         abort(404)  # drafts and cancelled classes do not exist for the public
     days: dict[date, list] = {}
     for session in training_class.agenda:

@@ -41,6 +41,7 @@ class Library(db.Model):
             sqlite_where=text("status = 'verified'"),
             postgresql_where=text("status = 'verified'"),
         ),
+        Index("ix_libraries_name_id", "name", "id"),  # the list's order: a page without sorting them all
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +57,7 @@ class Library(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    regency: Mapped[Regency] = relationship(lazy="joined", innerjoin=True)
+    regency: Mapped[Regency] = relationship(innerjoin=True)
 
     @property
     def province_code(self) -> str:

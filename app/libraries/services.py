@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
 
 from app.auth.models import User
 from app.errors import DomainError, DuplicateLibrary, InvalidRegion
@@ -120,8 +121,14 @@ def library_query(
     type: LibraryType | None = None,  # noqa: A002 - the domain's word
     status: LibraryStatus | None = None,
 ) -> Select[tuple[Library]]:
-    """Libraries filtered as the list page and the search API need them, name order."""
-    query = select(Library).join(Library.regency).order_by(Library.name, Library.id)
+    """Libraries filtered as the list page and the search API need them, name order; each with its
+    regency (from the join) and province, which the list and the export show."""
+    query = (
+        select(Library)
+        .join(Library.regency)
+        .options(contains_eager(Library.regency).joinedload(Regency.province))
+        .order_by(Library.name, Library.id)
+    )
     if q:
         query = query.where(Library.normalized_name.contains(normalise_name(q)))
     if province_code:

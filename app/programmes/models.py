@@ -179,19 +179,16 @@ class TrainingClass(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     batch: Mapped[Batch] = relationship(back_populates="classes")
-    regency: Mapped[Regency] = relationship(lazy="joined", innerjoin=True)
+    regency: Mapped[Regency] = relationship(innerjoin=True)
     provinces: Mapped[list[ClassProvince]] = relationship(
         back_populates="training_class",
         cascade="all, delete-orphan",
         order_by="ClassProvince.province_code",
-        lazy="selectin",
     )
     type_quotas: Mapped[list[ClassTypeQuota]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="ClassTypeQuota.group"
+        cascade="all, delete-orphan", order_by="ClassTypeQuota.group"
     )
-    facilitators: Mapped[list[User]] = relationship(
-        secondary=class_facilitators, order_by=User.full_name, lazy="selectin"
-    )
+    facilitators: Mapped[list[User]] = relationship(secondary=class_facilitators, order_by=User.full_name)
     agenda: Mapped[list[AgendaSession]] = relationship(
         back_populates="training_class",
         cascade="all, delete-orphan",
@@ -253,7 +250,7 @@ class ClassProvince(db.Model):
     seats: Mapped[int | None] = mapped_column(Integer)  # None: no reservation
 
     training_class: Mapped[TrainingClass] = relationship(back_populates="provinces")
-    province: Mapped[Province] = relationship(lazy="joined", innerjoin=True)
+    province: Mapped[Province] = relationship(innerjoin=True)
 
 
 class ClassTypeQuota(db.Model):

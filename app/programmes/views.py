@@ -22,7 +22,7 @@ from app.core.pagination import paginate
 from app.core.text import with_word
 from app.errors import DomainError, Problem
 from app.extensions import db
-from app.programmes import agenda, bp, copying, lifecycle, services, validation
+from app.programmes import agenda, bp, copying, lifecycle, queries, services, validation
 from app.programmes.forms import (
     AgendaForm,
     BatchForm,
@@ -61,7 +61,9 @@ def _check_refused_form(form: BaseForm, problems: Callable[[], list[Problem]]) -
 
 def get_class_or_404(class_id: int, for_user: object) -> TrainingClass:
     """The class, if it exists (404) and this user may see it (403)."""
-    training_class = db.get_or_404(TrainingClass, class_id)
+    training_class = queries.get_class(class_id)
+    if training_class is None:
+        abort(404)
     if not services.visible_to(training_class, for_user):
         abort(403)
     return training_class
@@ -113,7 +115,9 @@ def programme_new() -> ResponseReturnValue:
 @bp.get("/kelola/program/<int:programme_id>")
 @roles_required(*PLANNERS)
 def programme(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = queries.get_programme_with_classes(programme_id)
+    if programme is None:
+        abort(404)
     other_years = db.session.scalars(select(Programme).where(Programme.id != programme.id)).all()
     return render_template(
         "programmes/programme.html",

@@ -14,7 +14,7 @@ from app.auth.models import PLANNERS, STAFF, Role
 from app.core.access import roles_required
 from app.core.pagination import paginate
 from app.extensions import db
-from app.programmes import bp, exports, services
+from app.programmes import bp, exports, queries, services
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
 from app.regions import services as regions
 
@@ -68,7 +68,7 @@ def _bars(classes: list[TrainingClass]) -> tuple[dict[int, Bar], date | None, da
 def schedule() -> ResponseReturnValue:
     filters = _filters()
     view = "provinsi" if request.args.get("tampilan") == "provinsi" else "angkatan"
-    page = paginate(services.schedule_query(**filters), per_page=60)
+    page = paginate(queries.schedule_page_query(**filters), per_page=60)
     classes = list(page.items)
     bars, first, last = _bars(classes)
     if view == "provinsi":
@@ -113,7 +113,7 @@ def schedule() -> ResponseReturnValue:
 @bp.get("/kelola/jadwal.xlsx")
 @roles_required(*STAFF)
 def schedule_xlsx() -> ResponseReturnValue:
-    classes = db.session.scalars(services.schedule_query(**_filters())).all()
+    classes = db.session.scalars(queries.schedule_page_query(**_filters())).all()
     return Response(
         exports.schedule_xlsx(classes),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -124,7 +124,7 @@ def schedule_xlsx() -> ResponseReturnValue:
 @bp.get("/kelola/jadwal.ics")
 @roles_required(*STAFF)
 def schedule_ics() -> ResponseReturnValue:
-    classes = db.session.scalars(services.schedule_query(**_filters())).all()
+    classes = db.session.scalars(queries.calendar_query(**_filters())).all()
     return Response(
         exports.schedule_ics(classes, "Jadwal Bimtek"),
         mimetype="text/calendar",

@@ -66,6 +66,7 @@ class Registration(db.Model):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_registrations_class_status", "class_id", "status"),
+        Index("ix_registrations_programme_status", "programme_id", "status"),  # a programme's lists and figures
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +77,7 @@ class Registration(db.Model):
 
     # Where the person works; province and quota group are kept so seats are counted in SQL.
     library_id: Mapped[int] = mapped_column(ForeignKey("libraries.id"), index=True)
-    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)  # coordinators' scope
     quota_group: Mapped[QuotaGroup] = mapped_column(enum_column(QuotaGroup))
 
     # Personal data (UU PDP): NIK is shown masked everywhere after entry, never in URLs or logs.
@@ -110,8 +111,8 @@ class Registration(db.Model):
     # Personal data removed after the retention period (app/privacy/purge.py); figures stay.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    training_class: Mapped[TrainingClass] = relationship(lazy="joined", innerjoin=True)
-    library: Mapped[Library] = relationship(lazy="joined", innerjoin=True)
+    training_class: Mapped[TrainingClass] = relationship(innerjoin=True)
+    library: Mapped[Library] = relationship(innerjoin=True)
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 

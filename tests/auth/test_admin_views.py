@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
 from app.extensions import db
@@ -12,7 +13,7 @@ from tests.conftest import link_in, login, outbox, submit
 
 def _user(app: Flask, email: str) -> User:
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = db.session.scalar(select(User).where(User.email == email).options(selectinload(User.roles)))
         db.session.expunge_all()
         return user
 
