@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from app.attendance.demo import load_mataram_attendance
 from app.auth import services as auth
-from app.auth.models import Role
 from app.certificates.demo import issue_mataram
+from app.core.roles import Role
 from app.extensions import db, utcnow
 from app.libraries import services as libraries
 from app.libraries.models import Library, LibraryStatus, LibraryType

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.auth.models import OVERSEERS, PLANNERS, Role
+from app.core.roles import OVERSEERS, PLANNERS, Role
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def main() -> None:
 
     from app import create_app
     from app.auth import services
-    from app.auth.models import Role
+    from app.core.roles import Role
     from app.extensions import db
 
     overrides: dict[str, object] = {

@@ -47,7 +47,7 @@ def prepare(database_url: str, participants: int) -> list[tuple[int, str, int, s
 
     from app import create_app
     from app.auth import services as auth
-    from app.auth.models import Role
+    from app.core.roles import Role
     from app.demo import load_demo
     from app.extensions import db
     from app.libraries import services as libraries

@@ -22,7 +22,8 @@ from werkzeug.test import TestResponse
 from app import clock as app_clock
 from app import create_app
 from app.auth import services as auth_services
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db, limiter
 from app.regions.services import load_regions
 

@@ -81,7 +81,8 @@ def facilitator_of_three_classes(app: Flask, make_class, make_user):
     """A facilitator with three 4-day classes in Mataram (WITA): 1–4, 10–13 and 20–23 June 2027."""
     from datetime import timedelta
 
-    from app.auth.models import Role, User
+    from app.auth.models import User
+    from app.core.roles import Role
 
     facilitator = make_user(Role.FACILITATOR)
     ids = [

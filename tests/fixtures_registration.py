@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 
 from app import clock as app_clock
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryStatus, LibraryType

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from app.attendance import queries
 from app.attendance.models import AttendanceMark, AttendanceStatus, MarkSource
 from app.audit import services as audit
-from app.auth.models import PLANNERS, Role, User
+from app.auth.models import User
 from app.core.formatting import format_date, format_day_date
+from app.core.roles import PLANNERS, Role
 from app.errors import AttendanceError
 from app.extensions import db, utcnow
 from app.libraries.models import LibraryType

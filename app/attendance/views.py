@@ -13,11 +13,11 @@ from flask_login import current_user
 from app.attendance import bp, services
 from app.attendance.models import AttendanceStatus
 from app.attendance.views_offline import offline_script_attributes
-from app.auth.models import MARKERS, PLANNERS
 from app.core.access import public, roles_required
 from app.core.actions import commit_or_flash
 from app.core.api import api_error
 from app.core.formatting import format_date
+from app.core.roles import MARKERS, PLANNERS
 from app.core.urls import external_url
 from app.errors import DomainError
 from app.extensions import db

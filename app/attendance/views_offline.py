@@ -13,9 +13,9 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.attendance import bp, services
-from app.auth.models import MARKERS
 from app.core.access import public, roles_required
 from app.core.headers import cacheable
+from app.core.roles import MARKERS
 from app.programmes.models import TrainingClass
 from app.programmes.services import classes_of_facilitator
 

@@ -11,9 +11,9 @@ from flask_login import current_user
 from app.attendance import bp, services
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import OVERSEERS, PLANNERS, STAFF
 from app.core.access import roles_required
 from app.core.export import xlsx_response
+from app.core.roles import OVERSEERS, PLANNERS, STAFF
 from app.extensions import db
 from app.pdf.pool import render_pdf_limited
 from app.programmes.models import Batch, Programme, TrainingClass

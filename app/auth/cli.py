@@ -7,8 +7,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 
 from app.auth import services
-from app.auth.models import Role
 from app.auth.password_policy import password_problems
+from app.core.roles import Role
 from app.errors import DomainError
 from app.extensions import db
 

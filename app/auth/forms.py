@@ -16,9 +16,9 @@ from wtforms import (
 from wtforms.fields import Field
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
-from app.auth.models import Role
 from app.auth.password_policy import password_problems
 from app.core.forms import BaseForm, MultiCheckboxField, WhatsAppNumber, choice_list
+from app.core.roles import Role
 
 _EMAIL_REQUIRED = _l("Email wajib diisi.")
 _EMAIL_INVALID = _l("Format email tidak valid. Contoh: nama@perpustakaan.go.id.")

@@ -5,30 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.enums import LabelledStrEnum
+from app.core.roles import STAFF, Role
 from app.crypto import EncryptedString
 from app.extensions import UTCDateTime, db, enum_column, utcnow
-
-
-class Role(LabelledStrEnum):
-    ADMIN = "admin", _l("Admin")
-    ORGANISER = "organiser", _l("Panitia")  # Perpusnas staff who plan classes and approve people
-    FACILITATOR = "facilitator", _l("Fasilitator")  # marks attendance in their own classes
-    PARTICIPANT = "participant", _l("Peserta")  # library staff who register
-    COORDINATOR = "coordinator", _l("Koordinator provinsi")  # provincial coordinator: one province, read-only
-
-
-# Who may do what, named once: views declare it (`@roles_required(*PLANNERS)`), code checks it
-# (`user.has_role(*PLANNERS)`).
-PLANNERS = (Role.ADMIN, Role.ORGANISER)  # plan programmes and classes, decide on people and requests
-MARKERS = (*PLANNERS, Role.FACILITATOR)  # mark attendance (facilitators: in their own classes)
-OVERSEERS = (*PLANNERS, Role.COORDINATOR)  # read libraries and figures (coordinators: their province)
-STAFF = (*PLANNERS, Role.FACILITATOR, Role.COORDINATOR)  # everyone but participants
 
 
 class User(UserMixin, db.Model):

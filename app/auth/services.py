@@ -9,7 +9,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth import signals, throttle, tokens
-from app.auth.models import Role, SessionEnd, User, UserRole
+from app.auth.models import SessionEnd, User, UserRole
 from app.auth.password_policy import ensure_password_allowed
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.sessions import (  # noqa: F401 - the session functions are part of this module's API
@@ -20,6 +20,7 @@ from app.auth.sessions import (  # noqa: F401 - the session functions are part o
     session_user,
     start_session,
 )
+from app.core.roles import Role
 from app.core.urls import external_url
 from app.errors import (
     AccountInactive,

@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from app.auth import bp, services
 from app.auth.forms import UserForm
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.core.access import roles_required
 from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
+from app.core.roles import Role
 from app.errors import DomainError
 from app.extensions import db
 from app.regions.services import provinces

@@ -11,7 +11,6 @@ from flask_login import current_user
 from app import clock
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import PLANNERS
 from app.certificates import bp, bulk, issuing, names, rendering, storage
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
@@ -19,6 +18,7 @@ from app.certificates.queries import class_with_programme, find_by_code
 from app.certificates.settings import DEFAULT_SIGNATORY, apply_settings, draft_settings, set_images, settings_for
 from app.core.access import login_required, public, roles_required
 from app.core.actions import commit_or_flash
+from app.core.roles import PLANNERS
 from app.errors import DomainError
 from app.extensions import db, limiter, utcnow
 from app.jobs import enqueue_certificate_job

@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.models import OVERSEERS, PLANNERS
 from app.core.access import public, roles_required
 from app.core.export import xlsx_response
 from app.core.forms import choice_list, show_domain_error
 from app.core.pagination import paginate
+from app.core.roles import OVERSEERS, PLANNERS
 from app.core.text import with_word
 from app.errors import DomainError
 from app.extensions import db

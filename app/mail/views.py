@@ -6,9 +6,9 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
-from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.pagination import paginate
+from app.core.roles import Role
 from app.extensions import db
 from app.mail import bp
 from app.mail.models import OutboxMessage

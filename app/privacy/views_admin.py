@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 
 from app.audit.access import AccessFilters, access_query, log_access
 from app.audit.models import AccessAction, AuditEntry
-from app.auth.models import Role
 from app.core.access import roles_required
 from app.core.export import xlsx_response
 from app.core.formatting import format_datetime
 from app.core.pagination import paginate
+from app.core.roles import Role
 from app.extensions import db
 from app.privacy import bp
 from app.privacy.forms import AccessLogFilterForm

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from app import clock
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import PLANNERS
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
 from app.core.pagination import paginate
+from app.core.roles import PLANNERS
 from app.extensions import db
 from app.privacy import bp, services
 from app.privacy.forms import AnswerForm

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.auth import services as auth
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes import copying, services, validation
 from app.programmes.models import AgendaSession, ClassStatus, Programme, ProgrammeStatus, TrainingClass

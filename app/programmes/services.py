@@ -14,7 +14,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit import services as audit
-from app.auth.models import PLANNERS, Role, User, UserRole
+from app.auth.models import User, UserRole
+from app.core.roles import PLANNERS, Role
 from app.core.text import with_word
 from app.errors import ClassHasRegistrations, Problem, raise_if_any
 from app.extensions import db

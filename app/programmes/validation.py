@@ -11,8 +11,9 @@ from datetime import date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.auth.models import Role, User, UserRole
+from app.auth.models import User, UserRole
 from app.core.formatting import format_date, format_date_range
+from app.core.roles import Role
 from app.errors import Problem, raise_if_any
 from app.extensions import db
 from app.programmes import lifecycle, signals

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from app.attendance import services as attendance_services
 from app.audit.services import history
-from app.auth.models import PLANNERS
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import BaseForm, choice_list, parsed, show_domain_error, show_problems
 from app.core.pagination import paginate
+from app.core.roles import PLANNERS
 from app.core.text import with_word
 from app.errors import DomainError, Problem
 from app.extensions import db

@@ -11,9 +11,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.models import PLANNERS
 from app.core.access import roles_required
 from app.core.export import xlsx_download
+from app.core.roles import PLANNERS
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes import bp, importing

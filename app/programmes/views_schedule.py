@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.models import PLANNERS, STAFF, Role
 from app.core.access import roles_required
 from app.core.pagination import paginate
+from app.core.roles import PLANNERS, STAFF, Role
 from app.extensions import db
 from app.programmes import bp, exports, queries, services
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass

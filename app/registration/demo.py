@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from lokal import wilayah
 from sqlalchemy import func, select
 
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import Library, LibraryStatus, LibraryType

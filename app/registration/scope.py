@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import Select, false
 
-from app.auth.models import PLANNERS, Role, User
+from app.auth.models import User
+from app.core.roles import PLANNERS, Role
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration
 

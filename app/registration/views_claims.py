@@ -9,11 +9,11 @@ from flask_login import current_user
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import PLANNERS, Role
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import show_domain_error
 from app.core.pagination import paginate
+from app.core.roles import PLANNERS, Role
 from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import PUBLIC_STATUSES, TrainingClass

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import PLANNERS
 from app.core.access import roles_required
 from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download, xlsx_response
 from app.core.formatting import format_date_range
 from app.core.forms import choice_list
 from app.core.pagination import paginate
+from app.core.roles import PLANNERS
 from app.core.template_helpers import mask_nik, mask_phone
 from app.core.urls import safe_next_url
 from app.errors import DomainError

@@ -11,12 +11,12 @@ from app import clock
 from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.auth.models import PLANNERS, Role
 from app.certificates import names
 from app.certificates import queries as certificate_queries
 from app.core.access import login_required, roles_required
 from app.core.actions import commit_or_flash
 from app.core.forms import choice_list, show_domain_error
+from app.core.roles import PLANNERS, Role
 from app.errors import DomainError, NikUnavailable
 from app.extensions import db
 from app.libraries import services as libraries

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.auth.models import Role, User, UserRole
+from app.auth.models import User, UserRole
+from app.core.roles import Role
 from app.extensions import db
 from app.libraries.models import Library, LibraryStatus, LibraryType
 from app.mail.models import OutboxMessage

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from app.attendance import services as attendance_services
 from app.attendance.views_offline import offline_script_attributes, today_roster_urls
-from app.auth.models import Role
 from app.core.access import login_required
+from app.core.roles import Role
 from app.privacy import services as privacy_services
 from app.programmes import services as programme_services
 from app.registration import claims as registration_claims

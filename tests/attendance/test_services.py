@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.attendance import services
 from app.attendance.models import AttendanceMark, AttendanceStatus
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.errors import AttendanceError
 from app.extensions import db
 from app.programmes.models import TrainingClass

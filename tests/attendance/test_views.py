@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.extensions import db
 from tests.conftest import csrf_token, login
 

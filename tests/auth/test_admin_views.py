@@ -6,7 +6,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db
 from tests.conftest import link_in, login, outbox, submit
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from flask import Flask
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.mail import services as mail_services
 from app.mail.models import MailStatus
 from tests.conftest import link_in, outbox, submit

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.auth import services
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.auth.password_policy import common_passwords, password_problems
+from app.core.roles import Role
 from app.extensions import db
 from tests.conftest import PASSWORD, link_in, login, outbox, submit
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import services, tokens
-from app.auth.models import Role, User, UserRole
+from app.auth.models import User, UserRole
+from app.core.roles import Role
 from app.errors import (
     AccountInactive,
     EmailNotVerified,

@@ -6,7 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.auth.models import LoginSession, Role, User
+from app.auth.models import LoginSession, User
+from app.core.roles import Role
 from app.extensions import db
 from tests.conftest import PASSWORD, csrf_token, link_in, login, outbox, submit
 

@@ -120,7 +120,7 @@ def test_the_job_runs_through_rq_on_redis(app, client, login_as, finished_class)
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    from app.auth.models import Role
+    from app.core.roles import Role
     from tests.conftest import csrf_token
 
     login_as(Role.ORGANISER)
@@ -195,7 +195,7 @@ def test_an_agenda_longer_than_a_page_is_kept_whole(app, finished_class) -> None
 def test_a_job_whose_worker_died_can_be_resumed(app, client, login_as, finished_class, monkeypatch) -> None:
     from datetime import timedelta
 
-    from app.auth.models import Role
+    from app.core.roles import Role
     from app.extensions import utcnow
     from tests.conftest import csrf_token
 
@@ -233,7 +233,7 @@ def test_a_job_whose_worker_died_can_be_resumed(app, client, login_as, finished_
 
 
 def test_a_newer_job_replaces_the_files_of_the_older_one(app, client, login_as, finished_class) -> None:
-    from app.auth.models import Role
+    from app.core.roles import Role
 
     first = _job(app, "class", finished_class["class_id"])
     with app.app_context(), app.test_request_context():

@@ -16,10 +16,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.auth.models import Role
 from app.certificates import issuing, queries, rendering, storage
 from app.certificates.models import DEFAULT_PATTERN, Certificate
 from app.certificates.settings import settings_for
+from app.core.roles import Role
 from app.errors import CertificateError
 from app.extensions import db
 from app.programmes.models import Programme, TrainingClass

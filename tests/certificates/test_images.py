@@ -9,9 +9,9 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.certificates import issuing, rendering, storage
 from app.certificates.models import CertificateSettings
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration

@@ -10,10 +10,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.auth.models import Role
 from app.certificates import issuing, names, rendering
 from app.certificates.models import Certificate
 from app.certificates.settings import settings_for
+from app.core.roles import Role
 from app.extensions import db
 from app.privacy import rights
 from app.programmes.models import Programme, TrainingClass

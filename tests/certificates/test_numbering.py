@@ -12,10 +12,10 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.certificates import issuing, numbering
 from app.certificates.models import DEFAULT_PATTERN, CertificateSettings
 from app.certificates.settings import settings_for
+from app.core.roles import Role
 from app.extensions import db
 from tests.certificates.test_images import VALUES
 from tests.conftest import csrf_token

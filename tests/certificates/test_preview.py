@@ -3,7 +3,7 @@ be framed (by our own settings page)."""
 
 from __future__ import annotations
 
-from app.auth.models import Role
+from app.core.roles import Role
 
 
 def test_preview_of_a_programme_whose_settings_were_never_opened_is_a_pdf(client, login_as, programme) -> None:

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from app import clock as app_clock
 from app.attendance import services as attendance
 from app.attendance.models import AttendanceStatus
-from app.auth.models import Role
 from app.certificates import issuing, names, queries
 from app.certificates.models import Certificate
 from app.certificates.settings import settings_for
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import ClassStatus, TrainingClass
 from app.registration.models import NameCorrection, Registration

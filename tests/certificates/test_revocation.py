@@ -8,9 +8,9 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.certificates import issuing
 from app.certificates.models import Certificate, CertificateStatus
+from app.core.roles import Role
 from app.errors import CertificateError
 from app.extensions import db
 from app.registration.models import Registration

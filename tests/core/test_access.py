@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app.auth.models import Role
+from app.core.roles import Role
 
 ADMIN_PAGES = ["/admin/pengguna", "/admin/pengguna/baru", "/admin/surel"]
 STAFF_PAGES = ["/perpustakaan", "/perpustakaan/ekspor.xlsx"]

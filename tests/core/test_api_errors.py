@@ -7,7 +7,7 @@ import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
 
-from app.auth.models import Role
+from app.core.roles import Role
 
 
 @pytest.fixture(scope="module")

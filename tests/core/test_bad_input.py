@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.auth.models import Role
+from app.core.roles import Role
 from tests.conftest import csrf_token, submit
 
 HUGE = 10**30

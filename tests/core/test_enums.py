@@ -10,8 +10,8 @@ from flask_babel import force_locale
 
 import app as app_package
 from app.attendance.models import AttendanceStatus
-from app.auth.models import Role
 from app.core.enums import LabelledStrEnum
+from app.core.roles import Role
 from app.registration.models import RegistrationStatus
 
 PO = Path(app_package.__file__).parent / "translations" / "en" / "LC_MESSAGES" / "messages.po"

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from app.auth.models import Role
 from app.certificates import issuing, storage
 from app.certificates.models import BulkJob, JobStatus
+from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR
 from tests.conftest import login, production_config

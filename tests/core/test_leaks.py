@@ -20,8 +20,8 @@ from sqlalchemy import make_url, select, text
 from app import clock as app_clock
 from app.attendance import services as attendance
 from app.attendance.models import AttendanceStatus
-from app.auth.models import Role
 from app.certificates.models import Certificate
+from app.core.roles import Role
 from app.extensions import db
 from app.mail import services as mail_services
 from app.mail.models import OutboxMessage

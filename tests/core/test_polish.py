@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.core.formatting import format_date_range, format_datetime, format_number, format_percent
+from app.core.roles import Role
 from app.core.template_helpers import field_aria, form_problems
 from app.core.text import fill_programme, sentence, with_word
 from app.extensions import db

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from app.core.demo import DEMO_PASSWORD, load_demo
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -19,7 +18,8 @@ from app.attendance import services as attendance
 from app.audit.access import record_access
 from app.audit.models import AccessAction
 from app.auth import services as auth
-from app.auth.models import Role
+from app.core.roles import Role
+from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from app.mail.models import MailStatus, OutboxMessage
 from app.programmes.models import Programme, TrainingClass

@@ -13,7 +13,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app import create_app
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.core.template_helpers import format_date, format_datetime, format_day_date, format_day_range, mask_nik
 from app.extensions import db
 from app.libraries.models import Library

@@ -10,8 +10,8 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.certificates.models import Certificate
+from app.core.roles import Role
 from app.extensions import db
 from app.libraries.models import LibraryType
 from app.programmes.models import Programme, TrainingClass

@@ -9,8 +9,8 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.models import Role
 from app.certificates import issuing, queries
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration

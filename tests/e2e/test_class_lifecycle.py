@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from tests.conftest import outbox

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryStatus, LibraryType

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from app.attendance import services as attendance
 from app.attendance.models import AttendanceStatus
-from app.auth.models import Role
 from app.certificates import issuing
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.models import Role
+from app.core.roles import Role
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_journeys import _log_in
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.programmes.models import ApprovalMode
 from tests.conftest import link_in, outbox
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot

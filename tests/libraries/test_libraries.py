@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.errors import DuplicateLibrary, InvalidRegion
 from app.extensions import db
 from app.libraries import services

@@ -14,7 +14,8 @@ from sqlalchemy import event, select
 from app.audit import services as audit
 from app.audit.access import AccessFilters, access_query, mask_address, record_access
 from app.audit.models import AccessAction, AuditEntry
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration

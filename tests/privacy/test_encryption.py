@@ -15,7 +15,7 @@ from sqlalchemy import make_url, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app, crypto
-from app.auth.models import Role
+from app.core.roles import Role
 from app.errors import DuplicateRegistration
 from app.extensions import db
 from app.privacy import rights

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.certificates import issuing
+from app.core.roles import Role
 from app.extensions import db
 from app.privacy import export, services
 from app.privacy.models import DataRequestKind

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
 from tests.conftest import submit, xlsx_file

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.errors import InvalidUpload
 from app.extensions import db
 from app.programmes.models import TrainingClass

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.errors import InvalidRegistrationState, ScheduleError
 from app.extensions import db
 from app.programmes.models import Programme, TrainingClass

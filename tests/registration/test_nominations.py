@@ -9,7 +9,7 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryStatus, LibraryType

@@ -7,7 +7,8 @@ import io
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db
 from app.registration.models import Registration
 from tests.conftest import PASSWORD, csrf_token, link_in, login, outbox, submit

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.extensions import db
 from app.libraries.models import LibraryType
 from app.registration import decisions

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.errors import AccountAlreadyRegistered, NikUnavailable, NotServed
 from app.extensions import db
 from app.libraries import services as libraries

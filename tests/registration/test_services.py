@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock as app_clock
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.core.roles import Role
 from app.errors import (
     ClassFull,
     ClassHasRegistrations,

@@ -9,7 +9,7 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from app.auth.models import Role
+from app.core.roles import Role
 from app.extensions import db
 from app.registration.models import Registration
 from tests.conftest import csrf_token, outbox, submit, xlsx_file
