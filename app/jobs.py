@@ -3,6 +3,7 @@ work done once a request's answer has gone out."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -18,30 +19,35 @@ def _run_in_app(app: Flask, func: Callable[..., Any], *args: Any) -> None:
         func(*args)
 
 
-def run_certificate_job(job_id: int) -> None:
-    """The RQ entry point (the worker builds its own app)."""
+def _resolve(target: str) -> Callable[..., Any]:
+    """`"package.module:function"` → the function (a job names its work by path, so this base module
+    imports no domain and an RQ worker can find it)."""
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_job_in_new_app(target: str, *args: Any) -> None:
+    """The RQ entry point: the worker builds its own app, then runs `target(*args)` in its context."""
     from app import create_app
-    from app.certificates.bulk import run_job
 
     app = create_app()
     with app.app_context():
-        run_job(job_id)
+        _resolve(target)(*args)
 
 
-def enqueue_certificate_job(job_id: int) -> str:
-    """Start a bulk certificate job; returns where it runs ("rq" or "thread")."""
+def enqueue(target: str, *args: Any) -> str:
+    """Run `target(*args)` ("package.module:function") in the background: on RQ when REDIS_URL is
+    set, otherwise in a thread of this process. Returns where it runs ("rq" or "thread")."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("REDIS_URL") and not app.config.get("JOBS_IN_PROCESS"):
         from redis import Redis
         from rq import Queue
 
         Queue("sibimtek", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-            run_certificate_job, job_id, job_timeout=3600
+            run_job_in_new_app, target, *args, job_timeout=3600
         )
         return "rq"
-    from app.certificates.bulk import run_job
-
-    threading.Thread(target=_run_in_app, args=(app, run_job, job_id), daemon=True).start()
+    threading.Thread(target=_run_in_app, args=(app, _resolve(target), *args), daemon=True).start()
     return "thread"
 
 

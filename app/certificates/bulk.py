@@ -25,6 +25,8 @@ from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import jobs
+from app.auth.models import User
 from app.certificates import rendering, storage
 from app.certificates.issuing import issue_class
 from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
@@ -240,6 +242,32 @@ def _drop_older_files(job: BulkJob) -> None:
             if relative:
                 storage.store().delete(relative)
         old.zip_path = old.combined_path = None
+
+
+SCOPES = ("class", "batch", "programme")
+
+
+def create_job(scope: str, scope_id: int, by: User) -> BulkJob | None:
+    """A queued job for a class, batch or programme; None when the scope is unknown or holds no class."""
+    if scope not in SCOPES or not classes_in(scope, scope_id):
+        return None
+    job = BulkJob(scope=scope, scope_id=scope_id, created_by_id=by.id)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def queue_again(job: BulkJob) -> bool:
+    """Queue a failed or stalled job again (it resumes where its files stop); False if it is running fine."""
+    if job.status is JobStatus.FAILED or job.stalled(utcnow(), stall_limit()):
+        job.status, job.heartbeat_at = JobStatus.QUEUED, utcnow()
+        return True
+    return False
+
+
+def start(job_id: int) -> str:
+    """Run a committed job in the background (RQ, or a thread without Redis); returns where."""
+    return jobs.enqueue("app.certificates.bulk:run_job", job_id)
 
 
 def latest_job(job: BulkJob) -> BulkJob | None:

@@ -21,7 +21,6 @@ from app.core.actions import commit_or_flash
 from app.core.roles import PLANNERS
 from app.errors import DomainError
 from app.extensions import db, limiter, utcnow
-from app.jobs import enqueue_certificate_job
 from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration
 
@@ -261,12 +260,11 @@ def verify(code: str) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def bulk_start(scope: str, scope_id: int) -> ResponseReturnValue:
     """Issue and render a whole class, batch or programme in the background."""
-    if scope not in ("class", "batch", "programme") or not bulk.classes_in(scope, scope_id):
+    job = bulk.create_job(scope, scope_id, by=current_user)
+    if job is None:
         abort(404)
-    job = BulkJob(scope=scope, scope_id=scope_id, created_by_id=current_user.id)
-    db.session.add(job)
     db.session.commit()
-    enqueue_certificate_job(job.id)
+    bulk.start(job.id)
     return redirect(url_for("certificates.bulk_status", job_id=job.id))
 
 
@@ -302,10 +300,9 @@ def bulk_progress(job_id: int) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def bulk_resume(job_id: int) -> ResponseReturnValue:
     job = db.get_or_404(BulkJob, job_id)
-    if job.status is JobStatus.FAILED or job.stalled(utcnow(), bulk.stall_limit()):
-        job.status, job.heartbeat_at = JobStatus.QUEUED, utcnow()
+    if bulk.queue_again(job):
         db.session.commit()
-        enqueue_certificate_job(job.id)
+        bulk.start(job.id)
     return redirect(url_for("certificates.bulk_status", job_id=job.id))
 
 

@@ -110,7 +110,7 @@ SIDE_TABLES = {"audit_entries", "mail_messages", "login_throttles"}
 @pytest.fixture(autouse=True)
 def _no_background_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bulk job a fuzzed form starts is only queued: rendering is tested elsewhere."""
-    monkeypatch.setattr("app.certificates.views.enqueue_certificate_job", lambda job_id: "test")
+    monkeypatch.setattr("app.certificates.bulk.start", lambda job_id: "test")
 
 
 class _Forms(HTMLParser):
