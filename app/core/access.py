@@ -14,6 +14,8 @@ from flask import abort
 from flask_login import current_user
 from flask_login import login_required as _flask_login_required
 
+from app.extensions import db
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -68,3 +70,26 @@ def anonymous_only(view: F) -> F:
 
     _declare(wrapped, "public")
     return wrapped  # type: ignore[return-value]
+
+
+M = TypeVar("M")
+
+
+def load_or_404(
+    source: type[M] | Callable[[int], M | None],
+    ident: int,
+    check: Callable[[M], bool] | None = None,
+    *,
+    hide: bool = False,
+) -> M:
+    """The one way a view loads the object its URL names, and checks who may see it.
+
+    `source` is a model (loaded by primary key) or a named query taking the id (with the loader options
+    the page needs). Missing → 404. `check(obj)` false → 403, or 404 with `hide=True` for objects whose
+    very existence is private (someone else's registration does not exist for this user)."""
+    obj = db.session.get(source, ident) if isinstance(source, type) else source(ident)
+    if obj is None:
+        abort(404)
+    if check is not None and not check(obj):
+        abort(404 if hide else 403)
+    return obj

@@ -1,26 +1,55 @@
 """The common tail of a POST view: run a service call, then commit and say so, or roll back and
-show the domain error — so a refusal is a flashed Indonesian message, never a 500."""
+show the domain error — so a refusal is an Indonesian message (on the form's fields, or flashed),
+never a 500, and the view keeps only: load → authorise → validate → this → redirect."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from flask import flash
 
+from app.core.forms import show_domain_error
 from app.errors import DomainError
 from app.extensions import db
 
+T = TypeVar("T")
 
-def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
-    """Run `action`; on success commit and flash `success` (text, or made from the result)."""
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a POST did: true when the service accepted it (and the transaction was committed)."""
+
+    ok: bool
+    result: T | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def commit_or_flash(
+    action: Callable[[], T],
+    success: str | Callable[[T], str] | None,
+    *,
+    form: Any = None,
+    aliases: Mapping[str, str] | None = None,
+) -> Outcome[T]:
+    """Run `action`. Accepted: commit, flash `success` (text, or made from the result; None flashes
+    nothing) and return a true Outcome with the result. Refused (a DomainError): roll back and show
+    every problem — on the fields of `form` when one is given (`aliases` maps a problem's field name to
+    the form's), flashed otherwise — and return a false Outcome, so the view shows its page again."""
     try:
         result = action()
     except DomainError as exc:
         db.session.rollback()
-        for problem in exc.problems:  # every problem of a ValidationFailed, not only the first
-            flash(problem.message, "danger")
-        return False
+        if form is not None:
+            show_domain_error(form, exc, dict(aliases) if aliases else None)
+        else:
+            for problem in exc.problems:  # every problem of a ValidationFailed, not only the first
+                flash(problem.message, "danger")
+        return Outcome(False)
     db.session.commit()
-    flash(success(result) if callable(success) else success, "success")
-    return True
+    if success is not None:
+        flash(success(result) if callable(success) else success, "success")
+    return Outcome(True, result)

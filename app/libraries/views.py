@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.access import public, roles_required
+from app.core.access import load_or_404, public, roles_required
+from app.core.actions import commit_or_flash
 from app.core.export import xlsx_response
-from app.core.forms import choice_list, show_domain_error
+from app.core.forms import choice_list
 from app.core.pagination import paginate
 from app.core.roles import OVERSEERS, PLANNERS
 from app.core.text import with_word
-from app.errors import DomainError
 from app.extensions import db
 from app.libraries import bp, services
 from app.libraries.forms import LibraryForm
@@ -122,38 +122,32 @@ def create() -> ResponseReturnValue:
     form = LibraryForm()
     _fill_region_choices(form)
     if form.validate_on_submit():
-        try:
-            library = services.create_library(_data(form), status=LibraryStatus(form.status.data), by=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("%(name)s disimpan.", name=with_word(_("Perpustakaan"), library.name)), "success")
-            return redirect(url_for("libraries.index", q=library.name))
+        done = commit_or_flash(
+            lambda: services.create_library(_data(form), status=LibraryStatus(form.status.data), by=current_user),
+            lambda library: _("%(name)s disimpan.", name=with_word(_("Perpustakaan"), library.name)),
+            form=form,
+        )
+        if done:
+            return redirect(url_for("libraries.index", q=done.result.name))
     return render_template("libraries/form.html", form=form, library=None)
 
 
 @bp.route("/perpustakaan/<int:library_id>", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def edit(library_id: int) -> ResponseReturnValue:
-    library = db.get_or_404(Library, library_id)
+    library = load_or_404(Library, library_id)
     form = LibraryForm(obj=library)
     if request.method == "GET":
         form.province_code.data = library.province_code
         form.type.data = library.type.value
         form.status.data = library.status.value
     _fill_region_choices(form)
-    if form.validate_on_submit():
-        try:
-            services.update_library(library, _data(form), status=LibraryStatus(form.status.data))
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("%(name)s diperbarui.", name=with_word(_("Perpustakaan"), library.name)), "success")
-            return redirect(url_for("libraries.index", q=library.name))
+    if form.validate_on_submit() and commit_or_flash(
+        lambda: services.update_library(library, _data(form), status=LibraryStatus(form.status.data)),
+        lambda _updated: _("%(name)s diperbarui.", name=with_word(_("Perpustakaan"), library.name)),
+        form=form,
+    ):
+        return redirect(url_for("libraries.index", q=library.name))
     return render_template("libraries/form.html", form=form, library=library)
 
 
