@@ -79,6 +79,7 @@ test: install pdf-libs browser lint test-only
 
 # Benchmarks print ratios measured in one run (see bench/).
 bench: install pdf-libs
+	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/pages.py
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/certificates_bench.py
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/registration_bench.py
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/enumeration.py --smtp

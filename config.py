@@ -150,7 +150,7 @@ class ProductionConfig(Config):
     TRUSTED_HOSTS) are answered."""
 
     ENV_NAME = "production"
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL") or None  # type: ignore[assignment]
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     DEBUG = _bool("FLASK_DEBUG", False)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)

@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -75,6 +76,17 @@ def utcnow() -> datetime:
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every model. At run time Flask-SQLAlchemy's `db.Model` (our Base plus its session
+# binding); type checkers cannot follow a base class made at run time (python/mypy#8603), so they see
+# the declarative Base it is built from.
+if TYPE_CHECKING:
+
+    class Model(Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.enums import LabelledStrEnum
-from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.extensions import Model, UTCDateTime, enum_column, utcnow
 
 
 class AttendanceStatus(LabelledStrEnum):
@@ -28,7 +28,7 @@ class MarkSource(enum.StrEnum):
     QR = "qr"  # the participant scanned the class QR
 
 
-class AttendanceMark(db.Model):
+class AttendanceMark(Model):
     __tablename__ = "attendance_marks"
     __table_args__ = (Index("ix_attendance_marks_current", "registration_id", "day", "marked_at"),)
 

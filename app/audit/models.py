@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.enums import LabelledStrEnum
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import Model, UTCDateTime, utcnow
 
 
 class AccessAction(LabelledStrEnum):
@@ -55,7 +55,7 @@ SUBJECT_LABELS = {
 }
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
         Index("ix_audit_entries_object", "object_type", "object_id"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import InstanceState
 
 from app.audit.models import ACCESS_ACTIONS, AuditEntry
 from app.auth.models import User
@@ -25,7 +26,7 @@ def _display(value: Any) -> Any:
 
 def pending_changes(obj: object, fields: list[str] | None = None) -> dict[str, list[Any]]:
     """{column: [old, new]} of the unflushed changes of `obj`'s plain columns."""
-    state = inspect(obj)
+    state = cast("InstanceState[Any]", inspect(obj))  # a mapped object: never None
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         if fields is not None and attr.key not in fields:

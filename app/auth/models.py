@@ -11,10 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.roles import STAFF, Role
 from app.crypto import EncryptedString
-from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.extensions import Model, UTCDateTime, enum_column, utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +34,7 @@ class User(UserMixin, db.Model):
 
     # Flask-Login reads is_active to refuse deactivated accounts.
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property
@@ -56,7 +56,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by one user; a coordinator's row names the province they may read."""
 
     __tablename__ = "user_roles"
@@ -88,7 +88,7 @@ class SessionEnd(enum.StrEnum):
     EXPIRED = "expired"  # older than SESSION_ABSOLUTE_HOURS
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """A signed-in browser. The session cookie carries a random token whose hash is kept here; each
     request checks the row (ended, idle, too old), so the server decides when a login ends."""
 
@@ -105,7 +105,7 @@ class LoginSession(db.Model):
     ended_reason: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd))
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed logins for one email address, known or not (so the answer does not tell which): after
     a few, the next attempt from a device that has not logged in to that account must wait."""
 

@@ -141,11 +141,11 @@ def set_roles(user: User, roles: Iterable[Role], province_code: str | None, by: 
             user.roles.remove(row)
     for role in wanted:
         scope = province_code if role is Role.COORDINATOR else None
-        row = current.get(role)
-        if row is None:
+        held = current.get(role)
+        if held is None:
             user.roles.append(UserRole(role=role, province_code=scope))
         else:
-            row.province_code = scope
+            held.province_code = scope
 
 
 def update_user(

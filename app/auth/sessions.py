@@ -7,9 +7,10 @@ import ipaddress
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
 
 from app import clock
 from app.auth.models import LoginSession, SessionEnd, User
@@ -203,7 +204,7 @@ def end_other_sessions(user: User, keep_token: str | None, reason: SessionEnd = 
     query = update(LoginSession).where(_open(user, now))
     if keep_token:
         query = query.where(LoginSession.token_hash != _hash_token(keep_token))
-    result = db.session.execute(
+    result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]  # an UPDATE gives a cursor
         query.values(ended_at=now, ended_reason=reason).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

@@ -15,10 +15,11 @@ import hashlib
 import hmac
 import math
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -60,7 +61,7 @@ def record_failure(email: str) -> None:
     """One more wrong password for this address (counted in the database, atomically)."""
     key, now = account_key(email), clock.now()
     db.session.execute(delete(LoginThrottle).where(LoginThrottle.last_failed_at < now - FORGET_AFTER))
-    bumped = db.session.execute(
+    bumped: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]  # an UPDATE gives a cursor
         update(LoginThrottle)
         .where(LoginThrottle.key == key)
         .values(failures=LoginThrottle.failures + 1, last_failed_at=now)

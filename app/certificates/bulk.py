@@ -29,7 +29,7 @@ from app import jobs
 from app.auth.models import User
 from app.certificates import rendering, storage
 from app.certificates.issuing import issue_class
-from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
+from app.certificates.models import BulkJob, Certificate, CertificateSettings, CertificateStatus, JobStatus
 from app.certificates.settings import settings_for
 from app.core.urls import public_request_context
 from app.errors import CertificateError, DomainError
@@ -111,9 +111,8 @@ def render_many(
         raise CertificateError("render_many: one programme at a time")
     todo: list[tuple[Certificate, str]] = []
     digests: dict[int, str] = {}
-    settings = None
+    settings = settings_for(db.session.get_one(Programme, certificates[0].programme_id))
     for certificate in certificates:
-        settings = settings or settings_for(db.session.get(Programme, certificate.programme_id))
         digest = storage.content_hash(certificate, settings)
         if not storage.is_stored(certificate, digest):
             todo.append((certificate, storage.stored_name(certificate, digest)))
@@ -138,7 +137,7 @@ def render_many(
         if print_path is not None:
             # Everything rendered now: the chunks' print parts, in order; otherwise the stored
             # single files (a resumed job), so the order is always that of `certificates`.
-            files = parts if len(todo) == len(certificates) else [str(store.path(c.pdf_path)) for c in certificates]
+            files = parts if len(todo) == len(certificates) else [str(storage.stored_file(c)) for c in certificates]
             started = time.perf_counter()
             join_pdfs(files, print_path)
             log.info("print file of %s certificates joined in %.2f s", len(certificates), time.perf_counter() - started)
@@ -147,7 +146,7 @@ def render_many(
 def _render(
     todo: list[tuple[Certificate, str]],
     digests: dict[int, str],
-    settings: object,
+    settings: CertificateSettings,
     scratch: Path,
     workers: int | None,
     printing: bool,
@@ -198,8 +197,8 @@ def _render(
         raise
     executor.shutdown()
     if retries and printing:  # a chunk's print part is missing: the caller uses the single files
-        return [str(store.path(c.pdf_path)) for c, _name in todo]
-    return parts
+        return [str(storage.stored_file(c)) for c, _name in todo]
+    return [part for part in parts if part is not None]  # the print parts (none when not printing)
 
 
 def _stored(certificate: Certificate, name: str, digests: dict[int, str]) -> None:
@@ -219,10 +218,9 @@ def join_pdfs(files: list[str], target: Path) -> None:
 
 def write_zip(certificates: list[Certificate], path: Path) -> None:
     """One PDF per certificate, copied from storage without recompression."""
-    store = storage.store()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            archive.write(store.path(certificate.pdf_path), certificate.file_name)
+            archive.write(storage.stored_file(certificate), certificate.file_name)
 
 
 def _drop_older_files(job: BulkJob) -> None:
@@ -329,7 +327,7 @@ def run_job(job_id: int) -> None:
         db.session.commit()
         lap("issue")
 
-        def progress(done: int) -> None:
+        def progress(done: int, job: BulkJob = job) -> None:
             job.done, job.heartbeat_at = done, utcnow()
             db.session.commit()
 
@@ -348,7 +346,7 @@ def run_job(job_id: int) -> None:
     except Exception as exc:  # recorded for the organiser; the job can be resumed
         db.session.rollback()
         log.exception("certificate job %s failed", job_id)
-        job = db.session.get(BulkJob, job_id)
+        job = db.session.get_one(BulkJob, job_id)
         job.status, job.error = JobStatus.FAILED, _failure_message(exc)[:500]
         db.session.commit()
         raise

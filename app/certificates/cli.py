@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -13,7 +15,7 @@ certificates_cli = AppGroup("certificates", help="Sertifikat.")
 
 @certificates_cli.command("ask-names")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Tanggal acuan (TTTT-BB-HH).")
-def ask_names(today: object) -> None:
+def ask_names(today: datetime | None) -> None:
     """Ask participants whose class has ended to confirm the name on their certificate (once each)."""
     from app.certificates import names
     from app.extensions import db

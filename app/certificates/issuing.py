@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -159,7 +160,7 @@ def class_rows(c: TrainingClass, today: date | None = None) -> list[CertificateR
         CertificateRow(
             r,
             certificates.get(r.id),
-            _readiness(r, c.end_date, today, lambda r=r: attendance_of(r), lambda r=r: name_of(r)),
+            _readiness(r, c.end_date, today, partial(attendance_of, r), partial(name_of, r)),
         )
         for r in registrations
     ]

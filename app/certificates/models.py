@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.enums import LabelledStrEnum
-from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.extensions import Model, UTCDateTime, enum_column, utcnow
 from app.programmes.models import Programme
 from app.registration.models import Registration
 
@@ -22,7 +22,7 @@ REASON_MAX = 300  # characters of a revocation or override reason (the columns b
 DEFAULT_BODY = "Bimbingan Teknis {programme} yang diselenggarakan oleh Perpustakaan Nasional Republik Indonesia"
 
 
-class CertificateSettings(db.Model):
+class CertificateSettings(Model):
     """What a programme's certificates say and look like (organisers edit it)."""
 
     __tablename__ = "certificate_settings"
@@ -48,7 +48,7 @@ class CertificateSettings(db.Model):
     programme: Mapped[Programme] = relationship()
 
 
-class CertificateCounter(db.Model):
+class CertificateCounter(Model):
     """The last sequence number used per programme: incremented in the issuing transaction, so
     numbers are gap-free and never reused (a rolled-back issue rolls the counter back too)."""
 
@@ -64,7 +64,7 @@ class CertificateStatus(LabelledStrEnum):
     SUPERSEDED = "superseded", _l("Digantikan")  # a newer version (e.g. a corrected name) replaced it
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("programme_id", "seq", "version"),
@@ -112,7 +112,7 @@ class JobStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class BulkJob(db.Model):
+class BulkJob(Model):
     """A background run that issues and renders the certificates of a class, batch or programme."""
 
     __tablename__ = "certificate_jobs"

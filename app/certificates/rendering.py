@@ -104,7 +104,7 @@ def preview_pdf(sample: Certificate, settings: CertificateSettings) -> bytes:
 
 def pdf_bytes(certificate: Certificate) -> bytes:
     """The stored PDF if its data has not changed since; otherwise render, store and return it."""
-    settings = settings_for(db.session.get(Programme, certificate.programme_id))
+    settings = settings_for(db.session.get_one(Programme, certificate.programme_id))
     digest = storage.content_hash(certificate, settings)
     if not storage.is_stored(certificate, digest):
         name = storage.stored_name(certificate, digest)

@@ -48,7 +48,7 @@ def settings_for(programme: Programme) -> CertificateSettings:
             colour="#0b4f6c",
             show_agenda_page=True,
         )
-        settings = db.session.get(CertificateSettings, programme.id)
+        settings = db.session.get_one(CertificateSettings, programme.id)
     return settings
 
 

@@ -169,6 +169,13 @@ def keep_stored(certificate: Certificate, name: str, digest: str) -> None:
     certificate.pdf_path, certificate.content_hash = name, digest
 
 
+def stored_file(certificate: Certificate) -> Path:
+    """Where the certificate's stored PDF is (it has been rendered: see `rendering.pdf_bytes`)."""
+    if not certificate.pdf_path:
+        raise CertificateError(f"certificate {certificate.id} has no stored PDF")
+    return store().path(certificate.pdf_path)
+
+
 def read_pdf(certificate: Certificate) -> bytes:
     """The certificate's stored PDF (see `rendering.pdf_bytes`, which makes sure it is current)."""
     return store().read(certificate.pdf_path or "")

@@ -34,7 +34,7 @@ def login_required(view: F) -> F:
     """Any logged-in user, whatever their roles."""
     wrapped = _flask_login_required(view)
     _declare(wrapped, "login")
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

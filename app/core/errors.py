@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -38,7 +39,7 @@ def _render(code: int, message: str | None = None, sent_json_too: bool = False) 
     return render_template("errors/error.html", code=code, title=title, message=message or default), code
 
 
-def handle_http_error(error: HTTPException) -> object:
+def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if code < 400:
         return error
@@ -78,7 +79,7 @@ def _too_many_message() -> str | None:
     )
 
 
-def handle_csrf_error(error: CSRFError) -> object:
+def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     message = str(_l("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
     if wants_json(sent_json_too=True):  # the roster's sync renews its token and sends the mark again
         return api_error(400, message, csrf=True)
@@ -92,14 +93,14 @@ def handle_server_error(error: Exception) -> tuple[str, int] | Response:
     return _render(500)
 
 
-def handle_untrusted_host(error: SecurityError) -> object:
+def handle_untrusted_host(error: SecurityError) -> ResponseReturnValue:
     """A Host header that is not ours (production's TRUSTED_HOSTS): no page is built for it, since
     building links needs a host we trust; a plain answer instead."""
     log.warning("request for an untrusted host refused on %s", request.path)
     return current_app.response_class(str(MESSAGES[400][1]), status=400, mimetype="text/plain")
 
 
-def handle_out_of_range(error: Exception) -> object:
+def handle_out_of_range(error: Exception) -> ResponseReturnValue:
     """A number too large for the database (?page=10**30, an id in a JSON body): bad input, not a crash."""
     db.session.rollback()
     log.info("number out of range on %s %s", request.method, request.path)

@@ -14,9 +14,10 @@ from typing import Any
 from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.errors import DomainError
 
@@ -72,7 +73,7 @@ class CodeList:
     rows: Iterable[Sequence[object]]
 
 
-def _text_cell(sheet: object, row: int, column: int, value: object, bold: bool = False) -> object:
+def _text_cell(sheet: Worksheet, row: int, column: int, value: object, bold: bool = False) -> Cell:
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # user text, never a formula

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import get_locale
@@ -127,11 +128,12 @@ def register(app: Flask) -> None:
     def inject() -> dict[str, object]:
         def url_with(**changes: object) -> str:
             """The current page's URL with some query arguments changed (for filters, pages)."""
-            args = request.args.to_dict()
+            args: dict[str, Any] = request.args.to_dict()
             args.update({k: v for k, v in changes.items() if v is not None})
             for key in [k for k, v in changes.items() if v is None]:
                 args.pop(key, None)
-            return url_for(request.endpoint or "core.index", **(request.view_args or {}), **args)
+            values: dict[str, Any] = {**(request.view_args or {}), **args}
+            return url_for(request.endpoint or "core.index", **values)
 
         return {
             "current_locale": str(get_locale() or "id"),

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import LabelledStrEnum
-from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.extensions import Model, UTCDateTime, enum_column, utcnow
 from app.regions.models import Regency
 
 
@@ -29,7 +29,7 @@ class LibraryStatus(LabelledStrEnum):
     PROPOSED = "proposed", _l("Diusulkan")  # suggested by a participant, waiting for an organiser
 
 
-class Library(db.Model):
+class Library(Model):
     __tablename__ = "libraries"
     __table_args__ = (
         # No two verified libraries with the same normalised name in one regency.

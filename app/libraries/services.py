@@ -238,8 +238,8 @@ def find_library(
         )
     if not wanted or not regency.strip():
         raise LibraryNotFound(_("isi id_perpustakaan, atau nama_perpustakaan dan kode_kabupaten, atau kode_desa."))
-    place = find_regency(regency, prefer_provinces)
-    in_regency = list(db.session.scalars(verified.where(Library.regency_code == place.code)))
+    regency_row = find_regency(regency, prefer_provinces)
+    in_regency = list(db.session.scalars(verified.where(Library.regency_code == regency_row.code)))
     exact = [lib for lib in in_regency if lib.normalized_name == wanted]
     if len(exact) == 1:
         return exact[0]
@@ -252,7 +252,7 @@ def find_library(
             _(
                 '"%(name)s" tidak ditemukan persis di %(regency)s. Mungkin: %(list)s.',
                 name=name.strip(),
-                regency=place.name,
+                regency=regency_row.name,
                 list="; ".join(_library_label(lib) for lib in close[:5]),
             )
         )
@@ -261,6 +261,6 @@ def find_library(
             'tidak ada perpustakaan terverifikasi bernama "%(name)s" di %(regency)s (lihat '
             "daftar Perpustakaan atau lembar Kode templat).",
             name=name.strip(),
-            regency=place.name,
+            regency=regency_row.name,
         )
     )

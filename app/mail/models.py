@@ -9,7 +9,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.enums import LabelledStrEnum
-from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.extensions import Model, UTCDateTime, enum_column, utcnow
 
 
 class MailStatus(LabelledStrEnum):
@@ -19,7 +19,7 @@ class MailStatus(LabelledStrEnum):
     FAILED = "failed", _l("Gagal")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "mail_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,9 +13,10 @@ import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import cast
 
 from flask import Flask, current_app, has_app_context, render_template
-from sqlalchemy import event, select, update
+from sqlalchemy import Table, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
@@ -68,7 +69,7 @@ def deliver_queued(bodies: dict[int, str]) -> None:
     """Send the committed, still-queued mails among `bodies` (id: full text) over SMTP and record
     each outcome. Reads the rows again: a mail rolled back with its transaction is not there."""
     ids = list(bodies)
-    table = OutboxMessage.__table__
+    table = cast(Table, OutboxMessage.__table__)
     with db.engine.connect() as conn:
         rows = conn.execute(
             select(table.c.id, table.c.recipient, table.c.subject, table.c.body).where(

@@ -15,6 +15,11 @@ This module runs in worker processes: it imports neither Flask nor the database.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
 import io
 import re
 from dataclasses import dataclass, field
@@ -56,7 +61,7 @@ def fill_qr_codes(html: str) -> str:
     return _QR.sub(lambda m: f'src="{qr_data_uri(m.group(1).replace("&amp;", "&"))}"', html)
 
 
-def _pages_by_section(document: object) -> dict[int, list[int]]:
+def _pages_by_section(document: Document) -> dict[int, list[int]]:
     """Section number → the indexes of its pages (a section starts on the page holding its id;
     an agenda longer than a page continues on pages without one)."""
     sections: dict[int, list[int]] = {}
@@ -83,13 +88,13 @@ def render_chunk(chunk: Chunk) -> bool:
 
     document = render_document(fill_qr_codes(chunk.html))
     sections = _pages_by_section(document)
-    plan = []  # (background page, agenda pages, [(overlay page, file name)])
+    plan: list[tuple[int, list[int], list[tuple[int, str]]]] = []  # (background, agenda pages, [(overlay, file)])
     number = 0
     for group in chunk.groups:
         background = sections.get(number, [])
         agenda = sections.get(number + 1, []) if group.agenda else []
         number += 1 + group.agenda
-        overlays = []
+        overlays: list[tuple[list[int], str]] = []
         for name in group.files:
             overlays.append((sections.get(number, []), name))
             number += 1
@@ -102,19 +107,19 @@ def render_chunk(chunk: Chunk) -> bool:
     pdf.remove_unreferenced_resources()  # each page keeps only what its content names
     folder = Path(chunk.folder)
     printing = pikepdf.new() if chunk.print_part else None
-    for background_index, agenda_indexes, overlays in plan:
-        background = pdf.make_indirect(pdf.pages[background_index].as_form_xobject())
-        agenda = [pdf.pages[i] for i in agenda_indexes]
-        for overlay_index, name in overlays:
+    for background_index, agenda_indexes, overlay_files in plan:
+        background_form = pdf.make_indirect(pdf.pages[background_index].as_form_xobject())
+        agenda_pages = [pdf.pages[i] for i in agenda_indexes]
+        for overlay_index, name in overlay_files:
             page = pdf.pages[overlay_index]
-            page.add_underlay(background)
+            page.add_underlay(background_form, None)  # the whole page (the stub forgets the default)
             single = pikepdf.new()
             single.pages.append(page)
-            single.pages.extend(agenda)
+            single.pages.extend(agenda_pages)
             single.save(folder / name)
             if printing is not None:
                 printing.pages.append(page)
-                printing.pages.extend(agenda)
+                printing.pages.extend(agenda_pages)
     if printing is not None:
         printing.save(chunk.print_part)
     return True

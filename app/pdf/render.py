@@ -3,6 +3,11 @@ file), so text typed by users can never make the renderer fetch anything."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
 import base64
 import mimetypes
 from pathlib import Path
@@ -100,12 +105,12 @@ def _skip_empty_margin_boxes() -> None:
             return iter(())
         return original(context, page, state)
 
-    make_margin_boxes.skips_empty = True
-    make_margin_boxes.original = original
+    make_margin_boxes.skips_empty = True  # type: ignore[attr-defined]
+    make_margin_boxes.original = original  # type: ignore[attr-defined]
     layout.make_margin_boxes = page_layout.make_margin_boxes = make_margin_boxes
 
 
-def render_document(html: str, fetcher: object | None = None) -> object:
+def render_document(html: str, fetcher: object | None = None) -> Document:
     """One HTML document laid out by WeasyPrint (imported here, not at app start). The font
     configuration (the bundled fonts, loaded once) is kept for the life of the process. The image
     cache is not: WeasyPrint keys it by URL, so every QR code would stay in it."""

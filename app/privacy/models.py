@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.enums import LabelledStrEnum
-from app.extensions import UTCDateTime, db, enum_column
+from app.extensions import Model, UTCDateTime, enum_column
 
 
 class DataRequestKind(LabelledStrEnum):
@@ -34,7 +34,7 @@ class DataRequestStatus(LabelledStrEnum):
 OPEN_STATUSES = (DataRequestStatus.RECEIVED, DataRequestStatus.IN_PROGRESS)
 
 
-class DataRequest(db.Model):
+class DataRequest(Model):
     __tablename__ = "data_requests"
     __table_args__ = (Index("ix_data_requests_status_due_at", "status", "due_at"),)  # the open ones by deadline
 

@@ -11,10 +11,11 @@ becomes PURGED_NAME. Already purged rows are skipped, so running it again change
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -107,9 +108,14 @@ def purge(*, dry_run: bool = False, by: User | None = None, today: date | None =
             select(Registration.letter_path).where(Registration.id.in_(ids), Registration.letter_path.is_not(None))
         )
         noted = (AttendanceMark.registration_id.in_(ids), AttendanceMark.note.is_not(None), AttendanceMark.note != "")
-        result.attendance_notes += db.session.scalar(select(func.count()).select_from(AttendanceMark).where(*noted))
-        result.name_corrections += db.session.scalar(
-            select(func.count()).select_from(NameCorrection).where(NameCorrection.registration_id.in_(ids))
+        result.attendance_notes += (
+            db.session.scalar(select(func.count()).select_from(AttendanceMark).where(*noted)) or 0
+        )
+        result.name_corrections += (
+            db.session.scalar(
+                select(func.count()).select_from(NameCorrection).where(NameCorrection.registration_id.in_(ids))
+            )
+            or 0
         )
         if dry_run:
             continue
@@ -164,7 +170,8 @@ def checkpoint() -> None:
         return
     db.session.remove()
     with db.engine.connect() as connection:  # outside a transaction, as SQLite requires
-        connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        sqlite_connection = cast(sqlite3.Connection, connection.connection.driver_connection)
+        sqlite_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def remove_letters(result: PurgeResult) -> None:

@@ -126,9 +126,22 @@ def _agenda(training_class: TrainingClass, jp_total: int) -> None:
             )
 
 
+def _regency(code: str) -> Regency:
+    regency = db.session.get(Regency, code)
+    if regency is None:
+        raise LookupError(f"regency {code} missing: run `flask regions load` first")
+    return regency
+
+
+def _province(code: str) -> Province:
+    province = db.session.get(Province, code)
+    if province is None:
+        raise LookupError(f"province {code} missing: run `flask regions load` first")
+    return province
+
+
 def _window(regency_code: str, start: date) -> tuple[datetime, datetime]:
-    regency = db.session.get(Regency, regency_code)
-    tz = ZoneInfo(regency.province.timezone)
+    tz = ZoneInfo(_regency(regency_code).province.timezone)
     return (
         datetime.combine(start - timedelta(days=28), time(8, 0), tzinfo=tz),
         datetime.combine(start - timedelta(days=7), time(23, 59), tzinfo=tz),
@@ -168,6 +181,7 @@ def load_plan() -> PlanResult:
         )
         for slot, (regency_code, served) in enumerate(CLASSES[number]):
             mataram = regency_code == "52.71"
+            seats: dict[str, int | None]
             if mataram:
                 capacity, venue, address = MATARAM_SEATS, "Aston Inn Mataram", "Kota Mataram"
                 class_end = date(2023, 5, 25)
@@ -175,14 +189,14 @@ def load_plan() -> PlanResult:
             else:
                 capacity = base + (1 if seat_index < extra else 0)
                 seat_index += 1
-                city = db.session.get(Regency, regency_code).name.removeprefix("Kota ").removeprefix("Administrasi ")
+                city = _regency(regency_code).name.removeprefix("Kota ").removeprefix("Administrasi ")
                 venue, address, class_end = f"Hotel di {city} (contoh)", city, end
                 seats = dict.fromkeys(served)
             opens, closes = _window(regency_code, start)
             training_class = services.create_class(
                 batch,
                 validation.ClassData(
-                    name="Kelas " + " – ".join(db.session.get(Province, code).name for code in served),
+                    name="Kelas " + " – ".join(_province(code).name for code in served),
                     venue_name=venue,
                     venue_address=address,
                     regency_code=regency_code,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -14,7 +14,7 @@ from app.programmes.models import ClassStatus, TrainingClass
 
 
 def _window(c: TrainingClass) -> tuple[str, str]:
-    def fmt(moment: object) -> str:
+    def fmt(moment: datetime | None) -> str:
         return moment.astimezone(c.zoneinfo).strftime("%Y-%m-%d %H:%M") if moment else ""
 
     return fmt(c.registration_opens_at), fmt(c.registration_closes_at)

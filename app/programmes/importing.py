@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -205,9 +205,11 @@ def _row_data(programme: Programme, row: SheetRow) -> tuple[Batch | None, valida
         venue_name=venue,
         venue_address=row.text("alamat_tempat") or None,
         regency_code=regency.code if regency else "",
-        start_date=row.day("tanggal_mulai"),
-        end_date=row.day("tanggal_selesai"),
-        capacity=capacity,
+        # An unreadable date or capacity is already a problem of the row (None here); the rules
+        # that need it are not run on it, so it is never blamed twice.
+        start_date=cast(date, row.day("tanggal_mulai")),
+        end_date=cast(date, row.day("tanggal_selesai")),
+        capacity=cast(int, capacity),
         registration_opens_at=row.moment("pendaftaran_dibuka", tz),
         registration_closes_at=row.moment("pendaftaran_ditutup", tz),
         provinces=_provinces(row),

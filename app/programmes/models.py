@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.core.enums import LabelledStrEnum
 from app.core.formatting import TZ_LABELS
-from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.extensions import Model, UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import LibraryType
 from app.regions.models import Province, Regency
 
@@ -62,23 +62,24 @@ class ApprovalMode(LabelledStrEnum):
 
 
 class QuotaGroup(LabelledStrEnum):
-    """Library types as quotas count them."""
+    """Library types as quotas count them: the three the programme reserves seats for, and the rest.
+    Members are named as LibraryType's (one word per concept); the stored values predate that."""
 
-    PROVINCIAL = "provincial", _l("Perpustakaan provinsi")
-    REGENCY_CITY = "regency_city", _l("Perpustakaan kabupaten/kota")
-    VILLAGE = "village", _l("Perpustakaan desa/kelurahan")
-    OTHER = "other", _l("Lainnya")
+    PROVINSI = "provincial", _l("Perpustakaan provinsi")
+    KABUPATEN_KOTA = "regency_city", _l("Perpustakaan kabupaten/kota")
+    DESA_KELURAHAN = "village", _l("Perpustakaan desa/kelurahan")
+    LAINNYA = "other", _l("Lainnya")
 
     @classmethod
     def of(cls, library_type: LibraryType) -> QuotaGroup:
         return {
-            LibraryType.PROVINSI: cls.PROVINCIAL,
-            LibraryType.KABUPATEN_KOTA: cls.REGENCY_CITY,
-            LibraryType.DESA_KELURAHAN: cls.VILLAGE,
-        }.get(library_type, cls.OTHER)
+            LibraryType.PROVINSI: cls.PROVINSI,
+            LibraryType.KABUPATEN_KOTA: cls.KABUPATEN_KOTA,
+            LibraryType.DESA_KELURAHAN: cls.DESA_KELURAHAN,
+        }.get(library_type, cls.LAINNYA)
 
 
-class Programme(db.Model):
+class Programme(Model):
     __tablename__ = "programmes"
     __table_args__ = (
         UniqueConstraint("code", "year"),
@@ -111,7 +112,7 @@ class Programme(db.Model):
         return f"<Programme {self.code} {self.year}>"
 
 
-class Batch(db.Model):
+class Batch(Model):
     """An angkatan: a wave of classes within a date window."""
 
     __tablename__ = "batches"
@@ -144,7 +145,7 @@ class_facilitators = Table(
 )
 
 
-class TrainingClass(db.Model):
+class TrainingClass(Model):
     """A kelas: one venue, one host regency, a few days, the provinces it serves."""
 
     __tablename__ = "classes"
@@ -239,7 +240,7 @@ class TrainingClass(db.Model):
         return f"<TrainingClass {self.id} {self.name}>"
 
 
-class ClassProvince(db.Model):
+class ClassProvince(Model):
     """A province a class serves, with its optional reserved seats."""
 
     __tablename__ = "class_provinces"
@@ -253,7 +254,7 @@ class ClassProvince(db.Model):
     province: Mapped[Province] = relationship(innerjoin=True)
 
 
-class ClassTypeQuota(db.Model):
+class ClassTypeQuota(Model):
     """Seats reserved for one library-type group in a class."""
 
     __tablename__ = "class_type_quotas"
@@ -264,7 +265,7 @@ class ClassTypeQuota(db.Model):
     seats: Mapped[int]
 
 
-class AgendaSession(db.Model):
+class AgendaSession(Model):
     """One session of the day-by-day agenda, in the venue's local time."""
 
     __tablename__ = "agenda_sessions"

@@ -4,7 +4,7 @@ when a class changes (registration: cancel its registrations) they do on program
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -216,7 +216,7 @@ def _apply_class(training_class: TrainingClass, data: ClassData, facilitators: l
     return changes
 
 
-def _fmt_quota(quota: dict[str, int | None]) -> str:
+def _fmt_quota(quota: Mapping[str, int | None]) -> str:
     return ", ".join(f"{k}:{v}" if v else k for k, v in sorted(quota.items()))
 
 

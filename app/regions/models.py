@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.formatting import TZ_LABELS
-from app.extensions import db
+from app.extensions import Model
 
 # Province code → IANA zone, per DOMAIN.md (West Kalimantan keeps Asia/Pontianak).
 WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
@@ -26,7 +26,7 @@ def timezone_for_province(code: str) -> str:
     return "Asia/Jakarta"
 
 
-class Province(db.Model):
+class Province(Model):
     __tablename__ = "provinces"
 
     code: Mapped[str] = mapped_column(String(2), primary_key=True)  # Kemendagri, e.g. "52"
@@ -48,7 +48,7 @@ class Province(db.Model):
         return f"<Province {self.code} {self.name}>"
 
 
-class Regency(db.Model):
+class Regency(Model):
     """A kabupaten (regency) or kota (city); codes with RR ≥ 71 are cities."""
 
     __tablename__ = "regencies"

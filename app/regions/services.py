@@ -37,12 +37,12 @@ def load_regions() -> LoadResult:
     db.session.flush()
     for prov_code in sorted({*existing_p, *(p.code for p in wilayah.list_wilayah())}):
         for reg in wilayah.list_wilayah(prov_code):
-            row = existing_r.get(reg.code)
-            if row is None:
+            regency = existing_r.get(reg.code)
+            if regency is None:
                 db.session.add(Regency(code=reg.code, province_code=prov_code, name=reg.name))
                 added_r += 1
-            elif (row.name, row.province_code) != (reg.name, prov_code):
-                row.name, row.province_code = reg.name, prov_code
+            elif (regency.name, regency.province_code) != (reg.name, prov_code):
+                regency.name, regency.province_code = reg.name, prov_code
                 updated += 1
     db.session.flush()
     return LoadResult(

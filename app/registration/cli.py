@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask.cli import AppGroup
 
@@ -15,7 +17,7 @@ registrations_cli = AppGroup("registrations", help="Pendaftaran peserta.")
 
 @registrations_cli.command("remind")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Tanggal acuan (TTTT-BB-HH).")
-def remind(today: object) -> None:
+def remind(today: datetime | None) -> None:
     """Send the 3-day reminder to approved participants (each once); run it daily."""
     day = today.date() if today else clock.today()
     with public_request_context():  # links in the mails

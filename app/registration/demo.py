@@ -110,7 +110,7 @@ def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoR
             demo_account = index == 0 and participant is not None
             person = _person(rng, _district_of(library), serial, woman=True if demo_account else None, taken=taken)
             user = None
-            if demo_account:
+            if index == 0 and participant is not None:
                 person.full_name, person.email, user = participant.full_name, participant.email, participant
                 person.whatsapp = participant.phone or person.whatsapp
             submission.submit(
@@ -130,8 +130,11 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
     if programme is None:
         return RegistrationDemoResult(0, 0)
     classes = [c for b in programme.batches for c in b.classes]
-    total = db.session.scalar(
-        select(func.count()).select_from(Registration).where(Registration.programme_id == programme.id)
+    total = (
+        db.session.scalar(
+            select(func.count()).select_from(Registration).where(Registration.programme_id == programme.id)
+        )
+        or 0
     )
     if total >= sum(c.capacity for c in classes):
         return RegistrationDemoResult(0, total)
@@ -139,7 +142,9 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
     served = sorted({code for c in classes for code in c.served_codes})
     counts = {LibraryType.PROVINSI: 33, LibraryType.KABUPATEN_KOTA: 136, LibraryType.DESA_KELURAHAN: 450}
     created: dict[str, list[Library]] = {code: [] for code in served}
-    province_names = {code: db.session.get(Province, code).name for code in served}
+    province_names = dict(
+        db.session.execute(select(Province.code, Province.name).where(Province.code.in_(served))).tuples().all()
+    )
     with notifications.quiet():
         for library_type, how_many in counts.items():
             for i in range(how_many):
@@ -168,7 +173,7 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
             moment = datetime.combine(c.start_date - timedelta(days=20), datetime.min.time(), tzinfo=UTC)
             for k in range(free):
                 library = pool[k % len(pool)]
-                person = _person(rng, library.district_code, serial)
+                person = _person(rng, _district_of(library), serial)
                 submission.submit(
                     c,
                     submission.RegistrationData(person=person, consent_version="demo", library_id=library.id),
@@ -181,8 +186,9 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
     return RegistrationDemoResult(added, total + added)
 
 
-def demo_organiser() -> User | None:
-    return db.session.scalar(select(User).join(User.roles).where(User.email == "panitia@sibimtek.id"))
+def demo_organiser() -> User:
+    """The demo organiser (created by the demo's accounts step, which runs first)."""
+    return db.session.scalars(select(User).where(User.email == "panitia@sibimtek.id")).one()
 
 
 def demo_participant() -> User | None:

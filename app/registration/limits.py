@@ -7,7 +7,7 @@ is the higher one: a whole office often registers from one connection."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, g
 from flask_limiter.util import get_remote_address
@@ -48,4 +48,4 @@ _per_address = limiter.shared_limit(
 
 def submit_limits(view: F) -> F:
     """Both limits on a view that takes registration data."""
-    return _per_address(_per_account(view))
+    return cast(F, _per_address(_per_account(view)))

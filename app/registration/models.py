@@ -13,7 +13,7 @@ from app import crypto
 from app.auth.models import User
 from app.core.enums import LabelledStrEnum
 from app.crypto import EncryptedString
-from app.extensions import UTCDateTime, db, enum_column, utcnow
+from app.extensions import Model, UTCDateTime, enum_column, utcnow
 from app.libraries.models import Library
 from app.programmes.models import Programme, QuotaGroup, TrainingClass
 
@@ -42,7 +42,7 @@ class EmploymentStatus(LabelledStrEnum):
 GENDER_LABELS = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
 
 
-class Registration(db.Model):
+class Registration(Model):
     __tablename__ = "registrations"
     __table_args__ = (
         # One active registration per NIK per programme, whichever class (the database enforces it,
@@ -161,7 +161,7 @@ def nik_matches(nik: str) -> ColumnElement[bool]:
     return Registration.nik_hash == crypto.keyed_hash(nik)
 
 
-class NameCorrection(db.Model):
+class NameCorrection(Model):
     """A participant asks to change the certificate name after approval; an organiser decides."""
 
     __tablename__ = "name_corrections"
@@ -178,7 +178,7 @@ class NameCorrection(db.Model):
     registration: Mapped[Registration] = relationship()
 
 
-class DeletionRequest(db.Model):
+class DeletionRequest(Model):
     """A person asks for their registration data to be erased (UU PDP)."""
 
     __tablename__ = "deletion_requests"
@@ -198,7 +198,7 @@ class NikClaimStatus(LabelledStrEnum):
     REFUSED = "refused", _l("Ditolak")
 
 
-class NikClaim(db.Model):
+class NikClaim(Model):
     """A participant states that a NIK someone else registered in a programme is theirs; an
     organiser decides (accepting cancels the blocking registration)."""
 

@@ -115,7 +115,7 @@ def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[submissio
     else:
         check = identity.check_nik(nik, today=clock.today())
         if not check.ok:
-            row.problem("nik", check.error)
+            row.problem("nik", str(check.error))
     status = row.need("status_kepegawaian").lower()
     if status and status not in EmploymentStatus._value2member_map_:
         row.problem("status_kepegawaian", _("isi pns, pppk, honorer, relawan atau lainnya."))
@@ -123,7 +123,7 @@ def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[submissio
     if nip:
         check = identity.check_nip(nip, civil_servant=status == EmploymentStatus.PNS.value, today=clock.today())
         if not check.ok:
-            row.problem("nip", check.error)
+            row.problem("nip", str(check.error))
     email = row.need("email").lower()
     if email:
         try:
@@ -136,7 +136,7 @@ def _row_person(row: SheetRow, training_class: TrainingClass) -> tuple[submissio
         row.problem("whatsapp", _("nomor tidak valid (mis. 0812 3456 7890)."))
     birth_place, position = row.need("tempat_lahir"), row.need("jabatan")
     library = _library(row, training_class)
-    if row.problems or born is None or library is None:
+    if row.problems or born is None or library is None or phone is None:
         return None
     person = submission.PersonData(
         full_name=name,

@@ -220,6 +220,7 @@ def _registration_problems(
         )
     if programme.requires_letter and data.letter is None and not nominated:
         found.append(ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter"))
+    province: str | None
     if data.proposed_library is not None:
         province = data.proposed_library.regency_code[:2]
     else:
@@ -298,7 +299,8 @@ def submit(
         if nominated or training_class.approval_mode is ApprovalMode.AUTO:
             if has_seat(training_class, registration.province_code, registration.quota_group, now.date()):
                 registration.status = RegistrationStatus.APPROVED
-                registration.decided_at, registration.decided_by_id = now, nominated_by.id if nominated else None
+                registration.decided_at = now
+                registration.decided_by_id = nominated_by.id if nominated_by is not None else None
             else:
                 registration.status = RegistrationStatus.WAITLISTED
         if override and registration.status is RegistrationStatus.APPROVED:

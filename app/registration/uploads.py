@@ -46,7 +46,10 @@ def _check_image(content: bytes, mimetype: str) -> None:
         raise InvalidUpload()
 
 
-def inspect_letter(content: bytes, *, allowed: tuple[str, ...] = tuple(m for m, _ in SIGNATURES.values())) -> Letter:
+ALL_LETTER_TYPES = tuple(mimetype for mimetype, _extension in SIGNATURES.values())
+
+
+def inspect_letter(content: bytes, *, allowed: tuple[str, ...] = ALL_LETTER_TYPES) -> Letter:
     """The letter, safe to keep, if it is one of the `allowed` types within the size limit: a PDF
     comes back cleaned of active content (safe_pdf.clean_pdf). InvalidUpload otherwise."""
     if not content or len(content) > MAX_LETTER_BYTES:

@@ -65,7 +65,8 @@ def province_figures(province_code: str) -> ProvinceFigures | None:
         province=province,
         regencies=db.session.scalar(
             select(func.count()).select_from(Regency).where(Regency.province_code == province_code)
-        ),
+        )
+        or 0,
         libraries_by_type=by_type,
         libraries_by_status=library_counts(province_code),
         registrations_by_status=registration_counts(province_code),

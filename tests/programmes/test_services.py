@@ -48,7 +48,7 @@ def test_a_class_is_created_as_a_draft_in_the_host_time_zone(app_ctx, programme)
         ({"provinces": {}}, "paling sedikit satu provinsi"),
         ({"provinces": {"99": None}}, "Kode provinsi tidak dikenal: 99"),
         ({"provinces": {"51": 10, "52": 13}}, "melebihi kapasitas kelas (22)"),
-        ({"type_quotas": {QuotaGroup.VILLAGE: 20, QuotaGroup.PROVINCIAL: 3}}, "jenis perpustakaan (23) melebihi"),
+        ({"type_quotas": {QuotaGroup.DESA_KELURAHAN: 20, QuotaGroup.PROVINSI: 3}}, "jenis perpustakaan (23) melebihi"),
         ({"regency_code": "52.99"}, "tuan rumah tidak dikenal"),
         ({"quota_release_date": date(2023, 5, 23)}, "pelepasan kuota harus sebelum"),
     ],
@@ -186,7 +186,7 @@ def test_agenda_sessions_stay_inside_the_class_and_do_not_overlap(app_ctx, progr
 def test_seat_summary_and_quota_release(app_ctx, programme) -> None:
     c = services.create_class(
         _batch(programme),
-        class_data(type_quotas={QuotaGroup.VILLAGE: 10}, quota_release_date=date(2023, 5, 15)),
+        class_data(type_quotas={QuotaGroup.DESA_KELURAHAN: 10}, quota_release_date=date(2023, 5, 15)),
         by=None,
     )
     summary = seats.seat_summary(c, today=date(2023, 5, 10))
@@ -304,10 +304,10 @@ def test_schedule_query_filters(app_ctx, programme) -> None:
 def test_quota_group_of_each_library_type() -> None:
     from app.libraries.models import LibraryType
 
-    assert QuotaGroup.of(LibraryType.PROVINSI) is QuotaGroup.PROVINCIAL
-    assert QuotaGroup.of(LibraryType.KABUPATEN_KOTA) is QuotaGroup.REGENCY_CITY
-    assert QuotaGroup.of(LibraryType.DESA_KELURAHAN) is QuotaGroup.VILLAGE
-    assert QuotaGroup.of(LibraryType.SEKOLAH) is QuotaGroup.OTHER
+    assert QuotaGroup.of(LibraryType.PROVINSI) is QuotaGroup.PROVINSI
+    assert QuotaGroup.of(LibraryType.KABUPATEN_KOTA) is QuotaGroup.KABUPATEN_KOTA
+    assert QuotaGroup.of(LibraryType.DESA_KELURAHAN) is QuotaGroup.DESA_KELURAHAN
+    assert QuotaGroup.of(LibraryType.SEKOLAH) is QuotaGroup.LAINNYA
 
 
 @pytest.mark.parametrize(

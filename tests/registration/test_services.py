@@ -89,7 +89,7 @@ def test_reserved_seats_fall_back_after_the_release_date(app, open_class, regist
 
 
 def test_library_type_quotas(app, open_class, register) -> None:
-    class_id = open_class(capacity=2, provinces={"52": None, "51": None}, type_quotas={QuotaGroup.PROVINCIAL: 1})
+    class_id = open_class(capacity=2, provinces={"52": None, "51": None}, type_quotas={QuotaGroup.PROVINSI: 1})
     village = [register(class_id, n) for n in (1, 2)]
     assert [status_of(app, i) for i in village] == ["approved", "waitlisted"]
     provincial = register(class_id, 3, library_type=LibraryType.PROVINSI)
@@ -210,7 +210,7 @@ def test_proposed_library_is_created_with_the_registration(app, open_class) -> N
         )
         db.session.commit()
         assert r.library.status is LibraryStatus.PROPOSED
-        assert r.quota_group is QuotaGroup.VILLAGE
+        assert r.quota_group is QuotaGroup.DESA_KELURAHAN
         target = libraries.create_library(
             libraries.LibraryData(
                 name="Perpustakaan Kelurahan Ampenan", type=LibraryType.DESA_KELURAHAN, regency_code="52.71"
