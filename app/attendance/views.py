@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.attendance import bp, services
+from app.attendance import bp, checkin, services
 from app.attendance.models import AttendanceStatus
 from app.attendance.views_offline import offline_script_attributes
 from app.core.access import public, roles_required
@@ -180,9 +180,9 @@ def qr_screen(class_id: int, day: str) -> ResponseReturnValue:
         "attendance/qr.html",
         c=c,
         day=the_day,
-        rotate=services.QR_ROTATE_SECONDS,
+        rotate=checkin.QR_ROTATE_SECONDS,
         day_number=services.class_days(c).index(the_day) + 1,
-        closed_reason=services.qr_closed_reason(c, the_day),
+        closed_reason=checkin.qr_closed_reason(c, the_day),
     )
 
 
@@ -193,16 +193,16 @@ def qr_current(class_id: int, day: str) -> ResponseReturnValue:
     Refused (409) when the day is not open: a code the server would refuse is never shown."""
     c = get_markable_class_or_404(class_id)
     the_day = _day(c, day)
-    closed_reason = services.qr_closed_reason(c, the_day)
+    closed_reason = checkin.qr_closed_reason(c, the_day)
     if closed_reason:
         response = jsonify({"error": closed_reason})
         response.status_code = 409
     else:
-        token = services.qr_token(c, the_day)
+        token = checkin.qr_token(c, the_day)
         url = external_url("attendance.check_in", token=token)
         # One SVG unit per module (quiet zone of 4 included); the screen scales it to the viewport.
         svg = segno.make(url, error="m").svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
-        response = jsonify({"svg": svg, "url": url, "rotate": services.QR_ROTATE_SECONDS})
+        response = jsonify({"svg": svg, "url": url, "rotate": checkin.QR_ROTATE_SECONDS})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -214,18 +214,18 @@ def check_in(token: str) -> ResponseReturnValue:
     the mark is made. A code that would be refused says why at once, with no button. Scanned by
     someone logged out, the code is noted as scanned in time before they go to log in."""
     if not current_user.is_authenticated:
-        proof = services.scan_proof(token)
+        proof = checkin.scan_proof(token)
         back = url_for("attendance.check_in", token=token, **({"bukti": proof} if proof else {}))
         return redirect(url_for("auth.login", next=back))
     proof = request.args.get("bukti")
     if request.method == "GET":
         try:
-            scanned = services.read_check_in(token, current_user, proof=proof)
+            scanned = checkin.read_check_in(token, current_user, proof=proof)
         except DomainError as exc:
             return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422
         return render_template("attendance/check_in.html", token=token, scanned=scanned)
     try:
-        mark, message = services.check_in(token, current_user, proof=proof)
+        mark, message = checkin.check_in(token, current_user, proof=proof)
     except DomainError as exc:
         db.session.rollback()
         return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422
