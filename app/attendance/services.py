@@ -23,6 +23,8 @@ from app.errors import AttendanceError
 from app.extensions import db, utcnow
 from app.libraries.models import LibraryType
 from app.programmes.models import ClassStatus, Programme, TrainingClass
+from app.programmes.queries import programme_classes
+from app.programmes.services import visible_to
 from app.registration.models import Registration, RegistrationStatus
 from app.registration.scope import scoped
 
@@ -36,6 +38,26 @@ def class_days(c: TrainingClass) -> list[date]:
 
 def local_now(c: TrainingClass, now: datetime | None = None) -> datetime:
     return (now or utcnow()).astimezone(c.zoneinfo)
+
+
+def class_day(c: TrainingClass, value: str) -> date | None:
+    """The class day a URL names (YYYY-MM-DD), or None for anything else (not a date, not a day of
+    this class)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if day in class_days(c) else None
+
+
+def default_day(c: TrainingClass, now: datetime | None = None) -> date:
+    """The roster to open for a class: today at the venue, else its first day (before the class)
+    or its last day (after it)."""
+    days = class_days(c)
+    today = local_now(c, now).date()
+    if today in days:
+        return today
+    return days[0] if today < days[0] else days[-1]
 
 
 # Roles that may open rosters and mark (a facilitator only in their own classes: `can_mark`).
@@ -61,6 +83,15 @@ def check_marking_window(c: TrainingClass, day: date, today: date) -> None:
         raise AttendanceError(_("Presensi %(d)s baru dibuka pada harinya.", d=format_day_date(day)))
     if today > marking_open_until(c):
         raise AttendanceError(_("Presensi kelas ini sudah ditutup. Panitia dapat membukanya kembali."))
+
+
+def marking_closed_reason(c: TrainingClass, day: date, today: date) -> str | None:
+    """Why the roster of `day` takes no marks (None: it is open), as check_marking_window says."""
+    try:
+        check_marking_window(c, day, today)
+    except AttendanceError as exc:
+        return str(exc.message)
+    return None
 
 
 def approved_registrations(c: TrainingClass, reader: User | None = None) -> list[Registration]:
@@ -336,6 +367,16 @@ def programme_report(
                 group.present_days += result.present
                 group.total_days += result.total
     return sorted(by_province.values(), key=lambda g: g.label), sorted(by_type.values(), key=lambda g: g.label)
+
+
+def programme_report_for(
+    programme: Programme, batch_id: int | None, reader: User
+) -> tuple[list[GroupFigures], list[GroupFigures]]:
+    """`programme_report` of the classes of a programme (or of one batch) that `reader` may see; a
+    coordinator counts only the participants from their own province's libraries."""
+    classes = [c for c in programme_classes(programme.id, batch_id) if visible_to(c, reader)]
+    scope = None if reader.has_role(*PLANNERS) else reader.coordinator_province_code
+    return programme_report(classes, province_code=scope)
 
 
 def day_counts(c: TrainingClass, day: date) -> tuple[int, int]:
