@@ -387,3 +387,8 @@ def day_counts(c: TrainingClass, day: date) -> tuple[int, int]:
     marks = current_marks([c.id])
     marked = sum(1 for registration_id in people if status_of(marks, registration_id, day) is not None)
     return marked, len(people) - marked
+
+
+def today_counts(classes: list[TrainingClass], now: datetime | None = None) -> dict[int, tuple[int, int]]:
+    """`day_counts` of each class for today at its venue, by class id (the facilitator's home)."""
+    return {c.id: day_counts(c, local_now(c, now).date()) for c in classes}

@@ -67,3 +67,13 @@ def test_a_programme_report_counts_the_classes_and_people_the_reader_may_see(app
         batch_id = c.batch_id
         other_batch = batch_id + 1000  # a batch with no classes: an empty report
         assert services.programme_report_for(programme, other_batch, db.session.get(User, organiser.id)) == ([], [])
+
+
+def test_todays_counts_are_taken_on_the_day_at_each_venue(app_ctx, running) -> None:
+    c, at = _c(running), running["at"]
+    services.record(
+        c, registration_id=running["ids"][0], day=c.start_date, status=AttendanceStatus.HADIR, by=None, now=at(0)
+    )
+    assert services.today_counts([c], at(0, 10)) == {c.id: (1, 2)}
+    assert services.today_counts([c], at(1, 10)) == {c.id: (0, 3)}  # the next day starts unmarked
+    assert services.today_counts([], at(0)) == {}
