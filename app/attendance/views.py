@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.attendance import bp, checkin, services
-from app.attendance.models import AttendanceStatus
+from app.attendance.models import AttendanceMark, AttendanceStatus
 from app.attendance.views_offline import offline_script_attributes
 from app.core.access import load_or_404, public, roles_required
 from app.core.actions import commit_or_flash
@@ -129,6 +129,11 @@ def api_mark(class_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return api_error(422, exc.message)
     db.session.commit()
+    return _mark_answer(c, mark, created)
+
+
+def _mark_answer(c: TrainingClass, mark: AttendanceMark, created: bool) -> ResponseReturnValue:
+    """The stored mark, and what now counts for that person and day (a newer tap may have won)."""
     current = services.current_marks([c.id]).get((mark.registration_id, mark.day)) or services.DayMark()
     return jsonify(
         {

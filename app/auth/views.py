@@ -114,20 +114,25 @@ def login() -> ResponseReturnValue:
     except DomainError as exc:
         flash(str(exc.message), "danger")
     else:
-        next_url = safe_next_url(request.args.get("next"))
-        locale = session.get("locale")
-        session.clear()  # a fresh session at login: nothing from before carries over
-        token = services.start_session(user, ip_address=request.remote_addr, user_agent=request.user_agent.string)
-        session[SESSION_TOKEN_KEY] = token
-        session["locale"] = user.locale or locale
-        login_user(user)
-        db.session.commit()
-        flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
-        response = redirect(next_url or url_for("reports.dashboard"))
-        _remember_device(response, user.email)
-        return response
+        return _logged_in(user)
     db.session.commit()  # keeps the failure count (and an upgraded hash); never half a login
     return render_template("auth/login.html", form=form, unverified_email=unverified_email)
+
+
+def _logged_in(user: User) -> ResponseReturnValue:
+    """Start the session of a user whose password was right, and go where they were going."""
+    next_url = safe_next_url(request.args.get("next"))
+    locale = session.get("locale")
+    session.clear()  # a fresh session at login: nothing from before carries over
+    token = services.start_session(user, ip_address=request.remote_addr, user_agent=request.user_agent.string)
+    session[SESSION_TOKEN_KEY] = token
+    session["locale"] = user.locale or locale
+    login_user(user)
+    db.session.commit()
+    flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+    response = redirect(next_url or url_for("reports.dashboard"))
+    _remember_device(response, user.email)
+    return response
 
 
 def log_out_here() -> None:
