@@ -1,17 +1,16 @@
 """Attendance rules: who may mark, when marking is open, idempotent marks from phones that were
-offline, the rotating QR for self check-in, and the certificate eligibility that attendance decides."""
+offline, the facilitator's classes, and the certificate eligibility that attendance decides (the
+rotating QR for self check-in is in checkin.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.attendance import queries
@@ -24,10 +23,11 @@ from app.errors import AttendanceError
 from app.extensions import db, utcnow
 from app.libraries.models import LibraryType
 from app.programmes.models import ClassStatus, Programme, TrainingClass
+from app.programmes.queries import programme_classes
+from app.programmes.services import visible_to
 from app.registration.models import Registration, RegistrationStatus
 from app.registration.scope import scoped
 
-QR_ROTATE_SECONDS = 30
 NOTE_MAX_LENGTH = 200  # the column's size; the roster's input has the same maxlength
 MARK_MAX_AGE = timedelta(days=30)  # an offline tap older than this is counted as that old (ordering only)
 
@@ -38,6 +38,26 @@ def class_days(c: TrainingClass) -> list[date]:
 
 def local_now(c: TrainingClass, now: datetime | None = None) -> datetime:
     return (now or utcnow()).astimezone(c.zoneinfo)
+
+
+def class_day(c: TrainingClass, value: str) -> date | None:
+    """The class day a URL names (YYYY-MM-DD), or None for anything else (not a date, not a day of
+    this class)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if day in class_days(c) else None
+
+
+def default_day(c: TrainingClass, now: datetime | None = None) -> date:
+    """The roster to open for a class: today at the venue, else its first day (before the class)
+    or its last day (after it)."""
+    days = class_days(c)
+    today = local_now(c, now).date()
+    if today in days:
+        return today
+    return days[0] if today < days[0] else days[-1]
 
 
 # Roles that may open rosters and mark (a facilitator only in their own classes: `can_mark`).
@@ -63,6 +83,15 @@ def check_marking_window(c: TrainingClass, day: date, today: date) -> None:
         raise AttendanceError(_("Presensi %(d)s baru dibuka pada harinya.", d=format_day_date(day)))
     if today > marking_open_until(c):
         raise AttendanceError(_("Presensi kelas ini sudah ditutup. Panitia dapat membukanya kembali."))
+
+
+def marking_closed_reason(c: TrainingClass, day: date, today: date) -> str | None:
+    """Why the roster of `day` takes no marks (None: it is open), as check_marking_window says."""
+    try:
+        check_marking_window(c, day, today)
+    except AttendanceError as exc:
+        return str(exc.message)
+    return None
 
 
 def approved_registrations(c: TrainingClass, reader: User | None = None) -> list[Registration]:
@@ -172,7 +201,7 @@ def mark_all_present(c: TrainingClass, day: date, by: User | None, now: datetime
     marks = current_marks([c.id])
     count = 0
     for registration in approved_registrations(c):
-        if _status_of(marks, registration.id, day) is None:  # a note alone does not mark anyone
+        if status_of(marks, registration.id, day) is None:  # a note alone does not mark anyone
             record(c, registration_id=registration.id, day=day, status=AttendanceStatus.HADIR, by=by, now=now)
             count += 1
     return count
@@ -190,153 +219,6 @@ def reopen(c: TrainingClass, until: date, by: User | None) -> None:
         by,
         {"attendance_reopened_until": [old.isoformat() if old else None, until.isoformat()]},
     )
-
-
-# --- the rotating QR -------------------------------------------------------------------------------
-
-
-def _qr_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sibimtek-checkin")
-
-
-def qr_token(c: TrainingClass, day: date, now: datetime | None = None) -> str:
-    """A signed token bound to the class and day; a new one every 30 seconds."""
-    now = now or utcnow()
-    serializer = _qr_serializer()
-    window = int(now.timestamp()) // QR_ROTATE_SECONDS
-    # itsdangerous stamps with the real clock; the window number makes each period's token differ.
-    return serializer.dumps({"c": c.id, "d": day.isoformat(), "w": window})
-
-
-def day_start(c: TrainingClass, day: date) -> datetime:
-    """The configured start of a class day: its first agenda session, else 08.00, venue time."""
-    first = min((s.start_time for s in c.agenda if s.day == day), default=time(8, 0))
-    return datetime.combine(day, first, tzinfo=c.zoneinfo)
-
-
-def qr_closed_reason(c: TrainingClass, day: date, now: datetime | None = None) -> str | None:
-    """Why the QR screen of a class day shows no live code (None: it may show one). Participants
-    check themselves in only on the day itself, so any other day is closed to the QR."""
-    today = local_now(c, now).date()
-    if c.status in (ClassStatus.CANCELLED, ClassStatus.DRAFT):
-        return _("Kelas ini %(state)s: tidak ada presensi dengan kode QR.", state=c.status.label.lower())
-    if day not in class_days(c) or today > marking_open_until(c):
-        return _("Presensi kelas ini sudah ditutup. Kode QR tidak lagi ditampilkan.")
-    if today < day:
-        return _("Presensi %(d)s belum dibuka: kode QR tampil pada harinya.", d=format_day_date(day))
-    if today > day:
-        return _(
-            "Presensi hari ini sudah ditutup: kode QR hanya berlaku pada harinya (%(d)s). "
-            "Kehadiran yang terlewat dicatat fasilitator di daftar peserta.",
-            d=format_date(day),
-        )
-    return None
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    """What a scanned code leads to: the class, the day, and the participant's registration."""
-
-    training_class: TrainingClass
-    day: date
-    registration: Registration
-    already: AttendanceStatus | None  # Hadir or Terlambat already recorded for the day
-
-    @property
-    def day_number(self) -> int:
-        return class_days(self.training_class).index(self.day) + 1
-
-
-def _scan_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sibimtek-checkin-scan")
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
-
-
-def scan_proof(token: str) -> str | None:
-    """A signed note that this code was scanned while it was fresh, for someone who must log in
-    first (on a cheap phone that takes longer than the code lives); None for a stale or bad code."""
-    try:
-        _qr_serializer().loads(token, max_age=current_app.config["QR_TOKEN_MAX_AGE"])
-    except BadSignature:
-        return None
-    return _scan_serializer().dumps({"h": _token_digest(token)})
-
-
-def _max_age(token: str, proof: str | None) -> int:
-    max_age = current_app.config["QR_TOKEN_MAX_AGE"]
-    if proof:
-        grace = current_app.config["QR_LOGIN_GRACE"]
-        try:
-            if _scan_serializer().loads(proof, max_age=grace).get("h") == _token_digest(token):
-                return max_age + grace
-        except (BadSignature, AttributeError):
-            pass
-    return max_age
-
-
-def read_check_in(token: str, user: User, now: datetime | None = None, proof: str | None = None) -> CheckIn:
-    """Check a scanned code for `user` without recording anything (the confirm page shows what
-    it is for); every refusal raises with the reason. `proof` (scan_proof) gives the person who
-    scanned in time the minutes they needed to log in."""
-    try:
-        payload = _qr_serializer().loads(token, max_age=_max_age(token, proof))
-    except SignatureExpired:
-        raise AttendanceError(
-            _("Kode QR sudah kedaluwarsa. Pindai kode yang sedang tampil di layar fasilitator.")
-        ) from None
-    except BadSignature:
-        raise AttendanceError(_("Kode QR tidak valid.")) from None
-    c = db.session.get(TrainingClass, payload.get("c"))
-    if c is None:
-        raise AttendanceError(_("Kode QR tidak valid."))
-    day = date.fromisoformat(payload["d"])
-    registration = db.session.scalar(
-        select(Registration).where(
-            Registration.class_id == c.id,
-            Registration.user_id == user.id,
-            Registration.status == RegistrationStatus.APPROVED,
-        )
-    )
-    if registration is None:
-        elsewhere = db.session.scalar(
-            select(Registration.id)
-            .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.APPROVED)
-            .limit(1)
-        )
-        if elsewhere:
-            raise AttendanceError(_("Kode QR ini untuk kelas lain, bukan kelas Anda."))
-        raise AttendanceError(_("Anda tidak terdaftar (disetujui) di kelas ini."))
-    if day not in class_days(c) or day != local_now(c, now).date():
-        raise AttendanceError(_("Kode QR ini bukan untuk hari ini."))
-    status = _status_of(current_marks([c.id]), registration.id, day)
-    already = status if status in (AttendanceStatus.HADIR, AttendanceStatus.TERLAMBAT) else None
-    return CheckIn(c, day, registration, already)
-
-
-def check_in(
-    token: str, user: User, now: datetime | None = None, proof: str | None = None
-) -> tuple[AttendanceMark | None, str]:
-    """A participant scanned the class QR: Hadir, or Terlambat after the start; refusals raise."""
-    now = now or utcnow()
-    scanned = read_check_in(token, user, now, proof)
-    if scanned.already is not None:
-        return None, _("Anda sudah tercatat %(status)s hari ini.", status=scanned.already.label.lower())
-    c, day = scanned.training_class, scanned.day
-    grace = timedelta(minutes=current_app.config["ATTENDANCE_LATE_GRACE_MINUTES"])
-    status = AttendanceStatus.HADIR if local_now(c, now) <= day_start(c, day) + grace else AttendanceStatus.TERLAMBAT
-    mark, _created = record(
-        c,
-        registration_id=scanned.registration.id,
-        day=day,
-        status=status,
-        by=user,
-        source=MarkSource.QR,
-        now=now,
-    )
-    return mark, _("Presensi tercatat: %(status)s.", status=status.label)
 
 
 # --- the facilitator's home --------------------------------------------------------------------------
@@ -417,7 +299,7 @@ class ReportRow:
     notes: dict[date, str | None]
 
 
-def _status_of(marks: dict[tuple[int, date], DayMark], registration_id: int, day: date) -> AttendanceStatus | None:
+def status_of(marks: dict[tuple[int, date], DayMark], registration_id: int, day: date) -> AttendanceStatus | None:
     mark = marks.get((registration_id, day))
     return mark.status if mark else None
 
@@ -425,7 +307,7 @@ def _status_of(marks: dict[tuple[int, date], DayMark], registration_id: int, day
 def _statuses(
     marks: dict[tuple[int, date], DayMark], registration_id: int, days: list[date]
 ) -> dict[date, AttendanceStatus | None]:
-    return {d: _status_of(marks, registration_id, d) for d in days}
+    return {d: status_of(marks, registration_id, d) for d in days}
 
 
 def class_report(c: TrainingClass, reader: User | None = None) -> list[ReportRow]:
@@ -487,11 +369,26 @@ def programme_report(
     return sorted(by_province.values(), key=lambda g: g.label), sorted(by_type.values(), key=lambda g: g.label)
 
 
+def programme_report_for(
+    programme: Programme, batch_id: int | None, reader: User
+) -> tuple[list[GroupFigures], list[GroupFigures]]:
+    """`programme_report` of the classes of a programme (or of one batch) that `reader` may see; a
+    coordinator counts only the participants from their own province's libraries."""
+    classes = [c for c in programme_classes(programme.id, batch_id) if visible_to(c, reader)]
+    scope = None if reader.has_role(*PLANNERS) else reader.coordinator_province_code
+    return programme_report(classes, province_code=scope)
+
+
 def day_counts(c: TrainingClass, day: date) -> tuple[int, int]:
     """(marked, not yet marked) on a class day, for the facilitator's home."""
     people = db.session.scalars(
         select(Registration.id).where(Registration.class_id == c.id, Registration.status == RegistrationStatus.APPROVED)
     ).all()
     marks = current_marks([c.id])
-    marked = sum(1 for registration_id in people if _status_of(marks, registration_id, day) is not None)
+    marked = sum(1 for registration_id in people if status_of(marks, registration_id, day) is not None)
     return marked, len(people) - marked
+
+
+def today_counts(classes: list[TrainingClass], now: datetime | None = None) -> dict[int, tuple[int, int]]:
+    """`day_counts` of each class for today at its venue, by class id (the facilitator's home)."""
+    return {c.id: day_counts(c, local_now(c, now).date()) for c in classes}

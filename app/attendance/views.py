@@ -10,10 +10,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.attendance import bp, services
-from app.attendance.models import AttendanceStatus
+from app.attendance import bp, checkin, services
+from app.attendance.models import AttendanceMark, AttendanceStatus
 from app.attendance.views_offline import offline_script_attributes
-from app.core.access import public, roles_required
+from app.core.access import load_or_404, public, roles_required
 from app.core.actions import commit_or_flash
 from app.core.api import api_error
 from app.core.formatting import format_date
@@ -24,46 +24,29 @@ from app.extensions import db
 from app.programmes.models import TrainingClass
 
 
-def get_markable_class_or_404(class_id: int) -> TrainingClass:
-    """The class, if it exists (404) and the current user may mark it (403)."""
-    c = db.get_or_404(TrainingClass, class_id)
-    if not services.can_mark(current_user, c):
-        abort(403)
-    return c
+def _markable(class_id: int) -> TrainingClass:
+    """The class (404), if the current user may mark it (403)."""
+    return load_or_404(TrainingClass, class_id, check=lambda c: services.can_mark(current_user, c))
 
 
 def _day(c: TrainingClass, value: str) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        abort(404)
-    if day not in services.class_days(c):
-        abort(404)
-    return day
+    return services.class_day(c, value) or abort(404)
 
 
 @bp.get("/presensi/kelas/<int:class_id>")
 @roles_required(*MARKERS)
 def class_days(class_id: int) -> ResponseReturnValue:
     """Go to today's roster, or the first day (before) / last day (after the class)."""
-    c = get_markable_class_or_404(class_id)
-    days = services.class_days(c)
-    today = services.local_now(c).date()
-    day = today if today in days else (days[0] if today < days[0] else days[-1])
-    return redirect(url_for("attendance.roster", class_id=c.id, day=day.isoformat()))
+    c = _markable(class_id)
+    return redirect(url_for("attendance.roster", class_id=c.id, day=services.default_day(c).isoformat()))
 
 
 @bp.get("/presensi/kelas/<int:class_id>/<day>")
 @roles_required(*MARKERS)
 def roster(class_id: int, day: str) -> ResponseReturnValue:
-    c = get_markable_class_or_404(class_id)
+    c = _markable(class_id)
     the_day = _day(c, day)
     today = services.local_now(c).date()
-    try:
-        services.check_marking_window(c, the_day, today)
-        closed_reason = None
-    except DomainError as exc:
-        closed_reason = str(exc.message)
     marks = services.current_marks([c.id])
     people = services.approved_registrations(c)
     return render_template(
@@ -75,7 +58,7 @@ def roster(class_id: int, day: str) -> ResponseReturnValue:
         people=people,
         marks={r.id: marks.get((r.id, the_day)) for r in people},
         statuses=list(AttendanceStatus),
-        closed_reason=closed_reason,
+        closed_reason=services.marking_closed_reason(c, the_day, today),
         note_max=services.NOTE_MAX_LENGTH,
         offline=offline_script_attributes([request.path]),  # a copy for the next visit without a connection
     )
@@ -129,7 +112,7 @@ def _json_body() -> object:
 @roles_required(*MARKERS)
 def api_mark(class_id: int) -> ResponseReturnValue:
     """One mark from the roster (live or synced from the offline queue); idempotent by client_key."""
-    c = get_markable_class_or_404(class_id)
+    c = _markable(class_id)
     try:
         fields = _mark_payload(_json_body())
     except (ValueError, TypeError, KeyError, OverflowError):
@@ -146,6 +129,11 @@ def api_mark(class_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return api_error(422, exc.message)
     db.session.commit()
+    return _mark_answer(c, mark, created)
+
+
+def _mark_answer(c: TrainingClass, mark: AttendanceMark, created: bool) -> ResponseReturnValue:
+    """The stored mark, and what now counts for that person and day (a newer tap may have won)."""
     current = services.current_marks([c.id]).get((mark.registration_id, mark.day)) or services.DayMark()
     return jsonify(
         {
@@ -161,7 +149,7 @@ def api_mark(class_id: int) -> ResponseReturnValue:
 @bp.post("/presensi/kelas/<int:class_id>/<day>/semua-hadir")
 @roles_required(*MARKERS)
 def all_present(class_id: int, day: str) -> ResponseReturnValue:
-    c = get_markable_class_or_404(class_id)
+    c = _markable(class_id)
     the_day = _day(c, day)
     commit_or_flash(
         lambda: services.mark_all_present(c, the_day, current_user),
@@ -174,15 +162,15 @@ def all_present(class_id: int, day: str) -> ResponseReturnValue:
 @roles_required(*MARKERS)
 def qr_screen(class_id: int, day: str) -> ResponseReturnValue:
     """The code shown to the room; a day that is not open for check-in says so instead."""
-    c = get_markable_class_or_404(class_id)
+    c = _markable(class_id)
     the_day = _day(c, day)
     return render_template(
         "attendance/qr.html",
         c=c,
         day=the_day,
-        rotate=services.QR_ROTATE_SECONDS,
+        rotate=checkin.QR_ROTATE_SECONDS,
         day_number=services.class_days(c).index(the_day) + 1,
-        closed_reason=services.qr_closed_reason(c, the_day),
+        closed_reason=checkin.qr_closed_reason(c, the_day),
     )
 
 
@@ -191,18 +179,18 @@ def qr_screen(class_id: int, day: str) -> ResponseReturnValue:
 def qr_current(class_id: int, day: str) -> ResponseReturnValue:
     """The current check-in code as an SVG QR; the screen fetches a new one every 30 seconds.
     Refused (409) when the day is not open: a code the server would refuse is never shown."""
-    c = get_markable_class_or_404(class_id)
+    c = _markable(class_id)
     the_day = _day(c, day)
-    closed_reason = services.qr_closed_reason(c, the_day)
+    closed_reason = checkin.qr_closed_reason(c, the_day)
     if closed_reason:
         response = jsonify({"error": closed_reason})
         response.status_code = 409
     else:
-        token = services.qr_token(c, the_day)
+        token = checkin.qr_token(c, the_day)
         url = external_url("attendance.check_in", token=token)
         # One SVG unit per module (quiet zone of 4 included); the screen scales it to the viewport.
         svg = segno.make(url, error="m").svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
-        response = jsonify({"svg": svg, "url": url, "rotate": services.QR_ROTATE_SECONDS})
+        response = jsonify({"svg": svg, "url": url, "rotate": checkin.QR_ROTATE_SECONDS})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -214,18 +202,18 @@ def check_in(token: str) -> ResponseReturnValue:
     the mark is made. A code that would be refused says why at once, with no button. Scanned by
     someone logged out, the code is noted as scanned in time before they go to log in."""
     if not current_user.is_authenticated:
-        proof = services.scan_proof(token)
+        proof = checkin.scan_proof(token)
         back = url_for("attendance.check_in", token=token, **({"bukti": proof} if proof else {}))
         return redirect(url_for("auth.login", next=back))
     proof = request.args.get("bukti")
     if request.method == "GET":
         try:
-            scanned = services.read_check_in(token, current_user, proof=proof)
+            scanned = checkin.read_check_in(token, current_user, proof=proof)
         except DomainError as exc:
             return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422
         return render_template("attendance/check_in.html", token=token, scanned=scanned)
     try:
-        mark, message = services.check_in(token, current_user, proof=proof)
+        mark, message = checkin.check_in(token, current_user, proof=proof)
     except DomainError as exc:
         db.session.rollback()
         return render_template("attendance/check_in.html", token=token, error=str(exc.message)), 422
@@ -236,16 +224,14 @@ def check_in(token: str) -> ResponseReturnValue:
 @bp.post("/presensi/kelas/<int:class_id>/buka-kembali")
 @roles_required(*PLANNERS)
 def reopen(class_id: int) -> ResponseReturnValue:
-    c = db.get_or_404(TrainingClass, class_id)
+    c = load_or_404(TrainingClass, class_id)
     try:
         until = date.fromisoformat(request.form.get("until", ""))
-        services.reopen(c, until, current_user)
     except ValueError:
         flash(_("Tanggal tidak valid."), "danger")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
     else:
-        db.session.commit()
-        flash(_("Presensi dibuka kembali sampai %(d)s.", d=format_date(until)), "success")
+        commit_or_flash(
+            lambda: services.reopen(c, until, current_user),
+            _("Presensi dibuka kembali sampai %(d)s.", d=format_date(until)),
+        )
     return redirect(url_for("attendance.report", class_id=c.id))

@@ -124,7 +124,7 @@ def today() -> ResponseReturnValue:
     """The installed app's start page: the user's classes of today, then the next ones."""
     mine = services.facilitator_classes(classes_of_facilitator(current_user))
     today_rosters = {c.id: _today_roster(c) for c in mine.today}
-    counts = {c.id: services.day_counts(c, services.local_now(c).date()) for c in mine.today}
+    counts = services.today_counts(mine.today)
     return render_template(
         "attendance/today.html",
         mine=mine,

@@ -3,7 +3,7 @@ figures per batch or programme by province and library type."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,29 +11,25 @@ from flask_login import current_user
 from app.attendance import bp, services
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.core.access import roles_required
+from app.core.access import load_or_404, roles_required
 from app.core.export import xlsx_response
 from app.core.roles import OVERSEERS, PLANNERS, STAFF
 from app.extensions import db
 from app.pdf.pool import render_pdf_limited
 from app.programmes.models import Batch, Programme, TrainingClass
-from app.programmes.queries import get_class_row, programme_classes
+from app.programmes.queries import get_class_row
 from app.programmes.services import visible_to
 
 
-def get_readable_class_or_404(class_id: int) -> TrainingClass:
-    c = get_class_row(class_id)
-    if c is None:
-        abort(404)
-    if not visible_to(c, current_user):
-        abort(403)
-    return c
+def _readable(class_id: int) -> TrainingClass:
+    """The class (404), if the current user may read its attendance (403)."""
+    return load_or_404(get_class_row, class_id, check=lambda c: visible_to(c, current_user))
 
 
 @bp.get("/presensi/kelas/<int:class_id>/laporan")
 @roles_required(*STAFF)
 def report(class_id: int) -> ResponseReturnValue:
-    c = get_readable_class_or_404(class_id)
+    c = _readable(class_id)
     return render_template(
         "attendance/report.html",
         c=c,
@@ -48,7 +44,7 @@ def report(class_id: int) -> ResponseReturnValue:
 @bp.get("/presensi/kelas/<int:class_id>/laporan.xlsx")
 @roles_required(*STAFF)
 def report_xlsx(class_id: int) -> ResponseReturnValue:
-    c = get_readable_class_or_404(class_id)
+    c = _readable(class_id)
     days = services.class_days(c)
     report_rows = services.class_report(c, current_user)
     header = (
@@ -76,7 +72,7 @@ def report_xlsx(class_id: int) -> ResponseReturnValue:
 @roles_required(*STAFF)
 def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     """The paper sign-in sheet (daftar hadir): one row per participant, a signature box per day."""
-    c = get_readable_class_or_404(class_id)
+    c = _readable(class_id)
     people = services.approved_registrations(c, current_user)
     html = render_template("attendance/daftar_hadir.html", c=c, days=services.class_days(c), people=people)
     pdf = render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"])
@@ -93,11 +89,9 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
 @roles_required(*OVERSEERS)
 def programme_report(programme_id: int) -> ResponseReturnValue:
     """Attendance of a programme (or one of its batches: ?angkatan=) by province and library type."""
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     batch_id = request.args.get("angkatan", type=int)
-    classes = [c for c in programme_classes(programme.id, batch_id) if visible_to(c, current_user)]
-    scope = None if current_user.has_role(*PLANNERS) else current_user.coordinator_province_code
-    by_province, by_type = services.programme_report(classes, province_code=scope)
+    by_province, by_type = services.programme_report_for(programme, batch_id, current_user)
     return render_template(
         "attendance/programme_report.html",
         programme=programme,

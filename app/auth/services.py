@@ -9,7 +9,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth import signals, throttle, tokens
-from app.auth.models import SessionEnd, User, UserRole
+from app.auth.models import LoginSession, SessionEnd, User, UserRole
 from app.auth.password_policy import ensure_password_allowed
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.sessions import (  # noqa: F401 - the session functions are part of this module's API
@@ -17,6 +17,8 @@ from app.auth.sessions import (  # noqa: F401 - the session functions are part o
     end_all_sessions,
     end_other_sessions,
     end_session,
+    is_current,
+    open_sessions,
     session_user,
     start_session,
 )
@@ -177,6 +179,13 @@ def update_profile(user: User, *, full_name: str, phone: str | None) -> None:
     """A person corrects their own name and WhatsApp number."""
     user.full_name = full_name.strip()
     user.phone = phone
+
+
+def account_sessions(user: User, token: str | None) -> list[tuple[LoginSession, bool]]:
+    """The account's live sessions, each with whether it is this browser's (`token`): this browser
+    first, then the others, most recently used first."""
+    listed = [(record, is_current(record, token)) for record in open_sessions(user)]
+    return sorted(listed, key=lambda pair: not pair[1])
 
 
 def change_password(user: User, current_password: str, new_password: str, keep_token: str | None = None) -> int:

@@ -18,7 +18,7 @@ from app.auth.forms import (
 )
 from app.auth.models import User
 from app.core.access import anonymous_only, login_required, public
-from app.core.forms import show_domain_error
+from app.core.actions import commit_or_flash
 from app.core.urls import safe_next_url
 from app.errors import ConsentRequired, DomainError, EmailNotVerified, InvalidToken, LoginDelayed
 from app.extensions import db, limiter
@@ -114,20 +114,25 @@ def login() -> ResponseReturnValue:
     except DomainError as exc:
         flash(str(exc.message), "danger")
     else:
-        next_url = safe_next_url(request.args.get("next"))
-        locale = session.get("locale")
-        session.clear()  # a fresh session at login: nothing from before carries over
-        token = services.start_session(user, ip_address=request.remote_addr, user_agent=request.user_agent.string)
-        session[SESSION_TOKEN_KEY] = token
-        session["locale"] = user.locale or locale
-        login_user(user)
-        db.session.commit()
-        flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
-        response = redirect(next_url or url_for("reports.dashboard"))
-        _remember_device(response, user.email)
-        return response
+        return _logged_in(user)
     db.session.commit()  # keeps the failure count (and an upgraded hash); never half a login
     return render_template("auth/login.html", form=form, unverified_email=unverified_email)
+
+
+def _logged_in(user: User) -> ResponseReturnValue:
+    """Start the session of a user whose password was right, and go where they were going."""
+    next_url = safe_next_url(request.args.get("next"))
+    locale = session.get("locale")
+    session.clear()  # a fresh session at login: nothing from before carries over
+    token = services.start_session(user, ip_address=request.remote_addr, user_agent=request.user_agent.string)
+    session[SESSION_TOKEN_KEY] = token
+    session["locale"] = user.locale or locale
+    login_user(user)
+    db.session.commit()
+    flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+    response = redirect(next_url or url_for("reports.dashboard"))
+    _remember_device(response, user.email)
+    return response
 
 
 def log_out_here() -> None:
@@ -155,19 +160,18 @@ def logout() -> ResponseReturnValue:
 def register() -> ResponseReturnValue:
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            services.register_participant(
+        signed_up = commit_or_flash(
+            lambda: services.register_participant(
                 email=form.email.data,
                 full_name=form.full_name.data,
                 password=form.password.data,
                 phone=form.phone.data,
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
+            ),
+            None,
+            form=form,
+        )
+        if signed_up:
             # The same page whether the address was new or already had an account (its owner got a note).
             return render_template("auth/check_email.html", email=services.normalise_email(form.email.data))
     return render_template("auth/register.html", form=form)
@@ -187,15 +191,12 @@ def verify_email(token: str) -> ResponseReturnValue:
         flash(_("Email Anda sudah terverifikasi. Silakan masuk."), "info")
         return redirect(url_for("auth.login"))
     form = VerifyEmailForm()
-    if form.validate_on_submit():
-        try:
-            services.verify_email(token, form.password.data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Email Anda sudah terverifikasi. Silakan masuk."), "success")
-            return redirect(url_for("auth.login"))
+    if form.validate_on_submit() and commit_or_flash(
+        lambda: services.verify_email(token, form.password.data),
+        _("Email Anda sudah terverifikasi. Silakan masuk."),
+        form=form,
+    ):
+        return redirect(url_for("auth.login"))
     return render_template("auth/verify_email.html", form=form, user=user)
 
 
@@ -248,13 +249,10 @@ def reset_password(token: str) -> ResponseReturnValue:
         form.consent.validators = [DataRequired(str(ConsentRequired.message))]
     if form.validate_on_submit():
         consent = current_app.config["PRIVACY_NOTICE_VERSION"] if form.consent.data else None
-        try:
-            services.reset_password(token, form.password.data, consent_version=consent)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
+        # Flashed after the logout below, which clears the session (and any message already in it).
+        if commit_or_flash(
+            lambda: services.reset_password(token, form.password.data, consent_version=consent), None, form=form
+        ):
             if current_user.is_authenticated:
                 logout_user()
                 session.clear()

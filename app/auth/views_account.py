@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -10,9 +12,8 @@ from flask_login import current_user
 from app.auth import bp, services, sessions
 from app.auth.forms import ChangePasswordForm, ProfileForm
 from app.auth.views import SESSION_TOKEN_KEY, log_out_here
-from app.core.access import login_required
-from app.core.forms import show_domain_error
-from app.errors import DomainError
+from app.core.access import load_or_404, login_required
+from app.core.actions import commit_or_flash
 from app.extensions import db, limiter
 
 
@@ -31,34 +32,38 @@ def account() -> ResponseReturnValue:
     profile = ProfileForm(obj=current_user, prefix="profile")
     password = ChangePasswordForm(prefix="password")
     password.password_owner = current_user  # the policy refuses a password made of the account's own data
-    if profile.submit.data and profile.validate_on_submit():
-        services.update_profile(current_user, full_name=profile.full_name.data, phone=profile.phone.data)
-        db.session.commit()
-        flash(_("Data akun tersimpan."), "success")
+    if _profile_saved(profile) or _password_changed(password):
         return redirect(url_for("auth.account"))
-    if password.submit.data and password.validate_on_submit():
-        try:
-            ended = services.change_password(
-                current_user,
-                password.current_password.data,
-                password.password.data,
-                keep_token=session.get(SESSION_TOKEN_KEY),
-            )
-        except DomainError as exc:
-            show_domain_error(password, exc)
-        else:
-            db.session.commit()
-            flash(
-                _("Kata sandi diganti.") + (" " + _("%(n)s sesi lain diakhiri.", n=ended) if ended else ""), "success"
-            )
-            return redirect(url_for("auth.account"))
     if request.method == "POST" and not (profile.submit.data or password.submit.data):
         abort(400)  # neither form's button: not something the page sends
-    token = session.get(SESSION_TOKEN_KEY)
-    # This browser first, then the others, most recently used first.
-    listed = [(record, sessions.is_current(record, token)) for record in sessions.open_sessions(current_user)]
-    open_sessions = sorted(listed, key=lambda pair: not pair[1])
+    open_sessions = services.account_sessions(current_user, session.get(SESSION_TOKEN_KEY))
     return render_template("auth/account.html", profile=profile, password=password, open_sessions=open_sessions)
+
+
+def _profile_saved(form: ProfileForm) -> bool:
+    return bool(
+        form.submit.data
+        and form.validate_on_submit()
+        and commit_or_flash(
+            lambda: services.update_profile(current_user, full_name=form.full_name.data, phone=form.phone.data),
+            _("Data akun tersimpan."),
+            form=form,
+        )
+    )
+
+
+def _password_changed(form: ChangePasswordForm) -> bool:
+    return bool(
+        form.submit.data
+        and form.validate_on_submit()
+        and commit_or_flash(
+            lambda: services.change_password(
+                current_user, form.current_password.data, form.password.data, keep_token=session.get(SESSION_TOKEN_KEY)
+            ),
+            lambda ended: _("Kata sandi diganti.") + (" " + _("%(n)s sesi lain diakhiri.", n=ended) if ended else ""),
+            form=form,
+        )
+    )
 
 
 @bp.post("/akun/sesi/akhiri-lain")
@@ -75,9 +80,7 @@ def end_other_sessions() -> ResponseReturnValue:
 @login_required
 def end_one_session(login_session_id: int) -> ResponseReturnValue:
     """End one of the account's own sessions (another account's, or one already over, is a 404)."""
-    record = sessions.find_open_session(current_user, login_session_id)
-    if record is None:
-        abort(404)
+    record = load_or_404(partial(sessions.find_open_session, current_user), login_session_id)
     if sessions.is_current(record, session.get(SESSION_TOKEN_KEY)):  # this browser: as logging out
         log_out_here()
         flash(_("Anda telah keluar."), "info")

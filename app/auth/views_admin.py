@@ -10,11 +10,11 @@ from flask_login import current_user
 from app.auth import bp, services
 from app.auth.forms import UserForm
 from app.auth.models import User
-from app.core.access import roles_required
-from app.core.forms import choice_list, show_domain_error
+from app.core.access import load_or_404, roles_required
+from app.core.actions import commit_or_flash
+from app.core.forms import choice_list
 from app.core.pagination import paginate
 from app.core.roles import Role
-from app.errors import DomainError
 from app.extensions import db
 from app.regions.services import provinces
 
@@ -38,62 +38,51 @@ def users() -> ResponseReturnValue:
 @roles_required(Role.ADMIN)
 def user_new() -> ResponseReturnValue:
     form = _user_form()
-    if form.validate_on_submit():
-        try:
-            user = services.create_staff(
-                email=form.email.data,
-                full_name=form.full_name.data,
-                phone=form.phone.data,
-                roles=[Role(r) for r in form.roles.data],
-                province_code=form.province_code.data or None,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(
-                _("Akun %(email)s dibuat; tautan untuk mengatur kata sandi telah dikirim.", email=user.email),
-                "success",
-            )
-            return redirect(url_for("auth.users"))
+    if form.validate_on_submit() and commit_or_flash(
+        lambda: services.create_staff(
+            email=form.email.data,
+            full_name=form.full_name.data,
+            phone=form.phone.data,
+            roles=[Role(r) for r in form.roles.data],
+            province_code=form.province_code.data or None,
+        ),
+        lambda user: _("Akun %(email)s dibuat; tautan untuk mengatur kata sandi telah dikirim.", email=user.email),
+        form=form,
+    ):
+        return redirect(url_for("auth.users"))
     return render_template("auth/admin/user_form.html", form=form, user=None)
 
 
 @bp.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int) -> ResponseReturnValue:
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     form = _user_form(obj=user)
     if request.method == "GET":
         form.roles.data = [r.value for r in user.role_set]
         form.province_code.data = user.coordinator_province_code or ""
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                full_name=form.full_name.data,
-                email=form.email.data,
-                phone=form.phone.data,
-                roles=[Role(r) for r in form.roles.data],
-                province_code=form.province_code.data or None,
-                active=form.active.data,
-                by=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Akun %(email)s diperbarui.", email=user.email), "success")
-            return redirect(url_for("auth.users"))
+    if form.validate_on_submit() and commit_or_flash(
+        lambda: services.update_user(
+            user,
+            full_name=form.full_name.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            roles=[Role(r) for r in form.roles.data],
+            province_code=form.province_code.data or None,
+            active=form.active.data,
+            by=current_user,
+        ),
+        lambda _updated: _("Akun %(email)s diperbarui.", email=user.email),  # the new address, once saved
+        form=form,
+    ):
+        return redirect(url_for("auth.users"))
     return render_template("auth/admin/user_form.html", form=form, user=user)
 
 
 @bp.post("/admin/pengguna/<int:user_id>/kirim-tautan")
 @roles_required(Role.ADMIN)
 def user_send_reset(user_id: int) -> ResponseReturnValue:
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     if not user.active:
         abort(400)
     services.request_password_reset(user.email)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from app.catalogue import bp
-from app.core.access import public
+from app.core.access import load_or_404, public
 from app.core.pagination import paginate
 from app.programmes import lifecycle, queries
 from app.programmes.models import PUBLIC_STATUSES, ClassStatus
@@ -36,9 +36,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/katalog/<int:class_id>")
 @public
 def class_page(class_id: int) -> ResponseReturnValue:
-    training_class = queries.get_class(class_id)
-    if training_class is None or training_class.status not in PUBLIC_STATUSES:
-        abort(404)  # drafts and cancelled classes do not exist for the public
+    # Drafts and cancelled classes do not exist for the public.
+    training_class = load_or_404(queries.get_class, class_id, check=lambda c: c.status in PUBLIC_STATUSES, hide=True)
     days: dict[date, list] = {}
     for session in training_class.agenda:
         days.setdefault(session.day, []).append(session)

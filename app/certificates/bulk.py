@@ -19,6 +19,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, has_request_context
@@ -279,6 +280,35 @@ def latest_job(job: BulkJob) -> BulkJob | None:
             BulkJob.zip_path.is_not(None),
         )
         .order_by(BulkJob.id.desc())
+    )
+
+
+SCOPE_WORDS = {"class": "kelas", "batch": "angkatan", "programme": "program"}  # in file names
+SCOPE_TABLES = {"class": "classes", "batch": "batches", "programme": "programmes"}  # in the access log
+DOWNLOAD_KINDS = ("sertifikat.zip", "gabungan.pdf")
+
+
+@dataclass(frozen=True)
+class JobDownload:
+    """One file of a finished job, as it is sent: where it is, its name, and what the log calls its scope."""
+
+    path: Path
+    name: str
+    table: str
+
+
+def job_download(job: BulkJob, kind: str) -> JobDownload | None:
+    """The ZIP or the combined PDF of a finished job; None for an unfinished job, an unknown kind,
+    or files already removed (those of an old job go when a newer one finishes)."""
+    if job.status is not JobStatus.DONE or not job.zip_path or kind not in DOWNLOAD_KINDS:
+        return None
+    path = storage.store().path(job.zip_path if kind == "sertifikat.zip" else job.combined_path or "")
+    if not path.is_file():
+        return None
+    return JobDownload(
+        path=path,
+        name=f"sertifikat-{SCOPE_WORDS.get(job.scope, job.scope)}-{job.scope_id}-{kind}",
+        table=SCOPE_TABLES.get(job.scope, "programmes"),
     )
 
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.certificates import numbering
 from app.certificates.models import REASON_MAX
+from app.certificates.settings import DEFAULT_SIGNATORY
 from app.core.forms import BaseForm
 
 
@@ -91,6 +92,22 @@ class CertificateSettingsForm(BaseForm):
     signature = FileField(_l("Gambar tanda tangan (PNG/JPEG, maks. 1 MB)"))
     remove_signature = BooleanField(_l("Tanpa gambar tanda tangan"))
     submit = SubmitField(_l("Simpan"))
+
+    def show_signatories(self, signatories: list[dict[str, str]] | None) -> None:
+        """Fill the signatory fields from saved settings (the default signatory when none is saved)."""
+        first = (signatories or [DEFAULT_SIGNATORY])[0]
+        self.signatory_position.data = first.get("position")
+        self.signatory_name.data = first.get("name")
+        self.signatory_nip.data = first.get("nip")
+        for second in (signatories or [])[1:2]:
+            self.signatory2_position.data = second.get("position")
+            self.signatory2_name.data = second.get("name")
+            self.signatory2_nip.data = second.get("nip")
+
+    def upload(self, name: str) -> bytes | None:
+        """The content of the file sent in the `name` field ("logo", "signature"), None when none was."""
+        sent = getattr(self, name).data
+        return sent.read() if sent else None
 
     def validate_number_pattern(self, field: StringField) -> None:
         try:

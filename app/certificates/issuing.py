@@ -25,6 +25,7 @@ from app.certificates.names import Readiness, confirmation_deadline, name_check,
 from app.certificates.queries import approved_of_class, current_certificate, current_certificates, pending_corrections
 from app.certificates.settings import insert_if_missing, settings_for
 from app.core.formatting import format_date, format_date_range, format_percent
+from app.core.roles import PLANNERS
 from app.core.urls import external_url, public_request_context
 from app.errors import CertificateError
 from app.extensions import db, utcnow
@@ -254,6 +255,18 @@ def revoked_on(certificate: Certificate) -> date | None:
     if certificate.revoked_at is None:
         return None
     return certificate.revoked_at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def may_download(certificate: Certificate, user: User) -> bool:
+    """The holder (their own registration) and the organisers and admins."""
+    owner = certificate.registration is not None and certificate.registration.user_id == user.id
+    return owner or user.has_role(*PLANNERS)
+
+
+def shows_revocation_reason(user: Any) -> bool:
+    """Why a certificate was revoked is the organisers' business: the public (anyone else, logged in
+    or not) sees only that it was, and when."""
+    return bool(user.is_authenticated and user.has_role(*PLANNERS))
 
 
 def reissue(certificate: Certificate, by: User | None) -> Certificate:

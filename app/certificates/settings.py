@@ -1,5 +1,5 @@
-"""A programme's certificate settings: defaults on first use, the settings form, the live draft
-and the logo and signature images they print."""
+"""A programme's certificate settings: defaults on first use, the settings form, the live draft,
+saving them with the logo and signature images they print."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.certificates import storage
 from app.certificates.models import DEFAULT_BODY, DEFAULT_PATTERN, CertificateSettings
+from app.errors import DomainError, Problem, ValidationFailed
 from app.extensions import db
 from app.programmes.models import Programme
 
@@ -99,3 +101,37 @@ def set_images(
         settings.signature_image = None
     settings.logo_image = logo or settings.logo_image
     settings.signature_image = signature or settings.signature_image
+
+
+def save_settings(
+    settings: CertificateSettings,
+    form: Any,
+    *,
+    logo: bytes | None = None,
+    signature: bytes | None = None,
+    remove_logo: bool = False,
+    remove_signature: bool = False,
+) -> None:
+    """Save a validated settings form with its uploaded images (`storage.store_image` checks them). A
+    refused image raises ValidationFailed, each problem on its field ("logo", "signature"), and no
+    image of this save is kept (the good one sent with a bad one is deleted again)."""
+    stored: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, content in (("logo", logo), ("signature", signature)):
+        if content is not None:
+            try:
+                stored[name] = storage.store_image(content)
+            except DomainError as exc:
+                problems.append(Problem(str(exc.message), name))
+    if problems:
+        for kept in stored.values():
+            storage.store().delete_image(kept)
+        raise ValidationFailed(problems)
+    set_images(
+        settings,
+        stored.get("logo"),
+        stored.get("signature"),
+        remove_logo=remove_logo,
+        remove_signature=remove_signature,
+    )
+    apply_settings(settings, form)

@@ -8,18 +8,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import clock
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.certificates import bp, bulk, issuing, names, rendering, storage
+from app.certificates import bp, bulk, issuing, names, rendering
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
-from app.certificates.models import BulkJob, Certificate, CertificateStatus, JobStatus
+from app.certificates.models import BulkJob, Certificate
+from app.certificates.preview import sample_certificate
 from app.certificates.queries import class_with_programme, find_by_code
-from app.certificates.settings import DEFAULT_SIGNATORY, apply_settings, draft_settings, set_images, settings_for
-from app.core.access import login_required, public, roles_required
+from app.certificates.settings import draft_settings, save_settings, settings_for
+from app.core.access import load_or_404, login_required, public, roles_required
 from app.core.actions import commit_or_flash
 from app.core.roles import PLANNERS
-from app.errors import DomainError
 from app.extensions import db, limiter, utcnow
 from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration
@@ -28,59 +27,33 @@ from app.registration.models import Registration
 @bp.route("/kelola/program/<int:programme_id>/sertifikat", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def settings(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     current = settings_for(programme)
-    signatory = (current.signatories or [DEFAULT_SIGNATORY])[0]
     form = CertificateSettingsForm(obj=current)
     if request.method == "GET":
-        form.signatory_position.data = signatory.get("position")
-        form.signatory_name.data = signatory.get("name")
-        form.signatory_nip.data = signatory.get("nip")
-        second = (current.signatories or [])[1:2]
-        if second:
-            form.signatory2_position.data = second[0].get("position")
-            form.signatory2_name.data = second[0].get("name")
-            form.signatory2_nip.data = second[0].get("nip")
-    if form.validate_on_submit() and _images_saved(current, form):
-        apply_settings(current, form)
-        db.session.commit()
-        flash(_("Pengaturan sertifikat disimpan."), "success")
+        form.show_signatories(current.signatories)
+    if form.validate_on_submit() and commit_or_flash(
+        lambda: save_settings(
+            current,
+            form,
+            logo=form.upload("logo"),
+            signature=form.upload("signature"),
+            remove_logo=form.remove_logo.data,
+            remove_signature=form.remove_signature.data,
+        ),
+        _("Pengaturan sertifikat disimpan."),
+        form=form,
+    ):
         return redirect(url_for("certificates.settings", programme_id=programme.id))
     db.session.commit()  # the defaults, created on first visit
     return render_template("certificates/settings.html", programme=programme, form=form, programme_settings=current)
-
-
-def _images_saved(settings: object, form: CertificateSettingsForm) -> bool:
-    """Store uploaded logo/signature images; False (errors on the form, nothing kept) when one is
-    refused."""
-    uploads = {}
-    for name in ("logo", "signature"):
-        upload = getattr(form, name).data
-        if upload:
-            try:
-                uploads[name] = storage.store_image(upload.read())
-            except DomainError as exc:
-                getattr(form, name).errors = [*getattr(form, name).errors, str(exc.message)]
-    if len(uploads) < sum(1 for name in ("logo", "signature") if getattr(form, name).data):
-        for stored in uploads.values():  # the other image was fine: not kept either
-            storage.store().delete_image(stored)
-        db.session.rollback()
-        return False
-    set_images(
-        settings,
-        uploads.get("logo"),
-        uploads.get("signature"),
-        remove_logo=form.remove_logo.data,
-        remove_signature=form.remove_signature.data,
-    )
-    return True
 
 
 @bp.get("/kelola/program/<int:programme_id>/sertifikat/pratinjau.pdf")
 @roles_required(*PLANNERS)
 def preview(programme_id: int) -> ResponseReturnValue:
     """The certificate as it will look, with sample data (nothing is issued)."""
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     settings = settings_for(programme)
     # Keep the defaults created on first use: the rollback below (which drops the unsaved sample)
     # would otherwise delete the fresh settings row under `settings` (ObjectDeletedError, a 500).
@@ -88,34 +61,7 @@ def preview(programme_id: int) -> ResponseReturnValue:
     draft = CertificateSettingsForm(formdata=request.args, meta={"csrf": False})
     if "title" in request.args and draft.validate():  # the values being typed, not saved yet
         settings = draft_settings(programme, draft)
-    sample = Certificate(
-        id=0,
-        programme_id=programme.id,
-        seq=1,
-        version=1,
-        code="CONTOH" + "x" * 37,
-        short_code="CONT-OH12-34",
-        number=issuing.format_number(
-            settings.number_pattern, 1, programme, programme.batches[0].end_date if programme.batches else clock.today()
-        ),
-        status=CertificateStatus.VALID,
-        holder_name=request.args.get("nama", "Baiq Nurul Hidayati, S.Pd.")[:100],
-        details={
-            "programme": programme.name,
-            "programme_code": programme.code,
-            "year": programme.year,
-            "class": "Kelas Bali – Nusa Tenggara Barat",
-            "batch": "Angkatan 2",
-            "place": "Kota Mataram",
-            "venue": "Aston Inn Mataram",
-            "dates": "22–25 Mei 2023",
-            "start": "2023-05-22",
-            "end": "2023-05-25",
-            "jp": programme.jp_total,
-            "library": "Perpustakaan Desa",
-            "agenda": [{"day": "22 Mei 2023", "topic": "Kebijakan TPBIS", "jp": programme.jp_total}],
-        },
-    )
+    sample = sample_certificate(programme, settings, request.args.get("nama"))
     db.session.rollback()
     response = Response(rendering.preview_pdf(sample, settings), mimetype="application/pdf")
     # The settings page shows this PDF in an iframe: allow framing by our own pages, for this
@@ -128,7 +74,7 @@ def preview(programme_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/kelas/<int:class_id>/sertifikat")
 @roles_required(*PLANNERS)
 def class_certificates(class_id: int) -> ResponseReturnValue:
-    c = class_with_programme(class_id) or abort(404)
+    c = load_or_404(class_with_programme, class_id)
     rows = issuing.class_rows(c)
     return render_template("certificates/class.html", c=c, rows=rows)
 
@@ -136,12 +82,13 @@ def class_certificates(class_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/kelas/<int:class_id>/sertifikat/terbitkan")
 @roles_required(*PLANNERS)
 def issue_class(class_id: int) -> ResponseReturnValue:
-    c = db.get_or_404(TrainingClass, class_id)
-    issued, skipped = issuing.issue_class(c, current_user)
-    db.session.commit()
-    flash(_("%(n)s sertifikat diterbitkan.", n=issued), "success")
-    if skipped:
-        flash(_("%(n)s peserta belum memenuhi syarat.", n=len(skipped)), "warning")
+    c = load_or_404(TrainingClass, class_id)
+    done = commit_or_flash(
+        lambda: issuing.issue_class(c, current_user),
+        lambda result: _("%(n)s sertifikat diterbitkan.", n=result[0]),
+    )
+    if done and done.result[1]:
+        flash(_("%(n)s peserta belum memenuhi syarat.", n=len(done.result[1])), "warning")
     return redirect(url_for("certificates.class_certificates", class_id=c.id))
 
 
@@ -149,7 +96,7 @@ def issue_class(class_id: int) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def issue_one(registration_id: int) -> ResponseReturnValue:
     """Issue for one person; below the attendance rule only with a reason (audited)."""
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id)
     commit_or_flash(
         lambda: issuing.issue(registration, current_user, override_reason=request.form.get("reason")),
         lambda certificate: _("Sertifikat %(n)s diterbitkan.", n=certificate.number),
@@ -160,7 +107,7 @@ def issue_one(registration_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/sertifikat/<int:certificate_id>/<action>")
 @roles_required(*PLANNERS)
 def change(certificate_id: int, action: str) -> ResponseReturnValue:
-    certificate = db.get_or_404(Certificate, certificate_id)
+    certificate = load_or_404(Certificate, certificate_id)
     if action == "cabut":
         form = RevokeCertificateForm()
         if form.validate_on_submit():
@@ -186,9 +133,7 @@ def change(certificate_id: int, action: str) -> ResponseReturnValue:
 @login_required
 def confirm_name(registration_id: int) -> ResponseReturnValue:
     """The participant confirms the name and titles to be printed on their certificate."""
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.user_id != current_user.id:
-        abort(404)
+    registration = load_or_404(Registration, registration_id, check=lambda r: r.user_id == current_user.id, hide=True)
     commit_or_flash(
         lambda: names.confirm_name(registration, current_user),
         _("Terima kasih. Nama pada sertifikat Anda sudah dikonfirmasi."),
@@ -199,10 +144,9 @@ def confirm_name(registration_id: int) -> ResponseReturnValue:
 @bp.get("/sertifikat/<int:certificate_id>.pdf")
 @login_required
 def download(certificate_id: int) -> ResponseReturnValue:
-    certificate = db.get_or_404(Certificate, certificate_id)
-    owner = certificate.registration is not None and certificate.registration.user_id == current_user.id
-    if not owner and not current_user.has_role(*PLANNERS):
-        abort(404)
+    certificate = load_or_404(
+        Certificate, certificate_id, check=lambda c: issuing.may_download(c, current_user), hide=True
+    )
     pdf = rendering.pdf_bytes(certificate)
     log_access(
         AccessAction.DOWNLOADED,
@@ -242,14 +186,12 @@ def verify(code: str) -> ResponseReturnValue:
     certificate = find_by_code(code) if len(code) == 43 else None
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None, searched=code[:20]), 404
-    # Why it was revoked is the organisers' business: the public sees only that it was, and when.
-    show_reason = current_user.is_authenticated and current_user.has_role(*PLANNERS)
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
         searched=None,
         revoked_on=issuing.revoked_on(certificate),
-        show_reason=show_reason,
+        show_reason=issuing.shows_revocation_reason(current_user),
     )
 
 
@@ -271,7 +213,7 @@ def bulk_start(scope: str, scope_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>")
 @roles_required(*PLANNERS)
 def bulk_status(job_id: int) -> ResponseReturnValue:
-    job = db.get_or_404(BulkJob, job_id)
+    job = load_or_404(BulkJob, job_id)
     labels = {"queued": _("menunggu"), "running": _("berjalan"), "done": _("selesai"), "failed": _("gagal")}
     return render_template(
         "certificates/job.html",
@@ -285,7 +227,7 @@ def bulk_status(job_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>.json")
 @roles_required(*PLANNERS)
 def bulk_progress(job_id: int) -> ResponseReturnValue:
-    job = db.get_or_404(BulkJob, job_id)
+    job = load_or_404(BulkJob, job_id)
     return {
         "status": job.status.value,
         "done": job.done,
@@ -299,36 +241,25 @@ def bulk_progress(job_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/sertifikat/pekerjaan/<int:job_id>/lanjutkan")
 @roles_required(*PLANNERS)
 def bulk_resume(job_id: int) -> ResponseReturnValue:
-    job = db.get_or_404(BulkJob, job_id)
+    job = load_or_404(BulkJob, job_id)
     if bulk.queue_again(job):
         db.session.commit()
         bulk.start(job.id)
     return redirect(url_for("certificates.bulk_status", job_id=job.id))
 
 
-SCOPE_WORDS = {"class": "kelas", "batch": "angkatan", "programme": "program"}  # in file names
-
-
 @bp.get("/kelola/sertifikat/pekerjaan/<int:job_id>/<kind>")
 @roles_required(*PLANNERS)
 def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
-    job = db.get_or_404(BulkJob, job_id)
-    if job.status is not JobStatus.DONE or not job.zip_path or kind not in ("sertifikat.zip", "gabungan.pdf"):
-        abort(404)
-    path = storage.store().path(job.zip_path if kind == "sertifikat.zip" else job.combined_path or "")
-    if not path.is_file():  # the files of an old job are removed when a newer one finishes
-        abort(404)
+    job = load_or_404(BulkJob, job_id)
+    download = bulk.job_download(job, kind) or abort(404)
     log_access(
         AccessAction.DOWNLOADED,
         "certificates_bulk",
-        {"class": "classes", "batch": "batches"}.get(job.scope, "programmes"),
+        download.table,
         job.scope_id,
         subject_label=kind,
         people=job.total,
     )
     db.session.commit()
-    return send_file(
-        path,
-        as_attachment=True,
-        download_name=f"sertifikat-{SCOPE_WORDS.get(job.scope, job.scope)}-{job.scope_id}-{kind}",
-    )
+    return send_file(download.path, as_attachment=True, download_name=download.name)

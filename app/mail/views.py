@@ -6,10 +6,9 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
-from app.core.access import roles_required
+from app.core.access import load_or_404, roles_required
 from app.core.pagination import paginate
 from app.core.roles import Role
-from app.extensions import db
 from app.mail import bp
 from app.mail.models import OutboxMessage
 
@@ -29,4 +28,4 @@ def outbox() -> ResponseReturnValue:
 @bp.get("/admin/surel/<int:message_id>")
 @roles_required(Role.ADMIN)
 def message(message_id: int) -> ResponseReturnValue:
-    return render_template("mail/message.html", message=db.get_or_404(OutboxMessage, message_id))
+    return render_template("mail/message.html", message=load_or_404(OutboxMessage, message_id))

@@ -35,9 +35,7 @@ def dashboard() -> ResponseReturnValue:
     if user.has_role(Role.FACILITATOR):
         mine = attendance_services.facilitator_classes(programme_services.classes_of_facilitator(user))
         context["my_classes"] = mine
-        context["today_counts"] = {
-            c.id: attendance_services.day_counts(c, attendance_services.local_now(c).date()) for c in mine.today
-        }
+        context["today_counts"] = attendance_services.today_counts(mine.today)
         # Today's rosters are kept on the phone from here, before the venue's Wi-Fi lets them down.
         context["offline"] = offline_script_attributes(today_roster_urls(mine.today))
     return render_template("reports/dashboard.html", Role=Role, **context)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from app.attendance import services
+from app.attendance import checkin, services
 from app.attendance.models import AttendanceMark, AttendanceStatus
 from app.auth.models import User
 from app.core.roles import Role
@@ -16,26 +16,6 @@ from app.errors import AttendanceError
 from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration.models import Registration
-
-
-@pytest.fixture
-def running(app, open_class, register, make_user):
-    """A class with 3 approved participants and a facilitator; `at(day_index, hh, mm)` gives a
-    moment on a class day in the venue's time."""
-    facilitator = make_user(Role.FACILITATOR)
-    class_id = open_class(capacity=5)
-    owner = make_user(Role.PARTICIPANT)
-    ids = [register(class_id, 1, user=owner), register(class_id, 2), register(class_id, 3)]
-    with app.app_context():
-        c = db.session.get(TrainingClass, class_id)
-        c.facilitators = [db.session.get(User, facilitator.id)]
-        start, zone = c.start_date, c.zoneinfo
-        db.session.commit()
-
-    def at(day_index: int, hour: int = 9, minute: int = 0) -> datetime:
-        return datetime.combine(start + timedelta(days=day_index), time(hour, minute), tzinfo=zone)
-
-    return {"class_id": class_id, "ids": ids, "facilitator": facilitator, "owner": owner, "at": at}
 
 
 def _c(running) -> TrainingClass:
@@ -193,7 +173,7 @@ def _token_at(c: TrainingClass, day, moment: datetime) -> str:
     from unittest import mock
 
     with mock.patch("itsdangerous.timed.time.time", return_value=moment.timestamp()):
-        return services.qr_token(c, day, now=moment)
+        return checkin.qr_token(c, day, now=moment)
 
 
 def test_qr_check_in_marks_hadir_then_refuses_a_second_time(app, running) -> None:
@@ -213,9 +193,9 @@ def test_qr_check_in_marks_hadir_then_refuses_a_second_time(app, running) -> Non
             ).timestamp()
             + 20,
         ):
-            mark, message = services.check_in(token, owner, now=at(0, 8, 0) + timedelta(seconds=20))
+            mark, message = checkin.check_in(token, owner, now=at(0, 8, 0) + timedelta(seconds=20))
             assert mark.status is AttendanceStatus.HADIR
-            again, message_again = services.check_in(token, owner, now=at(0, 8, 1))
+            again, message_again = checkin.check_in(token, owner, now=at(0, 8, 1))
             assert again is None
             assert "sudah tercatat hadir" in message_again
 
@@ -230,7 +210,7 @@ def test_qr_check_in_after_the_start_is_late(app, running) -> None:
         from unittest import mock
 
         with mock.patch("itsdangerous.timed.time.time", return_value=moment.timestamp() + 5):
-            mark, _message = services.check_in(token, owner, now=moment)
+            mark, _message = checkin.check_in(token, owner, now=moment)
         assert mark.status is AttendanceStatus.TERLAMBAT
 
 
@@ -250,25 +230,25 @@ def test_qr_tokens_expire_and_are_bound_to_class_and_day(app, running, make_user
             mock.patch(clock, return_value=at(0, 8).timestamp() + 120),
             pytest.raises(AttendanceError, match="kedaluwarsa"),
         ):
-            services.check_in(token, owner, now=at(0, 8, 2))
+            checkin.check_in(token, owner, now=at(0, 8, 2))
         with pytest.raises(AttendanceError, match="tidak valid"):
-            services.check_in(token[:-2] + "xx", owner, now=at(0, 8))
+            checkin.check_in(token[:-2] + "xx", owner, now=at(0, 8))
         tomorrow = _token_at(c, c.start_date + timedelta(days=1), at(0, 8))
         with (
             mock.patch(clock, return_value=at(0, 8).timestamp() + 1),
             pytest.raises(AttendanceError, match="bukan untuk hari ini"),
         ):
-            services.check_in(tomorrow, owner, now=at(0, 8))
+            checkin.check_in(tomorrow, owner, now=at(0, 8))
         with (
             mock.patch(clock, return_value=at(0, 8).timestamp() + 1),
             pytest.raises(AttendanceError, match="untuk kelas lain"),
         ):
-            services.check_in(token, db.session.get(User, stranger.id), now=at(0, 8))
+            checkin.check_in(token, db.session.get(User, stranger.id), now=at(0, 8))
         with (
             mock.patch(clock, return_value=at(0, 8).timestamp() + 1),
             pytest.raises(AttendanceError, match="tidak terdaftar"),
         ):
-            services.check_in(token, db.session.get(User, nobody.id), now=at(0, 8))
+            checkin.check_in(token, db.session.get(User, nobody.id), now=at(0, 8))
 
 
 def test_the_qr_token_changes_every_30_seconds(app, running) -> None:
@@ -277,7 +257,7 @@ def test_the_qr_token_changes_every_30_seconds(app, running) -> None:
         base = datetime(2030, 1, 1, 1, 0, 0, tzinfo=UTC)
 
         def window(token: str) -> int:
-            return services._qr_serializer().loads(token)["w"]
+            return checkin._qr_serializer().loads(token)["w"]
 
         first = _token_at(c, c.start_date, base)
         same_window = _token_at(c, c.start_date, base + timedelta(seconds=10))
@@ -392,12 +372,12 @@ def test_the_qr_is_live_only_on_the_day_itself(app, running) -> None:
     with app.app_context(), app.test_request_context():
         c = _c(running)
         first, second = c.start_date, c.start_date + timedelta(days=1)
-        assert "belum dibuka" in services.qr_closed_reason(c, second, at(0, 9))
-        assert services.qr_closed_reason(c, first, at(0, 0, 1)) is None
-        assert "sudah ditutup" in services.qr_closed_reason(c, first, at(1, 9))
-        assert services.qr_closed_reason(c, second, at(1, 23, 59)) is None
+        assert "belum dibuka" in checkin.qr_closed_reason(c, second, at(0, 9))
+        assert checkin.qr_closed_reason(c, first, at(0, 0, 1)) is None
+        assert "sudah ditutup" in checkin.qr_closed_reason(c, first, at(1, 9))
+        assert checkin.qr_closed_reason(c, second, at(1, 23, 59)) is None
         after_window = datetime.combine(c.end_date + timedelta(days=4), time(9), tzinfo=c.zoneinfo)
-        assert "sudah ditutup" in services.qr_closed_reason(c, c.end_date, after_window)
+        assert "sudah ditutup" in checkin.qr_closed_reason(c, c.end_date, after_window)
 
 
 def test_reading_a_code_names_class_and_day_and_records_nothing(app, running) -> None:
@@ -409,7 +389,7 @@ def test_reading_a_code_names_class_and_day_and_records_nothing(app, running) ->
         owner = db.session.get(User, running["owner"].id)
         token = _token_at(c, c.start_date + timedelta(days=1), at(1, 7, 50))
         with mock.patch("itsdangerous.timed.time.time", return_value=at(1, 7, 50).timestamp() + 5):
-            scanned = services.read_check_in(token, owner, now=at(1, 7, 50))
+            scanned = checkin.read_check_in(token, owner, now=at(1, 7, 50))
             assert (scanned.training_class.id, scanned.day, scanned.day_number) == (
                 c.id,
                 c.start_date + timedelta(days=1),
@@ -418,8 +398,8 @@ def test_reading_a_code_names_class_and_day_and_records_nothing(app, running) ->
             assert scanned.registration.id == running["ids"][0]
             assert scanned.already is None
             assert db.session.scalar(select(func.count()).select_from(AttendanceMark)) == 0
-            services.check_in(token, owner, now=at(1, 7, 51))
-            assert services.read_check_in(token, owner, now=at(1, 7, 52)).already is AttendanceStatus.HADIR
+            checkin.check_in(token, owner, now=at(1, 7, 51))
+            assert checkin.read_check_in(token, owner, now=at(1, 7, 52)).already is AttendanceStatus.HADIR
 
 
 # --- the facilitator's home -----------------------------------------------------------------------------

@@ -228,12 +228,12 @@ def test_after_the_day_the_qr_says_the_day_is_closed(client, today_class, clock)
 
 
 def test_the_check_in_page_names_class_day_and_venue_before_confirming(app, client, today_class) -> None:
-    from app.attendance import services
+    from app.attendance import checkin
     from app.extensions import db
     from app.programmes.models import TrainingClass
 
     with app.app_context(), app.test_request_context():
-        token = services.qr_token(db.session.get(TrainingClass, today_class["class_id"]), today_class["today"])
+        token = checkin.qr_token(db.session.get(TrainingClass, today_class["class_id"]), today_class["today"])
     login(client, today_class["owner"].email)
     page = client.get(f"/presensi/qr/{token}").get_data(as_text=True)
     day = today_class["today"]
@@ -450,11 +450,11 @@ def test_a_code_scanned_in_time_survives_a_slow_login(app, client, today_class, 
 
     from itsdangerous.timed import TimestampSigner
 
-    from app.attendance import services
+    from app.attendance import checkin
     from app.programmes.models import TrainingClass
 
     with app.app_context(), app.test_request_context():
-        token = services.qr_token(db.session.get(TrainingClass, today_class["class_id"]), today_class["today"])
+        token = checkin.qr_token(db.session.get(TrainingClass, today_class["class_id"]), today_class["today"])
     scan = client.get(f"/presensi/qr/{token}")
     assert scan.status_code == 302
     back = parse_qs(urlsplit(scan.headers["Location"]).query)["next"][0]
@@ -467,7 +467,7 @@ def test_a_code_scanned_in_time_survives_a_slow_login(app, client, today_class, 
     assert "Catat kehadiran saya" in page
     done = client.post(back, data={"csrf_token": csrf_token(client, back)}).get_data(as_text=True)
     assert "Presensi tercatat" in done
-    other = services.scan_proof  # a proof is bound to its own code
+    other = checkin.scan_proof  # a proof is bound to its own code
     with app.app_context(), app.test_request_context():
         assert other("rusak") is None
 

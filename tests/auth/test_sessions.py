@@ -290,3 +290,24 @@ def test_the_current_password_cannot_be_guessed_on_the_account_page(client, make
         for n in range(11)
     ]
     assert statuses == [200] * 10 + [429]
+
+
+def test_account_sessions_put_this_browser_first_then_the_most_recently_used(app: Flask, make_user, clock) -> None:
+    from app.auth import services
+    from app.auth.models import User
+
+    start = clock("2026-12-01T08:00+07:00")
+    user = make_user()
+    with app.app_context(), app.test_request_context():
+        owner = db.session.get(User, user.id)
+        here = services.start_session(owner, ip_address="103.10.20.30", user_agent=PHONE)
+        clock(start + timedelta(minutes=5))
+        services.start_session(owner, ip_address="36.72.1.2", user_agent=LAPTOP)
+        clock(start + timedelta(minutes=10))
+        services.start_session(owner, ip_address="36.72.9.9", user_agent=LAPTOP)
+        db.session.commit()
+        listed = services.account_sessions(owner, here)
+        assert [current for _record, current in listed] == [True, False, False]
+        assert [record.address for record, _current in listed] == ["103.10.x.x", "36.72.x.x", "36.72.x.x"]
+        assert listed[1][0].last_seen_at > listed[2][0].last_seen_at
+        assert not any(current for _record, current in services.account_sessions(owner, None))

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.attendance import services
+from app.attendance import checkin
 from app.attendance.models import AttendanceMark
 from app.extensions import db
 from app.programmes.models import TrainingClass
@@ -92,7 +92,7 @@ def test_participant_checks_in_with_the_current_code_not_an_expired_one(app, new
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, today_class["class_id"])
         with mock.patch("itsdangerous.timed.time.time", return_value=time.time() - 300):
-            expired = services.qr_token(c, today_class["today"])
+            expired = checkin.qr_token(c, today_class["today"])
     participant.goto(f"/presensi/qr/{expired}")  # refused at once: no button to press in vain
     expect(participant.locator("#check-in-result")).to_contain_text("kedaluwarsa")
     expect(participant.get_by_role("button", name="Catat kehadiran saya")).to_have_count(0)

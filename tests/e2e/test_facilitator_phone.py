@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.attendance import services
+from app.attendance import checkin, services
 from app.attendance.models import AttendanceMark, AttendanceStatus
 from app.extensions import db
 from app.programmes.models import TrainingClass
@@ -200,7 +200,7 @@ def test_a_closed_day_shows_no_code_on_the_qr_screen(app, new_page, today_class)
 def test_the_participant_sees_class_day_and_venue_before_confirming(app, new_page, today_class) -> None:
     with app.app_context(), app.test_request_context():
         c = db.session.get(TrainingClass, today_class["class_id"])
-        token = services.qr_token(c, today_class["today"])
+        token = checkin.qr_token(c, today_class["today"])
     for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         participant = new_page(viewport)
         _log_in(participant, today_class["owner"].email)

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from app.attendance import checkin
 from app.attendance import services as attendance
 from app.attendance.models import AttendanceStatus
 from app.certificates import issuing
@@ -101,7 +102,7 @@ def test_a_nominee_goes_from_the_import_to_the_certificate(
         rid = db.session.scalar(db.select(Registration.id).where(Registration.email == "lalu.zaini@perpusdes.id"))
     clock(datetime.combine(first_day, time(7, 50), tzinfo=zone))
     with app.app_context(), app.test_request_context():
-        token = attendance.qr_token(db.session.get(TrainingClass, class_id), first_day)
+        token = checkin.qr_token(db.session.get(TrainingClass, class_id), first_day)
     phone.goto(f"/presensi/qr/{token}")
     phone.get_by_role("button", name=re.compile("Catat kehadiran")).click()
     expect(phone.locator("#check-in-result")).to_contain_text("Hadir")
