@@ -283,7 +283,7 @@ class Eligibility:
 def eligibility(programme: Programme, days: list[date], statuses: dict[date, AttendanceStatus | None]) -> Eligibility:
     """Present on enough days by the programme's rule (which statuses count is configurable)."""
     counted = set(programme.present_statuses or ["hadir", "terlambat"])
-    present = sum(1 for d in days if statuses.get(d) is not None and statuses[d].value in counted)
+    present = sum(1 for d in days if (status := statuses.get(d)) is not None and status.value in counted)
     return Eligibility(
         present=present,
         total=len(days),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypedDict
 
 import segno
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -73,7 +74,16 @@ def _moment(value: object) -> datetime | None:
     return moment
 
 
-def _mark_payload(data: object) -> dict[str, object]:
+class MarkFields(TypedDict):
+    status: AttendanceStatus | None
+    note: str | None
+    client_key: str
+    marked_at: datetime | None
+    day: date
+    registration_id: int
+
+
+def _mark_payload(data: object) -> MarkFields:
     """The fields of one mark from the roster's JSON, or ValueError. A mark carries a status, a
     note (saved on its own when typed after the tap), or both; a missing note is left alone."""
     if not isinstance(data, dict):
@@ -87,7 +97,7 @@ def _mark_payload(data: object) -> dict[str, object]:
     client_key = str(data.get("client_key") or "")[:64]
     if len(client_key) < 8:
         raise ValueError("client key")
-    registration_id = int(data.get("registration_id"))
+    registration_id = int(data["registration_id"])
     if not 0 < registration_id < 2**63:
         raise ValueError("registration id")
     return {
@@ -203,7 +213,7 @@ def check_in(token: str) -> ResponseReturnValue:
     someone logged out, the code is noted as scanned in time before they go to log in."""
     if not current_user.is_authenticated:
         proof = checkin.scan_proof(token)
-        back = url_for("attendance.check_in", token=token, **({"bukti": proof} if proof else {}))
+        back = url_for("attendance.check_in", token=token, bukti=proof or None)
         return redirect(url_for("auth.login", next=back))
     proof = request.args.get("bukti")
     if request.method == "GET":

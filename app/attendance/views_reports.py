@@ -54,7 +54,7 @@ def report_xlsx(class_id: int) -> ResponseReturnValue:
     )
     rows = (
         [i, row.registration.full_name, row.registration.library.name, row.registration.library.regency.province.name]
-        + [row.eligibility.statuses[d].label if row.eligibility.statuses[d] else "" for d in days]
+        + [status.label if (status := row.eligibility.statuses[d]) else "" for d in days]
         + [
             row.eligibility.present,
             round(row.eligibility.percent, 1),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from flask import flash
 
@@ -18,14 +18,28 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Outcome(Generic[T]):
-    """What a POST did: true when the service accepted it (and the transaction was committed)."""
+class Accepted(Generic[T]):
+    """The service accepted the POST and the transaction was committed; `result` is what it returned."""
 
-    ok: bool
-    result: T | None = None
+    result: T
+    ok: Literal[True] = True
 
-    def __bool__(self) -> bool:
-        return self.ok
+    def __bool__(self) -> Literal[True]:
+        return True
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The service refused (rolled back, problems shown)."""
+
+    result: None = None
+    ok: Literal[False] = False
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+Outcome = Accepted[T] | Refused  # `if done:` narrows to Accepted (type checkers read __bool__)
 
 
 def commit_or_flash(
@@ -48,8 +62,8 @@ def commit_or_flash(
         else:
             for problem in exc.problems:  # every problem of a ValidationFailed, not only the first
                 flash(problem.message, "danger")
-        return Outcome(False)
+        return Refused()
     db.session.commit()
     if success is not None:
         flash(success(result) if callable(success) else success, "success")
-    return Outcome(True, result)
+    return Accepted(result)

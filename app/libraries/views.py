@@ -27,8 +27,8 @@ def _filters() -> dict:
     province = args.get("provinsi") or None
     if not current_user.has_role(*PLANNERS):
         province = current_user.coordinator_province_code
-    type_ = args.get("jenis")
-    status = args.get("status")
+    type_ = args.get("jenis", "")
+    status = args.get("status", "")
     return {
         "q": args.get("q", "").strip(),
         "province_code": province,
