@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from datetime import datetime
 from typing import Any
@@ -105,11 +104,11 @@ class Certificate(Model):
         return "sertifikat-" + re.sub(r"[^A-Za-z0-9._-]+", "-", self.number).strip("-") + ".pdf"
 
 
-class JobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+class JobStatus(LabelledStrEnum):
+    QUEUED = "queued", _l("menunggu")
+    RUNNING = "running", _l("berjalan")
+    DONE = "done", _l("selesai")
+    FAILED = "failed", _l("gagal")
 
 
 class BulkJob(Model):

@@ -12,7 +12,7 @@ from app.audit.access import log_access
 from app.audit.models import AccessAction
 from app.certificates import bp, bulk, issuing, names, rendering
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
-from app.certificates.models import BulkJob, Certificate
+from app.certificates.models import BulkJob, Certificate, JobStatus
 from app.certificates.preview import sample_certificate
 from app.certificates.queries import class_with_programme, find_by_code
 from app.certificates.settings import draft_settings, save_settings, settings_for
@@ -214,7 +214,7 @@ def bulk_start(scope: str, scope_id: int) -> ResponseReturnValue:
 @roles_required(*PLANNERS)
 def bulk_status(job_id: int) -> ResponseReturnValue:
     job = load_or_404(BulkJob, job_id)
-    labels = {"queued": _("menunggu"), "running": _("berjalan"), "done": _("selesai"), "failed": _("gagal")}
+    labels = {status.value: status.label for status in JobStatus}  # also read by bulk-job.js
     return render_template(
         "certificates/job.html",
         job=job,
