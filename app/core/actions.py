@@ -19,10 +19,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
-    """What a POST did: true when the service accepted it (and the transaction was committed)."""
+    """What a POST did: true when the service accepted it (and the transaction was committed);
+    refused, `error` is the service's refusal (a view may add to the page for some, e.g. a link)."""
 
     ok: bool
     result: T | None = None
+    error: DomainError | None = None
 
     def __bool__(self) -> bool:
         return self.ok
@@ -48,7 +50,7 @@ def commit_or_flash(
         else:
             for problem in exc.problems:  # every problem of a ValidationFailed, not only the first
                 flash(problem.message, "danger")
-        return Outcome(False)
+        return Outcome(False, error=exc)
     db.session.commit()
     if success is not None:
         flash(success(result) if callable(success) else success, "success")

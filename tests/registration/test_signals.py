@@ -25,6 +25,7 @@ SIGNALS = [
     planning_signals.class_cancelled,
     planning_signals.checking_class,
     planning_signals.class_in_use,
+    planning_signals.class_page,
     library_signals.library_merging,
     library_signals.library_in_use,
 ]
@@ -44,9 +45,7 @@ def _imports(path: Path) -> set[str]:
 def test_planning_and_libraries_do_not_import_registration(package: str) -> None:
     for path in sorted((APP / package).glob("*.py")):
         registration = {m for m in _imports(path) if m == "app.registration" or m.startswith("app.registration.")}
-        if package == "programmes" and path.name == "views.py":
-            # A page composes domains: the class page shows registration's seat figures.
-            registration -= {"app.registration.seats", "app.registration.seats.seat_summary"}
+        # (The class page shows registration's seat figures: it asks on programmes.signals.class_page.)
         assert not registration, f"{path.name} imports {sorted(registration)}"
 
 
