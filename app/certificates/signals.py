@@ -9,15 +9,17 @@ from typing import Any
 
 from app.auth.models import User
 from app.certificates import names, queries
+from app.certificates.settings import settings_of
 from app.registration import signals as registration_signals
 from app.registration.models import Registration, RegistrationStatus
 
 
 def _my_registrations(user: User, registrations: list[Registration], **_: Any) -> dict[str, dict[int, Any]]:
-    """Certificates and waiting corrections with one statement each; deadlines from each programme's settings."""
+    """Certificates, waiting corrections and the programmes' settings (the deadlines): one statement each."""
     approved = [r for r in registrations if r.status is RegistrationStatus.APPROVED]
     ids = [r.id for r in approved]
-    deadlines: dict[int, date] = {r.id: names.confirmation_deadline(r) for r in approved}
+    settings = settings_of(r.programme_id for r in approved)
+    deadlines: dict[int, date] = {r.id: names.confirmation_deadline(r, settings[r.programme_id]) for r in approved}
     return {
         "certificates": queries.current_certificates(ids),
         "corrections": queries.pending_corrections(ids),
