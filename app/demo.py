@@ -137,7 +137,7 @@ def load_demo(full_scale: bool = False) -> DemoResult:
         libraries.create_library(data, status=LibraryStatus.VERIFIED, by=None)
         added += 1
     db.session.flush()
-    plan = load_plan()
+    plan = load_plan(DEMO_PASSWORD)
     organiser = registration_demo.demo_organiser()
     mataram = registration_demo.load_mataram(organiser, registration_demo.demo_participant())
     full = registration_demo.load_full_scale(organiser) if full_scale else None

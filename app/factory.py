@@ -148,7 +148,13 @@ def register_blueprints(app: Flask) -> None:
         reports,
     ):
         app.register_blueprint(module.bp)
-    registration.signals.connect_signals()  # registration answers planning's and libraries' signals
+    # Each domain answers the signals of the domains below it (which do not import it).
+    from app.attendance import signals as attendance_signals
+    from app.certificates import signals as certificate_signals
+
+    registration.signals.connect_signals()
+    attendance_signals.connect_signals()
+    certificate_signals.connect_signals()
 
 
 def register_log_masking(app: Flask) -> None:

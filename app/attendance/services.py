@@ -323,10 +323,12 @@ def class_report(c: TrainingClass, reader: User | None = None) -> list[ReportRow
     return rows
 
 
-def registration_eligibility(registration: Registration) -> Eligibility:
+def registration_eligibility(registration: Registration, marks: dict | None = None) -> Eligibility:
+    """`marks`: current_marks of (at least) its class, when the caller has them for many people at once."""
     c = registration.training_class
     days = class_days(c)
-    return eligibility(c.batch.programme, days, _statuses(current_marks([c.id]), registration.id, days))
+    statuses = _statuses(current_marks([c.id]) if marks is None else marks, registration.id, days)
+    return eligibility(c.batch.programme, days, statuses)
 
 
 @dataclass

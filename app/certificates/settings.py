@@ -3,8 +3,10 @@ saving them with the logo and signature images they print."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,31 +29,47 @@ SETTING_FIELDS = (
 )
 
 
-def insert_if_missing(model: type, **values: Any) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: safe when two requests create the same row at once."""
+def insert_if_missing(model: type, *rows: dict[str, Any], **values: Any) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: safe when two requests create the same row at once. One row as
+    keywords, or many rows in one statement."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    db.session.execute(insert(model).values(list(rows) or [values]).on_conflict_do_nothing())
+
+
+def _defaults(programme_id: int) -> dict[str, Any]:
+    return {
+        "programme_id": programme_id,
+        "number_pattern": DEFAULT_PATTERN,
+        "title": "SERTIFIKAT",
+        "role_text": "sebagai PESERTA",
+        "body_text": DEFAULT_BODY,
+        "sign_place": "Jakarta",
+        "signatories": [dict(DEFAULT_SIGNATORY)],
+        "colour": "#0b4f6c",
+        "show_agenda_page": True,
+    }
 
 
 def settings_for(programme: Programme) -> CertificateSettings:
     """The programme's certificate settings, created with the defaults on first use."""
     settings = db.session.get(CertificateSettings, programme.id)
     if settings is None:
-        insert_if_missing(
-            CertificateSettings,
-            programme_id=programme.id,
-            number_pattern=DEFAULT_PATTERN,
-            title="SERTIFIKAT",
-            role_text="sebagai PESERTA",
-            body_text=DEFAULT_BODY,
-            sign_place="Jakarta",
-            signatories=[dict(DEFAULT_SIGNATORY)],
-            colour="#0b4f6c",
-            show_agenda_page=True,
-        )
+        insert_if_missing(CertificateSettings, **_defaults(programme.id))
         settings = db.session.get_one(CertificateSettings, programme.id)
     return settings
+
+
+def settings_of(programme_ids: Iterable[int]) -> dict[int, CertificateSettings]:
+    """The settings of many programmes by id, whatever their number: one statement, and two more if some
+    have none yet (created with the defaults, as by settings_for)."""
+    wanted = set(programme_ids)
+    query = select(CertificateSettings).where(CertificateSettings.programme_id.in_(wanted))
+    found = {s.programme_id: s for s in db.session.scalars(query)} if wanted else {}
+    if wanted - found.keys():
+        insert_if_missing(CertificateSettings, *(_defaults(pid) for pid in sorted(wanted - found.keys())))
+        found = {s.programme_id: s for s in db.session.scalars(query)}
+    return found
 
 
 def apply_settings(settings: CertificateSettings, form: Any) -> None:

@@ -23,6 +23,7 @@ class Accepted(Generic[T]):
 
     result: T
     ok: Literal[True] = True
+    error: None = None
 
     def __bool__(self) -> Literal[True]:
         return True
@@ -30,8 +31,10 @@ class Accepted(Generic[T]):
 
 @dataclass(frozen=True)
 class Refused:
-    """The service refused (rolled back, problems shown)."""
+    """The service refused (rolled back, problems shown); `error` is its refusal (a view may add to
+    the page for some, e.g. a link to claim a NIK)."""
 
+    error: DomainError
     result: None = None
     ok: Literal[False] = False
 
@@ -62,7 +65,7 @@ def commit_or_flash(
         else:
             for problem in exc.problems:  # every problem of a ValidationFailed, not only the first
                 flash(problem.message, "danger")
-        return Refused()
+        return Refused(error=exc)
     db.session.commit()
     if success is not None:
         flash(success(result) if callable(success) else success, "success")

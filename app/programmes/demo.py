@@ -90,15 +90,13 @@ class PlanResult:
     seats: int
 
 
-def _facilitators() -> list[User]:
+def _facilitators(password: str) -> list[User]:
     people = []
     for email, name in FACILITATORS:
         user = auth.find_user_by_email(email)
         if user is None:
-            from app.demo import DEMO_PASSWORD
-
             user = auth.create_staff(
-                email=email, full_name=name, roles=[Role.FACILITATOR], password=DEMO_PASSWORD, send_setup_mail=False
+                email=email, full_name=name, roles=[Role.FACILITATOR], password=password, send_setup_mail=False
             )
         people.append(user)
     return people
@@ -148,13 +146,14 @@ def _window(regency_code: str, start: date) -> tuple[datetime, datetime]:
     )
 
 
-def load_plan() -> PlanResult:
-    """Create the 2023 programme and its 2027 copy unless they exist (idempotent)."""
+def load_plan(password: str) -> PlanResult:
+    """Create the 2023 programme and its 2027 copy unless they exist (idempotent); the demo's
+    facilitators get `password` (app.demo's, which this module does not import)."""
     existing = db.session.scalar(select(Programme).where(Programme.code == "SPP-TIK", Programme.year == 2023))
     if existing is not None:
         classes = [c for b in existing.batches for c in b.classes]
         return PlanResult(0, len(classes), sum(c.capacity for c in classes))
-    people = _facilitators()
+    people = _facilitators(password)
     programme = services.create_programme(
         services.ProgrammeData(
             code="SPP-TIK",

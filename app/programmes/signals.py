@@ -1,5 +1,6 @@
-"""What planning tells the domains above it, which it does not import (registration, attendance…).
-Blinker signals, as Indico's operations send them; receivers are connected once at app setup."""
+"""What planning tells the domains above it, which it does not import (registration, attendance…),
+and what its pages ask them to add. Blinker signals, as Indico's operations and template hooks send
+them; receivers are connected once at app setup."""
 
 from __future__ import annotations
 
@@ -25,4 +26,11 @@ class_in_use = _signals.signal(
     doc="""A class is about to be deleted. Sender: the class. Each receiver returns how many of its
     records hold the class (registration: its registrations, whatever their status); a class held
     by any record is not deleted (it is cancelled instead).""",
+)
+
+class_page = _signals.signal(
+    "class-page",
+    doc="""The class page (programmes.class_detail) is being drawn. Sender: the class; `viewer`: the
+    user looking. Each receiver returns a dict of template values (see core.hooks.template_values):
+    registration `seats` (the seat figures), attendance `can_mark` (may the viewer mark attendance).""",
 )

@@ -12,17 +12,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.attendance import services as attendance_services
 from app.audit.services import history
-from app.core.access import login_required, roles_required
+from app.core.access import load_or_404, login_required, roles_required
 from app.core.actions import commit_or_flash
-from app.core.forms import BaseForm, choice_list, parsed, show_domain_error, show_problems
+from app.core.forms import BaseForm, choice_list, parsed, show_problems
+from app.core.hooks import template_values
 from app.core.pagination import paginate
 from app.core.roles import PLANNERS
 from app.core.text import with_word
-from app.errors import DomainError, Problem
+from app.errors import Problem
 from app.extensions import db
-from app.programmes import agenda, bp, copying, lifecycle, queries, services, validation
+from app.programmes import agenda, bp, copying, lifecycle, queries, services, signals, validation
 from app.programmes.forms import (
     AgendaForm,
     BatchForm,
@@ -44,7 +44,6 @@ from app.programmes.models import (
 )
 from app.regions import services as regions
 from app.regions.models import timezone_for_province
-from app.registration.seats import seat_summary
 
 _FIELD_ALIASES = {"provinces": "served"}  # service field name → form field name
 
@@ -57,16 +56,6 @@ def _check_refused_form(form: BaseForm, problems: Callable[[], list[Problem]]) -
     if request.method != "POST" or (csrf is not None and csrf.errors):
         return
     show_problems(form, problems(), _FIELD_ALIASES)
-
-
-def get_class_or_404(class_id: int, for_user: object) -> TrainingClass:
-    """The class, if it exists (404) and this user may see it (403)."""
-    training_class = queries.get_class(class_id)
-    if training_class is None:
-        abort(404)
-    if not services.visible_to(training_class, for_user):
-        abort(403)
-    return training_class
 
 
 # --- programmes ------------------------------------------------------------------------------------
@@ -98,15 +87,14 @@ def _programme_data(form: ProgrammeForm) -> services.ProgrammeData:
 def programme_new() -> ResponseReturnValue:
     form = ProgrammeForm()
     if form.validate_on_submit():
-        try:
-            programme = services.create_programme(_programme_data(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc, _FIELD_ALIASES)
-        else:
-            db.session.commit()
-            flash(_("Program %(name)s dibuat.", name=programme.name), "success")
-            return redirect(url_for("programmes.programme", programme_id=programme.id))
+        done = commit_or_flash(
+            lambda: services.create_programme(_programme_data(form), current_user),
+            lambda programme: _("Program %(name)s dibuat.", name=programme.name),
+            form=form,
+            aliases=_FIELD_ALIASES,
+        )
+        if done:
+            return redirect(url_for("programmes.programme", programme_id=done.result.id))
     else:
         _check_refused_form(form, lambda: services.programme_problems(_programme_data(form), None))
     return render_template("programmes/programme_form.html", form=form, programme=None)
@@ -115,9 +103,7 @@ def programme_new() -> ResponseReturnValue:
 @bp.get("/kelola/program/<int:programme_id>")
 @roles_required(*PLANNERS)
 def programme(programme_id: int) -> ResponseReturnValue:
-    programme = queries.get_programme_with_classes(programme_id)
-    if programme is None:
-        abort(404)
+    programme = load_or_404(queries.get_programme_with_classes, programme_id)
     other_years = db.session.scalars(select(Programme).where(Programme.id != programme.id)).all()
     return render_template(
         "programmes/programme.html",
@@ -131,19 +117,17 @@ def programme(programme_id: int) -> ResponseReturnValue:
 @bp.route("/kelola/program/<int:programme_id>/ubah", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def programme_edit(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     form = ProgrammeForm(obj=programme)
     if request.method == "GET":
         form.status.data = programme.status.value
     if form.validate_on_submit():
-        try:
-            services.update_programme(programme, _programme_data(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc, _FIELD_ALIASES)
-        else:
-            db.session.commit()
-            flash(_("Program diperbarui."), "success")
+        if commit_or_flash(
+            lambda: services.update_programme(programme, _programme_data(form), current_user),
+            _("Program diperbarui."),
+            form=form,
+            aliases=_FIELD_ALIASES,
+        ):
             return redirect(url_for("programmes.programme", programme_id=programme.id))
     else:
         _check_refused_form(form, lambda: services.programme_problems(_programme_data(form), programme))
@@ -153,31 +137,25 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/program/<int:programme_id>/salin")
 @roles_required(*PLANNERS)
 def programme_copy(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     form = CopyProgrammeForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "danger")
         return redirect(url_for("programmes.programme", programme_id=programme.id))
-    try:
-        result = copying.copy_programme(programme, form.year.data, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        for problem in exc.problems:
-            flash(problem.message, "danger")
-        return redirect(url_for("programmes.programme", programme_id=programme.id))
-    db.session.commit()
-    flash(
+    done = commit_or_flash(
+        lambda: copying.copy_programme(programme, form.year.data, current_user),
         _(
             "Program disalin ke tahun %(year)s sebagai draf; tanggal digeser per minggu penuh sehingga harinya "
             "tetap sama.",
             year=form.year.data,
         ),
-        "success",
     )
-    _flash_dropped(result)
-    return redirect(url_for("programmes.programme", programme_id=result.target.id))
+    if not done:
+        return redirect(url_for("programmes.programme", programme_id=programme.id))
+    _flash_dropped(done.result)
+    return redirect(url_for("programmes.programme", programme_id=done.result.target.id))
 
 
 def _flash_dropped(result: copying.CopyResult) -> None:
@@ -206,18 +184,16 @@ def _batch_data(form: BatchForm) -> services.BatchData:
 @bp.route("/kelola/program/<int:programme_id>/angkatan/baru", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def batch_new(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     number = services.next_batch_number(programme)
     form = BatchForm(number=number, name=_("Angkatan %(n)s", n=number))
     if form.validate_on_submit():
-        try:
-            batch = services.create_batch(programme, _batch_data(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc, _FIELD_ALIASES)
-        else:
-            db.session.commit()
-            flash(_("%(name)s dibuat.", name=batch.name), "success")
+        if commit_or_flash(
+            lambda: services.create_batch(programme, _batch_data(form), current_user),
+            lambda batch: _("%(name)s dibuat.", name=batch.name),
+            form=form,
+            aliases=_FIELD_ALIASES,
+        ):
             return redirect(url_for("programmes.programme", programme_id=programme.id))
     else:
         _check_refused_form(form, lambda: services.batch_problems(programme, _batch_data(form), None))
@@ -227,17 +203,15 @@ def batch_new(programme_id: int) -> ResponseReturnValue:
 @bp.route("/kelola/angkatan/<int:batch_id>/ubah", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def batch_edit(batch_id: int) -> ResponseReturnValue:
-    batch = db.get_or_404(Batch, batch_id)
+    batch = load_or_404(Batch, batch_id)
     form = BatchForm(obj=batch)
     if form.validate_on_submit():
-        try:
-            services.update_batch(batch, _batch_data(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc, _FIELD_ALIASES)
-        else:
-            db.session.commit()
-            flash(_("Angkatan diperbarui."), "success")
+        if commit_or_flash(
+            lambda: services.update_batch(batch, _batch_data(form), current_user),
+            _("Angkatan diperbarui."),
+            form=form,
+            aliases=_FIELD_ALIASES,
+        ):
             return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
     else:
         _check_refused_form(form, lambda: services.batch_problems(batch.programme, _batch_data(form), batch))
@@ -249,23 +223,20 @@ def batch_edit(batch_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/angkatan/<int:batch_id>/salin")
 @roles_required(*PLANNERS)
 def batch_copy(batch_id: int) -> ResponseReturnValue:
-    batch = db.get_or_404(Batch, batch_id)
+    batch = load_or_404(Batch, batch_id)
     form = CopyBatchForm()
     form.target_id.choices = choice_list((p.id, f"{p.code} {p.year}") for p in db.session.scalars(select(Programme)))
     if not form.validate_on_submit():
         flash(_("Pilih program tujuan."), "danger")
         return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
-    target = db.get_or_404(Programme, form.target_id.data)
-    try:
-        result = copying.copy_batch(batch, target, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        for problem in exc.problems:
-            flash(problem.message, "danger")
+    target = load_or_404(Programme, form.target_id.data)
+    done = commit_or_flash(
+        lambda: copying.copy_batch(batch, target, current_user),
+        _("%(name)s disalin ke %(code)s %(year)s.", name=batch.name, code=target.code, year=target.year),
+    )
+    if not done:
         return redirect(url_for("programmes.programme", programme_id=batch.programme_id))
-    db.session.commit()
-    flash(_("%(name)s disalin ke %(code)s %(year)s.", name=batch.name, code=target.code, year=target.year), "success")
-    _flash_dropped(result)
+    _flash_dropped(done.result)
     return redirect(url_for("programmes.programme", programme_id=target.id))
 
 
@@ -335,18 +306,17 @@ def _class_data(form: ClassForm) -> validation.ClassData:
 @bp.route("/kelola/angkatan/<int:batch_id>/kelas/baru", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def class_new(batch_id: int) -> ResponseReturnValue:
-    batch = db.get_or_404(Batch, batch_id)
+    batch = load_or_404(Batch, batch_id)
     form = _class_form(start_date=batch.start_date, end_date=batch.end_date)
     if form.validate_on_submit():
-        try:
-            training_class = services.create_class(batch, _class_data(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc, _FIELD_ALIASES)
-        else:
-            db.session.commit()
-            flash(_("%(cls)s dibuat sebagai draf.", cls=with_word(_("Kelas"), training_class.name)), "success")
-            return redirect(url_for("programmes.class_detail", class_id=training_class.id))
+        done = commit_or_flash(
+            lambda: services.create_class(batch, _class_data(form), current_user),
+            lambda created: _("%(cls)s dibuat sebagai draf.", cls=with_word(_("Kelas"), created.name)),
+            form=form,
+            aliases=_FIELD_ALIASES,
+        )
+        if done:
+            return redirect(url_for("programmes.class_detail", class_id=done.result.id))
     else:
         _check_refused_form(form, lambda: validation.class_problems(batch, _class_data(form)))
     return render_template("programmes/class_form.html", form=form, batch=batch, training_class=None)
@@ -355,17 +325,15 @@ def class_new(batch_id: int) -> ResponseReturnValue:
 @bp.route("/kelola/kelas/<int:class_id>/ubah", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def class_edit(class_id: int) -> ResponseReturnValue:
-    training_class = db.get_or_404(TrainingClass, class_id)
+    training_class = load_or_404(TrainingClass, class_id)
     form = _class_form(training_class, obj=training_class)
     if form.validate_on_submit():
-        try:
-            services.update_class(training_class, _class_data(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc, _FIELD_ALIASES)
-        else:
-            db.session.commit()
-            flash(_("Kelas diperbarui."), "success")
+        if commit_or_flash(
+            lambda: services.update_class(training_class, _class_data(form), current_user),
+            _("Kelas diperbarui."),
+            form=form,
+            aliases=_FIELD_ALIASES,
+        ):
             return redirect(url_for("programmes.class_detail", class_id=training_class.id))
     else:
         _check_refused_form(
@@ -379,31 +347,32 @@ def class_edit(class_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/kelas/<int:class_id>")
 @login_required
 def class_detail(class_id: int) -> ResponseReturnValue:
-    return _class_page(get_class_or_404(class_id, current_user))
+    """The class, if it exists (404) and this user may see it (403)."""
+    return _class_page(load_or_404(queries.get_class, class_id, check=lambda c: services.visible_to(c, current_user)))
 
 
 def _class_page(training_class: TrainingClass, agenda_form: AgendaForm | None = None) -> str:
-    """The class page; after a refused agenda session, with that form as typed and its problems."""
+    """The class page; after a refused agenda session, with that form as typed and its problems. The
+    domains above planning add their figures (registration: `seats`; attendance: `can_mark`)."""
     can_plan = current_user.has_role(*PLANNERS)
     if can_plan and agenda_form is None:
         agenda_form = AgendaForm(day=training_class.start_date)
     return render_template(
         "programmes/class_detail.html",
         c=training_class,
-        seats=seat_summary(training_class),  # registration's figures: a view composes domains
         can_plan=can_plan,
-        can_mark=attendance_services.can_mark(current_user, training_class),
         agenda_form=agenda_form if can_plan else None,
         actions=lifecycle.actions(training_class),
         history=history(training_class),
         ClassStatus=ClassStatus,
+        **template_values(signals.class_page, training_class, viewer=current_user._get_current_object()),
     )
 
 
 @bp.post("/kelola/kelas/<int:class_id>/status")
 @roles_required(*PLANNERS)
 def class_status(class_id: int) -> ResponseReturnValue:
-    training_class = db.get_or_404(TrainingClass, class_id)
+    training_class = load_or_404(TrainingClass, class_id)
     form = StatusForm()
     if not form.validate_on_submit() or form.status.data not in ClassStatus._value2member_map_:
         abort(400)
@@ -417,17 +386,11 @@ def class_status(class_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/kelas/<int:class_id>/hapus")
 @roles_required(*PLANNERS)
 def class_delete(class_id: int) -> ResponseReturnValue:
-    training_class = db.get_or_404(TrainingClass, class_id)
+    training_class = load_or_404(TrainingClass, class_id)
     programme_id = training_class.batch.programme_id
-    try:
-        services.delete_class(training_class, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("programmes.class_detail", class_id=class_id))
-    db.session.commit()
-    flash(_("Kelas dihapus."), "success")
-    return redirect(url_for("programmes.programme", programme_id=programme_id))
+    if commit_or_flash(lambda: services.delete_class(training_class, current_user), _("Kelas dihapus.")):
+        return redirect(url_for("programmes.programme", programme_id=programme_id))
+    return redirect(url_for("programmes.class_detail", class_id=class_id))
 
 
 def _agenda_data(form: AgendaForm) -> agenda.AgendaData:
@@ -446,18 +409,14 @@ def _agenda_data(form: AgendaForm) -> agenda.AgendaData:
 def agenda_add(class_id: int) -> ResponseReturnValue:
     """Add a session; refused, the class page comes back with the form as typed and every problem
     beside its field (the form's own checks and the agenda rules together)."""
-    training_class = db.get_or_404(TrainingClass, class_id)
+    training_class = load_or_404(TrainingClass, class_id)
     form = AgendaForm()
     if form.validate_on_submit():
         data = _agenda_data(form)
-        try:
-            agenda.add_agenda_session(training_class, data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_problems(form, exc.problems)
+        if not commit_or_flash(
+            lambda: agenda.add_agenda_session(training_class, data, current_user), _("Sesi ditambahkan."), form=form
+        ):
             return _class_page(training_class, form)
-        db.session.commit()
-        flash(_("Sesi ditambahkan."), "success")
         for warning in agenda.agenda_warnings(data):
             flash(warning, "warning")
         return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")
@@ -470,9 +429,7 @@ def agenda_add(class_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/agenda/<int:session_id>/hapus")
 @roles_required(*PLANNERS)
 def agenda_remove(session_id: int) -> ResponseReturnValue:
-    session = db.get_or_404(AgendaSession, session_id)
+    session = load_or_404(AgendaSession, session_id)
     class_id = session.class_id
-    agenda.remove_agenda_session(session, current_user)
-    db.session.commit()
-    flash(_("Sesi dihapus."), "success")
+    commit_or_flash(lambda: agenda.remove_agenda_session(session, current_user), _("Sesi dihapus."))
     return redirect(url_for("programmes.class_detail", class_id=class_id) + "#agenda")

@@ -11,7 +11,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.access import roles_required
+from app.core.access import load_or_404, roles_required
+from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download
 from app.core.roles import PLANNERS
 from app.errors import DomainError
@@ -32,14 +33,14 @@ def _pending_path(token: str) -> Path:
 @bp.get("/kelola/program/<int:programme_id>/impor/templat.xlsx")
 @roles_required(*PLANNERS)
 def import_template(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     return xlsx_download(importing.template_xlsx(programme), "templat-impor-kelas.xlsx")
 
 
 @bp.route("/kelola/program/<int:programme_id>/impor", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def import_classes(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     form = ImportForm()
     report, confirm = None, None
     if form.validate_on_submit():
@@ -65,7 +66,7 @@ def import_classes(programme_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/program/<int:programme_id>/impor/konfirmasi")
 @roles_required(*PLANNERS)
 def import_confirm(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     form = ConfirmImportForm()
     if not form.validate_on_submit() or not _TOKEN.match(form.token.data or ""):
         abort(400)
@@ -73,13 +74,10 @@ def import_confirm(programme_id: int) -> ResponseReturnValue:
     if not path.exists():
         flash(_("Berkas impor sudah kedaluwarsa. Unggah lagi."), "danger")
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
-    try:
-        report = importing.import_classes(programme, importing.read_rows(path.read_bytes()), current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+    if not commit_or_flash(
+        lambda: importing.import_classes(programme, importing.read_rows(path.read_bytes()), current_user),
+        lambda report: _("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)),
+    ):
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
-    db.session.commit()
     path.unlink(missing_ok=True)
-    flash(_("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)), "success")
     return redirect(url_for("programmes.programme", programme_id=programme.id))

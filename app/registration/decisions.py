@@ -3,6 +3,8 @@ promotions when a seat frees up. Seat decisions happen under a lock on the class
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from sqlalchemy import select
 from app.audit import services as audit
 from app.auth.models import User
 from app.core.formatting import format_date
-from app.errors import ClassFull, ClassStarted, InvalidRegistrationState, NotServed, ScheduleError
+from app.errors import ClassFull, ClassStarted, DomainError, InvalidRegistrationState, NotServed, ScheduleError
 from app.extensions import db, utcnow
 from app.programmes import lifecycle
 from app.programmes.models import ClassStatus, TrainingClass
@@ -110,6 +112,45 @@ def cancel_own(registration: Registration, user: User) -> list[Registration]:
             )
         )
     return _withdraw(registration, RegistrationStatus.CANCELLED, user, _("Dibatalkan oleh peserta."), "cancelled")
+
+
+def decide(registration: Registration, action: str, by: User | None, reason: str | None, override: bool) -> None:
+    """One of the decisions on the organisers' list (`action`: approve, waitlist, reject, cancel). Rejecting
+    or cancelling needs a reason (the person is told it); approving after the start, `override` and one."""
+    if action == "approve":
+        approve(registration, by, override_reason=reason if override else None)
+    elif action == "waitlist":
+        waitlist(registration, by, reason)
+    elif action in ("reject", "cancel"):
+        if not reason:
+            raise DomainError(_("Tulis alasan untuk menolak atau membatalkan."))
+        (reject if action == "reject" else cancel)(registration, by, reason)
+    else:
+        raise ValueError(f"no such decision: {action!r}")
+
+
+@dataclass
+class BulkOutcome:
+    done: int = 0
+    refused: list[str] = field(default_factory=list)  # "name: why", in queue order
+
+
+def decide_many(ids: Iterable[int], action: str, by: User | None, reason: str | None, override: bool) -> BulkOutcome:
+    """Apply one decision to the chosen registrations in queue order (who registered first); each is
+    decided on its own (a savepoint), so a refusal leaves the others' decisions standing."""
+    chosen = db.session.scalars(
+        select(Registration).where(Registration.id.in_(list(ids))).order_by(Registration.created_at, Registration.id)
+    ).all()
+    outcome = BulkOutcome()
+    for registration in chosen:
+        try:
+            with db.session.begin_nested():
+                decide(registration, action, by, reason, override)
+        except DomainError as exc:
+            outcome.refused.append(f"{registration.full_name}: {exc.message}")
+        else:
+            outcome.done += 1
+    return outcome
 
 
 def promote_waitlist(training_class: TrainingClass, today: date | None = None) -> list[Registration]:

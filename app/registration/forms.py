@@ -28,6 +28,7 @@ from app.errors import InvalidUpload
 from app.libraries.models import LibraryType
 from app.registration import identity, uploads
 from app.registration.models import GENDER_LABELS, EmploymentStatus
+from app.registration.submission import PersonData
 
 
 def _required(message: object) -> list:
@@ -82,6 +83,21 @@ class PersonFields(BaseForm):
     whatsapp = StringField(
         _l("Nomor WhatsApp"), validators=[DataRequired(_l("Nomor WhatsApp wajib diisi.")), WhatsAppNumber()]
     )
+
+    def person(self, email: str) -> PersonData:
+        """The person as the services take them; `email` is the account's (these forms do not ask it)."""
+        return PersonData(
+            full_name=self.full_name.data,
+            nik=self.nik.data,
+            nip=self.nip.data,
+            gender=self.gender.data,
+            birth_place=self.birth_place.data,
+            birth_date=self.birth_date.data,
+            position=self.position.data,
+            employment_status=EmploymentStatus(self.employment_status.data),
+            email=email,
+            whatsapp=self.whatsapp.data,
+        )
 
     def validate_nik(self, field: StringField) -> None:
         check = identity.check_nik(field.data or "")

@@ -48,9 +48,9 @@ _CLASS_LISTS_NOT_SHOWN = (
 )
 
 
-def class_for_registrations(class_id: int) -> Select[tuple[TrainingClass]]:
+def class_for_registrations(class_id: int) -> TrainingClass | None:
     """A class for its registrations page: programme, host zone and quotas (the seat figures) loaded."""
-    return (
+    return db.session.scalar(
         select(TrainingClass)
         .where(TrainingClass.id == class_id)
         .options(

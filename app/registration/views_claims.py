@@ -9,18 +9,17 @@ from flask_login import current_user
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.core.access import login_required, roles_required
+from app.core.access import load_or_404, login_required, roles_required
 from app.core.actions import commit_or_flash
-from app.core.forms import show_domain_error
 from app.core.pagination import paginate
 from app.core.roles import PLANNERS, Role
-from app.errors import DomainError
 from app.extensions import db
 from app.programmes.models import PUBLIC_STATUSES, TrainingClass
 from app.registration import bp, claims, uploads
 from app.registration.forms import ClaimDecisionForm, NikClaimForm
 from app.registration.limits import count_this_submit, submit_limits
 from app.registration.models import NikClaim, NikClaimStatus
+from app.registration.scope import may_read_letter
 
 
 @bp.route("/katalog/<int:class_id>/klaim-nik", methods=["GET", "POST"])
@@ -28,21 +27,18 @@ from app.registration.models import NikClaim, NikClaimStatus
 @roles_required(Role.PARTICIPANT)
 def claim_nik(class_id: int) -> ResponseReturnValue:
     """The owner of a NIK that cannot be registered asks the organisers of the programme for it."""
-    training_class = db.get_or_404(TrainingClass, class_id)
-    if training_class.status not in PUBLIC_STATUSES:
-        abort(404)
+    training_class = load_or_404(TrainingClass, class_id, check=lambda c: c.status in PUBLIC_STATUSES, hide=True)
     programme = training_class.batch.programme
     form = NikClaimForm()
     if form.validate_on_submit():
         count_this_submit()
-        try:
-            claims.submit_claim(programme, current_user, form.nik.data, form.explanation.data, form.checked_letter)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Klaim NIK terkirim. Panitia akan memeriksanya dan mengabari Anda lewat email."), "success")
+        if commit_or_flash(
+            lambda: claims.submit_claim(
+                programme, current_user, form.nik.data, form.explanation.data, form.checked_letter
+            ),
+            _("Klaim NIK terkirim. Panitia akan memeriksanya dan mengabari Anda lewat email."),
+            form=form,
+        ):
             return redirect(url_for("registration.my_claims"))
     return render_template("registration/claim_form.html", form=form, c=training_class, programme=programme)
 
@@ -57,10 +53,9 @@ def my_claims() -> ResponseReturnValue:
 @login_required
 def claim_letter(claim_id: int) -> ResponseReturnValue:
     """The claim's supporting letter, for the claimant and the organisers."""
-    claim = db.get_or_404(NikClaim, claim_id)
-    allowed = claim.user_id == current_user.id or current_user.has_role(*PLANNERS)
-    if not allowed or not claim.letter_path:
-        abort(404)
+    claim = load_or_404(
+        NikClaim, claim_id, check=lambda c: may_read_letter(c, current_user) and bool(c.letter_path), hide=True
+    )
     log_access(AccessAction.DOWNLOADED, "nik_claim_letter", "nik_claims", claim.id, people=1)
     db.session.commit()
     return uploads.letter_response(claim.letter_path, claim.letter_mimetype, f"surat-klaim-nik-{claim.id}.pdf")
@@ -82,7 +77,7 @@ def claims_page() -> ResponseReturnValue:
 @bp.get("/kelola/klaim-nik/<int:claim_id>")
 @roles_required(*PLANNERS)
 def claim_detail(claim_id: int) -> ResponseReturnValue:
-    claim = db.get_or_404(NikClaim, claim_id)
+    claim = load_or_404(NikClaim, claim_id)
     blocking = claims.blocking_registration(claim) if claim.status is NikClaimStatus.OPEN else None
     page = render_template(
         "registration/claim_detail.html",
@@ -100,7 +95,7 @@ def claim_detail(claim_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/klaim-nik/<int:claim_id>/<action>")
 @roles_required(*PLANNERS)
 def decide_claim(claim_id: int, action: str) -> ResponseReturnValue:
-    claim = db.get_or_404(NikClaim, claim_id)
+    claim = load_or_404(NikClaim, claim_id)
     form = ClaimDecisionForm()
     if action not in ("terima", "tolak"):
         abort(404)

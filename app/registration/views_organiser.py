@@ -1,5 +1,5 @@
 """Organiser pages: registrations per class and programme, decisions, moves, proposed libraries,
-duplicates, name corrections, deletion requests, exports and nomination imports."""
+duplicates, the list of people's requests, exports and nomination imports."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.core.access import roles_required
+from app.core.access import load_or_404, roles_required
 from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download, xlsx_response
 from app.core.formatting import format_date_range
@@ -24,7 +24,6 @@ from app.errors import DomainError
 from app.extensions import db
 from app.libraries import proposals
 from app.libraries.models import Library, LibraryStatus, LibraryType
-from app.privacy import rights
 from app.programmes import lifecycle
 from app.programmes.models import ClassStatus, Programme, TrainingClass
 from app.regions import services as regions
@@ -73,14 +72,14 @@ def _list_page(title: str, scope: dict, training_class: TrainingClass | None, pr
 @bp.get("/kelola/kelas/<int:class_id>/pendaftar")
 @roles_required(*PLANNERS)
 def class_registrations(class_id: int) -> ResponseReturnValue:
-    c = db.one_or_404(queries.class_for_registrations(class_id))
+    c = load_or_404(queries.class_for_registrations, class_id)
     return _list_page(c.name, {"class_id": c.id}, c, c.batch.programme)
 
 
 @bp.get("/kelola/program/<int:programme_id>/pendaftar")
 @roles_required(*PLANNERS)
 def programme_registrations(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     return _list_page(f"{programme.name} {programme.year}", {"programme_id": programme.id}, None, programme)
 
 
@@ -156,33 +155,20 @@ def _export(scope: dict, filename: str, subject: TrainingClass | Programme, labe
 @bp.get("/kelola/kelas/<int:class_id>/pendaftar.xlsx")
 @roles_required(*PLANNERS)
 def class_registrations_xlsx(class_id: int) -> ResponseReturnValue:
-    c = db.get_or_404(TrainingClass, class_id)
+    c = load_or_404(TrainingClass, class_id)
     return _export({"class_id": c.id}, f"pendaftar-kelas-{c.id}.xlsx", c, c.name)
 
 
 @bp.get("/kelola/program/<int:programme_id>/pendaftar.xlsx")
 @roles_required(*PLANNERS)
 def programme_registrations_xlsx(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     return _export(
         {"programme_id": programme.id},
         f"pendaftar-{programme.code}-{programme.year}.xlsx",
         programme,
         f"{programme.name} {programme.year}",
     )
-
-
-def _apply(action: str, registration: Registration, reason: str | None, override: bool) -> None:
-    if action == "approve":
-        decisions.approve(registration, current_user, override_reason=reason if override else None)
-    elif action == "waitlist":
-        decisions.waitlist(registration, current_user, reason)
-    elif action in ("reject", "cancel"):
-        if not reason:
-            raise DomainError(_("Tulis alasan untuk menolak atau membatalkan."))
-        (decisions.reject if action == "reject" else decisions.cancel)(registration, current_user, reason)
-    else:
-        abort(400)
 
 
 @bp.post("/kelola/pendaftar/keputusan")
@@ -197,22 +183,11 @@ def decide() -> ResponseReturnValue:
     if not ids:
         flash(_("Centang paling sedikit satu pendaftar."), "warning")
         return redirect(back)
-    chosen = db.session.scalars(
-        select(Registration).where(Registration.id.in_(ids)).order_by(Registration.created_at, Registration.id)
-    ).all()
-    done, refused = 0, []
-    for registration in chosen:
-        try:
-            with db.session.begin_nested():
-                _apply(form.action.data, registration, form.reason.data, form.override.data)
-        except DomainError as exc:
-            refused.append(f"{registration.full_name}: {exc.message}")
-        else:
-            done += 1
+    outcome = decisions.decide_many(ids, form.action.data, current_user, form.reason.data, form.override.data)
     db.session.commit()
-    if done:
-        flash(_("%(n)s pendaftar diproses.", n=done), "success")
-    for line in refused[:10]:
+    if outcome.done:
+        flash(_("%(n)s pendaftar diproses.", n=outcome.done), "success")
+    for line in outcome.refused[:10]:
         flash(line, "danger")
     return redirect(back)
 
@@ -220,7 +195,7 @@ def decide() -> ResponseReturnValue:
 @bp.get("/kelola/pendaftar/<int:registration_id>")
 @roles_required(*PLANNERS)
 def registration_detail(registration_id: int) -> ResponseReturnValue:
-    r = db.get_or_404(Registration, registration_id)
+    r = load_or_404(Registration, registration_id)
     programme = r.training_class.batch.programme
     move_form = MoveForm()
     move_form.target_id.choices = choice_list(
@@ -254,7 +229,7 @@ def registration_detail(registration_id: int) -> ResponseReturnValue:
 @bp.post("/kelola/pendaftar/<int:registration_id>/pindah")
 @roles_required(*PLANNERS)
 def move(registration_id: int) -> ResponseReturnValue:
-    r = db.get_or_404(Registration, registration_id)
+    r = load_or_404(Registration, registration_id)
     form = MoveForm()
     form.target_id.choices = choice_list([(form.target_id.data, "")]) if form.target_id.data else []
     target = db.session.get(TrainingClass, request.form.get("target_id", type=int) or 0)
@@ -286,38 +261,38 @@ def proposed_libraries() -> ResponseReturnValue:
 @bp.post("/kelola/perpustakaan-usulan/<int:library_id>/<action>")
 @roles_required(*PLANNERS)
 def decide_library(library_id: int, action: str) -> ResponseReturnValue:
-    library = db.get_or_404(Library, library_id)
-    try:
-        if action == "verifikasi":
-            proposals.verify_proposed_library(library)
-            message = _("%(name)s diverifikasi.", name=library.name)
-        elif action == "gabung":
-            form = MergeLibraryForm()
-            if not form.validate_on_submit():
-                abort(400)
-            target = db.session.get(Library, form.target_id.data)
-            if target is None:
-                raise DomainError(_("Perpustakaan tujuan tidak ditemukan."))
-            moved = proposals.merge_library(library, target)
-            message = _("Usulan digabung ke %(name)s (%(n)s pendaftar dipindah).", name=target.name, n=moved)
-        elif action == "tolak":
-            proposals.reject_proposed_library(library)
-            message = _("Usulan ditolak dan dihapus.")
-        else:
-            abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+    library = load_or_404(Library, library_id)
+    if action == "verifikasi":
+        commit_or_flash(
+            lambda: proposals.verify_proposed_library(library), _("%(name)s diverifikasi.", name=library.name)
+        )
+    elif action == "gabung":
+        form = MergeLibraryForm()
+        if not form.validate_on_submit():
+            abort(400)
+        commit_or_flash(
+            lambda: _merge(library, form.target_id.data),
+            lambda merged: _("Usulan digabung ke %(name)s (%(n)s pendaftar dipindah).", name=merged[0], n=merged[1]),
+        )
+    elif action == "tolak":
+        commit_or_flash(lambda: proposals.reject_proposed_library(library), _("Usulan ditolak dan dihapus."))
     else:
-        db.session.commit()
-        flash(message, "success")
+        abort(404)
     return redirect(url_for("registration.proposed_libraries"))
+
+
+def _merge(proposal: Library, target_id: int) -> tuple[str, int]:
+    """Merge the proposal into the library the organiser named: (its name, registrations moved)."""
+    target = db.session.get(Library, target_id)
+    if target is None:
+        raise DomainError(_("Perpustakaan tujuan tidak ditemukan."))
+    return target.name, proposals.merge_library(proposal, target)
 
 
 @bp.get("/kelola/program/<int:programme_id>/duplikat")
 @roles_required(*PLANNERS)
 def duplicates(programme_id: int) -> ResponseReturnValue:
-    programme = db.get_or_404(Programme, programme_id)
+    programme = load_or_404(Programme, programme_id)
     return render_template(
         "registration/duplicates.html", programme=programme, groups=queries.likely_duplicates(programme.id)
     )
@@ -342,33 +317,6 @@ def requests_page() -> ResponseReturnValue:
     )
 
 
-@bp.post("/kelola/koreksi/<int:correction_id>/<action>")
-@roles_required(*PLANNERS)
-def decide_correction(correction_id: int, action: str) -> ResponseReturnValue:
-    correction = db.get_or_404(NameCorrection, correction_id)
-    if action not in ("terima", "tolak"):
-        abort(404)
-    commit_or_flash(
-        lambda: rights.decide_name_correction(correction, action == "terima", current_user),
-        _("Koreksi nama diproses."),
-    )
-    return redirect(url_for("registration.requests_page"))
-
-
-@bp.post("/kelola/penghapusan/<int:request_id>/<action>")
-@roles_required(*PLANNERS)
-def decide_deletion(request_id: int, action: str) -> ResponseReturnValue:
-    deletion = db.get_or_404(DeletionRequest, request_id)
-    form = ReasonForm()
-    if action not in ("setujui", "tolak") or not form.validate_on_submit():
-        abort(400)
-    commit_or_flash(
-        lambda: rights.decide_deletion(deletion, action == "setujui", current_user, form.reason.data),
-        _("Permintaan penghapusan diproses."),
-    )
-    return redirect(url_for("registration.requests_page"))
-
-
 @bp.route("/kelola/kelas/<int:class_id>/impor-nominasi", methods=["GET", "POST"])
 @roles_required(*PLANNERS)
 def import_nominations(class_id: int) -> ResponseReturnValue:
@@ -376,7 +324,7 @@ def import_nominations(class_id: int) -> ResponseReturnValue:
     from app.registration import nominations
     from app.registration.forms import NominationImportForm
 
-    c = db.get_or_404(TrainingClass, class_id)
+    c = load_or_404(TrainingClass, class_id)
     form = NominationImportForm()
     report = None
     if form.validate_on_submit():
@@ -420,5 +368,5 @@ def nominations_template(class_id: int) -> ResponseReturnValue:
     """The nominations template with the class's libraries and the allowed values on "Kode"."""
     from app.registration import nominations
 
-    c = db.get_or_404(TrainingClass, class_id)
+    c = load_or_404(TrainingClass, class_id)
     return xlsx_download(nominations.template_xlsx(c), f"templat-nominasi-kelas-{c.id}.xlsx")

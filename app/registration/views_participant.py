@@ -1,52 +1,36 @@
-"""Participant pages: register for a class, follow and cancel, see, correct, export, erase my data."""
+"""Participant pages: register for a class, follow and cancel the registrations, their letters (the
+rights over the data, to see, correct and erase it, are privacy's pages)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
-from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.certificates import names
-from app.certificates import queries as certificate_queries
-from app.core.access import login_required, roles_required
+from app.core.access import load_or_404, login_required, roles_required
 from app.core.actions import commit_or_flash
-from app.core.forms import choice_list, show_domain_error
-from app.core.roles import PLANNERS, Role
-from app.errors import DomainError, NikUnavailable
+from app.core.forms import choice_list
+from app.core.hooks import template_values
+from app.core.roles import Role
+from app.errors import NikUnavailable
 from app.extensions import db
 from app.libraries import services as libraries
 from app.libraries.models import LibraryType
-from app.privacy import rights
 from app.programmes import lifecycle
 from app.programmes.lifecycle import registration_phrase
 from app.programmes.models import ClassStatus, TrainingClass
 from app.regions import services as regions
-from app.registration import bp, decisions, notifications, queries, seats, submission, uploads
-from app.registration.forms import CorrectionForm, RegistrationForm
+from app.registration import bp, decisions, notifications, queries, seats, signals, submission, uploads
+from app.registration.forms import RegistrationForm
 from app.registration.limits import count_this_submit, submit_limits
-from app.registration.models import EmploymentStatus, Registration, RegistrationStatus
+from app.registration.models import Registration, RegistrationStatus
+from app.registration.scope import is_own, may_read_letter
 
 _FIELD_ALIASES = {"library_id": "library_name", "regency_code": "proposed_district"}
-
-
-def _person(form: RegistrationForm | CorrectionForm) -> submission.PersonData:
-    return submission.PersonData(
-        full_name=form.full_name.data,
-        nik=form.nik.data,
-        nip=form.nip.data,
-        gender=form.gender.data,
-        birth_place=form.birth_place.data,
-        birth_date=form.birth_date.data,
-        position=form.position.data,
-        employment_status=EmploymentStatus(form.employment_status.data),
-        email=current_user.email,
-        whatsapp=form.whatsapp.data,
-    )
 
 
 def _fill_choices(form: RegistrationForm, training_class: TrainingClass) -> None:
@@ -88,7 +72,7 @@ def _registration_data(form: RegistrationForm) -> submission.RegistrationData:
             village_code=form.proposed_village.data or None,
         )
     return submission.RegistrationData(
-        person=_person(form),
+        person=form.person(current_user.email),
         consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         library_id=None if form.not_listed.data else int(form.library_id.data),
         proposed_library=proposal,
@@ -101,7 +85,7 @@ def _registration_data(form: RegistrationForm) -> submission.RegistrationData:
 @roles_required(Role.PARTICIPANT)
 def register(class_id: int) -> ResponseReturnValue:
     """The account's holder registers themselves (once per programme); others are nominated."""
-    training_class = db.get_or_404(TrainingClass, class_id)
+    training_class = load_or_404(TrainingClass, class_id)
     if training_class.state is not ClassStatus.REGISTRATION_OPEN:
         # Refused before the form is filled, saying when registration is (or was) open.
         flash(registration_phrase(training_class), "warning")
@@ -132,17 +116,16 @@ def register(class_id: int) -> ResponseReturnValue:
     _fill_choices(form, training_class)
     if form.validate_on_submit():
         count_this_submit()
-        try:
-            registration = submission.submit(training_class, _registration_data(form), user=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc, _FIELD_ALIASES)
-            if isinstance(exc, NikUnavailable):
-                claim_url = url_for("registration.claim_nik", class_id=class_id)
-        else:
-            db.session.commit()
-            flash(_("Pendaftaran terkirim. Status: %(status)s.", status=registration.status.label), "success")
+        done = commit_or_flash(
+            lambda: submission.submit(training_class, _registration_data(form), user=current_user),
+            lambda registration: _("Pendaftaran terkirim. Status: %(status)s.", status=registration.status.label),
+            form=form,
+            aliases=_FIELD_ALIASES,
+        )
+        if done:
             return redirect(url_for("registration.mine"))
+        if isinstance(done.error, NikUnavailable):
+            claim_url = url_for("registration.claim_nik", class_id=class_id)
     return render_template(
         "registration/register.html",
         form=form,
@@ -156,8 +139,8 @@ def register(class_id: int) -> ResponseReturnValue:
 @bp.get("/pendaftaran-saya")
 @login_required
 def mine() -> ResponseReturnValue:
+    """The person's registrations; attendance and certificates add theirs (signals.my_registrations_extras)."""
     registrations = queries.registrations_of(current_user)
-    approved = [r.id for r in registrations if r.status is RegistrationStatus.APPROVED]
     return render_template(
         "registration/mine.html",
         registrations=registrations,
@@ -166,74 +149,32 @@ def mine() -> ResponseReturnValue:
         started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
         over={r.id: lifecycle.is_over(r.training_class) for r in registrations},
         contacts={r.id: notifications.contact_of(r.training_class) for r in registrations},
-        attendance={
-            r.id: attendance.registration_eligibility(r)
-            for r in registrations
-            if r.status is RegistrationStatus.APPROVED
-        },
-        certificates=certificate_queries.current_certificates(approved),
-        corrections=certificate_queries.pending_corrections(approved),
-        deadlines={
-            r.id: names.confirmation_deadline(r) for r in registrations if r.status is RegistrationStatus.APPROVED
-        },
         RegistrationStatus=RegistrationStatus,
         today=clock.today(),
+        **template_values(
+            signals.my_registrations_extras, current_user._get_current_object(), registrations=registrations
+        ),
     )
-
-
-def _own_registration(registration_id: int) -> Registration:
-    registration = db.get_or_404(Registration, registration_id)
-    if registration.user_id != current_user.id:
-        abort(404)  # someone else's registration does not exist for this user
-    return registration
 
 
 @bp.post("/pendaftaran-saya/<int:registration_id>/batal")
 @login_required
 def cancel_mine(registration_id: int) -> ResponseReturnValue:
-    registration = _own_registration(registration_id)
+    registration = load_or_404(Registration, registration_id, check=lambda r: is_own(r, current_user), hide=True)
     commit_or_flash(lambda: decisions.cancel_own(registration, current_user), _("Pendaftaran dibatalkan."))
     return redirect(url_for("registration.mine"))
-
-
-@bp.route("/pendaftaran-saya/<int:registration_id>/perbaiki", methods=["GET", "POST"])
-@submit_limits
-@login_required
-def correct(registration_id: int) -> ResponseReturnValue:
-    registration = _own_registration(registration_id)
-    form = CorrectionForm(obj=registration)
-    claim_url = None
-    if request.method == "GET":
-        form.employment_status.data = registration.employment_status.value
-        form.nik.data = ""  # never echo a stored NIK
-    if form.validate_on_submit():
-        count_this_submit()
-        person = _person(form)
-        person.nik = person.nik or registration.nik
-        try:
-            correction = rights.correct_data(registration, person, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(form, exc)
-            if isinstance(exc, NikUnavailable):
-                claim_url = url_for("registration.claim_nik", class_id=registration.class_id)
-        else:
-            db.session.commit()
-            flash(_("Data diperbaiki."), "success")
-            if correction is not None:
-                flash(_("Perubahan nama di sertifikat menunggu persetujuan panitia."), "info")
-            return redirect(url_for("registration.mine"))
-    return render_template("registration/correct.html", form=form, r=registration, claim_url=claim_url)
 
 
 @bp.get("/pendaftaran/<int:registration_id>/surat-tugas")
 @login_required
 def letter(registration_id: int) -> ResponseReturnValue:
     """The assignment letter, for its owner and for staff who may see the class."""
-    registration = db.get_or_404(Registration, registration_id)
-    allowed = registration.user_id == current_user.id or current_user.has_role(*PLANNERS)
-    if not allowed or not registration.letter_path:
-        abort(404)
+    registration = load_or_404(
+        Registration,
+        registration_id,
+        check=lambda r: may_read_letter(r, current_user) and bool(r.letter_path),
+        hide=True,
+    )
     log_access(
         AccessAction.DOWNLOADED,
         "letter",
@@ -248,28 +189,3 @@ def letter(registration_id: int) -> ResponseReturnValue:
         registration.letter_mimetype,
         f"surat-tugas-{registration.id}.{registration.letter_path.rsplit('.', 1)[1]}",
     )
-
-
-@bp.get("/data-saya")
-@login_required
-def my_data() -> ResponseReturnValue:
-    return render_template("registration/my_data.html", registrations=queries.registrations_of(current_user))
-
-
-@bp.post("/data-saya/hapus")
-@login_required
-def erase_mine() -> ResponseReturnValue:
-    outcome = rights.request_deletion(current_user)
-    db.session.commit()
-    if outcome.erased:
-        flash(_("%(n)s pendaftaran dan datanya telah dihapus.", n=outcome.erased), "success")
-    if outcome.pending:
-        flash(
-            _("%(n)s pendaftaran untuk kelas yang sudah dimulai menunggu keputusan panitia.", n=len(outcome.pending)),
-            "info",
-        )
-    if outcome.claims:
-        flash(_("%(n)s klaim NIK dan suratnya telah dihapus.", n=outcome.claims), "success")
-    if not outcome.erased and not outcome.pending and not outcome.claims:
-        flash(_("Tidak ada data pendaftaran untuk dihapus."), "info")
-    return redirect(url_for("registration.my_data"))

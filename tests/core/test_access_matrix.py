@@ -65,18 +65,18 @@ ALLOWED: dict[str, set[str]] = {
     "auth.end_other_sessions": LOGGED_IN,
     "auth.end_one_session": {"participant_a"},  # A's other browser; nobody ends another account's session
     "registration.mine": LOGGED_IN,
-    "registration.my_data": LOGGED_IN,
+    "privacy.my_data": LOGGED_IN,
     "privacy.my_data_json": LOGGED_IN,
     "privacy.my_data_xlsx": LOGGED_IN,
     "privacy.my_requests": LOGGED_IN,
     "privacy.my_request": {"participant_a"},  # A's data request
     "privacy.access_log": {"admin"},
     "privacy.access_log_xlsx": {"admin"},
-    "registration.erase_mine": LOGGED_IN,
+    "privacy.erase_mine": LOGGED_IN,
     # participant A's own registration
     "registration.cancel_mine": {"participant_a"},
     "certificates.confirm_name": {"participant_a"},
-    "registration.correct": {"participant_a"},
+    "privacy.correct": {"participant_a"},
     "registration.letter": OWNER,
     "certificates.download": OWNER,
     "registration.register": {"participant_a", "participant_b"},
@@ -120,12 +120,12 @@ ORGANISER_ONLY = [
     "certificates.issue_class",
     "programmes.class_status",
     "programmes.class_edit",
-    "registration.decide_correction",
+    "privacy.decide_correction",
     "registration.registration_detail",
     "registration.move",
     "certificates.issue_one",
     "registration.decide",
-    "registration.decide_deletion",
+    "privacy.decide_deletion",
     "registration.requests_page",
     "registration.claims_page",
     "privacy.requests_list",
@@ -173,8 +173,8 @@ ALLOWED.update({endpoint: set(STAFF) for endpoint in ORGANISER_ONLY})
 ACTIONS = {
     "certificates.change": "cabut",
     "registration.decide_library": "verifikasi",
-    "registration.decide_deletion": "setujui",
-    "registration.decide_correction": "terima",
+    "privacy.decide_deletion": "setujui",
+    "privacy.decide_correction": "terima",
     "registration.decide_claim": "terima",
 }
 
@@ -266,7 +266,7 @@ REFUSED_FOR_ALL_ON_THESE_OBJECTS = {
     "attendance.check_in",
     "auth.reset_password",
     "auth.verify_email",
-    "registration.decide_correction",
+    "privacy.decide_correction",
 }
 
 

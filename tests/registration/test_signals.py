@@ -18,6 +18,7 @@ from app.mail.models import OutboxMessage
 from app.programmes import services as planning
 from app.programmes import signals as planning_signals
 from app.programmes.models import ClassStatus, TrainingClass
+from app.registration import signals as registration_signals
 from tests.fixtures_registration import status_of
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -25,6 +26,7 @@ SIGNALS = [
     planning_signals.class_cancelled,
     planning_signals.checking_class,
     planning_signals.class_in_use,
+    planning_signals.class_page,
     library_signals.library_merging,
     library_signals.library_in_use,
 ]
@@ -44,9 +46,7 @@ def _imports(path: Path) -> set[str]:
 def test_planning_and_libraries_do_not_import_registration(package: str) -> None:
     for path in sorted((APP / package).glob("*.py")):
         registration = {m for m in _imports(path) if m == "app.registration" or m.startswith("app.registration.")}
-        if package == "programmes" and path.name == "views.py":
-            # A page composes domains: the class page shows registration's seat figures.
-            registration -= {"app.registration.seats", "app.registration.seats.seat_summary"}
+        # (The class page shows registration's seat figures: it asks on programmes.signals.class_page.)
         assert not registration, f"{path.name} imports {sorted(registration)}"
 
 
@@ -58,6 +58,20 @@ def _registration_receivers(signal) -> list[object]:
 def test_registration_answers_each_signal_once_even_with_a_second_app(app: Flask) -> None:
     create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SERVER_NAME": None})
     assert [len(_registration_receivers(signal)) for signal in SIGNALS] == [1] * len(SIGNALS)
+
+
+PAGE_SIGNALS = {
+    planning_signals.class_page: ["app.attendance.signals", "app.registration.signals"],
+    registration_signals.my_registrations_extras: ["app.attendance.signals", "app.certificates.signals"],
+}
+
+
+def test_the_domains_above_answer_each_page_signal_once_even_with_a_second_app(app: Flask) -> None:
+    """The class page and "Pendaftaran saya" ask the domains above planning and registration for their figures."""
+    create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SERVER_NAME": None})
+    for signal, modules in PAGE_SIGNALS.items():
+        live = [r() if isinstance(r, weakref.ref) else r for r in signal.receivers.values()]
+        assert sorted(getattr(r, "__module__", "") for r in live) == modules, signal.name
 
 
 def test_a_cancelled_class_tells_each_registrant_once(app, open_class, register) -> None:
