@@ -69,6 +69,7 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check app tests bench config.py wsgi.py
+	$(BIN)/mypy
 
 # pytest exits 5 when it collected no test at all: said loudly, and not a failure of make.
 test-only: install

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from flask import flash
 from flask_babel import get_locale
@@ -95,7 +96,7 @@ class WhatsAppNumber:
         field.data = e164
 
 
-def choice_list(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
+def choice_list(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3 select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -106,7 +107,7 @@ def enum_choices(enum_cls: type[LabelledStrEnum]) -> list[SelectChoice]:
     return choice_list(enum_cls.choices())
 
 
-def parsed(field: Field) -> object | None:
+def parsed(field: Field) -> Any:
     """The field's value if WTForms accepted it, else None: the service checks then skip the rules
     that need it and still report the others in the same submit."""
     return None if field.errors else field.data

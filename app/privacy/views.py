@@ -4,6 +4,8 @@ their data and follow its answer; download their own copy of everything Sibimtek
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -66,7 +68,7 @@ def correct(registration_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         count_this_submit()
         person = form.person(current_user.email)
-        person.nik = person.nik or registration.nik
+        person.nik = person.nik or registration.nik or ""
         done = commit_or_flash(
             lambda: rights.correct_data(registration, person, current_user), _("Data diperbaiki."), form=form
         )
@@ -105,22 +107,22 @@ def my_request(request_id: int) -> ResponseReturnValue:
     return render_template("privacy/my_request.html", data_request=data_request, now=clock.now())
 
 
-def _own_copy(fmt: str) -> bytes | str:
-    """The copy in `fmt`, logged like any export of personal data (it holds the full NIK, if any)."""
+def _own_data(fmt: str) -> dict[str, Any]:
+    """The person's own data for a copy in `fmt`, logged like any export of personal data (it holds
+    the full NIK, if any)."""
     data = export.personal_data(current_user)
-    body = export.as_json(data) if fmt == "json" else export.as_xlsx(data)
     log_access(
         AccessAction.EXPORTED, f"own_data_{fmt}", "users", current_user.id, people=1, full_nik=bool(data["pendaftaran"])
     )
     db.session.commit()
-    return body
+    return data
 
 
 @bp.get("/data-saya.json")
 @login_required
 def my_data_json() -> ResponseReturnValue:
     return Response(
-        _own_copy("json"),
+        export.as_json(_own_data("json")),
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="data-saya-sibimtek.json"'},
     )
@@ -129,4 +131,4 @@ def my_data_json() -> ResponseReturnValue:
 @bp.get("/data-saya.xlsx")
 @login_required
 def my_data_xlsx() -> ResponseReturnValue:
-    return xlsx_download(_own_copy("xlsx"), "data-saya-sibimtek.xlsx")
+    return xlsx_download(export.as_xlsx(_own_data("xlsx")), "data-saya-sibimtek.xlsx")

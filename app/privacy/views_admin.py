@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from wtforms.fields import Field
 
 from app.audit.access import AccessFilters, access_query, log_access
 from app.audit.models import AccessAction, AuditEntry
@@ -23,7 +26,7 @@ def _filters() -> tuple[AccessLogFilterForm, AccessFilters]:
     form = AccessLogFilterForm(request.args)
     form.validate()
 
-    def ok(field: object) -> object:
+    def ok(field: Field) -> Any:
         return None if field.errors else field.data
 
     action = ok(form.aksi)

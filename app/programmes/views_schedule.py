@@ -25,7 +25,7 @@ def _int_arg(name: str) -> int | None:
 
 def _filters() -> dict:
     """Filters from the query string, narrowed to what this user may see."""
-    status = request.args.get("status")
+    status = request.args.get("status", "")
     filters = {
         "programme_id": _int_arg("program"),
         "batch_id": _int_arg("angkatan"),

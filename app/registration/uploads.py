@@ -88,9 +88,11 @@ def remove_letter(name: str | None) -> None:
         letter_path(name).unlink(missing_ok=True)
 
 
-def letter_response(name: str, mimetype: str | None, download_name: str) -> Response:
+def letter_response(name: str | None, mimetype: str | None, download_name: str) -> Response:
     """A stored letter as a download: never shown inline in the site's origin, never sniffed into
     another type, never kept by a browser or proxy cache (it holds personal data)."""
+    if not name:
+        abort(404)
     path = letter_path(name)
     if not path.is_file():
         abort(404)

@@ -35,7 +35,7 @@ from app.registration.scope import may_export_full_nik
 
 def _filters() -> dict:
     args = request.args
-    status = args.get("status")
+    status = args.get("status", "")
     letter = args.get("surat")
     return {
         "province_code": args.get("provinsi") or None,

@@ -3,6 +3,8 @@ rights over the data, to see, correct and erase it, are privacy's pages)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -187,5 +189,5 @@ def letter(registration_id: int) -> ResponseReturnValue:
     return uploads.letter_response(
         registration.letter_path,
         registration.letter_mimetype,
-        f"surat-tugas-{registration.id}.{registration.letter_path.rsplit('.', 1)[1]}",
+        f"surat-tugas-{registration.id}{Path(registration.letter_path or '').suffix}",
     )
