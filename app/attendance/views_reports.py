@@ -3,7 +3,7 @@ figures per batch or programme by province and library type."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +16,7 @@ from app.core.export import xlsx_response
 from app.core.roles import OVERSEERS, PLANNERS, STAFF
 from app.extensions import db
 from app.pdf.pool import render_pdf_limited
-from app.programmes.models import Batch, Programme, TrainingClass
+from app.programmes.models import Programme, TrainingClass
 from app.programmes.queries import get_class_row
 from app.programmes.services import visible_to
 
@@ -91,12 +91,15 @@ def programme_report(programme_id: int) -> ResponseReturnValue:
     """Attendance of a programme (or one of its batches: ?angkatan=) by province and library type."""
     programme = load_or_404(Programme, programme_id)
     batch_id = request.args.get("angkatan", type=int)
+    batch = next((b for b in programme.batches if b.id == batch_id), None)
+    if batch_id is not None and batch is None:
+        abort(404)  # a batch of another programme (or none) is not a filter of this report
     by_province, by_type = services.programme_report_for(programme, batch_id, current_user)
     return render_template(
         "attendance/programme_report.html",
         programme=programme,
         batches=programme.batches,
-        batch=db.session.get(Batch, batch_id) if batch_id else None,
+        batch=batch,
         by_province=by_province,
         by_type=by_type,
     )

@@ -24,7 +24,7 @@ from app.libraries import services as libraries
 from app.libraries.models import LibraryType
 from app.programmes import lifecycle
 from app.programmes.lifecycle import registration_phrase
-from app.programmes.models import ClassStatus, TrainingClass
+from app.programmes.models import PUBLIC_STATUSES, ClassStatus, TrainingClass
 from app.regions import services as regions
 from app.registration import bp, decisions, notifications, queries, seats, signals, submission, uploads
 from app.registration.forms import RegistrationForm
@@ -87,7 +87,8 @@ def _registration_data(form: RegistrationForm) -> submission.RegistrationData:
 @roles_required(Role.PARTICIPANT)
 def register(class_id: int) -> ResponseReturnValue:
     """The account's holder registers themselves (once per programme); others are nominated."""
-    training_class = load_or_404(TrainingClass, class_id)
+    # Drafts and cancelled classes do not exist for participants (as on the catalogue).
+    training_class = load_or_404(TrainingClass, class_id, check=lambda c: c.status in PUBLIC_STATUSES, hide=True)
     if training_class.state is not ClassStatus.REGISTRATION_OPEN:
         # Refused before the form is filled, saying when registration is (or was) open.
         flash(registration_phrase(training_class), "warning")

@@ -509,3 +509,32 @@ def test_a_coordinator_reads_only_their_provinces_people_in_a_shared_class(
     page = client.get(f"/presensi/kelas/{class_id}/laporan").get_data(as_text=True)
     assert "Baiq Nurul Aini" in page
     assert "Ni Luh Putu Ayu" in page
+
+
+def test_the_programme_report_filters_only_by_its_own_batches(app, client, login_as, programme) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.programmes import services as planning
+    from app.programmes.models import Batch
+
+    with app.app_context():
+        own = db.session.scalar(select(Batch.id).where(Batch.programme_id == programme.id))
+        other = planning.create_programme(
+            planning.ProgrammeData(code="LAIN", name="Program lain", year=2024, jp_total=40), by=None
+        )
+        stranger = planning.create_batch(
+            other,
+            planning.BatchData(number=1, name="Angkatan Lain", start_date=date(2024, 5, 6), end_date=date(2024, 5, 10)),
+            by=None,
+        )
+        db.session.commit()
+        stranger_id = stranger.id
+    login_as(Role.ORGANISER)
+    assert client.get(f"/presensi/program/{programme.id}/laporan?angkatan={own}").status_code == 200
+    # From an attacker's trial: another programme's batch showed its name over empty figures.
+    answer = client.get(f"/presensi/program/{programme.id}/laporan?angkatan={stranger_id}")
+    assert answer.status_code == 404
+    assert "Angkatan Lain" not in answer.get_data(as_text=True)
+    assert client.get(f"/presensi/program/{programme.id}/laporan?angkatan=99999999").status_code == 404

@@ -314,3 +314,16 @@ def test_a_correction_to_a_registered_nik_is_refused_the_same_way(app, client, l
     assert f'href="/katalog/{class_id}/klaim-nik"' in page
     with app.app_context():
         assert db.session.get(Registration, rid).nik == make_nik("52", 2)
+
+
+def test_a_draft_class_does_not_exist_for_the_registration_form(app, client, open_class, make_user) -> None:
+    from app.programmes.models import ClassStatus
+
+    class_id = open_class()
+    with app.app_context():
+        db.session.get(TrainingClass, class_id).status = ClassStatus.DRAFT
+        db.session.commit()
+    login(client, make_user(Role.PARTICIPANT).email)
+    # From an attacker's trial: a redirect with "Kelas belum diumumkan." told a draft's id existed.
+    for url in (f"/katalog/{class_id}", f"/katalog/{class_id}/daftar", f"/katalog/{class_id}/klaim-nik"):
+        assert client.get(url).status_code == 404, url
