@@ -269,7 +269,9 @@ def decide_library(library_id: int, action: str) -> ResponseReturnValue:
     elif action == "gabung":
         form = MergeLibraryForm()
         if not form.validate_on_submit():
-            abort(400)
+            for message in form.target_id.errors:  # an empty or non-numeric id: said, not a bare 400
+                flash(str(message), "danger")
+            return redirect(url_for("registration.proposed_libraries"))
         commit_or_flash(
             lambda: _merge(library, form.target_id.data),
             lambda merged: _("Usulan digabung ke %(name)s (%(n)s pendaftar dipindah).", name=merged[0], n=merged[1]),

@@ -285,3 +285,22 @@ def test_the_catalogue_runs_the_same_statements_for_3_or_12_cards(app, client, o
     assert page.count("catalogue-card") == 12
     assert many.count == few.count
     assert many.count <= 10
+
+
+def test_only_participants_see_the_register_button_on_an_open_class(client, login_as, open_class) -> None:
+    class_id = open_class()
+    login_as(Role.PARTICIPANT)
+    assert "Daftar ke kelas ini" in client.get(f"/katalog/{class_id}").get_data(as_text=True)
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
+    # From a new user's trial: staff saw the button and got "Akses ditolak" behind it.
+    login_as(Role.ORGANISER)
+    page = client.get(f"/katalog/{class_id}").get_data(as_text=True)
+    assert "Daftar ke kelas ini" not in page
+    assert f"/kelola/kelas/{class_id}/impor-nominasi" in page
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
+    for role in (Role.FACILITATOR, Role.COORDINATOR):
+        login_as(role)
+        page = client.get(f"/katalog/{class_id}").get_data(as_text=True)
+        assert "Daftar ke kelas ini" not in page
+        assert "impor-nominasi" not in page
+        client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})

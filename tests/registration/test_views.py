@@ -337,3 +337,35 @@ def test_the_province_chosen_in_the_catalogue_is_carried_into_the_form(client, l
     assert f"/katalog/{class_id}/daftar?provinsi=51" in page
     form = client.get(f"/katalog/{class_id}/daftar?provinsi=51").get_data(as_text=True)
     assert '<option selected value="51">Bali</option>' in form
+
+
+def test_merging_a_proposed_library_without_a_target_says_what_is_missing(app, client, login_as) -> None:
+    from app.libraries import services as libraries
+    from app.libraries.models import Library, LibraryStatus, LibraryType
+
+    with app.app_context():
+        proposal = libraries.create_library(
+            libraries.LibraryData(
+                name="Perpustakaan Desa Usulan", type=LibraryType.DESA_KELURAHAN, regency_code="52.03"
+            ),
+            status=LibraryStatus.PROPOSED,
+            by=None,
+        )
+        db.session.commit()
+        proposal_id = proposal.id
+    login_as(Role.ORGANISER)
+    token = csrf_token(client, "/kelola/perpustakaan-usulan")
+    # From a new user's trial: an empty id gave the bare "400 · Permintaan tidak valid" page.
+    for target in ("", "bukan-angka"):
+        response = client.post(
+            f"/kelola/perpustakaan-usulan/{proposal_id}/gabung",
+            data={"csrf_token": token, "target_id": target},
+            follow_redirects=True,
+        )
+        assert response.status_code == 200
+        assert 'class="alert alert-danger' in response.get_data(as_text=True)
+    assert "Isi ID perpustakaan." in client.post(
+        f"/kelola/perpustakaan-usulan/{proposal_id}/gabung", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Library, proposal_id).status is LibraryStatus.PROPOSED  # nothing merged
