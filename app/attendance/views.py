@@ -193,8 +193,7 @@ def qr_current(class_id: int, day: str) -> ResponseReturnValue:
     the_day = _day(c, day)
     closed_reason = checkin.qr_closed_reason(c, the_day)
     if closed_reason:
-        response = jsonify({"error": closed_reason})
-        response.status_code = 409
+        response = api_error(409, closed_reason)  # the one JSON error shape, as under /api/
     else:
         token = checkin.qr_token(c, the_day)
         url = external_url("attendance.check_in", token=token)

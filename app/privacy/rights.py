@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.certificates import issuing
+from app.certificates import queries as certificate_queries
 from app.errors import InvalidRegistrationState, NikUnavailable, ScheduleError
 from app.extensions import db, utcnow
 from app.programmes import lifecycle
@@ -62,8 +64,14 @@ def decide_name_correction(correction: NameCorrection, accept: bool, by: User) -
     correction.status = "accepted" if accept else "refused"
     correction.decided_at, correction.decided_by_id = utcnow(), by.id
     if accept:  # the name the participant asked for: confirmed by them
-        correction.registration.full_name = correction.new_name
-        correction.registration.name_confirmed_at = utcnow()
+        registration = correction.registration
+        registration.full_name = correction.new_name
+        registration.name_confirmed_at = utcnow()
+        # A certificate already issued carries the old name: a new version with the corrected one
+        # (same number, new code; the old QR says "superseded" and points to it).
+        certificate = certificate_queries.current_certificate(registration)
+        if certificate is not None and certificate.holder_name != registration.full_name:
+            issuing.reissue(certificate, by)
     db.session.flush()
 
 

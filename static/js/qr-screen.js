@@ -18,7 +18,7 @@
     fetch(box.dataset.url, {headers: {Accept: "application/json"}, credentials: "same-origin"})
       .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); })
       .then(function (answer) {
-        if (!answer.ok) { stop(answer.data.error); return; }
+        if (!answer.ok) { stop(answer.data.error.message || answer.data.error); return; }
         box.innerHTML = answer.data.svg;  // segno's SVG: paths only, no script or style attribute
         box.dataset.link = answer.data.url;
         left = answer.data.rotate;

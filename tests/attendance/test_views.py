@@ -212,7 +212,8 @@ def test_the_qr_of_a_day_that_is_not_today_says_closed_and_gives_no_code(client,
     assert 'id="qr"' not in page
     refused = client.get(f"/presensi/kelas/{c}/{tomorrow}/qr.json")
     assert refused.status_code == 409
-    assert "belum dibuka" in refused.get_json()["error"]
+    assert "belum dibuka" in refused.get_json()["error"]["message"]
+    assert refused.get_json()["error"]["status"] == 409
     live = client.get(f"/presensi/kelas/{c}/{today_class['today'].isoformat()}/qr.json").get_json()
     assert live["svg"].startswith("<svg")
     assert "/presensi/qr/" in live["url"]

@@ -193,3 +193,30 @@ def test_settings_validate_the_window_and_the_preview_follows_unsaved_values(
     with app.app_context():
         assert settings_for(db.session.get(Programme, programme_id)).title == "SERTIFIKAT"  # not saved
         assert db.session.scalar(select(Certificate)) is None
+
+
+def test_an_accepted_name_correction_reissues_the_certificate_already_issued(app, finished_class, make_user) -> None:
+    from app.certificates.models import Certificate, CertificateStatus
+    from app.privacy import rights
+
+    rid = finished_class["ids"][0]
+    organiser = make_user(Role.ORGANISER)
+    with app.app_context(), app.test_request_context():
+        registration = db.session.get(Registration, rid)
+        first = issuing.issue(registration, by=None)
+        db.session.add(
+            NameCorrection(registration=registration, old_name=first.holder_name, new_name="Dra. Peserta Satu")
+        )
+        db.session.commit()
+        first_id, number = first.id, first.number
+        correction = db.session.scalar(select(NameCorrection))
+        # From a new user's trial: the certificate and its verification kept the old name.
+        rights.decide_name_correction(correction, True, db.session.get(type(organiser), organiser.id))
+        db.session.commit()
+        old = db.session.get(Certificate, first_id)
+        new = db.session.scalar(select(Certificate).where(Certificate.status == CertificateStatus.VALID))
+        assert old.status is CertificateStatus.SUPERSEDED
+        assert old.superseded_by_id == new.id
+        assert (new.number, new.holder_name, new.version) == (number, "Dra. Peserta Satu", 2)
+        text = PdfReader(io.BytesIO(rendering.pdf_bytes(new))).pages[0].extract_text()
+        assert "Dra. Peserta Satu" in text
