@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from app.attendance import services as attendance
 from app.certificates.models import Certificate, CertificateStatus
@@ -88,6 +89,15 @@ class Dashboard:
     @property
     def waiting(self) -> int:
         return self.by_status[RegistrationStatus.WAITLISTED]
+
+
+def programme_with_classes(programme_id: int) -> Programme | None:
+    """The programme with its batches and their classes (three statements, whatever their number)."""
+    return db.session.scalar(
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(selectinload(Programme.batches).selectinload(Batch.classes))
+    )
 
 
 def _registrations(programme: Programme, filters: Filters, *columns: Any) -> Select[Any]:

@@ -12,6 +12,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from lokal import wilayah
 from sqlalchemy import select
 
 from app.core.access import load_or_404, roles_required
@@ -20,8 +21,8 @@ from app.core.roles import OVERSEERS, PLANNERS
 from app.extensions import db
 from app.libraries.models import LibraryType
 from app.programmes.models import Programme
-from app.regions.models import Province
 from app.reports import bp, figures, tilemap
+from app.reports.figures import programme_with_classes
 
 
 def _date(name: str) -> date | None:
@@ -50,11 +51,11 @@ def _filters(programme: Programme) -> figures.Filters:
 
 
 def _board(programme_id: int) -> tuple[Programme, figures.Filters, figures.Dashboard, dict[str, str]]:
-    programme = load_or_404(Programme, programme_id)
+    programme = load_or_404(programme_with_classes, programme_id)
     filters = _filters(programme)
     regencies = not current_user.has_role(*PLANNERS)
     board = figures.dashboard(programme, filters, regencies=regencies)
-    names = dict(db.session.execute(select(Province.code, Province.name)).tuples().all())
+    names = {w.code: w.name for w in wilayah.list_wilayah()}  # the 38 provinces, in memory: no statement
     return programme, filters, board, names
 
 
