@@ -21,6 +21,7 @@ from app.core.roles import OVERSEERS, PLANNERS
 from app.extensions import db
 from app.libraries.models import LibraryType
 from app.programmes.models import Programme
+from app.registration.models import Registration
 from app.reports import bp, figures, tilemap
 from app.reports.figures import programme_with_classes
 
@@ -87,8 +88,16 @@ def programme_dashboard(programme_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/dasbor")
 @roles_required(*OVERSEERS)
 def latest_dashboard() -> ResponseReturnValue:
-    """The dashboard of the latest programme (the link on the home page)."""
-    programme_id = db.session.scalar(select(Programme.id).order_by(Programme.year.desc(), Programme.id.desc()).limit(1))
+    """The dashboard of the latest programme with participants (else the latest): the home page's link."""
+    programme_id = db.session.scalar(
+        select(Programme.id)
+        .order_by(
+            select(Registration.id).where(Registration.programme_id == Programme.id).exists().desc(),
+            Programme.year.desc(),
+            Programme.id.desc(),
+        )
+        .limit(1)
+    )
     if programme_id is None:
         abort(404)
     return redirect(url_for("reports.programme_dashboard", programme_id=programme_id))
