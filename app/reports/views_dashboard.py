@@ -81,7 +81,7 @@ def programme_dashboard(programme_id: int) -> ResponseReturnValue:
         library_types=list(LibraryType),
         args=args,
         area_rows=[(g.label, g.participants) for g in board.by_area],
-        type_rows=[(g.label, g.participants) for g in board.by_type],
+        type_rows=[(g.label, g.participants) for g in board.by_type if g.participants],
     )
 
 
