@@ -49,3 +49,11 @@ def test_organiser_filters_the_dashboard_by_province(app: Flask, new_page) -> No
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the dashboard scrolls sideways on a phone ({width} px)"
     screenshot(phone, "dashboard-phone")
+
+    coordinator = new_page(PHONE)
+    _log_in(coordinator, "koordinator.ntb@sibimtek.id", DEMO_PASSWORD)
+    coordinator.goto(f"/kelola/program/{programme_id}/dasbor")
+    expect(coordinator.get_by_test_id("scope")).to_contain_text("Nusa Tenggara Barat")
+    expect(coordinator.get_by_role("heading", name="Peserta per kabupaten/kota")).to_be_visible()
+    expect(coordinator.get_by_label("Provinsi", exact=True)).to_have_count(0)  # held to their province
+    screenshot(coordinator, "dashboard-coordinator-phone")
