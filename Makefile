@@ -84,6 +84,7 @@ bench: install pdf-libs
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/certificates_bench.py
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/registration_bench.py
 	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/enumeration.py --smtp
+	SIBIMTEK_ENV=testing LOG_LEVEL=WARNING $(BIN)/python bench/dashboard.py
 
 clean-db:
 	rm -f instance/sibimtek.db

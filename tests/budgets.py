@@ -30,4 +30,7 @@ BUDGETS: dict[str, int] = {
     "libraries": 15,
     "mail outbox": 15,
     "access log": 15,
+    "programme dashboard": 15,
+    "programme dashboard (coordinator)": 15,
+    "programme dashboard (xlsx)": 15,
 }

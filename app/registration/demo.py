@@ -21,7 +21,7 @@ from app.programmes.models import Programme, TrainingClass
 from app.regions.models import Province
 from app.registration import notifications, seats, submission
 from app.registration.demo_names import demo_name
-from app.registration.models import EmploymentStatus, Registration
+from app.registration.models import EmploymentStatus, Registration, RegistrationStatus
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,38 @@ def load_mataram(organiser: User, participant: User | None) -> RegistrationDemoR
     return RegistrationDemoResult(len(plan), len(plan))
 
 
+# Libraries *reached* in 2023 by type, as the press release counts them (Mataram's libraries included).
+REACHED_2023 = {LibraryType.PROVINSI: 33, LibraryType.KABUPATEN_KOTA: 136, LibraryType.DESA_KELURAHAN: 450}
+
+
+def _reached_by_type(programme_id: int) -> dict[LibraryType, int]:
+    rows = db.session.execute(
+        select(Library.type, func.count(func.distinct(Library.id)))
+        .join(Registration, Registration.library_id == Library.id)
+        .where(Registration.programme_id == programme_id, Registration.status == RegistrationStatus.APPROVED)
+        .group_by(Library.type)
+    )
+    reached = dict.fromkeys(LibraryType, 0)
+    reached.update(dict(rows.tuples().all()))
+    return reached
+
+
+def _seats(classes: list[TrainingClass]) -> list[tuple[TrainingClass, str]]:
+    """Every free seat as (class, province it goes to), round by round over the classes so the
+    first seats (those that bring a new library) are spread over every class and province."""
+    free = {c.id: c.capacity - seats.seats_taken(c).total for c in classes}
+    order: list[tuple[TrainingClass, str]] = []
+    for round_ in range(max(free.values(), default=0)):
+        for c in classes:
+            if round_ < free[c.id]:
+                served = sorted(c.served_codes)
+                order.append((c, served[round_ % len(served)]))
+    return order
+
+
 def load_full_scale(organiser: User) -> RegistrationDemoResult:
-    """1,238 approved participants of SPP-TIK 2023: 619 libraries × 2 people, over 30 provinces."""
+    """1,238 approved participants of SPP-TIK 2023 from exactly 450 village, 136 regency/city and 33
+    provincial libraries over 30 provinces: each library created here gets at least one person."""
     programme = db.session.scalar(select(Programme).where(Programme.code == "SPP-TIK", Programme.year == 2023))
     if programme is None:
         return RegistrationDemoResult(0, 0)
@@ -139,50 +169,61 @@ def load_full_scale(organiser: User) -> RegistrationDemoResult:
     if total >= sum(c.capacity for c in classes):
         return RegistrationDemoResult(0, total)
     rng = random.Random(1238)
+    reached = _reached_by_type(programme.id)
+    pending = {t: max(REACHED_2023[t] - reached[t], 0) for t in REACHED_2023}
     served = sorted({code for c in classes for code in c.served_codes})
-    counts = {LibraryType.PROVINSI: 33, LibraryType.KABUPATEN_KOTA: 136, LibraryType.DESA_KELURAHAN: 450}
-    created: dict[str, list[Library]] = {code: [] for code in served}
     province_names = dict(
         db.session.execute(select(Province.code, Province.name).where(Province.code.in_(served))).tuples().all()
     )
+    created: dict[str, list[Library]] = {code: [] for code in served}
+    has_provincial: set[str] = set()
+
+    def new_library(province: str) -> Library:
+        n = sum(len(libs) for libs in created.values())
+        if pending[LibraryType.PROVINSI] and province not in has_provincial:
+            library_type = LibraryType.PROVINSI
+        else:
+            kinds = [t for t in pending if pending[t]]
+            library_type = rng.choices(kinds, weights=[pending[t] for t in kinds])[0]
+        pending[library_type] -= 1
+        regencies = wilayah.list_wilayah(province)
+        regency = regencies[len(created[province]) % len(regencies)]
+        district = wilayah.list_wilayah(regency.code)[0]
+        if library_type is LibraryType.PROVINSI:
+            has_provincial.add(province)
+        name = {
+            LibraryType.PROVINSI: f"Perpustakaan Provinsi {province_names[province]} (demo {n})",
+            LibraryType.KABUPATEN_KOTA: f"Dinas Perpustakaan {regency.name} (demo {n})",
+            LibraryType.DESA_KELURAHAN: f"Perpustakaan Desa Demo {n:03d} {district.name}",
+        }[library_type]
+        library = libraries.create_library(
+            libraries.LibraryData(name=name, type=library_type, regency_code=regency.code, district_code=district.code),
+            status=LibraryStatus.VERIFIED,
+            by=organiser,
+        )
+        created[province].append(library)
+        return library
+
+    serial = 1000  # four digits, unique in this run (Mataram uses 1–25)
+    taken: dict[int, int] = {}  # seats given so far per class, for the registration times
     with notifications.quiet():
-        for library_type, how_many in counts.items():
-            for i in range(how_many):
-                province = served[i % len(served)]
-                regencies = wilayah.list_wilayah(province)
-                regency = regencies[(i // len(served)) % len(regencies)]
-                district = wilayah.list_wilayah(regency.code)[0]
-                name = {
-                    LibraryType.PROVINSI: f"Perpustakaan Provinsi {province_names[province]} {i // 30 + 1}",
-                    LibraryType.KABUPATEN_KOTA: f"Dinas Perpustakaan {regency.name} (demo {i})",
-                    LibraryType.DESA_KELURAHAN: f"Perpustakaan Desa Demo {i:03d} {district.name}",
-                }[library_type]
-                lib = libraries.create_library(
-                    libraries.LibraryData(
-                        name=name, type=library_type, regency_code=regency.code, district_code=district.code
-                    ),
-                    status=LibraryStatus.VERIFIED,
-                    by=organiser,
-                )
-                created[province].append(lib)
-        serial = 1000  # four digits, unique in this run (Mataram uses 1–25)
-        added = 0
-        for c in classes:
-            free = c.capacity - seats.seats_taken(c).total
+        for c, province in _seats(classes):
             pool = [lib for code in c.served_codes for lib in created[code]]
+            # the first seats bring a library each, the later ones go to a library already there
+            library = new_library(province) if sum(pending.values()) or not pool else rng.choice(pool)
             moment = datetime.combine(c.start_date - timedelta(days=20), datetime.min.time(), tzinfo=UTC)
-            for k in range(free):
-                library = pool[k % len(pool)]
-                person = _person(rng, _district_of(library), serial)
-                submission.submit(
-                    c,
-                    submission.RegistrationData(person=person, consent_version="demo", library_id=library.id),
-                    user=None,
-                    nominated_by=organiser,
-                    now=moment + timedelta(minutes=k),
-                )
-                serial += 1
-                added += 1
+            k = taken[c.id] = taken.get(c.id, -1) + 1
+            submission.submit(
+                c,
+                submission.RegistrationData(
+                    person=_person(rng, _district_of(library), serial), consent_version="demo", library_id=library.id
+                ),
+                user=None,
+                nominated_by=organiser,
+                now=moment + timedelta(minutes=k),
+            )
+            serial += 1
+    added = serial - 1000
     return RegistrationDemoResult(added, total + added)
 
 

@@ -98,6 +98,11 @@ ALLOWED: dict[str, set[str]] = {
     "attendance.csrf_token": STAFF | {"other_facilitator"},  # a token for the offline roster, no data
     # a coordinator reads any programme's report, held to the figures of their own province
     "attendance.programme_report": STAFF | {"other_coordinator"},
+    # the programme dashboard: a coordinator sees it held to their own province (only their data)
+    "reports.programme_dashboard": STAFF | {"other_coordinator"},
+    "reports.programme_dashboard_xlsx": STAFF | {"other_coordinator"},
+    "reports.programme_dashboard_csv": STAFF | {"other_coordinator"},
+    "reports.latest_dashboard": STAFF | {"other_coordinator"},
     "libraries.index": STAFF | {"other_coordinator"},
     "libraries.export": STAFF | {"other_coordinator"},
 }

@@ -63,6 +63,9 @@ def pages(programme_id: int, class_id: int, first_day: str) -> list[Page]:
         Page("libraries", ORGANISER, "/perpustakaan"),
         Page("mail outbox", ADMIN, "/admin/surel"),
         Page("access log", ADMIN, "/admin/akses-data"),
+        Page("programme dashboard", ORGANISER, f"/kelola/program/{p}/dasbor"),
+        Page("programme dashboard (coordinator)", COORDINATOR, f"/kelola/program/{p}/dasbor"),
+        Page("programme dashboard (xlsx)", ORGANISER, f"/kelola/program/{p}/dasbor.xlsx"),
     ]
 
 

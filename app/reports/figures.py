@@ -1,0 +1,235 @@
+"""Figures of the programme dashboard (issue #14): SQL aggregates (GROUP BY, a fixed number of
+statements whatever the rows), filtered by batch, province, library type and class dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from app.attendance import services as attendance
+from app.certificates.models import Certificate, CertificateStatus
+from app.extensions import db
+from app.libraries.models import Library, LibraryType
+from app.programmes.models import Batch, ClassProvince, Programme, TrainingClass
+from app.regions.models import Province, Regency
+from app.registration.models import Registration, RegistrationStatus
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard's URL asks for; `province_code` is forced for a coordinator."""
+
+    batch_id: int | None = None
+    province_code: str | None = None
+    library_type: LibraryType | None = None
+    start: date | None = None  # classes starting on or after
+    end: date | None = None  # classes starting on or before
+
+    def apply(self, query: Select[Any], with_library: bool = True) -> Select[Any]:
+        if self.batch_id is not None:
+            query = query.where(TrainingClass.batch_id == self.batch_id)
+        if self.start is not None:
+            query = query.where(TrainingClass.start_date >= self.start)
+        if self.end is not None:
+            query = query.where(TrainingClass.start_date <= self.end)
+        if self.province_code:
+            query = query.where(Registration.province_code == self.province_code)
+        if self.library_type is not None and with_library:
+            query = query.where(Library.type == self.library_type)
+        return query
+
+
+@dataclass
+class Group:
+    """One row of a chart: participants (approved) and libraries reached (≥ 1 approved)."""
+
+    key: str
+    label: str
+    participants: int = 0
+    libraries: int = 0
+
+
+@dataclass
+class ClassFill:
+    class_id: int
+    name: str
+    batch_name: str
+    capacity: int
+    approved: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.approved / self.capacity if self.capacity else 0.0
+
+
+@dataclass
+class Dashboard:
+    by_status: dict[RegistrationStatus, int]
+    by_area: list[Group]  # provinces (planners) or regencies (a coordinator's province)
+    by_type: list[Group]
+    classes: list[ClassFill]
+    batches: list[ClassFill]
+    participants: int = 0
+    provinces: int = 0
+    batch_count: int = 0
+    attendance_percent: float = 0.0
+    eligible: int = 0
+    issued: int = 0
+    libraries_by_type: dict[LibraryType, int] = field(default_factory=dict)
+
+    @property
+    def reached(self) -> list[tuple[LibraryType, int]]:
+        """Library types reached, most libraries first (the press release's "450 … · 136 … · 33 …")."""
+        return sorted(((t, n) for t, n in self.libraries_by_type.items() if n), key=lambda item: -item[1])
+
+    @property
+    def waiting(self) -> int:
+        return self.by_status[RegistrationStatus.WAITLISTED]
+
+
+def programme_with_classes(programme_id: int) -> Programme | None:
+    """The programme with its batches and their classes (three statements, whatever their number)."""
+    return db.session.scalar(
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(selectinload(Programme.batches).selectinload(Batch.classes))
+    )
+
+
+def _registrations(programme: Programme, filters: Filters, *columns: Any) -> Select[Any]:
+    query = (
+        select(*columns)
+        .select_from(Registration)
+        .join(TrainingClass, TrainingClass.id == Registration.class_id)
+        .join(Library, Library.id == Registration.library_id)
+        .where(Registration.programme_id == programme.id)
+    )
+    return filters.apply(query)
+
+
+def _approved(programme: Programme, filters: Filters, *columns: Any) -> Select[Any]:
+    return _registrations(programme, filters, *columns).where(Registration.status == RegistrationStatus.APPROVED)
+
+
+def status_counts(programme: Programme, filters: Filters) -> dict[RegistrationStatus, int]:
+    counts = dict.fromkeys(RegistrationStatus, 0)
+    rows = db.session.execute(
+        _registrations(programme, filters, Registration.status, func.count()).group_by(Registration.status)
+    )
+    counts.update(dict(rows.tuples().all()))
+    return counts
+
+
+def by_area(programme: Programme, filters: Filters, regencies: bool) -> list[Group]:
+    """Participants and libraries reached by province, or by regency of the library (one province)."""
+    if regencies:
+        key, label, join = Regency.code, Regency.name, Regency.code == Library.regency_code
+    else:
+        key, label, join = Province.code, Province.name, Province.code == Registration.province_code
+    rows = db.session.execute(
+        _approved(programme, filters, key, label, func.count(), func.count(func.distinct(Library.id)))
+        .join(Regency if regencies else Province, join)
+        .group_by(key, label)
+        .order_by(func.count().desc(), key)
+    )
+    return [Group(k, name, n, libs) for k, name, n, libs in rows.tuples()]
+
+
+def by_type(programme: Programme, filters: Filters) -> list[Group]:
+    query = _approved(programme, filters, Library.type, func.count(), func.count(func.distinct(Library.id)))
+    rows = {kind: (n, libs) for kind, n, libs in db.session.execute(query.group_by(Library.type)).tuples()}
+    return [Group(t.value, str(t.label), *rows.get(t, (0, 0))) for t in LibraryType]
+
+
+def headline(programme: Programme, filters: Filters) -> tuple[int, int, int]:
+    """(participants, provinces, batches) with at least one approved participant."""
+    row = db.session.execute(
+        _approved(
+            programme,
+            filters,
+            func.count(),
+            func.count(func.distinct(Registration.province_code)),
+            func.count(func.distinct(TrainingClass.batch_id)),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def class_fill(programme: Programme, filters: Filters) -> list[ClassFill]:
+    """Seats taken (approved, whatever the library) of each class, in batch and date order; with a
+    province, the classes serving it."""
+    approved = (
+        select(Registration.class_id, func.count().label("n"))
+        .where(Registration.programme_id == programme.id, Registration.status == RegistrationStatus.APPROVED)
+        .group_by(Registration.class_id)
+        .subquery()
+    )
+    query = (
+        select(TrainingClass.id, TrainingClass.name, Batch.name, TrainingClass.capacity, approved.c.n)
+        .join(Batch, Batch.id == TrainingClass.batch_id)
+        .outerjoin(approved, approved.c.class_id == TrainingClass.id)
+        .where(Batch.programme_id == programme.id)
+        .order_by(Batch.number, TrainingClass.start_date, TrainingClass.id)
+    )
+    query = Filters(filters.batch_id, None, None, filters.start, filters.end).apply(query, with_library=False)
+    if filters.province_code:
+        query = query.where(
+            select(ClassProvince.class_id)
+            .where(ClassProvince.class_id == TrainingClass.id, ClassProvince.province_code == filters.province_code)
+            .exists()
+        )
+    return [ClassFill(i, name, batch, cap, n or 0) for i, name, batch, cap, n in db.session.execute(query).tuples()]
+
+
+def batch_fill(classes: list[ClassFill]) -> list[ClassFill]:
+    batches: dict[str, ClassFill] = {}
+    for c in classes:
+        b = batches.setdefault(c.batch_name, ClassFill(0, c.batch_name, c.batch_name, 0, 0))
+        b.capacity += c.capacity
+        b.approved += c.approved
+    return list(batches.values())
+
+
+def issued_certificates(programme: Programme, filters: Filters) -> int:
+    query = _approved(programme, filters, func.count(func.distinct(Certificate.registration_id))).join(
+        Certificate, Certificate.registration_id == Registration.id
+    )
+    return db.session.scalar(query.where(Certificate.status == CertificateStatus.VALID)) or 0
+
+
+def dashboard(programme: Programme, filters: Filters, regencies: bool = False) -> Dashboard:
+    classes = class_fill(programme, filters)
+    participants, provinces, batch_count = headline(programme, filters)
+    types = by_type(programme, filters)
+    board = Dashboard(
+        by_status=status_counts(programme, filters),
+        by_area=by_area(programme, filters, regencies),
+        by_type=types,
+        classes=classes,
+        batches=batch_fill(classes),
+        participants=participants,
+        provinces=provinces,
+        batch_count=batch_count,
+        issued=issued_certificates(programme, filters),
+        libraries_by_type={LibraryType(g.key): g.libraries for g in types},
+    )
+    _attendance(board, programme, filters, [c.class_id for c in classes])
+    return board
+
+
+def _attendance(board: Dashboard, programme: Programme, filters: Filters, class_ids: list[int]) -> None:
+    """Attendance rate and eligible certificates, from the attendance domain's own rule."""
+    shown = set(class_ids)
+    classes = [c for b in programme.batches for c in b.classes if c.id in shown]
+    by_province, by_kind = attendance.programme_report(classes, province_code=filters.province_code)
+    groups = by_kind
+    if filters.library_type is not None:
+        groups = [g for g in by_kind if g.label == str(filters.library_type.label)]
+    present = sum(g.present_days for g in groups)
+    total = sum(g.total_days for g in groups)
+    board.attendance_percent = 100 * present / total if total else 0.0
+    board.eligible = sum(g.eligible for g in groups)

@@ -1,0 +1,172 @@
+"""The programme dashboard (`/kelola/program/<id>/dasbor`) with its XLSX and CSV: planners see the
+whole programme, a provincial coordinator the same page held to their province (read-only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from lokal import wilayah
+from sqlalchemy import select
+
+from app.core.access import load_or_404, roles_required
+from app.core.export import Sheet, xlsx_download, xlsx_sheets
+from app.core.roles import OVERSEERS, PLANNERS
+from app.extensions import db
+from app.libraries.models import LibraryType
+from app.programmes.models import Programme
+from app.registration.models import Registration
+from app.reports import bp, figures, tilemap
+from app.reports.figures import programme_with_classes
+
+
+def _date(name: str) -> date | None:
+    value = request.args.get(name, "")
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        abort(400)
+
+
+def _filters(programme: Programme) -> figures.Filters:
+    """The URL's filters; a coordinator is held to their province (another one asked for: 403)."""
+    batch_id = request.args.get("angkatan", type=int)
+    if batch_id is not None and batch_id not in {b.id for b in programme.batches}:
+        abort(404)  # a batch of another programme is no filter of this one
+    province = request.args.get("provinsi") or None
+    if not current_user.has_role(*PLANNERS):
+        own = current_user.coordinator_province_code
+        if province not in (None, own):
+            abort(403)
+        province = own
+    kind = request.args.get("jenis") or None
+    if kind is not None and kind not in {t.value for t in LibraryType}:
+        abort(400)
+    return figures.Filters(batch_id, province, LibraryType(kind) if kind else None, _date("dari"), _date("sampai"))
+
+
+def _board(programme_id: int) -> tuple[Programme, figures.Filters, figures.Dashboard, dict[str, str]]:
+    programme = load_or_404(programme_with_classes, programme_id)
+    filters = _filters(programme)
+    regencies = not current_user.has_role(*PLANNERS)
+    board = figures.dashboard(programme, filters, regencies=regencies)
+    names = {w.code: w.name for w in wilayah.list_wilayah()}  # the 38 provinces, in memory: no statement
+    return programme, filters, board, names
+
+
+@bp.get("/kelola/program/<int:programme_id>/dasbor")
+@roles_required(*OVERSEERS)
+def programme_dashboard(programme_id: int) -> ResponseReturnValue:
+    programme, filters, board, names = _board(programme_id)
+    coordinator = not current_user.has_role(*PLANNERS)
+    values = {g.key: g.participants for g in board.by_area} if not coordinator else {}
+    args = {k: v for k, v in request.args.items() if k in {"angkatan", "provinsi", "jenis", "dari", "sampai"} and v}
+    return render_template(
+        "reports/programme_dashboard.html",
+        programme=programme,
+        filters=filters,
+        board=board,
+        coordinator=coordinator,
+        provinces=sorted(names.items(), key=lambda item: item[1]),
+        province_name=names.get(filters.province_code or ""),
+        tiles=tilemap.tiles(names, values),
+        legend=tilemap.legend(max(values.values(), default=0)),
+        grid=(tilemap.COLUMNS, tilemap.ROWS),
+        library_types=list(LibraryType),
+        args=args,
+        area_rows=[(g.label, g.participants) for g in board.by_area],
+        type_rows=[(g.label, g.participants) for g in board.by_type if g.participants],
+    )
+
+
+@bp.get("/kelola/dasbor")
+@roles_required(*OVERSEERS)
+def latest_dashboard() -> ResponseReturnValue:
+    """The dashboard of the latest programme with participants (else the latest): the home page's link."""
+    programme_id = db.session.scalar(
+        select(Programme.id)
+        .order_by(
+            select(Registration.id).where(Registration.programme_id == Programme.id).exists().desc(),
+            Programme.year.desc(),
+            Programme.id.desc(),
+        )
+        .limit(1)
+    )
+    if programme_id is None:
+        abort(404)
+    return redirect(url_for("reports.programme_dashboard", programme_id=programme_id))
+
+
+def _sheets(board: figures.Dashboard, coordinator: bool) -> list[Sheet]:
+    area = _("Kabupaten/kota") if coordinator else _("Provinsi")
+    return [
+        Sheet(
+            _("Ringkasan"),
+            [_("Ukuran"), _("Jumlah")],
+            [
+                [_("Peserta"), board.participants],
+                [_("Provinsi"), board.provinces],
+                [_("Angkatan"), board.batch_count],
+                *([str(t.label), board.libraries_by_type.get(t, 0)] for t in LibraryType),
+                [_("Kehadiran (%)"), round(board.attendance_percent, 1)],
+                [_("Memenuhi syarat sertifikat"), board.eligible],
+                [_("Sertifikat terbit"), board.issued],
+                [_("Daftar tunggu"), board.waiting],
+                *([str(s.label), n] for s, n in board.by_status.items()),
+            ],
+        ),
+        Sheet(
+            _("Wilayah"),
+            [area, _("Peserta"), _("Perpustakaan")],
+            [[g.label, g.participants, g.libraries] for g in board.by_area],
+        ),
+        Sheet(
+            _("Jenis perpustakaan"),
+            [_("Jenis perpustakaan"), _("Peserta"), _("Perpustakaan")],
+            [[g.label, g.participants, g.libraries] for g in board.by_type],
+        ),
+        Sheet(
+            _("Keterisian kelas"),
+            [_("Angkatan"), _("Kelas"), _("Kapasitas"), _("Disetujui"), _("Keterisian (%)")],
+            [[c.batch_name, c.name, c.capacity, c.approved, round(c.percent, 1)] for c in board.classes],
+        ),
+    ]
+
+
+@bp.get("/kelola/program/<int:programme_id>/dasbor.xlsx")
+@roles_required(*OVERSEERS)
+def programme_dashboard_xlsx(programme_id: int) -> ResponseReturnValue:
+    programme, _filters_, board, _names = _board(programme_id)
+    sheets = _sheets(board, not current_user.has_role(*PLANNERS))
+    return xlsx_download(xlsx_sheets(sheets), f"dasbor-program-{programme.id}.xlsx")
+
+
+def _csv_lines(sheets: list[Sheet]) -> Iterator[list[object]]:
+    for sheet in sheets:
+        yield [sheet.title]
+        yield list(sheet.header)
+        yield from (list(row) for row in sheet.rows)
+        yield []
+
+
+@bp.get("/kelola/program/<int:programme_id>/dasbor.csv")
+@roles_required(*OVERSEERS)
+def programme_dashboard_csv(programme_id: int) -> ResponseReturnValue:
+    programme, _filters_, board, _names = _board(programme_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in _csv_lines(_sheets(board, not current_user.has_role(*PLANNERS))):
+        writer.writerow(
+            ["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in line]  # no formulas in a sheet
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="dasbor-program-{programme.id}.csv"'},
+    )

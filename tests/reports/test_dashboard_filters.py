@@ -1,0 +1,68 @@
+"""The dashboard's URL filters on the small demo (the Mataram class), and the tile map's table."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from lokal import wilayah
+from sqlalchemy import select
+
+from app.demo import DEMO_PASSWORD, load_demo
+from app.extensions import db
+from app.programmes.models import Programme
+from app.reports import tilemap
+from tests.conftest import login
+
+
+def _programmes(app: Flask) -> tuple[int, int, int]:
+    """(the 2023 programme, its first batch, a batch of another programme)."""
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        programmes = db.session.scalars(select(Programme).order_by(Programme.year)).all()
+        first, other = programmes[0], programmes[-1]
+        return first.id, first.batches[0].id, other.batches[0].id
+
+
+def _organiser(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    login(client, "panitia@sibimtek.id", DEMO_PASSWORD)
+    return client
+
+
+def test_filters_narrow_the_figures_and_are_kept_in_the_download_links(app: Flask) -> None:
+    programme_id, batch_id, _other = _programmes(app)
+    client = _organiser(app)
+    url = f"/kelola/program/{programme_id}/dasbor"
+    bali = client.get(f"{url}?provinsi=51").get_data(as_text=True)
+    assert "8 peserta · 1 provinsi" in " ".join(bali.split())
+    assert "dasbor.xlsx?provinsi=51" in bali
+    assert "0 peserta · 0 provinsi" in " ".join(client.get(f"{url}?jenis=sekolah").get_data(as_text=True).split())
+    assert "0 peserta" in client.get(f"{url}?dari=2030-01-01").get_data(as_text=True)
+    assert client.get(f"{url}?angkatan={batch_id}").status_code == 200
+
+
+def test_nonsense_filters_are_refused(app: Flask) -> None:
+    programme_id, _batch_id, other_batch = _programmes(app)
+    client = _organiser(app)
+    url = f"/kelola/program/{programme_id}/dasbor"
+    assert client.get(f"{url}?angkatan={other_batch}").status_code == 404  # another programme's batch
+    assert client.get(f"{url}?dari=kemarin").status_code == 400
+    assert client.get(f"{url}?jenis=bukan-jenis").status_code == 400
+
+
+def test_the_home_link_opens_the_latest_programme_with_participants(app: Flask) -> None:
+    programme_id, _batch_id, _other = _programmes(app)
+    response = _organiser(app).get("/kelola/dasbor")
+    assert response.headers["Location"].endswith(f"/kelola/program/{programme_id}/dasbor")
+
+
+def test_the_tile_map_has_one_cell_for_each_of_the_38_provinces() -> None:
+    assert set(tilemap.GRID) == {w.code for w in wilayah.list_wilayah()}
+    assert len(set(tilemap.GRID.values())) == 38
+    assert all(0 <= c < tilemap.COLUMNS and 0 <= r < tilemap.ROWS for c, r in tilemap.GRID.values())
+
+
+def test_tile_shades_step_up_to_the_largest_province() -> None:
+    assert [tilemap.shade_of(v, 100) for v in (0, 1, 25, 26, 75, 76, 100)] == [0, 1, 1, 2, 3, 4, 4]
+    assert tilemap.legend(100) == [(0, 0, 0), (1, 1, 25), (2, 26, 50), (3, 51, 75), (4, 76, 100)]
