@@ -30,4 +30,11 @@ BUDGETS: dict[str, int] = {
     "libraries": 15,
     "mail outbox": 15,
     "access log": 15,
+    "api programmes": 15,
+    "api programmes (coordinator)": 15,
+    "api batches (coordinator)": 15,
+    "api classes": 15,
+    "api classes (coordinator)": 15,
+    "api class registrations": 15,
+    "api class registrations (coordinator)": 15,
 }

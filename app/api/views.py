@@ -170,7 +170,7 @@ def registrations(class_id: int) -> ResponseReturnValue:
         query = query.where(Registration.province_code == province)
     page = paginate(query)
     days = attendance.class_days(c)
-    marks = attendance.current_marks([c.id]) if page.items else {}
+    marks = attendance.current_marks([c.id])
     certificates = current_certificates(r.id for r in page.items)
 
     def item(r: Registration) -> dict[str, Any]:
