@@ -27,12 +27,13 @@ def _query(name: str, schema: JSONObject, description: str) -> JSONObject:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
-def _path_id(name: str) -> JSONObject:
+def _path_id(name: str, description: str) -> JSONObject:
     return {
         "name": name,
         "in": "path",
         "required": True,
         "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "description": description,
     }
 
 
@@ -148,7 +149,7 @@ def _list_operation(operation_id: str, summary: str, schema: str, parameters: li
             "parameters": [*parameters, *PAGING],
             "responses": {
                 "200": {
-                    "description": "Satu halaman; tautan halaman berikutnya di `next` dan header `Link`.",
+                    "description": "Satu halaman; tautan halaman berikutnya di next dan header Link.",
                     "headers": {"ETag": {"schema": _STRING, "description": "ETag lemah; kirim lagi di If-None-Match."}},
                     "content": {"application/json": {"schema": _page_of(schema)}},
                 },
@@ -174,7 +175,7 @@ PATHS: JSONObject = {
         ],
     ),
     "/api/v1/programmes/{programme_id}/batches": _list_operation(
-        "listBatches", "Angkatan sebuah program", "Batch", [_path_id("programme_id")]
+        "listBatches", "Angkatan sebuah program", "Batch", [_path_id("programme_id", "ID program.")]
     ),
     "/api/v1/classes": _list_operation(
         "listClasses",
@@ -192,7 +193,7 @@ PATHS: JSONObject = {
         "Peserta sebuah kelas: NIK disamarkan, presensi per hari, sertifikat",
         "Registration",
         [
-            _path_id("class_id"),
+            _path_id("class_id", "ID kelas."),
             PROVINCE,
             _query("status", SCHEMAS["Registration"]["properties"]["status"], "Status pendaftaran."),
         ],
