@@ -15,6 +15,8 @@ from sqlalchemy.orm import contains_eager
 from app.api import bp
 from app.api.responses import choice_arg, int_arg, json_response, page_response, paginate
 from app.attendance import services as attendance
+from app.audit.access import log_access
+from app.audit.models import AccessAction
 from app.certificates.queries import current_certificates
 from app.core.access import load_or_404, public, roles_required
 from app.core.pagination import MAX_PAGE
@@ -199,7 +201,13 @@ def registrations(class_id: int) -> ResponseReturnValue:
             ),
         }
 
-    return page_response(page, item)
+    response = page_response(page, item)  # built before the commit, which expires what was loaded
+    # A page of people read by a program is an export: it goes into the access log (UU PDP), like the
+    # XLSX of the same list, with the number of people it held.
+    people = len(page.items)
+    log_access(AccessAction.EXPORTED, "api_registrations", "classes", c.id, subject_label=c.name, people=people)
+    db.session.commit()
+    return response
 
 
 # --- the description and its docs page --------------------------------------------------------------

@@ -171,3 +171,21 @@ def test_description_and_docs_are_public(client: FlaskClient) -> None:
     page = docs.get_data(as_text=True)
     for path in spec["paths"]:
         assert path in page
+
+
+def test_reading_people_is_in_the_access_log(app: Flask, client: FlaskClient, world: dict[str, Any]) -> None:
+    from sqlalchemy import select
+
+    from app.audit.models import AuditEntry
+
+    v = world["values"]
+    organiser = world["users"]["organiser"]
+    _get(client, f"/api/v1/classes/{v['class_id']}/registrations", bearer(app, organiser.id))
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.what == "api_registrations")).one()
+        assert (entry.user_id, entry.object_id, entry.people_count, entry.action) == (
+            organiser.id,
+            v["class_id"],
+            3,
+            "exported",
+        )
