@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.api.responses import MAX_ID
 from app.core.pagination import MAX_PAGE
 
 JSONObject = dict[str, Any]
@@ -32,7 +33,7 @@ def _path_id(name: str, description: str) -> JSONObject:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "description": description,
     }
 
@@ -182,8 +183,8 @@ PATHS: JSONObject = {
         "Kelas yang terlihat, dengan kursi terisi dan tersisa",
         "Class",
         [
-            _query("programme_id", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Hanya kelas program ini."),
-            _query("batch_id", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Hanya kelas angkatan ini."),
+            _query("programme_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Hanya kelas program ini."),
+            _query("batch_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Hanya kelas angkatan ini."),
             PROVINCE,
             _query("status", SCHEMAS["Class"]["properties"]["status"], "Status kelas saat ini."),
         ],

@@ -18,6 +18,7 @@ from app.extensions import db
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
+MAX_ID = 2**31 - 1  # an id in a filter: an INTEGER column on every backend
 T = TypeVar("T")
 
 

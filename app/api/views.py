@@ -13,13 +13,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import contains_eager
 
 from app.api import bp
-from app.api.responses import choice_arg, int_arg, json_response, page_response, paginate
+from app.api.responses import MAX_ID, choice_arg, int_arg, json_response, page_response, paginate
 from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
 from app.certificates.queries import current_certificates
 from app.core.access import load_or_404, public, roles_required
-from app.core.pagination import MAX_PAGE
 from app.core.roles import PLANNERS, STAFF
 from app.core.template_helpers import mask_nik
 from app.extensions import db
@@ -114,8 +113,8 @@ def batches(programme_id: int) -> ResponseReturnValue:
 def classes() -> ResponseReturnValue:
     """Classes the user may see, in date order, with seats taken and left (one counting statement)."""
     query = schedule_query(
-        programme_id=int_arg("programme_id", 0, 1, MAX_PAGE) or None,
-        batch_id=int_arg("batch_id", 0, 1, MAX_PAGE) or None,
+        programme_id=int_arg("programme_id", 0, 1, MAX_ID) or None,
+        batch_id=int_arg("batch_id", 0, 1, MAX_ID) or None,
         province_code=_province_arg(),
         status=choice_arg("status", CLASS_STATUSES),
     ).where(visible_sql(current_user))
