@@ -106,6 +106,7 @@ SCHEMAS: JSONObject = {
                 ),
             },
             "days_present": {"type": "integer", "minimum": 0},
+            "eligible": {"type": "boolean", "description": "Hadir cukup hari untuk sertifikat (aturan program)."},
             "certificate": {
                 "oneOf": [
                     {"type": "null"},

@@ -171,13 +171,13 @@ def registrations(class_id: int) -> ResponseReturnValue:
         query = query.where(Registration.province_code == province)
     page = paginate(query)
     days = attendance.class_days(c)
+    programme = c.batch.programme
     marks = attendance.current_marks([c.id])
     certificates = current_certificates(r.id for r in page.items)
 
     def item(r: Registration) -> dict[str, Any]:
         certificate = certificates.get(r.id)
-        statuses = {d: attendance.status_of(marks, r.id, d) for d in days}
-        present = sum(1 for s in statuses.values() if s is not None and s.value in c.batch.programme.present_statuses)
+        rule = attendance.eligibility(programme, days, {d: attendance.status_of(marks, r.id, d) for d in days})
         return {
             "id": r.id,
             "class_id": r.class_id,
@@ -187,8 +187,9 @@ def registrations(class_id: int) -> ResponseReturnValue:
             "province_code": r.province_code,
             "quota_group": r.quota_group.value,
             "library": {"id": r.library.id, "name": r.library.name, "type": r.library.type.value},
-            "attendance": [{"date": d.isoformat(), "status": s.value if s else None} for d, s in statuses.items()],
-            "days_present": present,
+            "attendance": [{"date": d.isoformat(), "status": s.value if s else None} for d, s in rule.statuses.items()],
+            "days_present": rule.present,
+            "eligible": rule.eligible,  # present on enough days for a certificate, by the programme's rule
             "certificate": (
                 {
                     "number": certificate.number,

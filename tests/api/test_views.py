@@ -48,6 +48,9 @@ def test_organiser_reads_programmes_batches_classes_and_people(
     assert re.fullmatch(r"\d{4}•{8}\d{4}", first["nik"])
     assert [day["status"] for day in first["attendance"]] == ["hadir"] * 4
     assert first["days_present"] == 4
+    assert first["eligible"] is True
+    third = max(people["data"], key=lambda r: r["id"])  # present on the first day only
+    assert (third["days_present"], third["eligible"]) == (1, False)
     assert first["certificate"]["status"] == "valid"
     assert "whatsapp" not in first
     assert "email" not in first
