@@ -112,7 +112,7 @@ def end_one_session(login_session_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/akun/token-api")
-@limiter.limit("10 per hour", key_func=_account_key, deduct_when=_not_saved)
+@limiter.limit("10 per hour", key_func=lambda: f"api-token-new:{current_user.get_id()}")  # made or refused
 @roles_required(*STAFF)
 def create_api_token() -> ResponseReturnValue:
     """A new personal access token, shown once on the page this POST answers: it is never stored, so
