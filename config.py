@@ -55,6 +55,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    API_LIMIT = os.environ.get("API_LIMIT", "120 per minute")  # per personal access token
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "10 per 15 minutes")
     # Reverse proxies in front of the app (each adds itself to X-Forwarded-For): the client's address
     # is read that many hops back, for rate limits, sessions and the access log. 0: no proxy.

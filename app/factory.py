@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any rule is added
     from app import (
+        api,
         attendance,
         auth,
         catalogue,
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
         certificates,
         privacy,
         reports,
+        api,
     ):
         app.register_blueprint(module.bp)
     # Each domain answers the signals of the domains below it (which do not import it).

@@ -33,4 +33,11 @@ BUDGETS: dict[str, int] = {
     "programme dashboard": 15,
     "programme dashboard (coordinator)": 15,
     "programme dashboard (xlsx)": 15,
+    "api programmes": 15,
+    "api programmes (coordinator)": 15,
+    "api batches (coordinator)": 15,
+    "api classes": 15,
+    "api classes (coordinator)": 15,
+    "api class registrations": 15,
+    "api class registrations (coordinator)": 15,
 }

@@ -29,6 +29,7 @@ def world(app: Flask, finished_class: dict, make_user: Callable[..., User], make
 
 def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User], make_class) -> dict[str, Any]:
     """The objects of the matrix, and one account per identity."""
+    from app.auth import api_tokens
     from app.auth import sessions as login_sessions
     from app.auth.models import LoginSession
     from app.certificates import issuing
@@ -106,7 +107,9 @@ def build_world(app: Flask, finished_class: dict, make_user: Callable[..., User]
         login_sessions.start_session(owner, ip_address="103.10.20.30", user_agent="Mozilla/5.0 (Linux; Android 13)")
         db.session.flush()
         own_login = db.session.scalars(db.select(LoginSession).where(LoginSession.user_id == owner.id)).one()
+        api_token = api_tokens.create_token(db.session.get(User, users["organiser"].id), "Matriks").record
         values = {
+            "token_id": api_token.id,
             "class_id": class_id,
             "programme_id": c.batch.programme_id,
             "batch_id": c.batch_id,

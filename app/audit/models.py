@@ -40,6 +40,7 @@ ACCESS_WHAT_LABELS = {
     "nik_claim_detail": _l("Detail klaim NIK"),
     "nik_claim_letter": _l("Surat pendukung klaim NIK"),
     "data_request_detail": _l("Detail permintaan data"),
+    "api_registrations": _l("Peserta kelas lewat API"),
 }
 
 # The subjects an access is about (AuditEntry.object_type), for the filter and the list.

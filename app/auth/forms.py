@@ -172,3 +172,21 @@ class UserForm(BaseForm):
             raise ValidationError(_l("Provinsi tidak dikenal."))
         if Role.COORDINATOR.value in (self.roles.data or []) and not field.data:
             raise ValidationError(_l("Pilih provinsi untuk koordinator provinsi."))
+
+
+class CreateApiTokenForm(BaseForm):
+    name = StringField(
+        _l("Nama token"),
+        validators=[
+            DataRequired(_l("Nama token wajib diisi.")),
+            Length(max=80, message=_l("Paling banyak 80 karakter.")),
+        ],
+    )
+    days = SelectField(
+        _l("Berlaku"),
+        choices=choice_list(
+            [("30", _l("30 hari")), ("90", _l("90 hari")), ("365", _l("1 tahun")), ("0", _l("Sampai dicabut"))]
+        ),
+        default="90",
+    )
+    submit = SubmitField(_l("Buat token"))

@@ -114,3 +114,22 @@ class LoginThrottle(Model):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256 of the address, hex
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ApiToken(Model):
+    """A personal access token of the read-only API (`Authorization: Bearer sbt_…`). Only a keyed hash
+    of the secret is kept: the token itself is shown once, when it is made."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))  # what the owner uses it for ("Dasbor dinas NTB")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # HMAC-SHA256 of the whole token, hex
+    prefix: Mapped[str] = mapped_column(String(12))  # "sbt_" and the first characters: recognisable in a list
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # moved at most once a minute
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: until revoked
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,4 +1,5 @@
-"""The user's own account: name and WhatsApp, password, and the browsers signed in to it."""
+"""The user's own account: name and WhatsApp, password, the browsers signed in to it and, for staff,
+the personal access tokens of the API."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import bp, services, sessions
-from app.auth.forms import ChangePasswordForm, ProfileForm
+from app.auth import api_tokens, bp, services, sessions
+from app.auth.forms import ChangePasswordForm, CreateApiTokenForm, ProfileForm
 from app.auth.views import SESSION_TOKEN_KEY, log_out_here
-from app.core.access import load_or_404, login_required
+from app.core.access import load_or_404, login_required, roles_required
 from app.core.actions import commit_or_flash
+from app.core.roles import STAFF
 from app.extensions import db, limiter
 
 
@@ -36,8 +38,26 @@ def account() -> ResponseReturnValue:
         return redirect(url_for("auth.account"))
     if request.method == "POST" and not (profile.submit.data or password.submit.data):
         abort(400)  # neither form's button: not something the page sends
+    return _account_page(profile, password)
+
+
+def _account_page(
+    profile: ProfileForm | None = None,
+    password: ChangePasswordForm | None = None,
+    token_form: CreateApiTokenForm | None = None,
+    new_token: api_tokens.NewToken | None = None,
+) -> str:
     open_sessions = services.account_sessions(current_user, session.get(SESSION_TOKEN_KEY))
-    return render_template("auth/account.html", profile=profile, password=password, open_sessions=open_sessions)
+    may_hold = api_tokens.may_hold_tokens(current_user)
+    return render_template(
+        "auth/account.html",
+        profile=profile or ProfileForm(obj=current_user, prefix="profile"),
+        password=password or ChangePasswordForm(prefix="password"),
+        open_sessions=open_sessions,
+        token_form=(token_form or CreateApiTokenForm(prefix="token", formdata=None)) if may_hold else None,
+        api_tokens=api_tokens.tokens_of(current_user) if may_hold else [],
+        new_token=new_token,
+    )
 
 
 def _profile_saved(form: ProfileForm) -> bool:
@@ -89,3 +109,30 @@ def end_one_session(login_session_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Sesi di %(device)s diakhiri.", device=record.device or _("perangkat tidak dikenal")), "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/akun/token-api")
+@limiter.limit("10 per hour", key_func=lambda: f"api-token-new:{current_user.get_id()}")  # made or refused
+@roles_required(*STAFF)
+def create_api_token() -> ResponseReturnValue:
+    """A new personal access token, shown once on the page this POST answers: it is never stored, so
+    it cannot wait in a redirect (the page is no-store, like every page)."""
+    form = CreateApiTokenForm(prefix="token")
+    if form.validate_on_submit():
+        made = commit_or_flash(
+            lambda: api_tokens.create_token(current_user, form.name.data, int(form.days.data) or None),
+            None,
+            form=form,
+        )
+        if made:
+            return _account_page(new_token=made.result)
+    return _account_page(token_form=form), 422
+
+
+@bp.post("/akun/token-api/<int:token_id>/cabut")
+@roles_required(*STAFF)
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
+    """Revoke one of the account's own tokens (another account's, or one already revoked, is a 404)."""
+    token = load_or_404(partial(api_tokens.find_own_token, current_user), token_id)
+    commit_or_flash(lambda: api_tokens.revoke(token), _("Token %(name)s dicabut.", name=token.name))
+    return redirect(url_for("auth.account") + "#api-tokens")

@@ -20,6 +20,7 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
+from tests.api import bearer
 from tests.conftest import login
 
 IDENTITIES = (
@@ -35,6 +36,7 @@ STAFF = {"organiser", "admin"}
 LOGGED_IN = set(IDENTITIES) - {"anonymous"}
 EVERYONE = set(IDENTITIES)
 OWNER = {"participant_a"} | STAFF
+TOKEN_HOLDERS = {"other_facilitator", "other_coordinator"} | STAFF  # staff roles hold API tokens
 
 # Who may use each endpoint, on the world's objects (someone else's for the other identities).
 ALLOWED: dict[str, set[str]] = {
@@ -105,6 +107,16 @@ ALLOWED: dict[str, set[str]] = {
     "reports.latest_dashboard": STAFF | {"other_coordinator"},
     "libraries.index": STAFF | {"other_coordinator"},
     "libraries.export": STAFF | {"other_coordinator"},
+    # personal access tokens (staff only) and the read-only API, asked with each identity's own token
+    # (participants hold none): lists answer every staff role with what it may see, possibly nothing
+    "auth.create_api_token": STAFF | {"other_facilitator", "other_coordinator"},
+    "auth.revoke_api_token": {"organiser"},  # the organiser's own token
+    "api.openapi_json": EVERYONE,
+    "api.docs": EVERYONE,
+    "api.programmes": STAFF | {"other_facilitator", "other_coordinator"},
+    "api.classes": STAFF | {"other_facilitator", "other_coordinator"},
+    "api.batches": STAFF | {"other_facilitator"},  # "Kelas lain" is in the same programme
+    "api.registrations": set(STAFF),
 }
 # Everything else under /kelola, /presensi/kelas, /presensi/program, /perpustakaan and the
 # attendance API is for organisers and admins only, on this class (the facilitator and the
@@ -205,7 +217,7 @@ def _url(app: Flask, rule: Any, values: dict[str, Any]) -> str:
 
 
 def _turned_away(response: Any) -> bool:
-    if response.status_code in (403, 404):
+    if response.status_code in (401, 403, 404):  # 401: the API without a live token
         return True
     return response.status_code == 302 and response.headers["Location"].startswith("/masuk")
 
@@ -233,6 +245,12 @@ def test_route_turns_away_everyone_not_allowed(
             assert login(clients[who], world["users"][who].email).status_code == 302, who
     # Authorisation is checked here, not the CSRF token (which a stranger could not have anyway).
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    # The API reads a token, not the session: every identity that may hold one sends its own.
+    api_headers = (
+        {who: bearer(app, world["users"][who].id) for who in IDENTITIES if who in TOKEN_HOLDERS}
+        if endpoint.startswith("api.")
+        else {}
+    )
     allowed = ALLOWED[endpoint]
     first_allowed = next((who for who in IDENTITIES if who in allowed), None)
     # A bulk job started by an allowed user is only queued here: its rendering is tested elsewhere.
@@ -244,7 +262,10 @@ def test_route_turns_away_everyone_not_allowed(
         for rule in rules:
             url = _url(app, rule, world["values"])
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                response = client.open(url, method=method, data={}) if method == "POST" else client.get(url)
+                if method == "POST":
+                    response = client.open(url, method=method, data={})
+                else:
+                    response = client.get(url, headers=api_headers.get(who, {}))
                 if who in allowed:
                     if endpoint == "auth.logout" or (method == "POST" and who != first_allowed):
                         # logging out ends at the login page; a POST may have used up its object

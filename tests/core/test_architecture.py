@@ -25,6 +25,7 @@ DOMAINS = (
     "app.regions",
     "app.registration",
     "app.reports",
+    "app.api",
     "app.demo",
     "app.navigation",
     "app.factory",
@@ -92,7 +93,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"attendance"}),
     frozenset({"certificates"}),
     frozenset({"privacy"}),
-    frozenset({"catalogue", "reports"}),
+    frozenset({"catalogue", "reports", "api"}),
     frozenset({"demo", "navigation"}),
 )
 ROOT = "factory"  # app/__init__.py and app/factory.py

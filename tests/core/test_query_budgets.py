@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.attendance import services as attendance
 from app.audit.access import record_access
 from app.audit.models import AccessAction
+from app.auth import api_tokens
 from app.auth import services as auth
 from app.core.roles import Role
 from app.demo import DEMO_PASSWORD, load_demo
@@ -39,7 +40,7 @@ class Page:
     url: str
 
 
-def pages(programme_id: int, class_id: int, first_day: str) -> list[Page]:
+def pages(programme_id: int, class_id: int, first_day: str, ntb_class_id: int = 0) -> list[Page]:
     p, c = programme_id, class_id
     return [
         Page("programme attendance report", ORGANISER, f"/presensi/program/{p}/laporan"),
@@ -66,6 +67,13 @@ def pages(programme_id: int, class_id: int, first_day: str) -> list[Page]:
         Page("programme dashboard", ORGANISER, f"/kelola/program/{p}/dasbor"),
         Page("programme dashboard (coordinator)", COORDINATOR, f"/kelola/program/{p}/dasbor"),
         Page("programme dashboard (xlsx)", ORGANISER, f"/kelola/program/{p}/dasbor.xlsx"),
+        Page("api programmes", ORGANISER, "/api/v1/programmes"),
+        Page("api programmes (coordinator)", COORDINATOR, "/api/v1/programmes"),
+        Page("api batches (coordinator)", COORDINATOR, f"/api/v1/programmes/{p}/batches"),
+        Page("api classes", ORGANISER, "/api/v1/classes?per_page=100"),
+        Page("api classes (coordinator)", COORDINATOR, "/api/v1/classes?per_page=100"),
+        Page("api class registrations", ORGANISER, f"/api/v1/classes/{ntb_class_id}/registrations?per_page=100"),
+        Page("api class registrations (coordinator)", COORDINATOR, f"/api/v1/classes/{ntb_class_id}/registrations"),
     ]
 
 
@@ -94,15 +102,24 @@ def add_many_rows(class_id: int) -> None:
     db.session.commit()
 
 
+def api_headers(app: Flask, email: str) -> dict[str, str]:
+    """A token of the account: the API reads no session."""
+    with app.app_context(), app.test_request_context():
+        made = api_tokens.create_token(auth.find_user_by_email(email), "budget")
+        db.session.commit()
+        return {"Authorization": f"Bearer {made.secret}"}
+
+
 def statements(app: Flask, count_queries: Callable, clients: dict[str, FlaskClient], page: Page) -> int:
     if page.email not in clients:
         clients[page.email] = app.test_client()
         if page.email:
             login(clients[page.email], page.email, DEMO_PASSWORD)
     client = clients[page.email]
-    client.get(page.url)  # once to warm caches (regions, settings) the way a running server has them
+    headers = api_headers(app, page.email) if page.url.startswith("/api/") else {}
+    client.get(page.url, headers=headers)  # once to warm caches (regions, settings) the way a running server has them
     with count_queries() as n:
-        response = client.get(page.url)
+        response = client.get(page.url, headers=headers)
     assert response.status_code == 200, f"{page.name}: {page.url} answered {response.status_code}"
     return n.count
 
@@ -124,8 +141,11 @@ def test_every_page_runs_a_fixed_number_of_statements_whatever_the_rows(app: Fla
         few_people = db.session.scalar(
             select(func.count()).select_from(Registration).where(Registration.class_id == class_id)
         )
+        mataram_id = db.session.scalar(
+            select(TrainingClass.id).where(TrainingClass.venue_name.like("Aston Inn%")).order_by(TrainingClass.id)
+        )
     clients: dict[str, FlaskClient] = {}
-    checked = pages(programme_id, class_id, first_day)
+    checked = pages(programme_id, class_id, first_day, mataram_id)
     few = {page.name: statements(app, count_queries, clients, page) for page in checked}
     with app.app_context(), app.test_request_context():
         add_many_rows(class_id)

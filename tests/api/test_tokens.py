@@ -1,0 +1,130 @@
+"""Personal access tokens: made on /akun and shown once, kept only as a hash, revoked; every request
+without a live token is a 401 in the API's error shape."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app import clock
+from app.auth import api_tokens
+from app.auth.models import ApiToken, User
+from app.core.roles import Role
+from app.extensions import db
+from tests.api import bearer
+from tests.conftest import csrf_token, submit
+
+TOKEN = re.compile(r"sbt_[A-Za-z0-9_-]{43}")
+
+
+def _make_on_page(client: FlaskClient, name: str = "Dasbor NTB") -> str:
+    response = submit(client, "/akun/token-api", {"token-name": name, "token-days": "90"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    found = TOKEN.findall(response.get_data(as_text=True))
+    assert len(found) == 1
+    return found[0]
+
+
+def test_staff_make_a_token_shown_once_and_kept_only_as_a_hash(app: Flask, client: FlaskClient, login_as) -> None:
+    user = login_as(Role.COORDINATOR, province_code="52")
+    secret = _make_on_page(client)
+    assert not TOKEN.search(client.get("/akun").get_data(as_text=True))  # shown once
+    assert secret[:10] in client.get("/akun").get_data(as_text=True)  # the prefix names it in the list
+    with app.app_context():
+        stored = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+        assert stored.token_hash == api_tokens.hash_token(secret)
+        row = db.session.execute(select(ApiToken.__table__)).one()
+        assert all(secret not in str(value) for value in row)
+        assert stored.expires_at is not None
+        assert stored.expires_at - clock.now() > timedelta(days=89)
+    answer = client.get("/api/v1/programmes", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(ApiToken)).one().last_used_at is not None
+
+
+def test_participants_get_no_token(app: Flask, client: FlaskClient, login_as) -> None:
+    user = login_as(Role.PARTICIPANT)
+    assert "token-name" not in client.get("/akun").get_data(as_text=True)
+    token = csrf_token(client, "/akun")
+    response = client.post("/akun/token-api", data={"csrf_token": token, "token-name": "x", "token-days": "30"})
+    assert response.status_code == 403
+    with app.app_context(), pytest.raises(api_tokens.TokenRefused):
+        api_tokens.create_token(db.session.get(User, user.id), "x")
+
+
+def test_revoked_token_is_a_401(app: Flask, client: FlaskClient, login_as) -> None:
+    login_as(Role.ORGANISER)
+    secret = _make_on_page(client)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/programmes", headers=headers).status_code == 200
+    with app.app_context():
+        token_id = db.session.scalars(select(ApiToken.id)).one()
+    response = submit(client, f"/akun/token-api/{token_id}/cabut", {}, follow_redirects=False)
+    assert response.status_code == 302
+    answer = client.get("/api/v1/programmes", headers=headers)
+    assert answer.status_code == 401
+    assert answer.get_json()["error"]["status"] == 401
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_nobody_revokes_another_accounts_token(app: Flask, client: FlaskClient, login_as, make_user) -> None:
+    other = make_user(Role.ORGANISER)
+    bearer(app, other.id)
+    with app.app_context():
+        token_id = db.session.scalars(select(ApiToken.id)).one()
+    login_as(Role.ORGANISER)
+    assert submit(client, f"/akun/token-api/{token_id}/cabut", {}).status_code == 404
+    with app.app_context():
+        assert db.session.get(ApiToken, token_id).revoked_at is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer", "Bearer sbt_bukan-token", "Basic dXNlcjpwYXNz", "Bearer " + "sbt_" + "A" * 43, "bearer  "],
+)
+def test_no_live_token_is_a_401_in_json(client: FlaskClient, header: str | None) -> None:
+    response = client.get("/api/v1/classes", headers={"Authorization": header} if header else {})
+    assert response.status_code == 401
+    assert response.is_json
+    assert set(response.get_json()["error"]) == {"status", "message"}
+
+
+def test_expired_token_and_switched_off_account_are_401s(app: Flask, client: FlaskClient, make_user) -> None:
+    user = make_user(Role.ORGANISER)
+    headers = bearer(app, user.id)
+    assert client.get("/api/v1/programmes", headers=headers).status_code == 200
+    with app.app_context():
+        db.session.scalars(select(ApiToken)).one().expires_at = clock.now() - timedelta(seconds=1)
+        db.session.commit()
+    assert client.get("/api/v1/programmes", headers=headers).status_code == 401
+    headers = bearer(app, user.id)
+    with app.app_context():
+        db.session.get(User, user.id).active = False
+        db.session.commit()
+    assert client.get("/api/v1/programmes", headers=headers).status_code == 401
+
+
+def test_a_browser_session_alone_is_not_enough(client: FlaskClient, login_as) -> None:
+    login_as(Role.ORGANISER)
+    assert client.get("/api/v1/programmes").status_code == 401
+
+
+def test_the_limit_is_per_token(app: Flask, client: FlaskClient, make_user: Callable[..., User], monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "API_LIMIT", "3 per minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
+    from app.extensions import limiter
+
+    limiter.reset()
+    first, second = bearer(app, make_user(Role.ORGANISER).id), bearer(app, make_user(Role.ORGANISER).id)
+    codes = [client.get("/api/v1/programmes", headers=first).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get("/api/v1/programmes", headers=first).get_json()["error"]["status"] == 429
+    assert client.get("/api/v1/programmes", headers=second).status_code == 200
+    limiter.reset()
