@@ -30,4 +30,9 @@ BUDGETS: dict[str, int] = {
     "libraries": 15,
     "mail outbox": 15,
     "access log": 15,
+    "training hours (JP)": 15,
+    "training hours (JP, coordinator)": 15,
+    "coverage": 15,
+    "coverage (not reached)": 15,
+    "coverage (coordinator)": 15,
 }

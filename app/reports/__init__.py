@@ -1,7 +1,7 @@
-"""Reports: each role's home page (`/beranda`) and the figures it shows."""
+"""Reports: each role's home page (`/beranda`), training hours (JP) per person and the coverage of libraries."""
 
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.reports import views  # noqa: E402, F401
+from app.reports import views, views_planning  # noqa: E402, F401

@@ -100,6 +100,10 @@ ALLOWED: dict[str, set[str]] = {
     "attendance.programme_report": STAFF | {"other_coordinator"},
     "libraries.index": STAFF | {"other_coordinator"},
     "libraries.export": STAFF | {"other_coordinator"},
+    "reports.training_hours_page": STAFF | {"other_coordinator"},  # a coordinator: their province's people
+    "reports.training_hours_xlsx": STAFF | {"other_coordinator"},
+    "reports.coverage_page": STAFF | {"other_coordinator"},  # a coordinator: their province's libraries
+    "reports.coverage_xlsx": STAFF | {"other_coordinator"},
 }
 # Everything else under /kelola, /presensi/kelas, /presensi/program, /perpustakaan and the
 # attendance API is for organisers and admins only, on this class (the facilitator and the
