@@ -26,6 +26,7 @@ class Filters:
     programme_id: int | None = None  # None: all programmes
     province_code: str | None = None
     library_type: LibraryType | None = None
+    regency_code: str | None = None  # the "not yet reached" list of one regency/city
 
 
 def reached_libraries(programme_id: int | None = None) -> Select:
@@ -47,6 +48,8 @@ def _verified(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(Regency.province_code == filters.province_code)
     if filters.library_type:
         where.append(Library.type == filters.library_type)
+    if filters.regency_code:
+        where.append(Library.regency_code == filters.regency_code)
     return where
 
 

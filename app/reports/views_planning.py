@@ -102,6 +102,7 @@ def _coverage_filters() -> coverage.Filters:
         programme_id=request.args.get("program", type=int) or None,
         province_code=_province(),
         library_type=LibraryType(kind) if kind in LibraryType._value2member_map_ else None,
+        regency_code=request.args.get("kabupaten") or None,
     )
 
 

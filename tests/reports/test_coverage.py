@@ -45,6 +45,10 @@ def test_organisers_see_regencies_and_export_the_libraries_not_reached(
     assert page.count('class="regency-row"') == 2  # the NTB and the Bali regency, under their provinces
     not_reached = client.get("/kelola/cakupan?tampilan=belum").get_data(as_text=True)
     assert not_reached.count('class="not-reached-row"') == 1
+    ntb = client.get("/kelola/cakupan?tampilan=belum&kabupaten=52.71").get_data(as_text=True)
+    assert 'class="not-reached-row"' not in ntb  # Mataram's one library is reached
+    bali = client.get("/kelola/cakupan?tampilan=belum&kabupaten=51.71").get_data(as_text=True)
+    assert bali.count('class="not-reached-row"') == 1
     sheet = load_workbook(io.BytesIO(client.get("/kelola/cakupan/belum-terjangkau.xlsx").data)).active
     assert len(list(sheet.iter_rows(min_row=2))) == 1
 
