@@ -47,6 +47,12 @@ class Counters:
     jobs_failed: int = 0
     latest_running_job: int | None = None
     latest_failed_job: int | None = None
+    data_requests_next_due: datetime | None = None
+
+    @property
+    def name_corrections_next_due(self) -> datetime | None:
+        """The deadline of the oldest correction waiting."""
+        return self.name_corrections_oldest + ANSWER_WITHIN if self.name_corrections_oldest else None
 
 
 @dataclass
@@ -109,6 +115,7 @@ def counters(now: datetime) -> Counters:
             count(BulkJob, BulkJob.status == JobStatus.FAILED),
             select(func.max(BulkJob.id)).where(waiting_jobs).scalar_subquery(),
             select(func.max(BulkJob.id)).where(BulkJob.status == JobStatus.FAILED).scalar_subquery(),
+            select(func.min(DataRequest.due_at)).where(DataRequest.status.in_(OPEN_STATUSES)).scalar_subquery(),
         )
     ).one()
     return Counters(*row)

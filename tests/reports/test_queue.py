@@ -102,7 +102,8 @@ def test_requests_past_three_days_are_highlighted(app, client, login_as, open_cl
     assert counters.latest_failed_job is not None
     login_as(Role.ORGANISER)
     home = client.get("/beranda").get_data(as_text=True)
-    assert "1 melewati batas" in home
+    assert "1 melewati batas" in home  # the name correction, 80 hours old
+    assert "batas terdekat" in home  # the data request, due in 71 hours
     assert 'id="queue-jobs-failed"' in home
 
 
