@@ -1,9 +1,9 @@
 """The organiser's home as a work queue: what waits for a decision or an action now, each with a count.
 
-Seven statements whatever the data: one of counters (scalar subqueries), the registrations waiting per
-class, the classes starting within a week with their fill, the classes whose attendance or certificates
-may still be owed, the days that have marks, the marks of people not yet certified, and the approved
-people without a valid certificate.
+At most seven statements whatever the data (a part with nothing to look at skips its own): one of
+counters (scalar subqueries), the registrations waiting per class, the classes starting within a week
+with their fill, the started classes whose attendance or certificates may still be owed, the days that
+have marks, the approved people without a valid certificate, and the marks of their classes.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def _approved_counts() -> Subquery:
 def upcoming_classes(now: datetime) -> list[ClassLine]:
     """Classes starting within a week by the venue's calendar, with seats taken (one statement: the
     dates are read wide by a day each side, then each class is held to its own zone's today)."""
-    national, one_day = clock.today(), timedelta(days=1)
+    national, one_day = now.astimezone(clock.DEFAULT_ZONE).date(), timedelta(days=1)
     approved = _approved_counts()
     rows = db.session.execute(
         select(
@@ -189,7 +189,7 @@ class _Running:
 def _classes_owing(now: datetime) -> list[_Running]:
     """Started classes of programmes not archived, with approved people: attendance or certificates
     may still be owed for them."""
-    national = clock.today()
+    national = now.astimezone(clock.DEFAULT_ZONE).date()
     approved = _approved_counts()
     rows = db.session.execute(
         select(
@@ -217,7 +217,7 @@ def _classes_owing(now: datetime) -> list[_Running]:
     close_after = timedelta(days=current_app.config["ATTENDANCE_CLOSE_AFTER_DAYS"])
     result = []
     for class_id, name, start, end, reopened, zone, statuses, percent in rows:
-        usual = end + close_after
+        usual = end + close_after  # attendance.marking_open_until, from plain columns
         result.append(
             _Running(
                 class_id,
