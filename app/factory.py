@@ -153,10 +153,12 @@ def register_blueprints(app: Flask) -> None:
     # Each domain answers the signals of the domains below it (which do not import it).
     from app.attendance import signals as attendance_signals
     from app.certificates import signals as certificate_signals
+    from app.reports import signals as report_signals
 
     registration.signals.connect_signals()
     attendance_signals.connect_signals()
     certificate_signals.connect_signals()
+    report_signals.connect_signals()
 
 
 def register_log_masking(app: Flask) -> None:

@@ -29,6 +29,9 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(str(_l("Jadwal")), "programmes.schedule"))
     if current_user.has_role(*OVERSEERS):
         items.append(NavItem(str(_l("Perpustakaan")), "libraries.index"))
+    if current_user.has_role(*OVERSEERS):
+        # One entry (the header of an admin is full): coverage, and JP per person one tab away.
+        items.append(NavItem(str(_l("Laporan")), "reports.coverage_page"))
     if current_user.has_role(Role.ADMIN):
         items.append(NavItem(str(_l("Pengguna")), "auth.users"))
         items.append(NavItem(str(_l("Kotak surat")), "mail.outbox"))

@@ -79,6 +79,9 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("public catalogue", "", "/katalog"),
         ("Pendaftaran saya", participant, "/pendaftaran-saya"),
         ("organiser home", organiser, "/beranda"),
+        ("training hours (JP)", organiser, "/kelola/jp?tahun=2023"),
+        ("coverage", organiser, "/kelola/cakupan"),
+        ("coverage (not reached)", organiser, "/kelola/cakupan?tampilan=belum"),
     ]
 
 

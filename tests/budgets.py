@@ -40,4 +40,9 @@ BUDGETS: dict[str, int] = {
     "api classes (coordinator)": 15,
     "api class registrations": 15,
     "api class registrations (coordinator)": 15,
+    "training hours (JP)": 15,
+    "training hours (JP, coordinator)": 15,
+    "coverage": 15,
+    "coverage (not reached)": 15,
+    "coverage (coordinator)": 15,
 }

@@ -27,7 +27,12 @@ from app.core.roles import Role
 from app.extensions import db, limiter
 from app.regions.services import load_regions
 
-pytest_plugins = ["tests.fixtures_planning", "tests.fixtures_registration", "tests.fixtures_world"]
+pytest_plugins = [
+    "tests.fixtures_planning",
+    "tests.fixtures_registration",
+    "tests.fixtures_world",
+    "tests.fixtures_reports",
+]
 
 PASSWORD = "rahasia-bimtek-1"
 KEEP_TABLES = {"provinces", "regencies"}  # master data, loaded once per session

@@ -1,7 +1,8 @@
-"""Reports: each role's home page (`/beranda`), the programme dashboard and the figures they show."""
+"""Reports: each role's home page (`/beranda`) with the organiser's work queue, the programme dashboard,
+training hours (JP) per person and the coverage of libraries."""
 
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.reports import views, views_dashboard  # noqa: E402, F401
+from app.reports import views, views_dashboard, views_planning  # noqa: E402, F401

@@ -9,12 +9,10 @@ from flask_login import current_user
 from app.attendance import services as attendance_services
 from app.attendance.views_offline import offline_script_attributes, today_roster_urls
 from app.core.access import login_required
-from app.core.roles import Role
-from app.privacy import services as privacy_services
+from app.core.roles import PLANNERS, Role
 from app.programmes import services as programme_services
-from app.registration import claims as registration_claims
 from app.registration import queries as registration_queries
-from app.reports import bp, services
+from app.reports import bp, queue, services
 
 
 @bp.get("/beranda")
@@ -24,10 +22,8 @@ def dashboard() -> ResponseReturnValue:
     context: dict[str, object] = {}
     if user.has_role(Role.ADMIN):
         context["admin"] = services.admin_figures()
-    if user.has_role(Role.ORGANISER):
-        context["libraries"] = services.library_counts()
-        context["open_nik_claims"] = registration_claims.open_claims_count()
-        context["data_requests"] = privacy_services.open_counts()
+    if user.has_role(*PLANNERS):
+        context["queue"] = queue.work_queue()
     if user.has_role(Role.COORDINATOR):
         context["province"] = services.province_figures(user.coordinator_province_code)
     if user.has_role(Role.PARTICIPANT):

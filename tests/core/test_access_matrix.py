@@ -117,6 +117,10 @@ ALLOWED: dict[str, set[str]] = {
     "api.classes": STAFF | {"other_facilitator", "other_coordinator"},
     "api.batches": STAFF | {"other_facilitator"},  # "Kelas lain" is in the same programme
     "api.registrations": set(STAFF),
+    "reports.training_hours_page": STAFF | {"other_coordinator"},  # a coordinator: their province's people
+    "reports.training_hours_xlsx": STAFF | {"other_coordinator"},
+    "reports.coverage_page": STAFF | {"other_coordinator"},  # a coordinator: their province's libraries
+    "reports.coverage_xlsx": STAFF | {"other_coordinator"},
 }
 # Everything else under /kelola, /presensi/kelas, /presensi/program, /perpustakaan and the
 # attendance API is for organisers and admins only, on this class (the facilitator and the
