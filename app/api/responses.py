@@ -8,12 +8,13 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, request
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from app.core.pagination import MAX_PAGE
+from app.core.urls import external_url
 from app.extensions import db
 
 MAX_PER_PAGE = 100
@@ -50,8 +51,11 @@ def paginate(query: Select) -> Pagination:
 
 
 def _page_url(page: int) -> str:
-    args = {**request.view_args, **request.args.to_dict(), "page": page}  # type: ignore[dict-item]
-    return url_for(request.endpoint or "", _external=True, **args)
+    """The next page's link on PUBLIC_BASE_URL (never the request's Host), carrying the request's own
+    filters only: no route argument or url_for option (`_external`, `_anchor`…) can come from the query."""
+    view_args = request.view_args or {}
+    filters = {k: v for k, v in request.args.items() if not k.startswith("_") and k not in view_args and k != "page"}
+    return external_url(request.endpoint or "", **view_args, **filters, page=page)
 
 
 def page_response(pagination: Pagination, item: Callable[[Any], dict[str, Any]]) -> Response:

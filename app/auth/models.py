@@ -117,7 +117,7 @@ class LoginThrottle(Model):
 
 
 class ApiToken(Model):
-    """A personal access token of the read-only API (`Authorization: Bearer sbt_…`). Only a keyed hash
+    """A personal access token of the read-only API (`Authorization: Bearer sbt_…`). Only a SHA-256
     of the secret is kept: the token itself is shown once, when it is made."""
 
     __tablename__ = "api_tokens"
@@ -125,7 +125,7 @@ class ApiToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))  # what the owner uses it for ("Dasbor dinas NTB")
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # HMAC-SHA256 of the whole token, hex
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the whole token, hex
     prefix: Mapped[str] = mapped_column(String(12))  # "sbt_" and the first characters: recognisable in a list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # moved at most once a minute

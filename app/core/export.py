@@ -21,6 +21,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.errors import DomainError
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula (OWASP CSV injection)
+
+
+def csv_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a leading ' before anything that could start a formula."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, bold: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)

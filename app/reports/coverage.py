@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.extensions import db
 from app.libraries.models import Library, LibraryStatus, LibraryType
-from app.programmes.models import Programme
+from app.programmes.models import Programme, ProgrammeStatus
 from app.regions.models import Province, Regency
 from app.registration.models import Registration, RegistrationStatus
 from app.reports.training_hours import completions
@@ -140,5 +140,9 @@ def not_reached_query(filters: Filters) -> Select:
     )
 
 
-def programmes() -> list[Programme]:
-    return list(db.session.scalars(select(Programme).order_by(Programme.year.desc(), Programme.name)))
+def programmes(include_drafts: bool = True) -> list[Programme]:
+    """The programmes to choose from; coordinators do not see drafts."""
+    query = select(Programme).order_by(Programme.year.desc(), Programme.name)
+    if not include_drafts:
+        query = query.where(Programme.status != ProgrammeStatus.DRAFT)
+    return list(db.session.scalars(query))

@@ -14,7 +14,7 @@ from app.attendance import services as attendance
 from app.certificates.models import Certificate, CertificateStatus
 from app.extensions import db
 from app.libraries.models import Library, LibraryType
-from app.programmes.models import Batch, ClassProvince, Programme, TrainingClass
+from app.programmes.models import PUBLIC_STATUSES, Batch, ClassProvince, Programme, TrainingClass
 from app.regions.models import Province, Regency
 from app.registration.models import Registration, RegistrationStatus
 
@@ -159,9 +159,10 @@ def headline(programme: Programme, filters: Filters) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def class_fill(programme: Programme, filters: Filters) -> list[ClassFill]:
+def class_fill(programme: Programme, filters: Filters, announced_only: bool = False) -> list[ClassFill]:
     """Seats taken (approved, whatever the library) of each class, in batch and date order; with a
-    province, the classes serving it."""
+    province, the classes serving it; `announced_only` leaves drafts and cancelled classes out (what a
+    coordinator may see of the plan)."""
     approved = (
         select(Registration.class_id, func.count().label("n"))
         .where(Registration.programme_id == programme.id, Registration.status == RegistrationStatus.APPROVED)
@@ -176,6 +177,8 @@ def class_fill(programme: Programme, filters: Filters) -> list[ClassFill]:
         .order_by(Batch.number, TrainingClass.start_date, TrainingClass.id)
     )
     query = Filters(filters.batch_id, None, None, filters.start, filters.end).apply(query, with_library=False)
+    if announced_only:
+        query = query.where(TrainingClass.status.in_(PUBLIC_STATUSES))
     if filters.province_code:
         query = query.where(
             select(ClassProvince.class_id)
@@ -202,7 +205,8 @@ def issued_certificates(programme: Programme, filters: Filters) -> int:
 
 
 def dashboard(programme: Programme, filters: Filters, regencies: bool = False) -> Dashboard:
-    classes = class_fill(programme, filters)
+    """Everything the dashboard shows; `regencies` (a coordinator's view): by regency, announced classes only."""
+    classes = class_fill(programme, filters, announced_only=regencies)
     participants, provinces, batch_count = headline(programme, filters)
     types = by_type(programme, filters)
     board = Dashboard(

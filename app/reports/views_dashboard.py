@@ -16,11 +16,11 @@ from lokal import wilayah
 from sqlalchemy import select
 
 from app.core.access import load_or_404, roles_required
-from app.core.export import Sheet, xlsx_download, xlsx_sheets
+from app.core.export import Sheet, csv_safe, xlsx_download, xlsx_sheets
 from app.core.roles import OVERSEERS, PLANNERS
 from app.extensions import db
 from app.libraries.models import LibraryType
-from app.programmes.models import Programme
+from app.programmes.models import Programme, ProgrammeStatus
 from app.registration.models import Registration
 from app.reports import bp, figures, tilemap
 from app.reports.figures import programme_with_classes
@@ -52,9 +52,16 @@ def _filters(programme: Programme) -> figures.Filters:
 
 
 def _board(programme_id: int) -> tuple[Programme, figures.Filters, figures.Dashboard, dict[str, str]]:
-    programme = load_or_404(programme_with_classes, programme_id)
+    planner = current_user.has_role(*PLANNERS)
+    # A draft programme does not exist for coordinators (as in the API and the schedule).
+    programme = load_or_404(
+        programme_with_classes,
+        programme_id,
+        check=lambda p: planner or p.status is not ProgrammeStatus.DRAFT,
+        hide=True,
+    )
     filters = _filters(programme)
-    regencies = not current_user.has_role(*PLANNERS)
+    regencies = not planner
     board = figures.dashboard(programme, filters, regencies=regencies)
     names = {w.code: w.name for w in wilayah.list_wilayah()}  # the 38 provinces, in memory: no statement
     return programme, filters, board, names
@@ -162,9 +169,7 @@ def programme_dashboard_csv(programme_id: int) -> ResponseReturnValue:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in _csv_lines(_sheets(board, not current_user.has_role(*PLANNERS))):
-        writer.writerow(
-            ["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in line]  # no formulas in a sheet
-        )
+        writer.writerow([csv_safe(v) for v in line])  # no formulas in a sheet
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",

@@ -111,7 +111,7 @@ def _coverage_filters() -> coverage.Filters:
 def coverage_page() -> ResponseReturnValue:
     filters = _coverage_filters()
     view = "belum" if request.args.get("tampilan") == "belum" else "wilayah"
-    programmes = coverage.programmes()
+    programmes = coverage.programmes(include_drafts=current_user.has_role(*PLANNERS))
     query = coverage.not_reached_query(filters) if view == "belum" else coverage.regency_query(filters)
     page = paginate_rows(query, per_page=50)
     per_programme = filters.programme_id is None and bool(programmes)

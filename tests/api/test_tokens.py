@@ -128,3 +128,23 @@ def test_the_limit_is_per_token(app: Flask, client: FlaskClient, make_user: Call
     assert client.get("/api/v1/programmes", headers=first).get_json()["error"]["status"] == 429
     assert client.get("/api/v1/programmes", headers=second).status_code == 200
     limiter.reset()
+
+
+def test_made_up_tokens_share_their_address_limit(app: Flask, client: FlaskClient, monkeypatch) -> None:
+    import secrets
+
+    monkeypatch.setitem(app.config, "API_LIMIT", "3 per minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)
+    from app.extensions import limiter
+
+    limiter.reset()
+    # From an attacker's trial: each invented token had its own allowance, so the address had none.
+    codes = [
+        client.get(
+            "/api/v1/programmes", headers={"Authorization": f"Bearer sbt_{secrets.token_urlsafe(32)}"}
+        ).status_code
+        for _ in range(5)
+    ]
+    assert codes == [401, 401, 401, 429, 429]
+    assert client.get("/api/v1/programmes").status_code == 429  # the same address, no token
+    limiter.reset()

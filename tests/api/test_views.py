@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -131,9 +132,19 @@ def test_pages_link_to_the_next_and_refuse_bad_numbers(app: Flask, client: Flask
     assert (len(first["data"]), first["total"], first["page"]) == (2, 3, 1)
     assert "page=2" in first["next"]
     assert response.headers["Link"] == f'<{first["next"]}>; rel="next"'
-    second = _get(client, first["next"].split("localhost", 1)[-1], headers)
+    assert first["next"].startswith(app.config["PUBLIC_BASE_URL"] + url)  # never the request's Host
+    second = _get(client, first["next"].removeprefix(app.config["PUBLIC_BASE_URL"]), headers)
     assert (len(second["data"]), second["next"]) == (1, None)
     assert _ids(first).isdisjoint(_ids(second))
+    # From an attacker's trial: url_for options and route arguments in the query string (a 500, a link
+    # to another class, a fragment, another Host) never shape the next link.
+    for extra in ("_external=1", "_method=POST", "_scheme=http&_external=0", "_anchor=x", "class_id=1"):
+        answer = client.get(f"{url}?per_page=2&{extra}", headers={**headers, "Host": "evil.example"})
+        assert answer.status_code == 200, extra
+        link = answer.get_json()["next"]
+        assert link.startswith(app.config["PUBLIC_BASE_URL"] + url), (extra, link)
+        assert "#" not in link, (extra, link)
+        assert sorted(parse_qs(urlsplit(link).query)) == ["page", "per_page"], (extra, link)
     for bad in ("per_page=101", "per_page=0", "page=0", "page=x", "status=bogus", "province=5"):
         answer = _get(client, f"{url}?{bad}", headers, status=400)
         assert answer["error"]["status"] == 400

@@ -66,3 +66,40 @@ def test_the_tile_map_has_one_cell_for_each_of_the_38_provinces() -> None:
 def test_tile_shades_step_up_to_the_largest_province() -> None:
     assert [tilemap.shade_of(v, 100) for v in (0, 1, 25, 26, 75, 76, 100)] == [0, 1, 1, 2, 3, 4, 4]
     assert tilemap.legend(100) == [(0, 0, 0), (1, 1, 25), (2, 26, 50), (3, 51, 75), (4, 76, 100)]
+
+
+def test_coordinators_see_no_draft_class_or_programme(app: Flask) -> None:
+    """From an attacker's trial: a draft class's name and seats were in the coordinator's dashboard and
+    CSV, and a draft programme opened and was offered on the coverage page (the API hid both)."""
+    from app.programmes.models import ClassStatus, ProgrammeStatus, TrainingClass
+
+    programme_id, _batch, _other = _programmes(app)
+    with app.app_context():
+        mataram = db.session.scalars(select(TrainingClass).where(TrainingClass.venue_name.like("Aston%"))).first()
+        mataram.status, mataram.name = ClassStatus.DRAFT, "RAHASIA draf kelas"
+        secret = Programme(code="RHS", name="RAHASIA Program Draf", year=2028, jp_total=40)
+        secret.status = ProgrammeStatus.DRAFT
+        db.session.add(secret)
+        db.session.commit()
+        secret_id = secret.id
+    coordinator = app.test_client()
+    login(coordinator, "koordinator.ntb@sibimtek.id", DEMO_PASSWORD)
+    for url in (f"/kelola/program/{programme_id}/dasbor", f"/kelola/program/{programme_id}/dasbor.csv"):
+        answer = coordinator.get(url)
+        assert answer.status_code == 200, url
+        assert "RAHASIA" not in answer.get_data(as_text=True), url
+    assert coordinator.get(f"/kelola/program/{secret_id}/dasbor").status_code == 404
+    assert "RAHASIA" not in coordinator.get("/kelola/cakupan").get_data(as_text=True)
+    organiser = _organiser(app)  # organisers plan with drafts
+    assert "RAHASIA draf kelas" in organiser.get(f"/kelola/program/{programme_id}/dasbor").get_data(as_text=True)
+    assert organiser.get(f"/kelola/program/{secret_id}/dasbor").status_code == 200
+    assert "RAHASIA Program Draf" in organiser.get("/kelola/cakupan").get_data(as_text=True)
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    from app.core.export import csv_safe
+
+    for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1+cmd", "\r=1"):
+        assert csv_safe(value) == "'" + value
+    assert csv_safe("Kelas Bali") == "Kelas Bali"
+    assert csv_safe(-1) == -1
