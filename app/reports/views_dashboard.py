@@ -96,14 +96,15 @@ def programme_dashboard(programme_id: int) -> ResponseReturnValue:
 @roles_required(*OVERSEERS)
 def latest_dashboard() -> ResponseReturnValue:
     """The dashboard of the latest programme with participants (else the latest): the home page's link."""
+    query = select(Programme.id)
+    if not current_user.has_role(*PLANNERS):  # coordinators do not see drafts
+        query = query.where(Programme.status != ProgrammeStatus.DRAFT)
     programme_id = db.session.scalar(
-        select(Programme.id)
-        .order_by(
+        query.order_by(
             select(Registration.id).where(Registration.programme_id == Programme.id).exists().desc(),
             Programme.year.desc(),
             Programme.id.desc(),
-        )
-        .limit(1)
+        ).limit(1)
     )
     if programme_id is None:
         abort(404)
