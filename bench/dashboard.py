@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from pages import build  # noqa: E402  (the same full demo as bench/pages.py)
+from pages import build, timed_gets  # noqa: E402  (the same full demo and timing as bench/pages.py)
 
 from tests.budgets import BUDGETS  # noqa: E402
 
@@ -58,7 +58,6 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(app, runs: int) -> list[dict[str, object]]:
-    from sqlalchemy import event
 
     from app.demo import DEMO_PASSWORD
     from app.extensions import db
@@ -73,21 +72,7 @@ def measure(app, runs: int) -> list[dict[str, object]]:
             clients[email].post("/masuk", data={"email": email, "password": DEMO_PASSWORD})
         client = clients[email]
         client.get(url)  # warm
-        counts, times = [], []
-        for _ in range(runs):
-            seen = [0]
-
-            def on_execute(*_args: object, seen: list[int] = seen) -> None:
-                seen[0] += 1
-
-            event.listen(engine, "before_cursor_execute", on_execute)
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            event.remove(engine, "before_cursor_execute", on_execute)
-            counts.append(seen[0])
-            if response.status_code != 200:
-                raise SystemExit(f"{name}: {url} answered {response.status_code}")
+        counts, times = timed_gets(client, engine, name, url, runs)
         results.append(
             {
                 "page": name,

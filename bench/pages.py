@@ -85,8 +85,29 @@ def pages(app) -> list[tuple[str, str, str]]:
     ]
 
 
-def measure(app, runs: int) -> list[dict[str, object]]:
+def timed_gets(client, engine, name: str, url: str, runs: int) -> tuple[list[int], list[float]]:
+    """GET `url` `runs` times: the SQL statements and the milliseconds of each request (exits on a non-200)."""
     from sqlalchemy import event
+
+    counts, times = [], []
+    for _ in range(runs):
+        seen = [0]
+
+        def on_execute(*_args: object, seen: list[int] = seen) -> None:
+            seen[0] += 1
+
+        event.listen(engine, "before_cursor_execute", on_execute)
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        event.remove(engine, "before_cursor_execute", on_execute)
+        counts.append(seen[0])
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: {url} answered {response.status_code}")
+    return counts, times
+
+
+def measure(app, runs: int) -> list[dict[str, object]]:
 
     from app.demo import DEMO_PASSWORD
     from app.extensions import db
@@ -102,21 +123,7 @@ def measure(app, runs: int) -> list[dict[str, object]]:
                 client.post("/masuk", data={"email": email, "password": DEMO_PASSWORD})
             clients[email] = client
         client = clients[email]
-        counts, times = [], []
-        for _ in range(runs):
-            seen = [0]
-
-            def on_execute(*_args: object, seen: list[int] = seen) -> None:
-                seen[0] += 1
-
-            event.listen(engine, "before_cursor_execute", on_execute)
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            event.remove(engine, "before_cursor_execute", on_execute)
-            counts.append(seen[0])
-            if response.status_code != 200:
-                raise SystemExit(f"{name}: {url} answered {response.status_code}")
+        counts, times = timed_gets(client, engine, name, url, runs)
         results.append(
             {
                 "page": name,
