@@ -48,6 +48,8 @@ class Config:
     # PDF rendering runs in worker processes: a single PDF is stopped after PDF_RENDER_TIMEOUT
     # seconds, a bulk job when no part finishes for that long; bulk jobs use PDF_WORKERS processes.
     PDF_RENDER_TIMEOUT = _int("PDF_RENDER_TIMEOUT", 60)
+    # Where certificates keep their images and PDFs (app/certificates/storage.py): "local", the instance folder.
+    CERTIFICATE_STORE = os.environ.get("CERTIFICATE_STORE", "local")
     PDF_WORKERS = _int("PDF_WORKERS", min(os.cpu_count() or 1, 4))
 
     # Flask-Limiter keeps its counters in Redis when there is one, so that all gunicorn

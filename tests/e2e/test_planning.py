@@ -84,7 +84,8 @@ def test_organiser_plans_a_class_that_the_public_then_finds(new_page, make_user,
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         visitor = new_page(viewport)
         visitor.goto("/katalog")
-        visitor.get_by_label("Provinsi").select_option("51")
+        visitor.get_by_label("Provinsi").select_option("51")  # the filter applies itself: a new page
+        visitor.wait_for_url(lambda url: "provinsi=51" in url)
         card = visitor.locator(".catalogue-card", has_text="Kelas Bali – NTB")
         expect(card).to_be_visible()
         expect(card).to_contain_text("22 kursi tersisa")
@@ -92,4 +93,5 @@ def test_organiser_plans_a_class_that_the_public_then_finds(new_page, make_user,
         expect(card.get_by_role("link", name="Mendaftar")).to_be_visible()
         screenshot(visitor, f"catalogue-{name}")
         visitor.get_by_label("Provinsi").select_option("32")
+        visitor.wait_for_url(lambda url: "provinsi=32" in url)
         expect(visitor.get_by_text("Belum ada kelas yang dibuka untuk provinsi ini.")).to_be_visible()

@@ -39,7 +39,8 @@ def test_new_participant_registers_on_a_phone_and_is_approved(app, new_page, ope
 
     # from the catalogue, by province, to the form
     page.goto("/katalog")
-    page.get_by_label("Provinsi").select_option("52")
+    page.get_by_label("Provinsi").select_option("52")  # the filter applies itself: wait for its page
+    page.wait_for_url(lambda url: "provinsi=52" in url)
     page.locator(".catalogue-card", has_text="Kelas Bali – NTB").get_by_role("link", name="Mendaftar").click()
     page.get_by_role("link", name="Daftar ke kelas ini").click()
 
