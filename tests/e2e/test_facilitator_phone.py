@@ -35,7 +35,11 @@ def _row(page, name: str):
 
 
 def _decode(png: bytes) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    # QR codes only: digits on the screen (the short code, the countdown) once read as a 1D barcode.
+    return [
+        result.text
+        for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode)
+    ]
 
 
 def _marks(app) -> list[AttendanceMark]:
