@@ -71,11 +71,15 @@ def test_tile_shades_step_up_to_the_largest_province() -> None:
 def test_coordinators_see_no_draft_class_or_programme(app: Flask) -> None:
     """From an attacker's trial: a draft class's name and seats were in the coordinator's dashboard and
     CSV, and a draft programme opened and was offered on the coverage page (the API hid both)."""
-    from app.programmes.models import ClassStatus, ProgrammeStatus, TrainingClass
+    from app.programmes.models import Batch, ClassStatus, ProgrammeStatus, TrainingClass
 
     programme_id, _batch, _other = _programmes(app)
     with app.app_context():
-        mataram = db.session.scalars(select(TrainingClass).where(TrainingClass.venue_name.like("Aston%"))).first()
+        mataram = db.session.scalars(  # the 2023 class (the 2027 copy has the same venue)
+            select(TrainingClass)
+            .join(Batch)
+            .where(Batch.programme_id == programme_id, TrainingClass.venue_name.like("Aston%"))
+        ).one()
         mataram.status, mataram.name = ClassStatus.DRAFT, "RAHASIA draf kelas"
         secret = Programme(code="RHS", name="RAHASIA Program Draf", year=2028, jp_total=40)
         secret.status = ProgrammeStatus.DRAFT
