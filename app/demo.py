@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.attendance.demo import load_mataram_attendance
+from app.attendance.demo import load_full_scale_attendance, load_mataram_attendance
 from app.auth import services as auth
 from app.certificates.demo import issue_mataram
 from app.core.roles import Role
@@ -142,6 +142,8 @@ def load_demo(full_scale: bool = False) -> DemoResult:
     mataram = registration_demo.load_mataram(organiser, registration_demo.demo_participant())
     full = registration_demo.load_full_scale(organiser) if full_scale else None
     load_mataram_attendance()
+    if full_scale:
+        load_full_scale_attendance()
     issue_mataram()
     return DemoResult(
         accounts_added=accounts_added,

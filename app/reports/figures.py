@@ -160,15 +160,22 @@ def headline(programme: Programme, filters: Filters) -> tuple[int, int, int]:
 
 
 def class_fill(programme: Programme, filters: Filters, announced_only: bool = False) -> list[ClassFill]:
-    """Seats taken (approved, whatever the library) of each class, in batch and date order; with a
-    province, the classes serving it; `announced_only` leaves drafts and cancelled classes out (what a
-    coordinator may see of the plan)."""
-    approved = (
+    """Approved participants of each class against its seats, in batch and date order. With a province
+    or a library type, only that province's (or type's) participants count and only the classes serving
+    the province are listed: a coordinator never learns another province's numbers by subtraction.
+    `announced_only` leaves drafts and cancelled classes out (what a coordinator may see of the plan)."""
+    counted = (
         select(Registration.class_id, func.count().label("n"))
         .where(Registration.programme_id == programme.id, Registration.status == RegistrationStatus.APPROVED)
         .group_by(Registration.class_id)
-        .subquery()
     )
+    if filters.province_code:
+        counted = counted.where(Registration.province_code == filters.province_code)
+    if filters.library_type is not None:
+        counted = counted.join(Library, Library.id == Registration.library_id).where(
+            Library.type == filters.library_type
+        )
+    approved = counted.subquery()
     query = (
         select(TrainingClass.id, TrainingClass.name, Batch.name, TrainingClass.capacity, approved.c.n)
         .join(Batch, Batch.id == TrainingClass.batch_id)

@@ -18,6 +18,17 @@ GRID: dict[str, tuple[int, int]] = {
     "96": (13, 2), "92": (14, 2), "91": (15, 2), "94": (14, 3), "95": (15, 3), "93": (15, 4),
 }  # fmt: skip
 COLUMNS, ROWS = 16, 7
+CELL = 44  # SVG units per tile; the map scrolls sideways on a phone rather than shrink its labels
+# The short names people use (a tile is too small for "Kepulauan Bangka Belitung"); the full name is
+# in each tile's tooltip and in the table beside the map.
+SHORT: dict[str, str] = {
+    "11": "Aceh", "12": "Sumut", "13": "Sumbar", "14": "Riau", "15": "Jambi", "16": "Sumsel",
+    "17": "Bengkulu", "18": "Lampung", "19": "Babel", "21": "Kepri", "31": "DKI", "32": "Jabar",
+    "33": "Jateng", "34": "DIY", "35": "Jatim", "36": "Banten", "51": "Bali", "52": "NTB", "53": "NTT",
+    "61": "Kalbar", "62": "Kalteng", "63": "Kalsel", "64": "Kaltim", "65": "Kaltara", "71": "Sulut",
+    "72": "Sulteng", "73": "Sulsel", "74": "Sultra", "75": "Gorontalo", "76": "Sulbar", "81": "Maluku",
+    "82": "Malut", "91": "Papua", "92": "Pabar", "93": "Papsel", "94": "Papteng", "95": "Pappeg", "96": "PBD",
+}  # fmt: skip
 SHADES = 5  # legend steps: 0 (none), then four equal steps up to the largest province
 
 
@@ -25,6 +36,7 @@ SHADES = 5  # legend steps: 0 (none), then four equal steps up to the largest pr
 class Tile:
     code: str
     name: str
+    short: str
     column: int
     row: int
     value: int
@@ -40,7 +52,15 @@ def shade_of(value: int, largest: int) -> int:
 def tiles(names: dict[str, str], values: dict[str, int]) -> list[Tile]:
     largest = max(values.values(), default=0)
     return [
-        Tile(code, names.get(code, code), column, row, values.get(code, 0), shade_of(values.get(code, 0), largest))
+        Tile(
+            code,
+            names.get(code, code),
+            SHORT.get(code, code),
+            column,
+            row,
+            values.get(code, 0),
+            shade_of(values.get(code, 0), largest),
+        )
         for code, (column, row) in GRID.items()
     ]
 

@@ -51,6 +51,17 @@ def in_year(year: int) -> ColumnElement[bool]:
     return TrainingClass.end_date.between(date(year, 1, 1), date(year, 12, 31))
 
 
+def latest_year(province_code: str | None = None) -> int:
+    """The latest year, up to this one, in which someone (of the province) completed a class: where the
+    JP page opens, rather than on an empty current year."""
+    today = clock.today()
+    query = completions().add_columns(func.max(TrainingClass.end_date)).where(TrainingClass.end_date <= today)
+    if province_code:
+        query = query.where(Registration.province_code == province_code)
+    last = db.session.scalar(query)
+    return last.year if last else today.year
+
+
 @dataclass(frozen=True)
 class PersonHours:
     key: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, url_for
@@ -22,8 +21,9 @@ from app.extensions import db
 from app.libraries.models import LibraryType
 from app.programmes.models import Programme, ProgrammeStatus
 from app.registration.models import Registration
-from app.reports import bp, figures, tilemap
+from app.reports import bp, exports, figures, tilemap
 from app.reports.figures import programme_with_classes
+from app.reports.scope import held_province
 
 
 def _date(name: str) -> date | None:
@@ -39,12 +39,7 @@ def _filters(programme: Programme) -> figures.Filters:
     batch_id = request.args.get("angkatan", type=int)
     if batch_id is not None and batch_id not in {b.id for b in programme.batches}:
         abort(404)  # a batch of another programme is no filter of this one
-    province = request.args.get("provinsi") or None
-    if not current_user.has_role(*PLANNERS):
-        own = current_user.coordinator_province_code
-        if province not in (None, own):
-            abort(403)
-        province = own
+    province = held_province()
     kind = request.args.get("jenis") or None
     if kind is not None and kind not in {t.value for t in LibraryType}:
         abort(400)
@@ -147,32 +142,30 @@ def _sheets(board: figures.Dashboard, coordinator: bool) -> list[Sheet]:
     ]
 
 
+def _download(programme_id: int) -> tuple[list[Sheet], Programme, figures.Filters]:
+    programme, filters, board, names = _board(programme_id)
+    sheets = _sheets(board, not current_user.has_role(*PLANNERS))
+    return [*sheets, exports.filter_sheet(exports.dashboard_filters(programme, filters, names))], programme, filters
+
+
 @bp.get("/kelola/program/<int:programme_id>/dasbor.xlsx")
 @roles_required(*OVERSEERS)
 def programme_dashboard_xlsx(programme_id: int) -> ResponseReturnValue:
-    programme, _filters_, board, _names = _board(programme_id)
-    sheets = _sheets(board, not current_user.has_role(*PLANNERS))
-    return xlsx_download(xlsx_sheets(sheets), f"dasbor-program-{programme.id}.xlsx")
-
-
-def _csv_lines(sheets: list[Sheet]) -> Iterator[list[object]]:
-    for sheet in sheets:
-        yield [sheet.title]
-        yield list(sheet.header)
-        yield from (list(row) for row in sheet.rows)
-        yield []
+    sheets, programme, filters = _download(programme_id)
+    return xlsx_download(xlsx_sheets(sheets), exports.dashboard_filename(programme, filters, "xlsx"))
 
 
 @bp.get("/kelola/program/<int:programme_id>/dasbor.csv")
 @roles_required(*OVERSEERS)
 def programme_dashboard_csv(programme_id: int) -> ResponseReturnValue:
-    programme, _filters_, board, _names = _board(programme_id)
+    sheets, programme, filters = _download(programme_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for line in _csv_lines(_sheets(board, not current_user.has_role(*PLANNERS))):
+    for line in exports.csv_lines(sheets):
         writer.writerow([csv_safe(v) for v in line])  # no formulas in a sheet
+    filename = exports.dashboard_filename(programme, filters, "csv")
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="dasbor-program-{programme.id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -11,34 +11,30 @@ from flask_login import current_user
 from app import clock
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.core.access import roles_required
-from app.core.export import xlsx_response
+from app.core.access import load_or_404, roles_required
+from app.core.export import Sheet, xlsx_download, xlsx_sheets
 from app.core.pagination import paginate_rows
 from app.core.roles import OVERSEERS, PLANNERS
 from app.core.template_helpers import mask_nik
 from app.extensions import db
 from app.libraries.models import LibraryType
+from app.programmes.models import Programme, ProgrammeStatus
 from app.regions import services as regions
-from app.reports import bp, coverage, training_hours
+from app.reports import bp, coverage, exports, training_hours
+from app.reports.scope import held_province, held_regency
 from app.reports.training_hours import JP_TARGET
 
 
-def _province() -> str | None:
-    """The province asked for; a coordinator is held to their own whatever the query string says."""
-    if not current_user.has_role(*PLANNERS):
-        return current_user.coordinator_province_code or "-"
-    return request.args.get("provinsi") or None
-
-
-def _year() -> int:
+def _year(province: str | None) -> int:
     year = request.args.get("tahun", type=int)
-    return year if year and 2000 <= year <= 2100 else clock.today().year
+    return year if year and 2000 <= year <= 2100 else training_hours.latest_year(province)
 
 
 @bp.get("/kelola/jp")
 @roles_required(*OVERSEERS)
 def training_hours_page() -> ResponseReturnValue:
-    year, province, q = _year(), _province(), request.args.get("q", "").strip()
+    province = held_province()
+    year, q = _year(province), request.args.get("q", "").strip()
     page = paginate_rows(training_hours.people_query(year, province, q), per_page=50)
     names = training_hours.province_names()
     people = training_hours.rows_of(page.items, names)
@@ -51,7 +47,7 @@ def training_hours_page() -> ResponseReturnValue:
         province=province,
         q=q,
         provinces=names,
-        years=range(clock.today().year + 1, clock.today().year - 6, -1),
+        years=sorted({*range(clock.today().year - 5, clock.today().year + 2), year}, reverse=True),
         target=JP_TARGET,
         may_pick_province=current_user.has_role(*PLANNERS),
     )
@@ -64,7 +60,8 @@ def training_hours_xlsx() -> ResponseReturnValue:
     full_nik = request.args.get("nik") == "lengkap"
     if full_nik and not current_user.has_role(*PLANNERS):
         abort(403)
-    year, province, q = _year(), _province(), request.args.get("q", "").strip()
+    province = held_province()
+    year, q = _year(province), request.args.get("q", "").strip()
     people = training_hours.rows_of(
         list(db.session.execute(training_hours.people_query(year, province, q))), training_hours.province_names()
     )
@@ -82,7 +79,15 @@ def training_hours_xlsx() -> ResponseReturnValue:
         ]
         for i, p in enumerate(people, start=1)
     ]
-    response = xlsx_response(f"jp-{year}.xlsx", _("JP %(year)s", year=year), header, rows)
+    names = training_hours.province_names()
+    chosen = [
+        (_("Tahun"), str(year)),
+        (_("Provinsi"), names.get(province or "", "") or _("Semua provinsi")),
+        (_("Cari nama"), q or "–"),
+        (_("NIK"), _("lengkap") if full_nik else _("disamarkan")),
+    ]
+    sheets = [Sheet(_("JP %(year)s", year=year), header, rows), exports.filter_sheet(chosen)]
+    response = xlsx_download(xlsx_sheets(sheets), f"{exports.slug('jp', year, province, q)}.xlsx")
     log_access(
         AccessAction.EXPORTED,
         "training_hours_xlsx",
@@ -100,9 +105,9 @@ def _coverage_filters() -> coverage.Filters:
     kind = request.args.get("jenis", "")
     return coverage.Filters(
         programme_id=request.args.get("program", type=int) or None,
-        province_code=_province(),
+        province_code=held_province(),
         library_type=LibraryType(kind) if kind in LibraryType._value2member_map_ else None,
-        regency_code=request.args.get("kabupaten") or None,
+        regency_code=held_regency(request.args.get("kabupaten") or None),
     )
 
 
@@ -110,6 +115,7 @@ def _coverage_filters() -> coverage.Filters:
 @roles_required(*OVERSEERS)
 def coverage_page() -> ResponseReturnValue:
     filters = _coverage_filters()
+    _coverage_programme(filters)
     view = "belum" if request.args.get("tampilan") == "belum" else "wilayah"
     programmes = coverage.programmes(include_drafts=current_user.has_role(*PLANNERS))
     query = coverage.not_reached_query(filters) if view == "belum" else coverage.regency_query(filters)
@@ -129,11 +135,35 @@ def coverage_page() -> ResponseReturnValue:
     )
 
 
-@bp.get("/kelola/cakupan/belum-terjangkau.xlsx")
+@bp.get("/kelola/cakupan/belum-terlatih.xlsx")
 @roles_required(*OVERSEERS)
 def coverage_xlsx() -> ResponseReturnValue:
     """The libraries not yet reached, all of them, for next year's plan (no personal data)."""
-    rows = db.session.execute(coverage.not_reached_query(_coverage_filters())).all()
+    filters = _coverage_filters()
+    programme = _coverage_programme(filters)
+    rows = db.session.execute(coverage.not_reached_query(filters)).all()
     header = [_("No."), _("Perpustakaan"), _("Jenis"), _("Kabupaten/kota"), _("Provinsi")]
     data = [[i, r.name, r.type.label, r.regency, r.province] for i, r in enumerate(rows, start=1)]
-    return xlsx_response("perpustakaan-belum-terjangkau.xlsx", _("Belum terjangkau"), header, data)
+    province = next((p.name for p in regions.provinces() if p.code == filters.province_code), None)
+    chosen = [
+        (_("Program"), f"{programme.name} {programme.year}" if programme else _("Semua program")),
+        (_("Provinsi"), province or _("Semua provinsi")),
+        (_("Kabupaten/kota"), filters.regency_code or _("Semua kabupaten/kota")),
+        (_("Jenis perpustakaan"), str(filters.library_type.label) if filters.library_type else _("Semua jenis")),
+    ]
+    sheets = [Sheet(_("Belum ada staf terlatih"), header, data), exports.filter_sheet(chosen)]
+    name = exports.slug("belum-ada-staf-terlatih", programme.year if programme else None, filters.province_code,
+                        filters.regency_code, filters.library_type.value if filters.library_type else None)  # fmt: skip
+    return xlsx_download(xlsx_sheets(sheets), f"{name}.xlsx")
+
+
+def _coverage_programme(filters: coverage.Filters) -> Programme | None:
+    """The programme filter, one the user may see (a coordinator asking for a draft: 404)."""
+    if filters.programme_id is None:
+        return None
+    return load_or_404(
+        Programme,
+        filters.programme_id,
+        check=lambda p: current_user.has_role(*PLANNERS) or p.status is not ProgrammeStatus.DRAFT,
+        hide=True,
+    )

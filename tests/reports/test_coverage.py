@@ -49,7 +49,7 @@ def test_organisers_see_regencies_and_export_the_libraries_not_reached(
     assert 'class="not-reached-row"' not in ntb  # Mataram's one library is reached
     bali = client.get("/kelola/cakupan?tampilan=belum&kabupaten=51.71").get_data(as_text=True)
     assert bali.count('class="not-reached-row"') == 1
-    sheet = load_workbook(io.BytesIO(client.get("/kelola/cakupan/belum-terjangkau.xlsx").data)).active
+    sheet = load_workbook(io.BytesIO(client.get("/kelola/cakupan/belum-terlatih.xlsx").data)).active
     assert len(list(sheet.iter_rows(min_row=2))) == 1
 
 
@@ -57,8 +57,17 @@ def test_a_coordinator_is_held_to_their_province(app, client, login_as, certifie
     library("51")
     library("52", LibraryType.SEKOLAH)  # not reached either, but in NTB
     login_as(Role.COORDINATOR, province_code="51")
-    page = client.get("/kelola/cakupan?provinsi=52").get_data(as_text=True)
+    # Another province asked for is refused, as on the dashboard (never silently their own figures).
+    assert client.get("/kelola/cakupan?provinsi=52").status_code == 403
+    assert client.get("/kelola/cakupan?tampilan=belum&kabupaten=52.71").status_code == 403
+    assert client.get("/kelola/cakupan/belum-terlatih.xlsx?provinsi=52").status_code == 403
+    page = client.get("/kelola/cakupan").get_data(as_text=True)
     assert 'id="coverage-provinces"' in page
     assert page.count('class="regency-row"') == 1  # Bali's one regency, not NTB's
-    sheet = load_workbook(io.BytesIO(client.get("/kelola/cakupan/belum-terjangkau.xlsx?provinsi=52").data)).active
-    assert len(list(sheet.iter_rows(min_row=2))) == 1  # Bali's library, never NTB's
+    response = client.get("/kelola/cakupan/belum-terlatih.xlsx")
+    assert "belum-ada-staf-terlatih-51.xlsx" in response.headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert len(list(workbook.active.iter_rows(min_row=2))) == 1  # Bali's library, never NTB's
+    named = dict(workbook["Filter"].iter_rows(min_row=2, values_only=True))
+    assert named["Provinsi"] == "Bali"
+    assert named["Program"] == "Semua program"

@@ -11,10 +11,11 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from app.attendance.models import AttendanceMark
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from app.libraries.models import Library, LibraryType
-from app.programmes.models import Programme
+from app.programmes.models import Programme, TrainingClass
 from app.registration.models import Registration, RegistrationStatus
 from tests.conftest import login
 
@@ -67,6 +68,20 @@ def test_the_full_demo_dashboard_says_what_the_press_release_says(app: Flask) ->
                 Registration.province_code == "52",
             )
         )
+        # Attendance for every day of every class: one mark per approved person and class day.
+        spans = db.session.execute(
+            select(TrainingClass.start_date, TrainingClass.end_date)
+            .join(Registration, Registration.class_id == TrainingClass.id)
+            .where(Registration.programme_id == programme_id, Registration.status == RegistrationStatus.APPROVED)
+        ).all()
+        days = sum((end - start).days + 1 for start, end in spans)
+        marks = db.session.scalar(
+            select(func.count())
+            .select_from(AttendanceMark)
+            .join(Registration, Registration.id == AttendanceMark.registration_id)
+            .where(Registration.programme_id == programme_id)
+        )
+    assert marks == days
     assert expected == {
         "participants": 1238,
         "provinces": 30,

@@ -107,3 +107,68 @@ def test_csv_cells_never_start_a_formula() -> None:
         assert csv_safe(value) == "'" + value
     assert csv_safe("Kelas Bali") == "Kelas Bali"
     assert csv_safe(-1) == -1
+
+
+def test_class_fill_counts_only_the_chosen_province(app: Flask) -> None:
+    """From a trial: the fill table counted the whole class, so an NTB coordinator could subtract NTB's
+    participants from it and learn Bali's. With a province, only that province's approved count."""
+    import io
+
+    from openpyxl import load_workbook
+
+    programme_id, _batch, _other = _programmes(app)
+    coordinator = app.test_client()
+    login(coordinator, "koordinator.ntb@sibimtek.id", DEMO_PASSWORD)
+    workbook = load_workbook(io.BytesIO(coordinator.get(f"/kelola/program/{programme_id}/dasbor.xlsx").data))
+    fill = {row[1]: row[3] for row in workbook["Keterisian kelas"].iter_rows(min_row=2, values_only=True)}
+    whole = {row[1]: row[3] for row in _sheet(_organiser(app), programme_id, "")}
+    ntb = {row[1]: row[3] for row in _sheet(_organiser(app), programme_id, "?provinsi=52")}
+    assert fill == ntb
+    (mataram,) = [name for name in fill if "Bali – Nusa Tenggara Barat" in name]
+    assert (whole[mataram], ntb[mataram]) == (22, 14)  # 8 of the 22 are from Bali
+
+
+def _sheet(client: FlaskClient, programme_id: int, query: str) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    data = client.get(f"/kelola/program/{programme_id}/dasbor.xlsx{query}").data
+    return list(load_workbook(io.BytesIO(data))["Keterisian kelas"].iter_rows(min_row=2, values_only=True))
+
+
+def test_downloads_name_their_filters(app: Flask) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    programme_id, batch_id, _other = _programmes(app)
+    client = _organiser(app)
+    response = client.get(
+        f"/kelola/program/{programme_id}/dasbor.xlsx?provinsi=52&jenis=desa_kelurahan&angkatan={batch_id}"
+    )
+    disposition = response.headers["Content-Disposition"]
+    assert "-52-angkatan-1-desa-kelurahan.xlsx" in disposition
+    assert disposition.startswith("attachment")
+    named = dict(load_workbook(io.BytesIO(response.data))["Filter"].iter_rows(min_row=2, values_only=True))
+    assert named["Provinsi"] == "Nusa Tenggara Barat"
+    assert named["Jenis perpustakaan"] == "Perpustakaan desa/kelurahan"
+    assert named["Angkatan"].startswith("Angkatan")
+    assert named["Kelas mulai dari"] == "–"
+    assert named["Diunduh"]
+    csv_text = client.get(f"/kelola/program/{programme_id}/dasbor.csv?provinsi=52").get_data(as_text=True)
+    assert "Filter,Nilai" in csv_text
+    assert "Provinsi,Nusa Tenggara Barat" in csv_text
+    assert "Angkatan,Semua angkatan" in csv_text
+
+
+def test_the_tile_map_names_each_province_and_its_figure(app: Flask) -> None:
+    programme_id, _batch, _other = _programmes(app)
+    page = _organiser(app).get(f"/kelola/program/{programme_id}/dasbor").get_data(as_text=True)
+    assert len(tilemap.SHORT) == 38
+    assert set(tilemap.SHORT) == set(tilemap.GRID)
+    ntb = page.split('data-code="52"')[1].split("</g>")[0]
+    assert ">NTB</text>" in ntb
+    assert ">14</text>" in ntb
+    assert "Nusa Tenggara Barat: 14" in ntb
+    assert 'id="reached-definition"' in page

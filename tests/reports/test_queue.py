@@ -39,6 +39,8 @@ def test_registrations_waiting_are_counted_per_class_and_link_to_the_filtered_li
     home = client.get("/beranda").get_data(as_text=True)
     assert f"/kelola/kelas/{moderated}/pendaftar?status=submitted" in home
     assert "Kelas Moderasi" in home
+    year = lines[0].start_date.year
+    assert f'Kelas Moderasi</strong> <span class="text-muted queue-year">({year})</span>' in home  # 2023 or 2027?
 
 
 def test_certificates_ready_count_only_the_people_who_met_the_attendance_rule(app, finished_class) -> None:

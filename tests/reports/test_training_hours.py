@@ -74,9 +74,22 @@ def test_a_coordinator_sees_only_their_province_and_never_a_full_nik(
 
     login_as(Role.COORDINATOR, province_code="35")
     year = certified["year"]
-    page = client.get(f"/kelola/jp?tahun={year}&provinsi=52").get_data(as_text=True)
+    assert client.get(f"/kelola/jp?tahun={year}&provinsi=52").status_code == 403  # never a silent switch
+    assert client.get(f"/kelola/jp.xlsx?tahun={year}&provinsi=52").status_code == 403
+    page = client.get(f"/kelola/jp?tahun={year}").get_data(as_text=True)
     assert 'class="jp-row"' not in page
     assert client.get(f"/kelola/jp.xlsx?tahun={year}&nik=lengkap").status_code == 403
     ntb = app.test_client()
     login(ntb, make_user(Role.COORDINATOR, province_code="52").email)
     assert ntb.get(f"/kelola/jp?tahun={year}").get_data(as_text=True).count('class="jp-row"') == 2
+
+
+def test_the_page_opens_on_the_latest_year_with_completions(app, client, login_as, certified) -> None:
+    """Today is years after the demo's classes: the page opens on the year that has people, not on an
+    empty current year (a year asked for is kept)."""
+    login_as(Role.ORGANISER)
+    page = client.get("/kelola/jp").get_data(as_text=True)
+    assert page.count('class="jp-row"') == 2
+    year = certified["year"]
+    assert f'value="{year}" selected' in page
+    assert 'class="jp-row"' not in client.get(f"/kelola/jp?tahun={certified['year'] + 1}").get_data(as_text=True)
