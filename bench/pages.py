@@ -70,6 +70,7 @@ def pages(app) -> list[tuple[str, str, str]]:
             select(Registration.class_id).group_by(Registration.class_id).order_by(func.count().desc()).limit(1)
         )
     organiser, participant = "panitia@sibimtek.id", "peserta@sibimtek.id"
+    coordinator = "koordinator.ntb@sibimtek.id"
     return [
         ("class certificates (Mataram)", organiser, f"/kelola/kelas/{mataram.id}/sertifikat"),
         ("class certificates (largest)", organiser, f"/kelola/kelas/{biggest}/sertifikat"),
@@ -82,7 +83,27 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("training hours (JP)", organiser, "/kelola/jp?tahun=2023"),
         ("coverage", organiser, "/kelola/cakupan"),
         ("coverage (not reached)", organiser, "/kelola/cakupan?tampilan=belum"),
+        # the read-only API, with a personal access token of the same accounts
+        ("api programmes", f"api:{organiser}", "/api/v1/programmes"),
+        ("api classes", f"api:{organiser}", f"/api/v1/classes?programme_id={programme.id}&per_page=100"),
+        ("api class registrations", f"api:{organiser}", f"/api/v1/classes/{biggest}/registrations?per_page=100"),
+        ("api classes (coordinator)", f"api:{coordinator}", f"/api/v1/classes?programme_id={programme.id}"),
     ]
+
+
+def _token(app, email: str) -> str:
+    """A fresh personal access token of the account (the API's Bearer secret)."""
+    from sqlalchemy import select
+
+    from app.auth import api_tokens
+    from app.auth.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == email)).one()
+        secret = api_tokens.create_token(user, "bench").secret
+        db.session.commit()
+    return secret
 
 
 def timed_gets(client, engine, name: str, url: str, runs: int) -> tuple[list[int], list[float]]:
@@ -119,7 +140,9 @@ def measure(app, runs: int) -> list[dict[str, object]]:
     for name, email, url in pages(app):
         if email not in clients:
             client = app.test_client()
-            if email:
+            if email.startswith("api:"):
+                client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {_token(app, email[4:])}"
+            elif email:
                 client.post("/masuk", data={"email": email, "password": DEMO_PASSWORD})
             clients[email] = client
         client = clients[email]
