@@ -7,6 +7,7 @@ from typing import Any
 
 from app.api.responses import MAX_ID
 from app.core.pagination import MAX_PAGE
+from app.libraries.models import LibraryType
 
 JSONObject = dict[str, Any]
 
@@ -124,6 +125,89 @@ SCHEMAS: JSONObject = {
 }
 
 
+_COUNT = {"type": "integer", "minimum": 0}
+_PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
+_LIBRARY_TYPE = _enum(*(t.value for t in LibraryType))
+_REGISTRATION_STATUS = SCHEMAS["Registration"]["properties"]["status"]
+
+
+def _group(key: JSONObject) -> JSONObject:
+    return _object(
+        {
+            **key,
+            "participants": {**_COUNT, "description": "Approved participants."},
+            "libraries": {**_COUNT, "description": "Libraries with at least one approved participant."},
+        }
+    )
+
+
+SCHEMAS["Dashboard"] = _object(
+    {
+        "programme": _object({"id": _ID, "code": _STRING, "year": {"type": "integer"}}),
+        "filters": {
+            **_object(
+                {
+                    "batch": {"type": ["integer", "null"]},
+                    "province": {"type": ["string", "null"], "pattern": r"^\d{2}$"},
+                    "library_type": {"oneOf": [{"type": "null"}, _LIBRARY_TYPE]},
+                    "from": {"type": ["string", "null"], "format": "date"},
+                    "to": {"type": ["string", "null"], "format": "date"},
+                }
+            ),
+            "description": "The filters applied; a coordinator's province is always set to their own.",
+        },
+        "headline": _object(
+            {
+                "participants": {**_COUNT, "description": "Approved participants."},
+                "provinces": {**_COUNT, "description": "Provinces with at least one approved participant."},
+                "batches": {**_COUNT, "description": "Batches with at least one approved participant."},
+                "libraries_reached": {
+                    **_object({t.value: _COUNT for t in LibraryType}),
+                    "description": "Libraries with at least one approved participant, per library type.",
+                },
+                "attendance_percent": {**_PERCENT, "description": "Days present of class days, in percent."},
+                "certificates": _object(
+                    {
+                        "eligible": {**_COUNT, "description": "Present on enough days for a certificate."},
+                        "issued": {**_COUNT, "description": "Holding a valid certificate."},
+                    }
+                ),
+                "waiting": {**_COUNT, "description": "Registrations on the waiting list."},
+            }
+        ),
+        "by_status": {
+            **_object(dict.fromkeys(_REGISTRATION_STATUS["enum"], _COUNT)),
+            "description": "Registrations per status.",
+        },
+        "by_area": _object(
+            {
+                "level": {
+                    **_enum("province", "regency"),
+                    "description": "Provinces for planners; a coordinator's province by regency/city.",
+                },
+                "rows": {"type": "array", "items": _group({"code": _STRING, "name": _STRING})},
+            }
+        ),
+        "by_library_type": {"type": "array", "items": _group({"type": _LIBRARY_TYPE})},
+        "classes": {
+            "type": "array",
+            "description": "Seats taken per class, in batch and date order (a coordinator: announced classes "
+            "serving their province).",
+            "items": _object(
+                {
+                    "id": _ID,
+                    "name": _STRING,
+                    "batch": _STRING,
+                    "capacity": {"type": "integer", "minimum": 0},
+                    "approved": _COUNT,
+                    "percent": {"type": "number", "minimum": 0},
+                }
+            ),
+        },
+    }
+)
+
+
 def _page_of(schema: str) -> JSONObject:
     return _object(
         {
@@ -144,16 +228,28 @@ def _error(description: str) -> JSONObject:
 
 
 def _list_operation(operation_id: str, summary: str, schema: str, parameters: list[JSONObject]) -> JSONObject:
+    return _operation(
+        operation_id,
+        summary,
+        [*parameters, *PAGING],
+        "Satu halaman; tautan halaman berikutnya di next dan header Link.",
+        _page_of(schema),
+    )
+
+
+def _operation(
+    operation_id: str, summary: str, parameters: list[JSONObject], answer: str, schema: JSONObject
+) -> JSONObject:
     return {
         "get": {
             "operationId": operation_id,
             "summary": summary,
-            "parameters": [*parameters, *PAGING],
+            "parameters": parameters,
             "responses": {
                 "200": {
-                    "description": "Satu halaman; tautan halaman berikutnya di next dan header Link.",
+                    "description": answer,
                     "headers": {"ETag": {"schema": _STRING, "description": "ETag lemah; kirim lagi di If-None-Match."}},
-                    "content": {"application/json": {"schema": _page_of(schema)}},
+                    "content": {"application/json": {"schema": schema}},
                 },
                 "304": {"description": "Tidak berubah sejak ETag di If-None-Match."},
                 "400": _error("Parameter tidak valid."),
@@ -178,6 +274,24 @@ PATHS: JSONObject = {
     ),
     "/api/v1/programmes/{programme_id}/batches": _list_operation(
         "listBatches", "Angkatan sebuah program", "Batch", [_path_id("programme_id", "ID program.")]
+    ),
+    "/api/v1/programmes/{programme_id}/dashboard": _operation(
+        "getProgrammeDashboard",
+        "The programme dashboard's figures (a coordinator: their own province, by regency/city)",
+        [
+            _path_id("programme_id", "Programme id."),
+            _query("batch", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Only this batch of the programme."),
+            _query(
+                "province",
+                {"type": "integer", "minimum": 11, "maximum": 99},
+                "Kemendagri province code, e.g. 52 (a coordinator: their own only; another one is a 403).",
+            ),
+            _query("library_type", _LIBRARY_TYPE, "Only participants from this type of library."),
+            _query("from", _DATE, "Only classes starting on or after this date (YYYY-MM-DD)."),
+            _query("to", _DATE, "Only classes starting on or before this date (YYYY-MM-DD)."),
+        ],
+        "The figures, with the filters applied.",
+        {"$ref": "#/components/schemas/Dashboard"},
     ),
     "/api/v1/classes": _list_operation(
         "listClasses",
