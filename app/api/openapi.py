@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.responses import MAX_ID
+from app.api.tokens import api_limit
 from app.core.pagination import MAX_PAGE
 from app.libraries.models import LibraryType
 
@@ -40,167 +41,244 @@ def _path_id(name: str, description: str) -> JSONObject:
 
 
 PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Halaman, mulai 1."),
-    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}, "Baris per halaman (≤ 100)."),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number, starting at 1."),
+    _query(
+        "per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}, "Rows per page (at most 100)."
+    ),
 ]
-PROVINCE = _query("province", {"type": "integer", "minimum": 11, "maximum": 99}, "Kode provinsi Kemendagri, mis. 52.")
+PROVINCE = _query(
+    "province", {"type": "integer", "minimum": 11, "maximum": 99}, "Kemendagri province code, e.g. 52 (NTB)."
+)
+
+
+def _d(schema: JSONObject, description: str) -> JSONObject:
+    """`schema` with its description."""
+    return {**schema, "description": description}
+
+
+_COUNT = {"type": "integer", "minimum": 0}
+_PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
+_YEAR = {"type": "integer"}
+_LIBRARY_TYPE = _enum(*(t.value for t in LibraryType))
+_PROGRAMME_STATUS = _enum("draft", "active", "archived")
+_CLASS_STATUS = _enum(
+    "draft", "published", "registration_open", "registration_closed", "running", "finished", "cancelled"
+)
+_REGISTRATION_STATUS = _enum("submitted", "approved", "waitlisted", "rejected", "cancelled")
+_ATTENDANCE_STATUS = {"enum": ["hadir", "terlambat", "izin", "sakit", "alpa", None]}
 
 SCHEMAS: JSONObject = {
-    "Error": _object({"error": _object({"status": {"type": "integer"}, "message": _STRING})}),
+    "Error": _object(
+        {
+            "error": _d(
+                _object(
+                    {
+                        "status": _d({"type": "integer"}, "The HTTP status code, repeated."),
+                        "message": _d(_STRING, "What went wrong, in the account's language."),
+                    }
+                ),
+                "Every error of the API has this shape.",
+            )
+        }
+    ),
     "Programme": _object(
         {
-            "id": _ID,
-            "code": _STRING,
-            "name": _STRING,
-            "year": {"type": "integer"},
-            "status": _enum("draft", "active", "archived"),
-            "jp_total": {"type": "integer"},
+            "id": _d(_ID, "Programme id."),
+            "code": _d(_STRING, "Short code of the programme, e.g. SPP-TIK."),
+            "name": _d(_STRING, "Name of the programme."),
+            "year": _d(_YEAR, "Year the programme runs in."),
+            "status": _d(_PROGRAMME_STATUS, "draft (planners only), active or archived."),
+            "jp_total": _d({"type": "integer"}, "Lesson hours (JP, 45 minutes each) stated on its certificates."),
         }
     ),
     "Batch": _object(
         {
-            "id": _ID,
-            "programme_id": _ID,
-            "number": {"type": "integer"},
-            "name": _STRING,
-            "start_date": _DATE,
-            "end_date": _DATE,
+            "id": _d(_ID, "Batch id."),
+            "programme_id": _d(_ID, "Programme the batch belongs to."),
+            "number": _d({"type": "integer"}, "Batch number within the programme (angkatan 1, 2, ...)."),
+            "name": _d(_STRING, "Name of the batch."),
+            "start_date": _d(_DATE, "First day of the batch."),
+            "end_date": _d(_DATE, "Last day of the batch."),
         }
     ),
     "Class": _object(
         {
-            "id": _ID,
-            "programme_id": _ID,
-            "batch_id": _ID,
-            "name": _STRING,
-            "venue_name": _STRING,
-            "regency_code": _STRING,
-            "province_code": _STRING,
-            "start_date": _DATE,
-            "end_date": _DATE,
-            "status": _enum(
-                "draft", "published", "registration_open", "registration_closed", "running", "finished", "cancelled"
-            ),
-            "capacity": {"type": "integer", "minimum": 1},
-            "seats_taken": {"type": "integer", "minimum": 0},
-            "seats_left": {"type": "integer", "minimum": 0},
+            "id": _d(_ID, "Class id."),
+            "programme_id": _d(_ID, "Programme of the class."),
+            "batch_id": _d(_ID, "Batch of the class."),
+            "name": _d(_STRING, "Name of the class."),
+            "venue_name": _d(_STRING, "Where the class meets."),
+            "regency_code": _d(_STRING, "Kemendagri code of the venue's regency/city, e.g. 52.71."),
+            "province_code": _d(_STRING, "Kemendagri code of the venue's province, e.g. 52."),
+            "start_date": _d(_DATE, "First day of the class."),
+            "end_date": _d(_DATE, "Last day of the class."),
+            "status": _d(_CLASS_STATUS, "Status of the class today (registration opens and closes by date)."),
+            "capacity": _d({"type": "integer", "minimum": 1}, "Seats in the class."),
+            "seats_taken": _d({"type": "integer", "minimum": 0}, "Seats held by approved participants."),
+            "seats_left": _d({"type": "integer", "minimum": 0}, "Seats still free."),
         }
     ),
     "Registration": _object(
         {
-            "id": _ID,
-            "class_id": _ID,
-            "full_name": _STRING,
+            "id": _d(_ID, "Registration id."),
+            "class_id": _d(_ID, "Class of the registration."),
+            "full_name": _d(_STRING, "Name as it goes on the certificate."),
             "nik": {
                 "type": "string",
-                "description": "Disamarkan: 5271••••••••0001 (kosong bila sudah dihapus).",
+                "description": "National identity number (NIK), always masked: 5271••••••••0001 (empty once erased).",
                 "pattern": r"^(|\d{4}•+\d{4})$",
             },
-            "status": _enum("submitted", "approved", "waitlisted", "rejected", "cancelled"),
-            "province_code": _STRING,
-            "quota_group": _STRING,
-            "library": _object({"id": _ID, "name": _STRING, "type": _STRING}),
+            "status": _d(_REGISTRATION_STATUS, "Status of the registration."),
+            "province_code": _d(_STRING, "Province the participant comes from (Kemendagri code)."),
+            "quota_group": _d(_STRING, "Quota group of the participant's library (provincial, regency_city, ...)."),
+            "library": _d(
+                _object(
+                    {
+                        "id": _d(_ID, "Library id."),
+                        "name": _d(_STRING, "Name of the library."),
+                        "type": _d(_STRING, "Library type, e.g. desa_kelurahan."),
+                    }
+                ),
+                "The library the participant works at.",
+            ),
             "attendance": {
                 "type": "array",
+                "description": "Attendance on each class day.",
                 "items": _object(
-                    {"date": _DATE, "status": {"enum": ["hadir", "terlambat", "izin", "sakit", "alpa", None]}}
+                    {
+                        "date": _d(_DATE, "Class day."),
+                        "status": _d(_ATTENDANCE_STATUS, "Mark of the day (hadir = present; null: not marked)."),
+                    }
                 ),
             },
-            "days_present": {"type": "integer", "minimum": 0},
-            "eligible": {"type": "boolean", "description": "Hadir cukup hari untuk sertifikat (aturan program)."},
+            "days_present": _d({"type": "integer", "minimum": 0}, "Class days the participant was present."),
+            "eligible": {
+                "type": "boolean",
+                "description": "Present on enough days for a certificate (the programme's rule).",
+            },
             "certificate": {
+                "description": "The participant's valid certificate, or null.",
                 "oneOf": [
                     {"type": "null"},
                     _object(
                         {
-                            "number": _STRING,
-                            "status": _enum("valid"),
-                            "issued_at": {"type": "string", "format": "date-time"},
+                            "number": _d(_STRING, "Certificate number, e.g. 001/SPP-TIK/PERPUSNAS/V/2023."),
+                            "status": _d(_enum("valid"), "Only valid certificates are listed."),
+                            "issued_at": _d({"type": "string", "format": "date-time"}, "When it was issued."),
                         }
                     ),
-                ]
+                ],
             },
         }
     ),
 }
 
 
-_COUNT = {"type": "integer", "minimum": 0}
-_PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
-_LIBRARY_TYPE = _enum(*(t.value for t in LibraryType))
-_REGISTRATION_STATUS = SCHEMAS["Registration"]["properties"]["status"]
-
-
 def _group(key: JSONObject) -> JSONObject:
     return _object(
         {
             **key,
-            "participants": {**_COUNT, "description": "Approved participants."},
-            "libraries": {**_COUNT, "description": "Libraries with at least one approved participant."},
+            "participants": _d(_COUNT, "Approved participants."),
+            "libraries": _d(_COUNT, "Libraries with at least one approved participant."),
         }
     )
 
 
 SCHEMAS["Dashboard"] = _object(
     {
-        "programme": _object({"id": _ID, "code": _STRING, "year": {"type": "integer"}}),
-        "filters": {
-            **_object(
+        "programme": _d(
+            _object(
                 {
-                    "batch": {"type": ["integer", "null"]},
-                    "province": {"type": ["string", "null"], "pattern": r"^\d{2}$"},
-                    "library_type": {"oneOf": [{"type": "null"}, _LIBRARY_TYPE]},
-                    "from": {"type": ["string", "null"], "format": "date"},
-                    "to": {"type": ["string", "null"], "format": "date"},
+                    "id": _d(_ID, "Programme id."),
+                    "code": _d(_STRING, "Short code of the programme."),
+                    "year": _d(_YEAR, "Year the programme runs in."),
                 }
             ),
-            "description": "The filters applied; a coordinator's province is always set to their own.",
-        },
-        "headline": _object(
-            {
-                "participants": {**_COUNT, "description": "Approved participants."},
-                "provinces": {**_COUNT, "description": "Provinces with at least one approved participant."},
-                "batches": {**_COUNT, "description": "Batches with at least one approved participant."},
-                "libraries_reached": {
-                    **_object({t.value: _COUNT for t in LibraryType}),
-                    "description": "Libraries with at least one approved participant, per library type.",
-                },
-                "attendance_percent": {**_PERCENT, "description": "Days present of class days, in percent."},
-                "certificates": _object(
-                    {
-                        "eligible": {**_COUNT, "description": "Present on enough days for a certificate."},
-                        "issued": {**_COUNT, "description": "Holding a valid certificate."},
-                    }
-                ),
-                "waiting": {**_COUNT, "description": "Registrations on the waiting list."},
-            }
+            "The programme the figures are of.",
         ),
-        "by_status": {
-            **_object(dict.fromkeys(_REGISTRATION_STATUS["enum"], _COUNT)),
-            "description": "Registrations per status.",
-        },
-        "by_area": _object(
-            {
-                "level": {
-                    **_enum("province", "regency"),
-                    "description": "Provinces for planners; a coordinator's province by regency/city.",
-                },
-                "rows": {"type": "array", "items": _group({"code": _STRING, "name": _STRING})},
-            }
+        "filters": _d(
+            _object(
+                {
+                    "batch": _d({"type": ["integer", "null"]}, "Batch id, or null for every batch."),
+                    "province": _d(
+                        {"type": ["string", "null"], "pattern": r"^\d{2}$"}, "Province code, or null for all."
+                    ),
+                    "library_type": {
+                        "description": "Library type, or null for every type.",
+                        "oneOf": [{"type": "null"}, _LIBRARY_TYPE],
+                    },
+                    "from": _d({"type": ["string", "null"], "format": "date"}, "Classes starting on or after."),
+                    "to": _d({"type": ["string", "null"], "format": "date"}, "Classes starting on or before."),
+                }
+            ),
+            "The filters applied; a coordinator's province is always set to their own.",
         ),
-        "by_library_type": {"type": "array", "items": _group({"type": _LIBRARY_TYPE})},
+        "headline": _d(
+            _object(
+                {
+                    "participants": _d(_COUNT, "Approved participants."),
+                    "provinces": _d(_COUNT, "Provinces with at least one approved participant."),
+                    "batches": _d(_COUNT, "Batches with at least one approved participant."),
+                    "libraries_reached": _d(
+                        _object({t.value: _d(_COUNT, f"Libraries of type {t.value}.") for t in LibraryType}),
+                        "Libraries with at least one approved participant, per library type.",
+                    ),
+                    "attendance_percent": _d(_PERCENT, "Days present of all class days, in percent (1 decimal)."),
+                    "certificates": _d(
+                        _object(
+                            {
+                                "eligible": _d(_COUNT, "Present on enough days for a certificate."),
+                                "issued": _d(_COUNT, "Holding a valid certificate."),
+                            }
+                        ),
+                        "Certificates: who may have one, who has one.",
+                    ),
+                    "waiting": _d(_COUNT, "Registrations on the waiting list."),
+                }
+            ),
+            "The headline figures of the dashboard.",
+        ),
+        "by_status": _d(
+            _object({s: _d(_COUNT, f"Registrations {s}.") for s in _REGISTRATION_STATUS["enum"]}),
+            "Registrations per status.",
+        ),
+        "by_area": _d(
+            _object(
+                {
+                    "level": _d(
+                        _enum("province", "regency"), "province for planners; regency for a coordinator's province."
+                    ),
+                    "rows": {
+                        "type": "array",
+                        "description": "Areas with approved participants, most participants first.",
+                        "items": _group(
+                            {
+                                "code": _d(_STRING, "Kemendagri code: 52 (province) or 52.71 (regency/city)."),
+                                "name": _d(_STRING, "Name of the province or regency/city."),
+                            }
+                        ),
+                    },
+                }
+            ),
+            "Participants and libraries per area.",
+        ),
+        "by_library_type": {
+            "type": "array",
+            "description": "Participants and libraries per library type (every type, zeros included).",
+            "items": _group({"type": _d(_LIBRARY_TYPE, "Library type.")}),
+        },
         "classes": {
             "type": "array",
             "description": "Seats taken per class, in batch and date order (a coordinator: announced classes "
             "serving their province).",
             "items": _object(
                 {
-                    "id": _ID,
-                    "name": _STRING,
-                    "batch": _STRING,
-                    "capacity": {"type": "integer", "minimum": 0},
-                    "approved": _COUNT,
-                    "percent": {"type": "number", "minimum": 0},
+                    "id": _d(_ID, "Class id."),
+                    "name": _d(_STRING, "Name of the class."),
+                    "batch": _d(_STRING, "Name of the class's batch."),
+                    "capacity": _d({"type": "integer", "minimum": 0}, "Seats in the class."),
+                    "approved": _d(_COUNT, "Approved participants (from any library)."),
+                    "percent": _d({"type": "number", "minimum": 0}, "approved / capacity, in percent (1 decimal)."),
                 }
             ),
         },
@@ -211,11 +289,15 @@ SCHEMAS["Dashboard"] = _object(
 def _page_of(schema: str) -> JSONObject:
     return _object(
         {
-            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
-            "total": {"type": "integer", "minimum": 0},
-            "next": {**_NULLABLE_STRING, "format": "uri"},
+            "data": {
+                "type": "array",
+                "description": "The rows of this page.",
+                "items": {"$ref": f"#/components/schemas/{schema}"},
+            },
+            "page": _d({"type": "integer", "minimum": 1}, "This page's number."),
+            "per_page": _d({"type": "integer", "minimum": 1, "maximum": 100}, "Rows per page."),
+            "total": _d({"type": "integer", "minimum": 0}, "Rows on all pages."),
+            "next": _d({**_NULLABLE_STRING, "format": "uri"}, "URL of the next page (also in Link), or null."),
         }
     )
 
@@ -227,60 +309,77 @@ def _error(description: str) -> JSONObject:
     }
 
 
-def _list_operation(operation_id: str, summary: str, schema: str, parameters: list[JSONObject]) -> JSONObject:
+def _list_operation(
+    operation_id: str, summary: str, description: str, schema: str, parameters: list[JSONObject]
+) -> JSONObject:
     return _operation(
         operation_id,
         summary,
+        description,
         [*parameters, *PAGING],
-        "Satu halaman; tautan halaman berikutnya di next dan header Link.",
+        "One page; the next page's URL is in next and in the Link header.",
         _page_of(schema),
     )
 
 
 def _operation(
-    operation_id: str, summary: str, parameters: list[JSONObject], answer: str, schema: JSONObject
+    operation_id: str, summary: str, description: str, parameters: list[JSONObject], answer: str, schema: JSONObject
 ) -> JSONObject:
     return {
         "get": {
             "operationId": operation_id,
             "summary": summary,
+            "description": description,
             "parameters": parameters,
             "responses": {
                 "200": {
                     "description": answer,
-                    "headers": {"ETag": {"schema": _STRING, "description": "ETag lemah; kirim lagi di If-None-Match."}},
+                    "headers": {
+                        "ETag": {"schema": _STRING, "description": "Weak ETag; send it back in If-None-Match."}
+                    },
                     "content": {"application/json": {"schema": schema}},
                 },
-                "304": {"description": "Tidak berubah sejak ETag di If-None-Match."},
-                "400": _error("Parameter tidak valid."),
-                "401": _error("Token tidak ada, tidak dikenal, dicabut atau kedaluwarsa."),
-                "403": _error("Peran akun tidak mengizinkan."),
-                "404": _error("Tidak ada, atau tidak terlihat untuk akun ini."),
-                "429": _error("Terlalu banyak permintaan untuk token ini."),
+                "304": {"description": "Not modified since the ETag sent in If-None-Match (no body)."},
+                "400": _error("A parameter is not valid."),
+                "401": _error("No token, or an unknown, revoked or expired one."),
+                "403": _error("The account's role does not allow this."),
+                "404": _error("Does not exist, or is not visible to this account."),
+                "429": _error("Too many requests for this token; wait and retry."),
             },
         }
     }
 
 
+_ID_FILTER = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
 PATHS: JSONObject = {
     "/api/v1/programmes": _list_operation(
         "listProgrammes",
-        "Program yang terlihat untuk akun ini",
+        "Programmes visible to this account",
+        "Planners see every programme; facilitators and coordinators the programmes with a class they may "
+        "see. Newest year first.",
         "Programme",
         [
-            _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "Tahun program."),
-            _query("status", _enum("draft", "active", "archived"), "Status program."),
+            _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "Only programmes of this year."),
+            _query("status", _PROGRAMME_STATUS, "Only programmes with this status."),
         ],
     ),
     "/api/v1/programmes/{programme_id}/batches": _list_operation(
-        "listBatches", "Angkatan sebuah program", "Batch", [_path_id("programme_id", "ID program.")]
+        "listBatches",
+        "Batches of a programme",
+        "The batches of one programme, in number order (coordinators and facilitators: batches with a class "
+        "they may see).",
+        "Batch",
+        [_path_id("programme_id", "Programme id.")],
     ),
     "/api/v1/programmes/{programme_id}/dashboard": _operation(
         "getProgrammeDashboard",
-        "The programme dashboard's figures (a coordinator: their own province, by regency/city)",
+        "The programme dashboard's figures",
+        "The figures of the programme dashboard page. Planners and coordinators only (a coordinator: their "
+        "own province, by regency/city, announced classes only; a draft programme is a 404 for them).",
         [
             _path_id("programme_id", "Programme id."),
-            _query("batch", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Only this batch of the programme."),
+            _query("batch", _ID_FILTER, "Only this batch of the programme (another programme's batch is a 404)."),
             _query(
                 "province",
                 {"type": "integer", "minimum": 11, "maximum": 99},
@@ -295,26 +394,50 @@ PATHS: JSONObject = {
     ),
     "/api/v1/classes": _list_operation(
         "listClasses",
-        "Kelas yang terlihat, dengan kursi terisi dan tersisa",
+        "Classes visible to this account, with seats taken and left",
+        "Planners see every class; facilitators their own classes; coordinators the announced classes "
+        "serving their province. In date order.",
         "Class",
         [
-            _query("programme_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Hanya kelas program ini."),
-            _query("batch_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Hanya kelas angkatan ini."),
+            _query("programme_id", _ID_FILTER, "Only classes of this programme."),
+            _query("batch_id", _ID_FILTER, "Only classes of this batch."),
             PROVINCE,
-            _query("status", SCHEMAS["Class"]["properties"]["status"], "Status kelas saat ini."),
+            _query("status", _CLASS_STATUS, "Only classes with this status today."),
         ],
     ),
     "/api/v1/classes/{class_id}/registrations": _list_operation(
         "listRegistrations",
-        "Peserta sebuah kelas: NIK disamarkan, presensi per hari, sertifikat",
+        "Participants of a class: masked NIK, attendance per day, certificate",
+        "The people of one class (coordinators: only those from their province). No phone, email, NIP or "
+        "birth date. Each page read is recorded in the access log.",
         "Registration",
         [
-            _path_id("class_id", "ID kelas."),
-            PROVINCE,
-            _query("status", SCHEMAS["Registration"]["properties"]["status"], "Status pendaftaran."),
+            _path_id("class_id", "Class id."),
+            _d(PROVINCE, "Only participants from this province (Kemendagri code, e.g. 52)."),
+            _query("status", _REGISTRATION_STATUS, "Only registrations with this status."),
         ],
     ),
 }
+
+
+def _info_description(limit: str) -> str:
+    return (
+        "Read-only API of Sibimtek, the training platform of the National Library of Indonesia (Perpusnas).\n\n"
+        "**Authentication.** Every request carries a personal access token: "
+        "`Authorization: Bearer sbt_…`. Staff accounts make and revoke their tokens on their account page "
+        "(/akun); a token is shown once. Answers are scoped like the app: planners see everything, "
+        "facilitators their classes, coordinators their province.\n\n"
+        "**Pagination.** Lists take `page` (from 1) and `per_page` (at most 100) and answer "
+        "`{data, page, per_page, total, next}`; `next` (also in the `Link` header) is the next page's URL, "
+        "null on the last page.\n\n"
+        "**Caching.** Every answer has a weak `ETag`; send it back in `If-None-Match` to get a "
+        "`304 Not Modified` without a body while nothing changed.\n\n"
+        f"**Rate limit.** {limit} per token (requests without a valid token share their address's allowance); "
+        "past it, `429`.\n\n"
+        "**Personal data.** NIKs (national identity numbers) are always masked (`5271••••••••0001`); "
+        "phone numbers, email addresses, NIPs and birth dates are never returned.\n\n"
+        '**Errors.** Every error is `{"error": {"status": 404, "message": "…"}}` with its status code.'
+    )
 
 
 def description() -> JSONObject:
@@ -324,13 +447,18 @@ def description() -> JSONObject:
         "info": {
             "title": "Sibimtek API",
             "version": "1.0.0",
-            "description": "API baca-saja Sibimtek. Setiap permintaan membawa token pribadi "
-            "(`Authorization: Bearer sbt_…`, dibuat di /akun); datanya dibatasi seperti di aplikasi.",
+            "description": _info_description(api_limit()),
         },
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,
-            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal access token (sbt_…) made on /akun.",
+                }
+            },
         },
         "security": [{"token": []}],
     }
