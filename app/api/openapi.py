@@ -3,25 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.api.responses import MAX_ID
+from app.api.schemas import (
+    CLASS_STATUS,
+    DATE,
+    LIBRARY_TYPE,
+    NULLABLE_STRING,
+    PROGRAMME_STATUS,
+    REGISTRATION_STATUS,
+    SCHEMAS,
+    STRING,
+    JSONObject,
+    described,
+    object_of,
+)
+from app.api.tokens import api_limit
 from app.core.pagination import MAX_PAGE
-
-JSONObject = dict[str, Any]
-
-_STRING = {"type": "string"}
-_DATE = {"type": "string", "format": "date"}
-_ID = {"type": "integer", "minimum": 1}
-_NULLABLE_STRING = {"type": ["string", "null"]}
-
-
-def _object(properties: JSONObject) -> JSONObject:
-    return {"type": "object", "required": list(properties), "properties": properties}
-
-
-def _enum(*values: str) -> JSONObject:
-    return {"type": "string", "enum": list(values)}
 
 
 def _query(name: str, schema: JSONObject, description: str) -> JSONObject:
@@ -39,99 +36,28 @@ def _path_id(name: str, description: str) -> JSONObject:
 
 
 PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Halaman, mulai 1."),
-    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}, "Baris per halaman (≤ 100)."),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number, starting at 1."),
+    _query(
+        "per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}, "Rows per page (at most 100)."
+    ),
 ]
-PROVINCE = _query("province", {"type": "integer", "minimum": 11, "maximum": 99}, "Kode provinsi Kemendagri, mis. 52.")
-
-SCHEMAS: JSONObject = {
-    "Error": _object({"error": _object({"status": {"type": "integer"}, "message": _STRING})}),
-    "Programme": _object(
-        {
-            "id": _ID,
-            "code": _STRING,
-            "name": _STRING,
-            "year": {"type": "integer"},
-            "status": _enum("draft", "active", "archived"),
-            "jp_total": {"type": "integer"},
-        }
-    ),
-    "Batch": _object(
-        {
-            "id": _ID,
-            "programme_id": _ID,
-            "number": {"type": "integer"},
-            "name": _STRING,
-            "start_date": _DATE,
-            "end_date": _DATE,
-        }
-    ),
-    "Class": _object(
-        {
-            "id": _ID,
-            "programme_id": _ID,
-            "batch_id": _ID,
-            "name": _STRING,
-            "venue_name": _STRING,
-            "regency_code": _STRING,
-            "province_code": _STRING,
-            "start_date": _DATE,
-            "end_date": _DATE,
-            "status": _enum(
-                "draft", "published", "registration_open", "registration_closed", "running", "finished", "cancelled"
-            ),
-            "capacity": {"type": "integer", "minimum": 1},
-            "seats_taken": {"type": "integer", "minimum": 0},
-            "seats_left": {"type": "integer", "minimum": 0},
-        }
-    ),
-    "Registration": _object(
-        {
-            "id": _ID,
-            "class_id": _ID,
-            "full_name": _STRING,
-            "nik": {
-                "type": "string",
-                "description": "Disamarkan: 5271••••••••0001 (kosong bila sudah dihapus).",
-                "pattern": r"^(|\d{4}•+\d{4})$",
-            },
-            "status": _enum("submitted", "approved", "waitlisted", "rejected", "cancelled"),
-            "province_code": _STRING,
-            "quota_group": _STRING,
-            "library": _object({"id": _ID, "name": _STRING, "type": _STRING}),
-            "attendance": {
-                "type": "array",
-                "items": _object(
-                    {"date": _DATE, "status": {"enum": ["hadir", "terlambat", "izin", "sakit", "alpa", None]}}
-                ),
-            },
-            "days_present": {"type": "integer", "minimum": 0},
-            "eligible": {"type": "boolean", "description": "Hadir cukup hari untuk sertifikat (aturan program)."},
-            "certificate": {
-                "oneOf": [
-                    {"type": "null"},
-                    _object(
-                        {
-                            "number": _STRING,
-                            "status": _enum("valid"),
-                            "issued_at": {"type": "string", "format": "date-time"},
-                        }
-                    ),
-                ]
-            },
-        }
-    ),
-}
+PROVINCE = _query(
+    "province", {"type": "integer", "minimum": 11, "maximum": 99}, "Kemendagri province code, e.g. 52 (NTB)."
+)
 
 
 def _page_of(schema: str) -> JSONObject:
-    return _object(
+    return object_of(
         {
-            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
-            "total": {"type": "integer", "minimum": 0},
-            "next": {**_NULLABLE_STRING, "format": "uri"},
+            "data": {
+                "type": "array",
+                "description": "The rows of this page.",
+                "items": {"$ref": f"#/components/schemas/{schema}"},
+            },
+            "page": described({"type": "integer", "minimum": 1}, "This page's number."),
+            "per_page": described({"type": "integer", "minimum": 1, "maximum": 100}, "Rows per page."),
+            "total": described({"type": "integer", "minimum": 0}, "Rows on all pages."),
+            "next": described({**NULLABLE_STRING, "format": "uri"}, "URL of the next page (also in Link), or null."),
         }
     )
 
@@ -143,64 +69,133 @@ def _error(description: str) -> JSONObject:
     }
 
 
-def _list_operation(operation_id: str, summary: str, schema: str, parameters: list[JSONObject]) -> JSONObject:
+def _list_operation(
+    operation_id: str, summary: str, description: str, schema: str, parameters: list[JSONObject]
+) -> JSONObject:
+    return _operation(
+        operation_id,
+        summary,
+        description,
+        [*parameters, *PAGING],
+        "One page; the next page's URL is in next and in the Link header.",
+        _page_of(schema),
+    )
+
+
+def _operation(
+    operation_id: str, summary: str, description: str, parameters: list[JSONObject], answer: str, schema: JSONObject
+) -> JSONObject:
     return {
         "get": {
             "operationId": operation_id,
             "summary": summary,
-            "parameters": [*parameters, *PAGING],
+            "description": description,
+            "parameters": parameters,
             "responses": {
                 "200": {
-                    "description": "Satu halaman; tautan halaman berikutnya di next dan header Link.",
-                    "headers": {"ETag": {"schema": _STRING, "description": "ETag lemah; kirim lagi di If-None-Match."}},
-                    "content": {"application/json": {"schema": _page_of(schema)}},
+                    "description": answer,
+                    "headers": {"ETag": {"schema": STRING, "description": "Weak ETag; send it back in If-None-Match."}},
+                    "content": {"application/json": {"schema": schema}},
                 },
-                "304": {"description": "Tidak berubah sejak ETag di If-None-Match."},
-                "400": _error("Parameter tidak valid."),
-                "401": _error("Token tidak ada, tidak dikenal, dicabut atau kedaluwarsa."),
-                "403": _error("Peran akun tidak mengizinkan."),
-                "404": _error("Tidak ada, atau tidak terlihat untuk akun ini."),
-                "429": _error("Terlalu banyak permintaan untuk token ini."),
+                "304": {"description": "Not modified since the ETag sent in If-None-Match (no body)."},
+                "400": _error("A parameter is not valid."),
+                "401": _error("No token, or an unknown, revoked or expired one."),
+                "403": _error("The account's role does not allow this."),
+                "404": _error("Does not exist, or is not visible to this account."),
+                "429": _error("Too many requests for this token; wait and retry."),
             },
         }
     }
 
 
+_ID_FILTER = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
 PATHS: JSONObject = {
     "/api/v1/programmes": _list_operation(
         "listProgrammes",
-        "Program yang terlihat untuk akun ini",
+        "Programmes visible to this account",
+        "Planners see every programme; facilitators and coordinators the programmes with a class they may "
+        "see. Newest year first.",
         "Programme",
         [
-            _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "Tahun program."),
-            _query("status", _enum("draft", "active", "archived"), "Status program."),
+            _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "Only programmes of this year."),
+            _query("status", PROGRAMME_STATUS, "Only programmes with this status."),
         ],
     ),
     "/api/v1/programmes/{programme_id}/batches": _list_operation(
-        "listBatches", "Angkatan sebuah program", "Batch", [_path_id("programme_id", "ID program.")]
+        "listBatches",
+        "Batches of a programme",
+        "The batches of one programme, in number order (coordinators and facilitators: batches with a class "
+        "they may see).",
+        "Batch",
+        [_path_id("programme_id", "Programme id.")],
+    ),
+    "/api/v1/programmes/{programme_id}/dashboard": _operation(
+        "getProgrammeDashboard",
+        "The programme dashboard's figures",
+        "The figures of the programme dashboard page. Planners and coordinators only (a coordinator: their "
+        "own province, by regency/city, announced classes only; a draft programme is a 404 for them).",
+        [
+            _path_id("programme_id", "Programme id."),
+            _query("batch", _ID_FILTER, "Only this batch of the programme (another programme's batch is a 404)."),
+            _query(
+                "province",
+                {"type": "integer", "minimum": 11, "maximum": 99},
+                "Kemendagri province code, e.g. 52 (a coordinator: their own only; another one is a 403).",
+            ),
+            _query("library_type", LIBRARY_TYPE, "Only participants from this type of library."),
+            _query("from", DATE, "Only classes starting on or after this date (YYYY-MM-DD)."),
+            _query("to", DATE, "Only classes starting on or before this date (YYYY-MM-DD)."),
+        ],
+        "The figures, with the filters applied.",
+        {"$ref": "#/components/schemas/Dashboard"},
     ),
     "/api/v1/classes": _list_operation(
         "listClasses",
-        "Kelas yang terlihat, dengan kursi terisi dan tersisa",
+        "Classes visible to this account, with seats taken and left",
+        "Planners see every class; facilitators their own classes; coordinators the announced classes "
+        "serving their province. In date order.",
         "Class",
         [
-            _query("programme_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Hanya kelas program ini."),
-            _query("batch_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Hanya kelas angkatan ini."),
+            _query("programme_id", _ID_FILTER, "Only classes of this programme."),
+            _query("batch_id", _ID_FILTER, "Only classes of this batch."),
             PROVINCE,
-            _query("status", SCHEMAS["Class"]["properties"]["status"], "Status kelas saat ini."),
+            _query("status", CLASS_STATUS, "Only classes with this status today."),
         ],
     ),
     "/api/v1/classes/{class_id}/registrations": _list_operation(
         "listRegistrations",
-        "Peserta sebuah kelas: NIK disamarkan, presensi per hari, sertifikat",
+        "Participants of a class: masked NIK, attendance per day, certificate",
+        "The people of one class (coordinators: only those from their province). No phone, email, NIP or "
+        "birth date. Each page read is recorded in the access log.",
         "Registration",
         [
-            _path_id("class_id", "ID kelas."),
-            PROVINCE,
-            _query("status", SCHEMAS["Registration"]["properties"]["status"], "Status pendaftaran."),
+            _path_id("class_id", "Class id."),
+            described(PROVINCE, "Only participants from this province (Kemendagri code, e.g. 52)."),
+            _query("status", REGISTRATION_STATUS, "Only registrations with this status."),
         ],
     ),
 }
+
+
+def _info_description(limit: str) -> str:
+    return (
+        "Read-only API of Sibimtek, the training platform of the National Library of Indonesia (Perpusnas).\n\n"
+        "**Authentication.** Every request carries a personal access token: "
+        "`Authorization: Bearer sbt_…`. Staff accounts make and revoke their tokens on their account page "
+        "(/akun); a token is shown once. Answers are scoped like the app: planners see everything, "
+        "facilitators their classes, coordinators their province.\n\n"
+        "**Pagination.** Lists take `page` (from 1) and `per_page` (at most 100) and answer "
+        "`{data, page, per_page, total, next}`; `next` (also in the `Link` header) is the next page's URL, "
+        "null on the last page.\n\n"
+        "**Caching.** Every answer has a weak `ETag`; send it back in `If-None-Match` to get a "
+        "`304 Not Modified` without a body while nothing changed.\n\n"
+        f"**Rate limit.** {limit} per token (requests without a valid token share their address's allowance); "
+        "past it, `429`.\n\n"
+        "**Personal data.** NIKs (national identity numbers) are always masked (`5271••••••••0001`); "
+        "phone numbers, email addresses, NIPs and birth dates are never returned.\n\n"
+        '**Errors.** Every error is `{"error": {"status": 404, "message": "…"}}` with its status code.'
+    )
 
 
 def description() -> JSONObject:
@@ -210,13 +205,18 @@ def description() -> JSONObject:
         "info": {
             "title": "Sibimtek API",
             "version": "1.0.0",
-            "description": "API baca-saja Sibimtek. Setiap permintaan membawa token pribadi "
-            "(`Authorization: Bearer sbt_…`, dibuat di /akun); datanya dibatasi seperti di aplikasi.",
+            "description": _info_description(api_limit()),
         },
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,
-            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal access token (sbt_…) made on /akun.",
+                }
+            },
         },
         "security": [{"token": []}],
     }

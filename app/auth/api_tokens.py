@@ -8,9 +8,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -87,6 +88,25 @@ def find_own_token(user: User, token_id: int) -> ApiToken | None:
 
 def revoke(token: ApiToken) -> None:
     token.revoked_at = clock.now()
+
+
+def revoke_all(user: User) -> int:
+    """Revoke every token of the account not yet revoked (one UPDATE); how many were revoked."""
+    result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]  # an UPDATE gives a cursor
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def revoke_unless_staff(user: User) -> int:
+    """An account switched off or no longer staff keeps no live token (how many were revoked): its
+    integrations stop at once rather than at each token's expiry."""
+    if user.id is None or (user.is_active and may_hold_tokens(user)):
+        return 0
+    return revoke_all(user)
 
 
 def authenticate(secret: str, now: datetime | None = None) -> User | None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.auth import signals, throttle, tokens
+from app.auth import api_tokens, signals, throttle, tokens
 from app.auth.models import LoginSession, SessionEnd, User, UserRole
 from app.auth.password_policy import ensure_password_allowed
 from app.auth.passwords import hash_password, needs_rehash, verify_password
@@ -148,6 +148,7 @@ def set_roles(user: User, roles: Iterable[Role], province_code: str | None, by: 
             user.roles.append(UserRole(role=role, province_code=scope))
         else:
             held.province_code = scope
+    api_tokens.revoke_unless_staff(user)  # e.g. a coordinator who is now only a participant
 
 
 def update_user(
@@ -161,7 +162,8 @@ def update_user(
     active: bool,
     by: User,
 ) -> None:
-    """An admin edits an account; deactivating ends every session of that user."""
+    """An admin edits an account; deactivating ends every session of that user and, like taking the
+    last staff role away, revokes their API tokens."""
     _ensure_email_free(email, except_user=user)
     if user.id == by.id and not active:
         raise RoleChangeRefused(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
@@ -173,6 +175,7 @@ def update_user(
     if user.active and not active:
         end_all_sessions(user, SessionEnd.DEACTIVATED)
     user.active = active
+    api_tokens.revoke_unless_staff(user)  # a switched-off account's integrations stop too
 
 
 def update_profile(user: User, *, full_name: str, phone: str | None) -> None:

@@ -18,6 +18,8 @@ from app.core.actions import commit_or_flash
 from app.core.roles import STAFF
 from app.extensions import db, limiter
 
+SESSIONS_SHOWN = 10  # this browser and the most recently used others; the rest are counted, and ended by the button
+
 
 def _account_key() -> str:
     return f"account-form:{current_user.get_id()}"
@@ -53,7 +55,9 @@ def _account_page(
         "auth/account.html",
         profile=profile or ProfileForm(obj=current_user, prefix="profile"),
         password=password or ChangePasswordForm(prefix="password"),
-        open_sessions=open_sessions,
+        open_sessions=open_sessions[:SESSIONS_SHOWN],
+        more_sessions=max(len(open_sessions) - SESSIONS_SHOWN, 0),
+        any_other_session=len(open_sessions) > 1,
         token_form=(token_form or CreateApiTokenForm(prefix="token", formdata=None)) if may_hold else None,
         api_tokens=api_tokens.tokens_of(current_user) if may_hold else [],
         new_token=new_token,

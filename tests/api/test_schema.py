@@ -24,7 +24,7 @@ def test_api_matches_its_description(app: Flask, world: dict[str, Any], monkeypa
     values = world["values"]
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 4
+    assert len(operations) == 5
     for operation in operations:
         names = [p.name for p in operation.path_parameters]
         strategy = operation.as_strategy()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -148,3 +150,40 @@ def test_made_up_tokens_share_their_address_limit(app: Flask, client: FlaskClien
     assert codes == [401, 401, 401, 429, 429]
     assert client.get("/api/v1/programmes").status_code == 429  # the same address, no token
     limiter.reset()
+
+
+class _SubmitButtons(HTMLParser):
+    """The submit buttons of a page, each with the action of its form and its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.buttons: list[tuple[str | None, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "form":
+            self.action = dict(attrs).get("action")
+        elif tag == "button" and dict(attrs).get("type") == "submit":
+            self.buttons.append((self.action, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.action = None
+
+
+def test_revoking_a_token_asks_first(app: Flask, client: FlaskClient, login_as) -> None:
+    """The "Cabut" button carries the page's one confirmation (static/js/app.js `data-confirm`)."""
+    login_as(Role.COORDINATOR, province_code="52")
+    _make_on_page(client, "Dasbor dinas NTB")
+    with app.app_context():
+        token_id = db.session.scalars(select(ApiToken.id)).one()
+    page = client.get("/akun").get_data(as_text=True)
+    parser = _SubmitButtons()
+    parser.feed(page)
+    revoking = [attrs for action, attrs in parser.buttons if action == f"/akun/token-api/{token_id}/cabut"]
+    assert len(revoking) == 1
+    assert "Dasbor dinas NTB" in (revoking[0].get("data-confirm") or "")
+    assert "js/app.js" in page
+    script = (Path(app.static_folder or "") / "js" / "app.js").read_text()
+    assert "[data-confirm]" in script
+    assert "window.confirm" in script

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from app.auth import api_tokens
 from app.auth.models import ApiToken, User
@@ -183,8 +184,9 @@ def test_description_and_docs_are_public(client: FlaskClient) -> None:
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     page = docs.get_data(as_text=True)
-    for path in spec["paths"]:
+    for path, item in spec["paths"].items():
         assert path in page
+        assert str(escape(item["get"]["description"])) in page  # what the operation does, in English
 
 
 def test_reading_people_is_in_the_access_log(app: Flask, client: FlaskClient, world: dict[str, Any]) -> None:

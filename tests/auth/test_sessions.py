@@ -311,3 +311,38 @@ def test_account_sessions_put_this_browser_first_then_the_most_recently_used(app
         assert [record.address for record, _current in listed] == ["103.10.x.x", "36.72.x.x", "36.72.x.x"]
         assert listed[1][0].last_seen_at > listed[2][0].last_seen_at
         assert not any(current for _record, current in services.account_sessions(owner, None))
+
+
+def test_akun_shows_the_ten_newest_sessions_and_counts_the_rest(app: Flask, make_user, clock) -> None:
+    from app.auth import services
+    from app.auth.models import User
+
+    start = clock("2026-12-01T08:00+07:00")
+    user = make_user()
+    with app.app_context(), app.test_request_context():
+        owner = db.session.get(User, user.id)
+        for n in range(13):  # 13 other browsers, the newest last
+            clock(start + timedelta(minutes=n))
+            services.start_session(owner, ip_address=f"36.{n + 10}.1.2", user_agent=LAPTOP)
+        db.session.commit()
+    clock(start + timedelta(minutes=20))
+    phone = _browser(app)
+    login(phone, user.email)
+    page = phone.get("/akun").get_data(as_text=True)
+    sessions = page[page.index('id="sessions"') : page.index("</ul>", page.index('id="sessions"'))]
+    assert sessions.count('class="list-group-item') == 10
+    assert "Perangkat ini" in sessions  # this browser first
+    assert sessions.count("/akun/sesi/") == 9  # then the nine most recently used others
+    assert all(f"36.{n + 10}.x.x" in sessions for n in range(4, 13))
+    assert not any(f"36.{n + 10}.x.x" in page for n in range(4))
+    assert "4 sesi lain yang lebih lama tidak ditampilkan" in page
+    ended = phone.post("/akun/sesi/akhiri-lain", data={"csrf_token": csrf_token(phone, "/akun")})
+    assert ended.status_code == 302
+    assert "13 sesi lain diakhiri" in phone.get("/akun").get_data(as_text=True)  # the hidden ones too
+
+
+def test_akun_without_hidden_sessions_says_nothing_more(app: Flask, make_user) -> None:
+    user = make_user()
+    phone = _browser(app)
+    login(phone, user.email)
+    assert 'id="more-sessions"' not in phone.get("/akun").get_data(as_text=True)

@@ -119,6 +119,9 @@ ALLOWED: dict[str, set[str]] = {
     "api.classes": STAFF | {"other_facilitator", "other_coordinator"},
     "api.batches": STAFF | {"other_facilitator"},  # "Kelas lain" is in the same programme
     "api.registrations": set(STAFF),
+    # the dashboard's figures: as the page (the world's programme is a draft, so the coordinator of another
+    # province gets a 404; facilitators are no readers of figures, a 403)
+    "api.programme_dashboard": set(STAFF),
     "reports.training_hours_page": STAFF | {"other_coordinator"},  # a coordinator: their province's people
     "reports.training_hours_xlsx": STAFF | {"other_coordinator"},
     "reports.coverage_page": STAFF | {"other_coordinator"},  # a coordinator: their province's libraries

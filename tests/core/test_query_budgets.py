@@ -75,6 +75,8 @@ def pages(programme_id: int, class_id: int, first_day: str, ntb_class_id: int = 
         Page("api programmes", ORGANISER, "/api/v1/programmes"),
         Page("api programmes (coordinator)", COORDINATOR, "/api/v1/programmes"),
         Page("api batches (coordinator)", COORDINATOR, f"/api/v1/programmes/{p}/batches"),
+        Page("api programme dashboard", ORGANISER, f"/api/v1/programmes/{p}/dashboard"),
+        Page("api programme dashboard (coordinator)", COORDINATOR, f"/api/v1/programmes/{p}/dashboard"),
         Page("api classes", ORGANISER, "/api/v1/classes?per_page=100"),
         Page("api classes (coordinator)", COORDINATOR, "/api/v1/classes?per_page=100"),
         Page("api class registrations", ORGANISER, f"/api/v1/classes/{ntb_class_id}/registrations?per_page=100"),
