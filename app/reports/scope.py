@@ -5,9 +5,13 @@ silent switch to their own figures."""
 from __future__ import annotations
 
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.access import load_or_404
 from app.core.roles import PLANNERS
+from app.programmes.models import Programme, ProgrammeStatus
+from app.reports.figures import programme_with_classes
 
 
 def held_province(asked: str | None = None) -> str | None:
@@ -18,7 +22,7 @@ def held_province(asked: str | None = None) -> str | None:
         return asked
     own: str | None = current_user.coordinator_province_code
     if own is None or asked not in (None, own):
-        abort(403)
+        abort(403, description=_("Koordinator hanya dapat membaca provinsinya sendiri."))
     return own
 
 
@@ -28,3 +32,15 @@ def held_regency(asked: str | None) -> str | None:
     if asked and province and not asked.startswith(f"{province}."):
         abort(403)
     return asked
+
+
+def report_programme(programme_id: int) -> Programme:
+    """The programme with its batches and classes, for a report: planners any, coordinators no draft
+    (a draft does not exist for them: 404, as in the schedule and the API)."""
+    planner = current_user.has_role(*PLANNERS)
+    return load_or_404(
+        programme_with_classes,
+        programme_id,
+        check=lambda p: planner or p.status is not ProgrammeStatus.DRAFT,
+        hide=True,
+    )

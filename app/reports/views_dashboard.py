@@ -14,7 +14,7 @@ from flask_login import current_user
 from lokal import wilayah
 from sqlalchemy import select
 
-from app.core.access import load_or_404, roles_required
+from app.core.access import roles_required
 from app.core.export import Sheet, csv_safe, xlsx_download, xlsx_sheets
 from app.core.roles import OVERSEERS, PLANNERS
 from app.extensions import db
@@ -22,8 +22,7 @@ from app.libraries.models import LibraryType
 from app.programmes.models import Programme, ProgrammeStatus
 from app.registration.models import Registration
 from app.reports import bp, exports, figures, tilemap
-from app.reports.figures import programme_with_classes
-from app.reports.scope import held_province
+from app.reports.scope import held_province, report_programme
 
 
 def _date(name: str) -> date | None:
@@ -47,16 +46,9 @@ def _filters(programme: Programme) -> figures.Filters:
 
 
 def _board(programme_id: int) -> tuple[Programme, figures.Filters, figures.Dashboard, dict[str, str]]:
-    planner = current_user.has_role(*PLANNERS)
-    # A draft programme does not exist for coordinators (as in the API and the schedule).
-    programme = load_or_404(
-        programme_with_classes,
-        programme_id,
-        check=lambda p: planner or p.status is not ProgrammeStatus.DRAFT,
-        hide=True,
-    )
+    programme = report_programme(programme_id)
     filters = _filters(programme)
-    regencies = not planner
+    regencies = not current_user.has_role(*PLANNERS)
     board = figures.dashboard(programme, filters, regencies=regencies)
     names = {w.code: w.name for w in wilayah.list_wilayah()}  # the 38 provinces, in memory: no statement
     return programme, filters, board, names
