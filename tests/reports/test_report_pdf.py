@@ -119,6 +119,7 @@ def test_the_ntb_coordinator_gets_ntb_by_regency_and_nobody_else(app: Flask) -> 
     assert "Kabupaten Lombok Timur" in text
     assert "Denpasar" not in text  # Bali's libraries (four in Kota Denpasar) are not theirs to see
     assert _figure(text, "14", "Peserta disetujui")
+    assert "Kota Mataram 22–25 Mei 2023 14 " in text  # the class's row counts their 14, not the 22 in it
     assert "Peta peserta per provinsi" not in text
     assert coordinator.get(f"/kelola/program/{programme_id}/laporan.pdf?provinsi=51").status_code == 403
 
@@ -150,3 +151,28 @@ def test_the_full_demo_report_says_what_the_press_release_says(app: Flask) -> No
     assert _figure(text, "136", "Perpustakaan kabupaten/kota dijangkau")
     assert _figure(text, "33", "Perpustakaan provinsi dijangkau")
     assert "Jumlah 1.238 619" in text  # the table by province adds up
+
+
+def test_class_lines_count_only_the_people_within_the_filters(app: Flask) -> None:
+    """The service behind the per-class table: people, attendance and certificates of the filter."""
+    from app.libraries.models import LibraryType
+    from app.reports import figures, report_pdf
+
+    programme_id = _demo(app)
+    with app.app_context(), app.test_request_context():
+        programme = figures.programme_with_classes(programme_id)
+        assert programme is not None
+        everyone = figures.Filters()
+        fills = figures.class_fill(programme, everyone)
+
+        def mataram(filters: figures.Filters) -> report_pdf.ClassLine:
+            return next(c for c in report_pdf.class_lines(programme, filters, fills) if c.city == "Kota Mataram")
+
+        line, bali = mataram(everyone), mataram(figures.Filters(province_code="51"))
+        schools = mataram(figures.Filters(library_type=LibraryType.SEKOLAH))
+        board = figures.dashboard(programme, everyone)
+    assert (line.approved, line.issued) == (22, board.issued)  # the only class with people
+    assert round(line.attendance_percent, 6) == round(board.attendance_percent, 6)
+    assert bali.approved == 8
+    assert bali.issued <= line.issued
+    assert (schools.approved, schools.marked, schools.issued) == (0, 0, 0)
