@@ -33,6 +33,8 @@ BUDGETS: dict[str, int] = {
     "programme dashboard": 15,
     "programme dashboard (coordinator)": 15,
     "programme dashboard (xlsx)": 15,
+    "programme report (pdf)": 20,  # 18: the dashboard's, and four for the classes' cities, attendance and certificates
+    "programme report (pdf, coordinator)": 20,
     "api programmes": 15,
     "api programmes (coordinator)": 15,
     "api batches (coordinator)": 15,

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.reports import views, views_dashboard, views_planning  # noqa: E402, F401
+from app.reports import views, views_dashboard, views_planning, views_report_pdf  # noqa: E402, F401

@@ -106,6 +106,7 @@ ALLOWED: dict[str, set[str]] = {
     "reports.programme_dashboard": set(STAFF),
     "reports.programme_dashboard_xlsx": set(STAFF),
     "reports.programme_dashboard_csv": set(STAFF),
+    "reports.programme_report_pdf": set(STAFF),  # the dashboard as a PDF: same rule (tests/reports/test_report_pdf.py)
     "reports.latest_dashboard": set(STAFF),
     "libraries.index": STAFF | {"other_coordinator"},
     "libraries.export": STAFF | {"other_coordinator"},

@@ -21,7 +21,7 @@ from tests.conftest import login, production_config
 
 TEMPLATES = BASE_DIR / "templates"
 # Rendered by WeasyPrint into PDFs, never served to a browser as a page: their inline styles stay.
-PDF_TEMPLATES = {"certificates/certificate.html", "attendance/daftar_hadir.html"}
+PDF_TEMPLATES = {"certificates/certificate.html", "attendance/daftar_hadir.html", "reports/programme_report.html"}
 
 
 def _directives(policy: str) -> dict[str, list[str]]:

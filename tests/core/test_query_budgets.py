@@ -72,6 +72,8 @@ def pages(programme_id: int, class_id: int, first_day: str, ntb_class_id: int = 
         Page("programme dashboard", ORGANISER, f"/kelola/program/{p}/dasbor"),
         Page("programme dashboard (coordinator)", COORDINATOR, f"/kelola/program/{p}/dasbor"),
         Page("programme dashboard (xlsx)", ORGANISER, f"/kelola/program/{p}/dasbor.xlsx"),
+        Page("programme report (pdf)", ORGANISER, f"/kelola/program/{p}/laporan.pdf"),
+        Page("programme report (pdf, coordinator)", COORDINATOR, f"/kelola/program/{p}/laporan.pdf"),
         Page("api programmes", ORGANISER, "/api/v1/programmes"),
         Page("api programmes (coordinator)", COORDINATOR, "/api/v1/programmes"),
         Page("api batches (coordinator)", COORDINATOR, f"/api/v1/programmes/{p}/batches"),
