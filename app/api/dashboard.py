@@ -94,8 +94,11 @@ def dashboard_body(
                 "capacity": c.capacity,
                 "approved": c.approved,
                 "percent": _percent(c.percent),
+                "attendance_percent": _percent(line.attendance_percent) if line.marked else None,
+                "eligible": line.eligible,
+                "certificates_issued": line.issued,
             }
-            for c in board.classes
+            for c, line in zip(board.classes, board.lines, strict=True)
         ],
     }
 

@@ -249,8 +249,14 @@ SCHEMAS["Dashboard"] = object_of(
                     "name": described(STRING, "Name of the class."),
                     "batch": described(STRING, "Name of the class's batch."),
                     "capacity": described({"type": "integer", "minimum": 0}, "Seats in the class."),
-                    "approved": described(_COUNT, "Approved participants (from any library)."),
+                    "approved": described(_COUNT, "Approved participants within the filters (province, library type)."),
                     "percent": described({"type": "number", "minimum": 0}, "approved / capacity, in percent."),
+                    "attendance_percent": described(
+                        {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+                        "Present person-days / person-days held so far, in percent; null before any mark.",
+                    ),
+                    "eligible": described(_COUNT, "Approved participants meeting the attendance rule."),
+                    "certificates_issued": described(_COUNT, "Valid certificates of those participants."),
                 }
             ),
         },

@@ -23,17 +23,22 @@ def filter_sheet(rows: FilterRows) -> Sheet:
     return Sheet(_("Filter"), [_("Filter"), _("Nilai")], [*rows, downloaded])
 
 
-def dashboard_filters(programme: Programme, filters: Filters, names: dict[str, str]) -> FilterRows:
-    """The dashboard's filters in words ("Semua …" where none was chosen)."""
+def dashboard_filters(
+    programme: Programme, filters: Filters, names: dict[str, str], applied_only: bool = False
+) -> FilterRows:
+    """The dashboard's filters in words ("Semua …" where none was chosen); `applied_only`: just the
+    chosen ones, without the programme (the PDF's title block names it)."""
     batch = next((b.name for b in programme.batches if b.id == filters.batch_id), None)
-    return [
-        (_("Program"), f"{programme.name} {programme.year}"),
-        (_("Angkatan"), batch or _("Semua angkatan")),
-        (_("Provinsi"), names.get(filters.province_code or "", "") or _("Semua provinsi")),
-        (_("Jenis perpustakaan"), str(filters.library_type.label) if filters.library_type else _("Semua jenis")),
-        (_("Kelas mulai dari"), format_date(filters.start) if filters.start else "–"),
-        (_("Kelas mulai sampai"), format_date(filters.end) if filters.end else "–"),
+    rows = [
+        (_("Angkatan"), batch, _("Semua angkatan")),
+        (_("Provinsi"), names.get(filters.province_code or "") or filters.province_code, _("Semua provinsi")),
+        (_("Jenis perpustakaan"), str(filters.library_type.label) if filters.library_type else None, _("Semua jenis")),
+        (_("Kelas mulai dari"), format_date(filters.start) if filters.start else None, "–"),
+        (_("Kelas mulai sampai"), format_date(filters.end) if filters.end else None, "–"),
     ]
+    if applied_only:
+        return [(name, value) for name, value, _none in rows if value]
+    return [(_("Program"), f"{programme.name} {programme.year}")] + [(n, v or none) for n, v, none in rows]
 
 
 def dashboard_filename(programme: Programme, filters: Filters, extension: str) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from app import clock
+from app.attendance import queries as attendance_queries
 from app.attendance import services as attendance
 from app.certificates.models import Certificate, CertificateStatus
 from app.extensions import db
@@ -67,6 +69,30 @@ class ClassFill:
 
 
 @dataclass
+class ClassLine:
+    """One class with the approved people of the filters, their attendance and certificates. The rate
+    counts the days held so far (today included, at the venue): a class under way is not "absent" on
+    the days still to come, and a class not yet started has no rate."""
+
+    class_id: int
+    name: str
+    batch_name: str
+    city: str
+    start: date
+    end: date
+    approved: int = 0
+    present_days: int = 0
+    held_days: int = 0  # person-days up to today
+    marked: int = 0  # person-days with a status: none yet, the rate means nothing
+    eligible: int = 0
+    issued: int = 0
+
+    @property
+    def attendance_percent(self) -> float:
+        return 100 * self.present_days / self.held_days if self.held_days else 0.0
+
+
+@dataclass
 class Dashboard:
     by_status: dict[RegistrationStatus, int]
     by_area: list[Group]  # provinces (planners) or regencies (a coordinator's province)
@@ -79,6 +105,7 @@ class Dashboard:
     attendance_percent: float = 0.0
     eligible: int = 0
     issued: int = 0
+    lines: list[ClassLine] = field(default_factory=list)  # the classes shown, with attendance and certificates
     libraries_by_type: dict[LibraryType, int] = field(default_factory=dict)
 
     @property
@@ -204,13 +231,6 @@ def batch_fill(classes: list[ClassFill]) -> list[ClassFill]:
     return list(batches.values())
 
 
-def issued_certificates(programme: Programme, filters: Filters) -> int:
-    query = _approved(programme, filters, func.count(func.distinct(Certificate.registration_id))).join(
-        Certificate, Certificate.registration_id == Registration.id
-    )
-    return db.session.scalar(query.where(Certificate.status == CertificateStatus.VALID)) or 0
-
-
 def dashboard(programme: Programme, filters: Filters, regencies: bool = False) -> Dashboard:
     """Everything the dashboard shows; `regencies` (a coordinator's view): by regency, announced classes only."""
     classes = class_fill(programme, filters, announced_only=regencies)
@@ -225,22 +245,73 @@ def dashboard(programme: Programme, filters: Filters, regencies: bool = False) -
         participants=participants,
         provinces=provinces,
         batch_count=batch_count,
-        issued=issued_certificates(programme, filters),
         libraries_by_type={LibraryType(g.key): g.libraries for g in types},
     )
-    _attendance(board, programme, filters, [c.class_id for c in classes])
+    board.lines = class_lines(programme, filters, classes)
+    held = sum(line.held_days for line in board.lines)
+    board.attendance_percent = 100 * sum(line.present_days for line in board.lines) / held if held else 0.0
+    board.eligible = sum(line.eligible for line in board.lines)
+    board.issued = sum(line.issued for line in board.lines)
     return board
 
 
-def _attendance(board: Dashboard, programme: Programme, filters: Filters, class_ids: list[int]) -> None:
-    """Attendance rate and eligible certificates, from the attendance domain's own rule."""
-    shown = set(class_ids)
-    classes = [c for b in programme.batches for c in b.classes if c.id in shown]
-    by_province, by_kind = attendance.programme_report(classes, province_code=filters.province_code)
-    groups = by_kind
-    if filters.library_type is not None:
-        groups = [g for g in by_kind if g.label == str(filters.library_type.label)]
-    present = sum(g.present_days for g in groups)
-    total = sum(g.total_days for g in groups)
-    board.attendance_percent = 100 * present / total if total else 0.0
-    board.eligible = sum(g.eligible for g in groups)
+def _cities(class_ids: list[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        select(TrainingClass.id, Regency.name).join(Regency).where(TrainingClass.id.in_(class_ids))
+    ).tuples()
+    return dict(rows.all())
+
+
+def _issued_by_class(programme: Programme, filters: Filters, class_ids: list[int]) -> dict[int, int]:
+    """Valid certificates of approved people within the filters, by class (one GROUP BY)."""
+    query = (
+        select(Registration.class_id, func.count(func.distinct(Certificate.registration_id)))
+        .select_from(Registration)
+        .join(TrainingClass, TrainingClass.id == Registration.class_id)
+        .join(Library, Library.id == Registration.library_id)
+        .join(Certificate, Certificate.registration_id == Registration.id)
+        .where(
+            Registration.programme_id == programme.id,
+            Registration.status == RegistrationStatus.APPROVED,
+            Certificate.status == CertificateStatus.VALID,
+            Registration.class_id.in_(class_ids),
+        )
+        .group_by(Registration.class_id)
+    )
+    return dict(db.session.execute(filters.apply(query)).tuples().all())
+
+
+def class_lines(programme: Programme, filters: Filters, fills: list[ClassFill]) -> list[ClassLine]:
+    """The dashboard's classes (same order) with attendance and certificates: four statements,
+    whatever the number of classes and people. Attendance follows the attendance domain's rule."""
+    class_ids = [f.class_id for f in fills]
+    if not class_ids:
+        return []
+    loaded = {c.id: c for b in programme.batches for c in b.classes}  # in memory (programme_with_classes)
+    cities = _cities(class_ids)
+    lines = {}
+    for f in fills:
+        c = loaded[f.class_id]
+        lines[c.id] = ClassLine(c.id, f.name, f.batch_name, cities.get(c.id, ""), c.start_date, c.end_date)
+    marks = attendance.current_marks(class_ids)
+    people = attendance_queries.approved_people_by_class(class_ids)
+    for class_id, line in lines.items():
+        c = loaded[class_id]
+        days = attendance.class_days(c)
+        today = clock.today(c.zoneinfo)
+        held = [d for d in days if d <= today]
+        for person in people[class_id]:
+            if filters.province_code and person.province_code != filters.province_code:
+                continue
+            if filters.library_type is not None and person.library_type is not filters.library_type:
+                continue
+            statuses = {d: attendance.status_of(marks, person.registration_id, d) for d in days}
+            result = attendance.eligibility(programme, days, statuses)
+            line.approved += 1
+            line.present_days += attendance.eligibility(programme, held, statuses).present  # the same rule
+            line.held_days += len(held)
+            line.eligible += result.eligible
+            line.marked += sum(1 for status in statuses.values() if status is not None)
+    for class_id, n in _issued_by_class(programme, filters, class_ids).items():
+        lines[class_id].issued = n
+    return list(lines.values())

@@ -131,6 +131,32 @@ def _sheets(board: figures.Dashboard, coordinator: bool) -> list[Sheet]:
             [_("Angkatan"), _("Kelas"), _("Kapasitas"), _("Disetujui"), _("Keterisian (%)")],
             [[c.batch_name, c.name, c.capacity, c.approved, round(c.percent, 1)] for c in board.classes],
         ),
+        Sheet(
+            _("Kehadiran per kelas"),
+            [
+                _("Kelas"),
+                _("Kota"),
+                _("Mulai"),
+                _("Selesai"),
+                _("Peserta"),
+                _("Kehadiran (%)"),
+                _("Memenuhi syarat"),
+                _("Sertifikat terbit"),
+            ],  # fmt: skip
+            [
+                [
+                    c.name,
+                    c.city,
+                    c.start,
+                    c.end,
+                    c.approved,
+                    round(c.attendance_percent, 1) if c.marked else None,
+                    c.eligible,
+                    c.issued,
+                ]  # fmt: skip
+                for c in board.lines
+            ],
+        ),
     ]
 
 

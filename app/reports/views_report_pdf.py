@@ -14,7 +14,7 @@ from app import clock
 from app.core.access import roles_required
 from app.core.roles import OVERSEERS, PLANNERS
 from app.pdf.pool import render_pdf_limited
-from app.reports import bp, report_pdf, tilemap
+from app.reports import bp, exports, tilemap
 from app.reports.views_dashboard import _board
 
 
@@ -29,9 +29,9 @@ def programme_report_pdf(programme_id: int) -> ResponseReturnValue:
         programme=programme,
         board=board,
         coordinator=coordinator,
-        filters_applied=report_pdf.filters_in_words(programme, filters, names),
+        filters_applied=exports.dashboard_filters(programme, filters, names, applied_only=True),
         today=clock.today(),
-        classes=report_pdf.class_lines(programme, filters, board.classes),
+        classes=board.lines,
         tiles=tilemap.tiles(names, values),
         legend=tilemap.legend(max(values.values(), default=0)),
         grid=(tilemap.COLUMNS, tilemap.ROWS),

@@ -172,3 +172,47 @@ def test_the_tile_map_names_each_province_and_its_figure(app: Flask) -> None:
     assert ">14</text>" in ntb
     assert "Nusa Tenggara Barat: 14" in ntb
     assert 'id="reached-definition"' in page
+
+
+def test_each_class_shows_its_attendance_and_certificates_within_the_province(app: Flask) -> None:
+    """The coordinator's view "with their participants' attendance and certificates": per class, the
+    province's people only, a link to the class's attendance report, the same in the XLSX and the API."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.auth import api_tokens
+    from app.auth.models import User
+
+    programme_id, _batch, _other = _programmes(app)
+    coordinator = app.test_client()
+    login(coordinator, "koordinator.ntb@sibimtek.id", DEMO_PASSWORD)
+    page = coordinator.get(f"/kelola/program/{programme_id}/dasbor").get_data(as_text=True)
+    section = page.split('data-testid="class-attendance"')[1].split("</section>")[0]
+    (row,) = [r for r in section.split('<tr class="class-line">')[1:] if "Nusa Tenggara Barat" in r]
+    cells = [c.split("</td>")[0].strip() for c in row.split('<td class="text-end')[1:]]
+    assert [c.split(">")[-1] for c in cells][0] == "14"  # NTB's 14 of the 22
+    assert "/presensi/kelas/" in row
+    report = coordinator.get(row.split('href="')[1].split('"')[0])
+    assert report.status_code == 200
+    workbook = load_workbook(io.BytesIO(coordinator.get(f"/kelola/program/{programme_id}/dasbor.xlsx").data))
+    lines = {r[0]: r for r in workbook["Kehadiran per kelas"].iter_rows(min_row=2, values_only=True)}
+    (mataram,) = [r for name, r in lines.items() if "Nusa Tenggara Barat" in name]
+    assert mataram[1] == "Kota Mataram"
+    assert mataram[4] == 14
+    assert 80 <= mataram[5] <= 100
+    with app.app_context():
+        from sqlalchemy import select as select_
+
+        user = db.session.scalars(select_(User).where(User.email == "koordinator.ntb@sibimtek.id")).one()
+        secret = api_tokens.create_token(user, "test").secret
+        db.session.commit()
+    body = (
+        app.test_client()
+        .get(f"/api/v1/programmes/{programme_id}/dashboard", headers={"Authorization": f"Bearer {secret}"})
+        .get_json()
+    )
+    (api_line,) = [c for c in body["classes"] if "Nusa Tenggara Barat" in c["name"]]
+    assert (api_line["approved"], api_line["eligible"]) == (14, mataram[6])
+    assert api_line["certificates_issued"] == mataram[7]
+    assert api_line["attendance_percent"] == round(mataram[5], 1)

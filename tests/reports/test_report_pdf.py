@@ -78,7 +78,7 @@ def test_the_organiser_gets_a_pdf_whose_headline_is_the_dashboards(app: Flask) -
         assert _figure(text, str(board[key]), label), (label, board[key], text[:600])
     attendance = f"{board['Kehadiran (%)']:.1f}".replace(".", ",").removesuffix(",0")
     assert _figure(text, f"{attendance} %", "Kehadiran"), text[:600]
-    assert "seluruh program, tanpa filter" in text
+    assert "Filter: tidak ada (seluruh program)" in text
     assert "Nusa Tenggara Barat 14 14" in text  # the table by province
     # the one class of the small demo, in the per-class table: its city, people, attendance, certificates
     assert f"Kota Mataram 22–25 Mei 2023 22 {attendance} % {board['Sertifikat terbit']}" in text, text
@@ -95,7 +95,7 @@ def test_filters_change_the_figures_and_are_written_out(app: Flask) -> None:
     school = _report(organiser, programme_id, "?jenis=sekolah")
     assert "Jenis perpustakaan: Perpustakaan sekolah/madrasah" in school
     assert _figure(school, "0", "Peserta disetujui")
-    assert "Kelas mulai: sejak 1 Januari 2030" in _report(organiser, programme_id, "?dari=2030-01-01")
+    assert "Kelas mulai dari: 1 Januari 2030" in _report(organiser, programme_id, "?dari=2030-01-01")
 
 
 def test_the_dashboard_links_to_the_pdf_with_its_filters(app: Flask) -> None:
@@ -147,16 +147,16 @@ def test_the_full_demo_report_says_what_the_press_release_says(app: Flask) -> No
     text = _report(_client(app, ORGANISER), programme_id)
     assert _figure(text, "1.238", "Peserta disetujui")
     assert _figure(text, "30", "Provinsi")
-    assert _figure(text, "450", "Perpustakaan desa/kelurahan dijangkau")
-    assert _figure(text, "136", "Perpustakaan kabupaten/kota dijangkau")
-    assert _figure(text, "33", "Perpustakaan provinsi dijangkau")
+    assert _figure(text, "450", "Perpustakaan desa/kelurahan asal peserta")
+    assert _figure(text, "136", "Perpustakaan kabupaten/kota asal peserta")
+    assert _figure(text, "33", "Perpustakaan provinsi asal peserta")
     assert "Jumlah 1.238 619" in text  # the table by province adds up
 
 
 def test_class_lines_count_only_the_people_within_the_filters(app: Flask) -> None:
     """The service behind the per-class table: people, attendance and certificates of the filter."""
     from app.libraries.models import LibraryType
-    from app.reports import figures, report_pdf
+    from app.reports import figures
 
     programme_id = _demo(app)
     with app.app_context(), app.test_request_context():
@@ -165,8 +165,8 @@ def test_class_lines_count_only_the_people_within_the_filters(app: Flask) -> Non
         everyone = figures.Filters()
         fills = figures.class_fill(programme, everyone)
 
-        def mataram(filters: figures.Filters) -> report_pdf.ClassLine:
-            return next(c for c in report_pdf.class_lines(programme, filters, fills) if c.city == "Kota Mataram")
+        def mataram(filters: figures.Filters) -> figures.ClassLine:
+            return next(c for c in figures.class_lines(programme, filters, fills) if c.city == "Kota Mataram")
 
         line, bali = mataram(everyone), mataram(figures.Filters(province_code="51"))
         schools = mataram(figures.Filters(library_type=LibraryType.SEKOLAH))
@@ -176,3 +176,28 @@ def test_class_lines_count_only_the_people_within_the_filters(app: Flask) -> Non
     assert bali.approved == 8
     assert bali.issued <= line.issued
     assert (schools.approved, schools.marked, schools.issued) == (0, 0, 0)
+
+
+def test_attendance_counts_the_days_held_so_far(app: Flask) -> None:
+    """A class under way: its rate is over the days that have come (today included, at the venue),
+    not over days still to come; a class not started has no rate and nobody is eligible yet."""
+    from datetime import datetime, time, timedelta
+
+    from app import clock
+    from app.reports import figures
+
+    programme_id = _demo(app)
+    with app.app_context(), app.test_request_context():
+        programme = figures.programme_with_classes(programme_id)
+        assert programme is not None
+        mataram = next(c for b in programme.batches for c in b.classes if c.venue_name.startswith("Aston"))
+        fills = [f for f in figures.class_fill(programme, figures.Filters()) if f.class_id == mataram.id]
+        with clock.frozen(datetime.combine(mataram.start_date + timedelta(days=1), time(18), mataram.zoneinfo)):
+            (second_day,) = figures.class_lines(programme, figures.Filters(), fills)
+        with clock.frozen(datetime.combine(mataram.start_date - timedelta(days=1), time(18), mataram.zoneinfo)):
+            (before,) = figures.class_lines(programme, figures.Filters(), fills)
+        (after,) = figures.class_lines(programme, figures.Filters(), fills)
+    assert second_day.held_days == 22 * 2
+    assert after.held_days == 22 * 4
+    assert 90 <= second_day.attendance_percent <= 100
+    assert (before.held_days, before.attendance_percent) == (0, 0.0)
