@@ -41,7 +41,7 @@ def dashboard_filters(
     return [(_("Program"), f"{programme.name} {programme.year}")] + [(n, v or none) for n, v, none in rows]
 
 
-def dashboard_filename(programme: Programme, filters: Filters, extension: str) -> str:
+def dashboard_filename(programme: Programme, filters: Filters, extension: str, prefix: str = "dasbor") -> str:
     batch = next((f"angkatan-{b.number}" for b in programme.batches if b.id == filters.batch_id), None)
     kind = filters.library_type.value if filters.library_type else None
     name = slug(

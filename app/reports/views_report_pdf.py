@@ -4,8 +4,6 @@ filters and access as the dashboard (a coordinator: their province, by regency; 
 
 from __future__ import annotations
 
-import re
-
 from flask import Response, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -39,9 +37,9 @@ def programme_report_pdf(programme_id: int) -> ResponseReturnValue:
         type_rows=[(g.label, g.participants) for g in board.by_type if g.participants],
     )
     pdf = render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"])
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", f"laporan-{programme.code}-{programme.year}")  # a safe header value
+    name = exports.dashboard_filename(programme, filters, "pdf", prefix="laporan")  # ASCII: a safe header value
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -63,7 +63,7 @@ def test_the_organiser_gets_a_pdf_whose_headline_is_the_dashboards(app: Flask) -
     programme_id = _demo(app)
     organiser = _client(app, ORGANISER)
     response = organiser.get(f"/kelola/program/{programme_id}/laporan.pdf")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="laporan-SPP-TIK-2023.pdf"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="laporan-spp-tik-2023.pdf"'
     assert response.headers["Cache-Control"] == "no-store"  # figures of people: never kept by a cache
     text = _report(organiser, programme_id)
     board = _summary(organiser, f"/kelola/program/{programme_id}/dasbor.xlsx")
