@@ -45,7 +45,7 @@ def dashboard_filename(programme: Programme, filters: Filters, extension: str, p
     batch = next((f"angkatan-{b.number}" for b in programme.batches if b.id == filters.batch_id), None)
     kind = filters.library_type.value if filters.library_type else None
     name = slug(
-        "dasbor", programme.code, programme.year, filters.province_code, batch, kind, filters.start, filters.end
+        prefix, programme.code, programme.year, filters.province_code, batch, kind, filters.start, filters.end
     )
     return f"{name}.{extension}"
 
