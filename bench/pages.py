@@ -91,7 +91,7 @@ def pages(app) -> list[tuple[str, str, str]]:
     ]
 
 
-def _token(app, email: str) -> str:
+def token_of(app, email: str) -> str:
     """A fresh personal access token of the account (the API's Bearer secret)."""
     from sqlalchemy import select
 
@@ -141,7 +141,7 @@ def measure(app, runs: int) -> list[dict[str, object]]:
         if email not in clients:
             client = app.test_client()
             if email.startswith("api:"):
-                client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {_token(app, email[4:])}"
+                client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_of(app, email[4:])}"
             elif email:
                 client.post("/masuk", data={"email": email, "password": DEMO_PASSWORD})
             clients[email] = client

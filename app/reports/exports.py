@@ -44,9 +44,7 @@ def dashboard_filters(
 def dashboard_filename(programme: Programme, filters: Filters, extension: str, prefix: str = "dasbor") -> str:
     batch = next((f"angkatan-{b.number}" for b in programme.batches if b.id == filters.batch_id), None)
     kind = filters.library_type.value if filters.library_type else None
-    name = slug(
-        prefix, programme.code, programme.year, filters.province_code, batch, kind, filters.start, filters.end
-    )
+    name = slug(prefix, programme.code, programme.year, filters.province_code, batch, kind, filters.start, filters.end)
     return f"{name}.{extension}"
 
 
