@@ -38,8 +38,8 @@ BUDGETS: dict[str, int] = {
     "api programmes": 15,
     "api programmes (coordinator)": 15,
     "api batches (coordinator)": 15,
-    "api programme dashboard": 15,
-    "api programme dashboard (coordinator)": 15,
+    "api programme dashboard": 18,  # the page's, plus the token and its last use
+    "api programme dashboard (coordinator)": 18,
     "api classes": 15,
     "api classes (coordinator)": 15,
     "api class registrations": 15,
