@@ -30,8 +30,8 @@ BUDGETS: dict[str, int] = {
     "libraries": 15,
     "mail outbox": 15,
     "access log": 15,
-    "programme dashboard": 15,
-    "programme dashboard (coordinator)": 15,
+    "programme dashboard": 18,  # figures, class lines (venues, marks, people, certificates), programme list
+    "programme dashboard (coordinator)": 18,
     "programme dashboard (xlsx)": 15,
     "programme report (pdf)": 20,  # 18: the dashboard's, and four for the classes' cities, attendance and certificates
     "programme report (pdf, coordinator)": 20,

@@ -42,6 +42,10 @@ def date_arg(name: str) -> date | None:
 def dashboard_filters(programme: Programme) -> figures.Filters:
     """The query string's filters as the page's `Filters`; a coordinator is held to their own province
     (another one asked for: 403), a batch of another programme is a 404 (as on the page)."""
+    page_names = {"angkatan": "batch", "provinsi": "province", "jenis": "library_type", "dari": "from", "sampai": "to"}
+    if wrong := [f"{name} → {page_names[name]}" for name in page_names if name in request.args]:
+        # the page's names, copied from its URL, would otherwise be ignored and give unfiltered totals
+        abort(400, description=_("Parameter halaman tidak berlaku di API: %(names)s.", names=", ".join(wrong)))
     batch_id = int_arg("batch", 0, 1, MAX_ID) or None
     if batch_id is not None and batch_id not in {b.id for b in programme.batches}:
         abort(404, description=_("Angkatan ini bukan bagian dari program ini."))
@@ -76,7 +80,7 @@ def dashboard_body(
             "provinces": board.provinces,
             "batches": board.batch_count,
             "libraries_reached": {t.value: board.libraries_by_type.get(t, 0) for t in LibraryType},
-            "attendance_percent": _percent(board.attendance_percent),
+            "attendance_percent": _percent(board.attendance_percent) if board.attendance_marked else None,
             "certificates": {"eligible": board.eligible, "issued": board.issued},
             "waiting": board.waiting,
         },

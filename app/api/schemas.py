@@ -195,7 +195,10 @@ SCHEMAS["Dashboard"] = object_of(
                         object_of({t.value: described(_COUNT, f"Libraries of type {t.value}.") for t in LibraryType}),
                         "Libraries with at least one approved participant, per library type.",
                     ),
-                    "attendance_percent": described(_PERCENT, "Days present of class days, in percent."),
+                    "attendance_percent": described(
+                        {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+                        "Present person-days / person-days held so far, in percent; null before any mark.",
+                    ),
                     "certificates": described(
                         object_of(
                             {

@@ -16,7 +16,7 @@ from app.core.export import xlsx_response
 from app.core.roles import OVERSEERS, PLANNERS, STAFF
 from app.extensions import db
 from app.pdf.pool import render_pdf_limited
-from app.programmes.models import Programme, TrainingClass
+from app.programmes.models import Programme, ProgrammeStatus, TrainingClass
 from app.programmes.queries import get_class_row
 from app.programmes.services import visible_to
 
@@ -89,7 +89,10 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
 @roles_required(*OVERSEERS)
 def programme_report(programme_id: int) -> ResponseReturnValue:
     """Attendance of a programme (or one of its batches: ?angkatan=) by province and library type."""
-    programme = load_or_404(Programme, programme_id)
+    planner = current_user.has_role(*PLANNERS)  # a draft programme does not exist for coordinators
+    programme = load_or_404(
+        Programme, programme_id, check=lambda p: planner or p.status is not ProgrammeStatus.DRAFT, hide=True
+    )
     batch_id = request.args.get("angkatan", type=int)
     batch = next((b for b in programme.batches if b.id == batch_id), None)
     if batch_id is not None and batch is None:

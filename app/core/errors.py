@@ -50,7 +50,8 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
         if isinstance(error, MethodNotAllowed) and error.valid_methods and isinstance(response, Response):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
-    return _render(code)
+    # A page says what its view said when it refused the request (e.g. which filters are wrong).
+    return _render(code, _own_description(error) if code in (400, 403) else None)
 
 
 def _own_description(error: HTTPException) -> str | None:

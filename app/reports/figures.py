@@ -103,6 +103,7 @@ class Dashboard:
     provinces: int = 0
     batch_count: int = 0
     attendance_percent: float = 0.0
+    attendance_marked: int = 0  # person-days with a mark: none, and the rate is "–" (not 0 %)
     eligible: int = 0
     issued: int = 0
     lines: list[ClassLine] = field(default_factory=list)  # the classes shown, with attendance and certificates
@@ -189,7 +190,8 @@ def headline(programme: Programme, filters: Filters) -> tuple[int, int, int]:
 def class_fill(programme: Programme, filters: Filters, announced_only: bool = False) -> list[ClassFill]:
     """Approved participants of each class against its seats, in batch and date order. With a province
     or a library type, only that province's (or type's) participants count and only the classes serving
-    the province are listed: a coordinator never learns another province's numbers by subtraction.
+    the province are listed: a coordinator's figures are their province's own. (A shared class's seats
+    per province are no secret: its page shows each province's quota and seats taken, no person.)
     `announced_only` leaves drafts and cancelled classes out (what a coordinator may see of the plan)."""
     counted = (
         select(Registration.class_id, func.count().label("n"))
@@ -250,6 +252,7 @@ def dashboard(programme: Programme, filters: Filters, regencies: bool = False) -
     board.lines = class_lines(programme, filters, classes)
     held = sum(line.held_days for line in board.lines)
     board.attendance_percent = 100 * sum(line.present_days for line in board.lines) / held if held else 0.0
+    board.attendance_marked = sum(line.marked for line in board.lines)
     board.eligible = sum(line.eligible for line in board.lines)
     board.issued = sum(line.issued for line in board.lines)
     return board

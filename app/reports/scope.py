@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from lokal import wilayah
 
 from app.core.access import load_or_404
 from app.core.roles import PLANNERS
@@ -14,10 +15,16 @@ from app.programmes.models import Programme, ProgrammeStatus
 from app.reports.figures import programme_with_classes
 
 
-def held_province(asked: str | None = None) -> str | None:
-    """The province the report shows: the URL's `provinsi` for planners, the coordinator's own."""
-    if asked is None:
-        asked = request.args.get("provinsi") or None
+def page_province() -> str | None:
+    """`held_province` of a report page's `provinsi` (a code that names no province: 400, said on the page)."""
+    asked = request.args.get("provinsi") or None
+    if asked and asked not in {w.code for w in wilayah.list_wilayah()}:
+        abort(400, description=_("Kode provinsi tidak dikenal."))
+    return held_province(asked)
+
+
+def held_province(asked: str | None) -> str | None:
+    """The province a report shows: the one asked for (a planner), else the coordinator's own."""
     if current_user.has_role(*PLANNERS):
         return asked
     own: str | None = current_user.coordinator_province_code
@@ -28,7 +35,7 @@ def held_province(asked: str | None = None) -> str | None:
 
 def held_regency(asked: str | None) -> str | None:
     """A regency/city code ("52.71") inside the province the report is held to, else 403."""
-    province = None if current_user.has_role(*PLANNERS) else held_province()
+    province = None if current_user.has_role(*PLANNERS) else held_province(None)
     if asked and province and not asked.startswith(f"{province}."):
         abort(403)
     return asked

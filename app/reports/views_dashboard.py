@@ -20,29 +20,43 @@ from app.core.roles import OVERSEERS, PLANNERS
 from app.extensions import db
 from app.libraries.models import LibraryType
 from app.programmes.models import Programme, ProgrammeStatus
-from app.registration.models import Registration
-from app.reports import bp, exports, figures, tilemap
-from app.reports.scope import held_province, report_programme
+from app.registration.models import Registration, RegistrationStatus
+from app.reports import bp, coverage, exports, figures, tilemap
+from app.reports.scope import page_province, report_programme
 
 
-def _date(name: str) -> date | None:
+def _filters(programme: Programme) -> figures.Filters:
+    """The URL's filters, every problem named at once (a 400 that says which); a batch of another
+    programme is a 404; a coordinator is held to their province (another one asked for: 403)."""
+    problems: list[str] = []
+    batch_id: int | None = None
+    if raw_batch := request.args.get("angkatan"):
+        if not raw_batch.isdigit():
+            problems.append(_("Angkatan tidak dikenal."))
+        elif int(raw_batch) not in {b.id for b in programme.batches}:
+            abort(404)  # a batch of another programme is no filter of this one
+        else:
+            batch_id = int(raw_batch)
+    kind = request.args.get("jenis") or None
+    if kind is not None and kind not in {t.value for t in LibraryType}:
+        problems.append(_("Jenis perpustakaan tidak dikenal."))
+        kind = None
+    start, end = _date("dari", problems), _date("sampai", problems)
+    if start and end and start > end:
+        problems.append(_('Tanggal "dari" harus sebelum atau sama dengan tanggal "sampai".'))
+    if problems:
+        abort(400, description=" ".join(problems))
+    province = page_province()
+    return figures.Filters(batch_id, province, LibraryType(kind) if kind else None, start, end)
+
+
+def _date(name: str, problems: list[str]) -> date | None:
     value = request.args.get(name, "")
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        abort(400)
-
-
-def _filters(programme: Programme) -> figures.Filters:
-    """The URL's filters; a coordinator is held to their province (another one asked for: 403)."""
-    batch_id = request.args.get("angkatan", type=int)
-    if batch_id is not None and batch_id not in {b.id for b in programme.batches}:
-        abort(404)  # a batch of another programme is no filter of this one
-    province = held_province()
-    kind = request.args.get("jenis") or None
-    if kind is not None and kind not in {t.value for t in LibraryType}:
-        abort(400)
-    return figures.Filters(batch_id, province, LibraryType(kind) if kind else None, _date("dari"), _date("sampai"))
+        problems.append(_('Tanggal "%(name)s" harus berformat TTTT-BB-HH.', name=name))
+        return None
 
 
 def _board(programme_id: int) -> tuple[Programme, figures.Filters, figures.Dashboard, dict[str, str]]:
@@ -68,13 +82,14 @@ def programme_dashboard(programme_id: int) -> ResponseReturnValue:
         board=board,
         coordinator=coordinator,
         provinces=sorted(names.items(), key=lambda item: item[1]),
-        province_name=names.get(filters.province_code or ""),
         tiles=tilemap.tiles(names, values),
         legend=tilemap.legend(max(values.values(), default=0)),
         grid=(tilemap.COLUMNS, tilemap.ROWS),
         library_types=list(LibraryType),
         args=args,
         area_rows=[(g.label, g.participants) for g in board.by_area],
+        programmes=coverage.programmes(include_drafts=not coordinator),
+        filters_applied=exports.dashboard_filters(programme, filters, names, applied_only=True),
         type_rows=[(g.label, g.participants) for g in board.by_type if g.participants],
     )
 
@@ -82,13 +97,19 @@ def programme_dashboard(programme_id: int) -> ResponseReturnValue:
 @bp.get("/kelola/dasbor")
 @roles_required(*OVERSEERS)
 def latest_dashboard() -> ResponseReturnValue:
-    """The dashboard of the latest programme with participants (else the latest): the home page's link."""
+    """The dashboard of the programme picked on the dashboard (`program`), else of the latest programme
+    with approved participants (else the latest): the home page's and the menu's link."""
+    if chosen := request.args.get("program", type=int):
+        return redirect(url_for("reports.programme_dashboard", programme_id=report_programme(chosen).id))
     query = select(Programme.id)
     if not current_user.has_role(*PLANNERS):  # coordinators do not see drafts
         query = query.where(Programme.status != ProgrammeStatus.DRAFT)
     programme_id = db.session.scalar(
         query.order_by(
-            select(Registration.id).where(Registration.programme_id == Programme.id).exists().desc(),
+            select(Registration.id)
+            .where(Registration.programme_id == Programme.id, Registration.status == RegistrationStatus.APPROVED)
+            .exists()
+            .desc(),
             Programme.year.desc(),
             Programme.id.desc(),
         ).limit(1)
@@ -108,11 +129,10 @@ def _sheets(board: figures.Dashboard, coordinator: bool) -> list[Sheet]:
                 [_("Peserta"), board.participants],
                 [_("Provinsi"), board.provinces],
                 [_("Angkatan"), board.batch_count],
-                *([str(t.label), board.libraries_by_type.get(t, 0)] for t in LibraryType),
-                [_("Kehadiran (%)"), round(board.attendance_percent, 1)],
+                *([_("%(type)s asal peserta", type=t.label), board.libraries_by_type.get(t, 0)] for t in LibraryType),
+                [_("Kehadiran (%)"), round(board.attendance_percent, 1) if board.attendance_marked else None],
                 [_("Memenuhi syarat sertifikat"), board.eligible],
                 [_("Sertifikat terbit"), board.issued],
-                [_("Daftar tunggu"), board.waiting],
                 *([str(s.label), n] for s, n in board.by_status.items()),
             ],
         ),

@@ -21,7 +21,7 @@ from app.libraries.models import LibraryType
 from app.programmes.models import Programme, ProgrammeStatus
 from app.regions import services as regions
 from app.reports import bp, coverage, exports, training_hours
-from app.reports.scope import held_province, held_regency
+from app.reports.scope import held_regency, page_province
 from app.reports.training_hours import JP_TARGET
 
 
@@ -33,7 +33,7 @@ def _year(province: str | None) -> int:
 @bp.get("/kelola/jp")
 @roles_required(*OVERSEERS)
 def training_hours_page() -> ResponseReturnValue:
-    province = held_province()
+    province = page_province()
     year, q = _year(province), request.args.get("q", "").strip()
     page = paginate_rows(training_hours.people_query(year, province, q), per_page=50)
     names = training_hours.province_names()
@@ -60,7 +60,7 @@ def training_hours_xlsx() -> ResponseReturnValue:
     full_nik = request.args.get("nik") == "lengkap"
     if full_nik and not current_user.has_role(*PLANNERS):
         abort(403)
-    province = held_province()
+    province = page_province()
     year, q = _year(province), request.args.get("q", "").strip()
     people = training_hours.rows_of(
         list(db.session.execute(training_hours.people_query(year, province, q))), training_hours.province_names()
@@ -105,7 +105,7 @@ def _coverage_filters() -> coverage.Filters:
     kind = request.args.get("jenis", "")
     return coverage.Filters(
         programme_id=request.args.get("program", type=int) or None,
-        province_code=held_province(),
+        province_code=page_province(),
         library_type=LibraryType(kind) if kind in LibraryType._value2member_map_ else None,
         regency_code=held_regency(request.args.get("kabupaten") or None),
     )

@@ -75,7 +75,7 @@ def _as_summary(body: dict[str, Any]) -> dict[str, Any]:
         "Peserta": headline["participants"],
         "Provinsi": headline["provinces"],
         "Angkatan": headline["batches"],
-        **{str(t.label): headline["libraries_reached"][t.value] for t in LibraryType},
+        **{f"{t.label} asal peserta": headline["libraries_reached"][t.value] for t in LibraryType},
         "Kehadiran (%)": headline["attendance_percent"],
         "Memenuhi syarat sertifikat": headline["certificates"]["eligible"],
         "Sertifikat terbit": headline["certificates"]["issued"],

@@ -81,7 +81,13 @@ def test_participants_cannot_open_rosters_or_reports(client, today_class) -> Non
     assert client.get(f"/presensi/kelas/{c}/laporan").status_code == 403
 
 
-def test_coordinators_read_only_their_provinces_reports(client, today_class, make_user, programme) -> None:
+def test_coordinators_read_only_their_provinces_reports(app, client, today_class, make_user, programme) -> None:
+    from app.extensions import db
+    from app.programmes.models import Programme, ProgrammeStatus
+
+    with app.app_context():  # a programme whose classes are announced is under way (a draft one is hidden)
+        db.session.get(Programme, programme.id).status = ProgrammeStatus.ACTIVE
+        db.session.commit()
     c = today_class["class_id"]
     ntb = make_user(Role.COORDINATOR, province_code="52")
     login(client, ntb.email)

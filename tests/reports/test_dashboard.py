@@ -105,7 +105,7 @@ def test_the_full_demo_dashboard_says_what_the_press_release_says(app: Flask) ->
     summary = _summary(organiser.get(url + ".xlsx").data)
     assert summary["Peserta"] == 1238
     assert summary["Provinsi"] == 30
-    assert [summary[str(t.label)] for t in LibraryType] == [expected.get(t.value, 0) for t in LibraryType]
+    assert [summary[f"{t.label} asal peserta"] for t in LibraryType] == [expected.get(t.value, 0) for t in LibraryType]
     assert "Peserta,1238" in organiser.get(url + ".csv").get_data(as_text=True)
 
     ntb = organiser.get(url + "?provinsi=52").get_data(as_text=True)

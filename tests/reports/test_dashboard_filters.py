@@ -216,3 +216,86 @@ def test_each_class_shows_its_attendance_and_certificates_within_the_province(ap
     assert (api_line["approved"], api_line["eligible"]) == (14, mataram[6])
     assert api_line["certificates_issued"] == mataram[7]
     assert api_line["attendance_percent"] == round(mataram[5], 1)
+
+
+def test_wrong_filters_are_all_named_on_the_page_and_in_the_api(app: Flask) -> None:
+    """From a new user's trial: `dari` after `sampai` showed zeros, `angkatan=abc` was ignored, a bad date
+    was a bare 400 and the API silently ignored the page's parameter names (unfiltered totals)."""
+    from app.auth import api_tokens
+    from app.auth.models import User
+
+    programme_id, _batch, _other = _programmes(app)
+    client = _organiser(app)
+    url = f"/kelola/program/{programme_id}/dasbor"
+    answer = client.get(f"{url}?angkatan=abc&jenis=x&dari=2023-13-01&sampai=2023-01-01")
+    assert answer.status_code == 400
+    text = answer.get_data(as_text=True)
+    for message in ("Angkatan tidak dikenal.", "Jenis perpustakaan tidak dikenal.", "TTTT-BB-HH"):
+        assert message in text
+    swapped = client.get(f"{url}?dari=2023-12-31&sampai=2023-01-01").get_data(as_text=True)
+    assert "harus sebelum atau sama dengan" in swapped
+    assert "Kode provinsi tidak dikenal." in client.get(f"{url}?provinsi=99").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == "panitia@sibimtek.id")).one()
+        secret = api_tokens.create_token(user, "test").secret
+        db.session.commit()
+    api = app.test_client().get(
+        f"/api/v1/programmes/{programme_id}/dashboard?provinsi=52", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert api.status_code == 400
+    assert "provinsi → province" in api.get_json()["error"]["message"]
+
+
+def test_attendance_is_a_dash_before_any_mark_and_the_page_names_its_filters(app: Flask) -> None:
+    programme_id, batch_id, _other = _programmes(app)
+    client = _organiser(app)
+    url = f"/kelola/program/{programme_id}/dasbor"
+    empty = " ".join(client.get(f"{url}?dari=2030-01-01").get_data(as_text=True).split())
+    assert '<div class="figure">–</div><div class="small text-muted">Kehadiran</div>' in empty
+    assert "Kelas mulai dari: <strong>1 Januari 2030</strong>" in empty
+    marked = client.get(url).get_data(as_text=True)
+    assert '<div class="figure">–</div><div class="small text-muted">Kehadiran</div>' not in " ".join(marked.split())
+    assert 'data-testid="scope"' not in marked  # no filter, nothing to name
+    ntb = " ".join(client.get(f"{url}?provinsi=52&angkatan={batch_id}").get_data(as_text=True).split())
+    assert "Provinsi: <strong>Nusa Tenggara Barat</strong>" in ntb
+    assert 'id="fill-filtered"' in ntb
+
+
+def test_the_dashboard_switches_programme_and_opens_on_one_with_approved_people(app: Flask) -> None:
+    """From a trial: one submitted registration in 2027 sent everyone to an all-zero dashboard, and a
+    coordinator had no way back to 2023."""
+    from sqlalchemy import inspect
+
+    from app.programmes.models import ProgrammeStatus
+    from app.registration.models import Registration, RegistrationStatus
+
+    programme_id, _batch, _other = _programmes(app)
+    with app.app_context():
+        later = db.session.scalars(select(Programme).order_by(Programme.year.desc())).first()
+        assert later.id != programme_id
+        some = db.session.scalars(select(Registration).where(Registration.programme_id == programme_id)).first()
+        copy = {a.key: getattr(some, a.key) for a in inspect(Registration).column_attrs if a.key != "id"}
+        copy.update(programme_id=later.id, class_id=later.batches[1].classes[0].id, user_id=None, nik_hash=None)
+        db.session.add(Registration(**{**copy, "status": RegistrationStatus.SUBMITTED}))
+        draft = Programme(code="DRF", name="Program Draf", year=2030, jp_total=40)
+        draft.status = ProgrammeStatus.DRAFT
+        db.session.add(draft)
+        db.session.commit()
+        draft_id, later_id = draft.id, later.id
+    coordinator = app.test_client()
+    login(coordinator, "koordinator.ntb@sibimtek.id", DEMO_PASSWORD)
+    assert coordinator.get("/kelola/dasbor").headers["Location"].endswith(f"/program/{programme_id}/dasbor")
+    page = coordinator.get(f"/kelola/program/{programme_id}/dasbor").get_data(as_text=True)
+    page = page.split('id="programme-switch"')[1].split("</form>")[0]
+    assert f'<option value="{later_id}"' in page
+    assert f'<option value="{draft_id}"' not in page  # no drafts for coordinators
+    assert (
+        coordinator.get(f"/kelola/dasbor?program={later_id}")
+        .headers["Location"]
+        .endswith(f"/program/{later_id}/dasbor")
+    )
+    assert coordinator.get(f"/kelola/dasbor?program={draft_id}").status_code == 404
+    assert coordinator.get(f"/presensi/program/{draft_id}/laporan").status_code == 404  # as in every report
+    organiser_page = _organiser(app).get(f"/kelola/program/{programme_id}/dasbor").get_data(as_text=True)
+    assert f'<option value="{draft_id}"' in organiser_page.split('id="programme-switch"')[1].split("</form>")[0]
+    assert "Bimtek Strategi Pengembangan Perpustakaan dan TIK 2023</a>" in organiser_page  # the back link's year
