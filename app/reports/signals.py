@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import clock
 from app.auth.models import User
 from app.registration import signals as registration_signals
 from app.registration.models import Registration
@@ -11,8 +12,14 @@ from app.reports import training_hours
 
 
 def _my_registrations(user: User, registrations: list[Registration], **_: Any) -> dict[str, Any]:
-    """The JP of this calendar year against the 20 a civil servant needs (one statement)."""
-    return {"jp_year": training_hours.hours_of(user) if registrations else None}
+    """The JP of this calendar year against the 20 a civil servant needs, and the earlier years' (one
+    statement)."""
+    if not registrations:
+        return {"jp_year": None, "jp_earlier": []}
+    years = training_hours.hours_by_year(user)
+    this_year = clock.today().year
+    current = next((y for y in years if y.year == this_year), training_hours.YearHours(year=this_year, jp=0))
+    return {"jp_year": current, "jp_earlier": [y for y in years if y.year < this_year][:3]}
 
 
 def connect_signals() -> None:

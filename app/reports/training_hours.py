@@ -134,14 +134,30 @@ class YearHours:
         return self.jp >= self.target
 
 
-def hours_of(user: User, year: int | None = None) -> YearHours:
-    """The user's JP this year (or `year`): registrations on their account, and any under the NIKs they
-    registered with (an organiser may have nominated them without an account). One statement."""
-    year = year or clock.today().year
+def _own(user: User) -> ColumnElement[bool]:
+    """Registrations on the user's account, and any under the NIKs they registered with (an organiser
+    may have nominated them without an account)."""
     own_niks = select(Registration.nik_hash).where(Registration.user_id == user.id, Registration.nik_hash.is_not(None))
+    return or_(Registration.user_id == user.id, Registration.nik_hash.in_(own_niks))
+
+
+def hours_of(user: User, year: int | None = None) -> YearHours:
+    """The user's JP this year (or `year`). One statement."""
+    year = year or clock.today().year
     total = db.session.scalar(
-        completions()
-        .add_columns(func.coalesce(func.sum(Programme.jp_total), 0))
-        .where(in_year(year), or_(Registration.user_id == user.id, Registration.nik_hash.in_(own_niks)))
+        completions().add_columns(func.coalesce(func.sum(Programme.jp_total), 0)).where(in_year(year), _own(user))
     )
     return YearHours(year=year, jp=int(total or 0))
+
+
+def hours_by_year(user: User) -> list[YearHours]:
+    """The user's JP in every year with a completion, latest first (one GROUP BY)."""
+    year = func.extract("year", TrainingClass.end_date)
+    rows = db.session.execute(
+        completions()
+        .add_columns(year, func.sum(Programme.jp_total))
+        .where(_own(user))
+        .group_by(year)
+        .order_by(year.desc())
+    )
+    return [YearHours(year=int(y), jp=int(jp or 0)) for y, jp in rows.tuples()]

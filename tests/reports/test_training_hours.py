@@ -93,3 +93,17 @@ def test_the_page_opens_on_the_latest_year_with_completions(app, client, login_a
     year = certified["year"]
     assert f'value="{year}" selected' in page
     assert 'class="jp-row"' not in client.get(f"/kelola/jp?tahun={certified['year'] + 1}").get_data(as_text=True)
+
+
+def test_the_next_year_starts_at_zero_and_names_the_earlier_years(app, client, certified) -> None:
+    """From a trial: in a new year the page said only "0 dari 20", as if the training had never been."""
+    from datetime import UTC, datetime
+
+    from app import clock
+    from tests.conftest import login
+
+    login(client, certified["owner"].email)
+    with clock.frozen(datetime(certified["year"] + 1, 3, 1, 3, tzinfo=UTC)):
+        page = " ".join(client.get("/pendaftaran-saya").get_data(as_text=True).split())
+    assert "JP tahun ini: 0 dari 20" in page
+    assert f'<span class="small d-block" id="jp-earlier">Tahun sebelumnya: {certified["year"]}: 40 JP</span>' in page
