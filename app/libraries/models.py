@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import LabelledStrEnum
+from app.core.formatting import format_number
 from app.extensions import Model, UTCDateTime, enum_column, utcnow
 from app.regions.models import Regency
 
@@ -22,6 +24,37 @@ class LibraryType(LabelledStrEnum):
     PERGURUAN_TINGGI = "perguruan_tinggi", _l("Perpustakaan perguruan tinggi")
     KHUSUS = "khusus", _l("Perpustakaan khusus")  # ministries, agencies
     KOMUNITAS = "komunitas", _l("Perpustakaan komunitas/TBM")
+
+    def counted(self, n: int) -> str:
+        """ "450 perpustakaan desa/kelurahan" (English "450 village libraries"): a count of this type."""
+        num = format_number(n)
+        match self:
+            case LibraryType.PROVINSI:
+                return ngettext("%(count)s perpustakaan provinsi", "%(count)s perpustakaan provinsi", n, count=num)
+            case LibraryType.KABUPATEN_KOTA:
+                return ngettext(
+                    "%(count)s perpustakaan kabupaten/kota", "%(count)s perpustakaan kabupaten/kota", n, count=num
+                )
+            case LibraryType.KECAMATAN:
+                return ngettext("%(count)s perpustakaan kecamatan", "%(count)s perpustakaan kecamatan", n, count=num)
+            case LibraryType.DESA_KELURAHAN:
+                return ngettext(
+                    "%(count)s perpustakaan desa/kelurahan", "%(count)s perpustakaan desa/kelurahan", n, count=num
+                )
+            case LibraryType.SEKOLAH:
+                return ngettext(
+                    "%(count)s perpustakaan sekolah/madrasah", "%(count)s perpustakaan sekolah/madrasah", n, count=num
+                )
+            case LibraryType.PERGURUAN_TINGGI:
+                return ngettext(
+                    "%(count)s perpustakaan perguruan tinggi", "%(count)s perpustakaan perguruan tinggi", n, count=num
+                )
+            case LibraryType.KHUSUS:
+                return ngettext("%(count)s perpustakaan khusus", "%(count)s perpustakaan khusus", n, count=num)
+            case _:
+                return ngettext(
+                    "%(count)s perpustakaan komunitas/TBM", "%(count)s perpustakaan komunitas/TBM", n, count=num
+                )
 
 
 class LibraryStatus(LabelledStrEnum):

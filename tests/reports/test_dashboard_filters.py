@@ -299,3 +299,17 @@ def test_the_dashboard_switches_programme_and_opens_on_one_with_approved_people(
     organiser_page = _organiser(app).get(f"/kelola/program/{programme_id}/dasbor").get_data(as_text=True)
     assert f'<option value="{draft_id}"' in organiser_page.split('id="programme-switch"')[1].split("</form>")[0]
     assert "Bimtek Strategi Pengembangan Perpustakaan dan TIK 2023</a>" in organiser_page  # the back link's year
+
+
+def test_the_english_headline_counts_libraries_in_the_plural(app: Flask) -> None:
+    """ "10 village library" in English: each library type's count has its own plural."""
+    programme_id, _batch, _other = _programmes(app)
+    client = _organiser(app)
+    indonesian = " ".join(
+        client.get(f"/kelola/program/{programme_id}/dasbor?provinsi=52").get_data(as_text=True).split()
+    )
+    assert "14 peserta · 1 provinsi · 1 angkatan · 10 perpustakaan desa/kelurahan" in indonesian
+    client.get("/bahasa/en")
+    english = " ".join(client.get(f"/kelola/program/{programme_id}/dasbor?provinsi=52").get_data(as_text=True).split())
+    assert "10 village libraries" in english
+    assert "1 provincial library" in english
