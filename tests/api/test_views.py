@@ -151,6 +151,20 @@ def test_pages_link_to_the_next_and_refuse_bad_numbers(app: Flask, client: Flask
         assert answer["error"]["status"] == 400
 
 
+def test_a_query_argument_named_like_a_parameter_is_carried_harmlessly(
+    app: Flask, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    """`endpoint=` once collided with external_url's own parameter (a 500 on every list)."""
+    v = world["values"]
+    headers = bearer(app, world["users"]["admin"].id)
+    assert client.get("/api/v1/classes?per_page=1&endpoint=x", headers=headers).status_code == 200
+    url = f"/api/v1/classes/{v['class_id']}/registrations"
+    link = _get(client, f"{url}?per_page=2&endpoint=x", headers)["next"]
+    assert link.startswith(app.config["PUBLIC_BASE_URL"] + url)
+    assert parse_qs(urlsplit(link).query) == {"per_page": ["2"], "endpoint": ["x"], "page": ["2"]}
+    assert _get(client, link.removeprefix(app.config["PUBLIC_BASE_URL"]), headers)["page"] == 2
+
+
 def test_filters(app: Flask, client: FlaskClient, world: dict[str, Any]) -> None:
     v = world["values"]
     headers = bearer(app, world["users"]["organiser"].id)
