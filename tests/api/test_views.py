@@ -203,6 +203,12 @@ def test_description_and_docs_are_public(client: FlaskClient) -> None:
         assert str(escape(item["get"]["description"])) in page  # what the operation does, in English
 
 
+def test_the_docs_curl_example_names_the_public_address_not_the_requests_host(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/api/docs", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert f"{app.config['PUBLIC_BASE_URL']}/api/v1/programmes</code>" in page
+    assert "evil.example" not in page
+
+
 def test_reading_people_is_in_the_access_log(app: Flask, client: FlaskClient, world: dict[str, Any]) -> None:
     from sqlalchemy import select
 
