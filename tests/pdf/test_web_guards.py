@@ -13,6 +13,7 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.pdf import pool
 from tests.conftest import login
+from tests.reports.test_report_pdf import COORDINATOR, _client, _demo
 
 
 def _sheet(today_class: dict) -> str:
@@ -62,3 +63,12 @@ def test_the_database_connection_is_given_back_while_the_pdf_renders(app, client
     with app.app_context():  # the access log written after the render is still kept
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.what == "sign_in_sheet_pdf")).one()
         assert entry.object_id == today_class["class_id"]
+
+
+def test_the_programme_report_pdf_is_limited_too(app, fake_render, monkeypatch) -> None:
+    """The flood of the trial: a coordinator's parallel downloads of /kelola/program/<id>/laporan.pdf."""
+    monkeypatch.setitem(app.config, "REPORT_PDF_LIMIT", "2 per minute")
+    url = f"/kelola/program/{_demo(app)}/laporan.pdf"
+    coordinator = _client(app, COORDINATOR)
+    assert [coordinator.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert fake_render == [0, 0]  # no connection held while rendering
