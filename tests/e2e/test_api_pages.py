@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.roles import Role
+from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_journeys import _log_in
 
@@ -50,5 +51,6 @@ def test_the_copy_button_puts_the_new_token_on_the_clipboard(new_page, make_user
     copy.click()
     expect(page.locator("#new-api-token button")).to_have_text("Tersalin")
     assert page.evaluate("navigator.clipboard.readText()") == secret
+    assert serious_violations(page, "new token copied") == []
     screenshot(page, "api-token-copied")
     expect(page.locator("#new-api-token button")).to_have_text("Salin", timeout=5_000)  # back after a moment
