@@ -48,6 +48,10 @@ class Config:
     # PDF rendering runs in worker processes: a single PDF is stopped after PDF_RENDER_TIMEOUT
     # seconds, a bulk job when no part finishes for that long; bulk jobs use PDF_WORKERS processes.
     PDF_RENDER_TIMEOUT = _int("PDF_RENDER_TIMEOUT", 60)
+    # A PDF made in a request (programme report, daftar hadir): per user, and how many may wait for
+    # the process's rendering worker before the next is answered 503 (Retry-After) instead of waiting.
+    REPORT_PDF_LIMIT = os.environ.get("REPORT_PDF_LIMIT", "10 per minute")
+    PDF_RENDER_QUEUE = _int("PDF_RENDER_QUEUE", 4)
     # Where certificates keep their images and PDFs (app/certificates/storage.py): "local", the instance folder.
     CERTIFICATE_STORE = os.environ.get("CERTIFICATE_STORE", "local")
     PDF_WORKERS = _int("PDF_WORKERS", min(os.cpu_count() or 1, 4))

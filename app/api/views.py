@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import contains_eager
 
 from app.api import bp
@@ -17,6 +17,7 @@ from app.api.responses import MAX_ID, choice_arg, int_arg, json_response, page_r
 from app.attendance import services as attendance
 from app.audit.access import log_access
 from app.audit.models import AccessAction
+from app.auth.models import User
 from app.certificates.queries import current_certificates
 from app.core.access import load_or_404, public, roles_required
 from app.core.roles import PLANNERS, STAFF
@@ -40,9 +41,30 @@ def _province_arg() -> str | None:
     return f"{code:02d}" if code else None
 
 
+def _visible_class() -> Any:
+    """SQL over TrainingClass joined to its Batch: a class the current user may see through the API.
+    A draft programme, its batches and classes do not exist for a coordinator, as on the dashboard
+    (app.reports.scope); a facilitator still sees their own classes in it, as on their pages."""
+    if _plans():
+        return true()
+    own = TrainingClass.facilitators.any(User.id == current_user.id)
+    announced = exists(
+        select(Programme.id).where(Programme.id == Batch.programme_id, Programme.status != ProgrammeStatus.DRAFT)
+    )
+    return and_(visible_sql(current_user), or_(announced, own))
+
+
 def _visible_class_exists(*where: Any) -> Any:
     """SQL: a class the current user may see, matching `where`."""
-    return exists(select(TrainingClass.id).join(TrainingClass.batch).where(visible_sql(current_user), *where))
+    return exists(select(TrainingClass.id).join(TrainingClass.batch).where(_visible_class(), *where))
+
+
+def _may_see(c: TrainingClass) -> bool:
+    """`_visible_class` for one class loaded with its programme and facilitators."""
+    if not visible_to(c, current_user):
+        return False
+    announced = c.batch.programme.status is not ProgrammeStatus.DRAFT
+    return _plans() or announced or any(f.id == current_user.id for f in c.facilitators)
 
 
 # --- programmes and batches ---------------------------------------------------------------------------
@@ -62,7 +84,7 @@ def programme_item(p: Programme) -> dict[str, Any]:
 @bp.get("/api/v1/programmes")
 @roles_required(*STAFF)
 def programmes() -> ResponseReturnValue:
-    """Programmes with at least one class the user may see (planners: all), newest year first."""
+    """Programmes with at least one class the user may see (planners: all, drafts too), newest year first."""
     query = select(Programme).order_by(Programme.year.desc(), Programme.id)
     query = query.where(_visible_class_exists(Batch.programme_id == Programme.id)) if not _plans() else query
     if (year := int_arg("year", 0, 2000, 2100)) != 0:
@@ -79,7 +101,7 @@ def _plans() -> bool:
 def _visible_programme(programme_id: int) -> Programme | None:
     programme = db.session.get(Programme, programme_id)
     if programme is None or _plans():
-        return programme
+        return programme  # a draft too
     return programme if db.session.scalar(select(_visible_class_exists(Batch.programme_id == programme_id))) else None
 
 
@@ -111,13 +133,14 @@ def batches(programme_id: int) -> ResponseReturnValue:
 @bp.get("/api/v1/classes")
 @roles_required(*STAFF)
 def classes() -> ResponseReturnValue:
-    """Classes the user may see, in date order, with seats taken and left (one counting statement)."""
+    """Classes the user may see (`_visible_class`), in date order, with seats taken and left (one
+    counting statement)."""
     query = schedule_query(
         programme_id=int_arg("programme_id", 0, 1, MAX_ID) or None,
         batch_id=int_arg("batch_id", 0, 1, MAX_ID) or None,
         province_code=_province_arg(),
         status=choice_arg("status", CLASS_STATUSES),
-    ).where(visible_sql(current_user))
+    ).where(_visible_class())
     page = paginate(query)
     taken = seats_taken_many([c.id for c in page.items])
 
@@ -147,8 +170,9 @@ def classes() -> ResponseReturnValue:
 
 
 def _class_for(class_id: int) -> TrainingClass:
-    """The class with what scoping reads (facilitators, served provinces); another's is a 404."""
-    return load_or_404(queries.get_class_row, class_id, lambda c: visible_to(c, current_user), hide=True)
+    """The class with what scoping reads (facilitators, served provinces); another's, or one of a draft
+    programme for a coordinator, is a 404."""
+    return load_or_404(queries.get_class_row, class_id, _may_see, hide=True)
 
 
 @bp.get("/api/v1/classes/<int:class_id>/registrations")

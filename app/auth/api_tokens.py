@@ -60,16 +60,25 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 
 def create_token(user: User, name: str, days: int | None = None) -> NewToken:
-    """A new token for `user`, valid for `days` (None: until revoked). The caller shows `secret` once."""
+    """A new token for `user`, valid for `days` (None: until revoked). The caller shows `secret` once.
+    A name that a live token of the account already has (any case) is refused: a reloaded form would
+    otherwise make a second token the owner never saw."""
     if not may_hold_tokens(user):
         raise TokenRefused(_("Hanya staf yang dapat membuat token API."))
-    if len(tokens_of(user)) >= MAX_ACTIVE:
+    live = tokens_of(user)
+    name = name.strip()
+    if any(t.name.casefold() == name.casefold() for t in live):
+        raise TokenRefused(
+            _("Sudah ada token aktif bernama %(name)s. Pakai nama lain, atau cabut token itu dulu.", name=name),
+            field="name",
+        )
+    if len(live) >= MAX_ACTIVE:
         raise TokenRefused(_("Paling banyak %(n)s token aktif. Cabut token yang tidak dipakai.", n=MAX_ACTIVE))
     secret = PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
     record = ApiToken(
         user_id=user.id,
-        name=name.strip(),
+        name=name,
         token_hash=hash_token(secret),
         prefix=secret[:10],
         created_at=now,

@@ -193,12 +193,13 @@ def account_sessions(user: User, token: str | None) -> list[tuple[LoginSession, 
 
 def change_password(user: User, current_password: str, new_password: str, keep_token: str | None = None) -> int:
     """A person sets a new password on /akun: every other session of the account ends (the one that
-    `keep_token` names stays). Returns how many sessions ended."""
+    `keep_token` names stays) and its API tokens are revoked. Returns how many sessions ended."""
     if not verify_password(user.password_hash, current_password):
         raise InvalidCredentials(_("Kata sandi saat ini salah."), field="current_password")
     ensure_password_allowed(new_password, email=user.email, full_name=user.full_name, phone=user.phone)
     user.password_hash = hash_password(new_password)
     _tell_password_changed(user)
+    api_tokens.revoke_all(user)  # a token made by whoever knew the old password stops with it
     return end_other_sessions(user, keep_token, SessionEnd.PASSWORD_CHANGED)
 
 
@@ -357,7 +358,8 @@ def needs_consent(user: User) -> bool:
 
 
 def reset_password(token: str, new_password: str, consent_version: str | None = None) -> User:
-    """Set a new password from a link; it proves the address and signs out every session."""
+    """Set a new password from a link; it proves the address, signs out every session and revokes
+    the account's API tokens."""
     user = user_for_reset_token(token)
     ensure_password_allowed(new_password, email=user.email, full_name=user.full_name, phone=user.phone)
     if needs_consent(user):
@@ -371,6 +373,7 @@ def reset_password(token: str, new_password: str, consent_version: str | None = 
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     end_all_sessions(user, SessionEnd.PASSWORD_RESET)
+    api_tokens.revoke_all(user)
     throttle.record_success(user.email)  # the owner proved themselves: wrong guesses by others no longer slow them
     signals.email_proven.send(user)
     return user

@@ -115,6 +115,14 @@ def end_one_session(login_session_id: int) -> ResponseReturnValue:
     return redirect(url_for("auth.account"))
 
 
+@bp.get("/akun/token-api")
+@login_required
+def api_tokens_page() -> ResponseReturnValue:
+    """Where the token form posts: opened again (a reload after a refusal, a bookmark), the list of
+    tokens on /akun."""
+    return redirect(url_for("auth.account") + "#api-tokens")
+
+
 @bp.post("/akun/token-api")
 @limiter.limit("10 per hour", key_func=lambda: f"api-token-new:{current_user.get_id()}")  # made or refused
 @roles_required(*STAFF)

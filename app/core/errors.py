@@ -114,10 +114,24 @@ def handle_render_timeout(error: Exception) -> tuple[str, int] | Response:
     return _render(503)
 
 
+def handle_render_busy(error: Exception) -> ResponseReturnValue:
+    """Too many PDFs wait for the rendering worker: a 503 that says when to ask again, not a wait
+    that holds a worker thread."""
+    from app.pdf.pool import RenderBusy
+
+    log.warning("PDF refused on %s %s: %s", request.method, request.path, error)
+    message = str(_l("Server sedang membuat banyak dokumen. Silakan coba lagi dalam beberapa detik."))
+    answer = _render(503, message)
+    response = current_app.make_response(answer)
+    response.headers["Retry-After"] = str(RenderBusy.retry_after)
+    return response
+
+
 def register_errorhandlers(app: Flask) -> None:
-    from app.pdf.pool import RenderTimeout
+    from app.pdf.pool import RenderBusy, RenderTimeout
 
     app.register_error_handler(RenderTimeout, handle_render_timeout)
+    app.register_error_handler(RenderBusy, handle_render_busy)
     app.register_error_handler(OverflowError, handle_out_of_range)  # SQLite: integer too large
     app.register_error_handler(DataError, handle_out_of_range)  # PostgreSQL: numeric value out of range
     app.register_error_handler(CSRFError, handle_csrf_error)

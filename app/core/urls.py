@@ -20,7 +20,7 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, /, **values: object) -> str:
     """An absolute link for mails, QR codes and calendars, built on PUBLIC_BASE_URL: never on the
     request's Host header, which the sender of a request chooses (a reset link to evil.example)."""
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])

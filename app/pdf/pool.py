@@ -4,7 +4,9 @@ Workers are forked from a *fork server*: a small process started once that has i
 WeasyPrint, pikepdf, segno and `app.pdf` (not Flask, the database or the request that asked), so a
 worker holds no more memory than rendering needs and a runaway render can be killed without
 touching the web or job process. `render_pdf_limited` serves single documents in the web
-request (one shared worker); bulk jobs open their own pool with `open_pool`.
+request (one shared worker; a user's downloads are rate-limited, a long queue is refused with a
+503 and the request's database connection is given back while it waits); bulk jobs open their own
+pool with `open_pool`.
 """
 
 from __future__ import annotations
@@ -17,15 +19,27 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessP
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from flask import current_app, has_request_context
+from flask_login import current_user
+
+from app.extensions import db, limiter
+
 PRELOAD = ["app.pdf.layers", "app.pdf.render", "weasyprint", "pikepdf", "segno"]
 DEFAULT_TIMEOUT = 60.0
 
 _lock = threading.Lock()
 _shared: ProcessPoolExecutor | None = None
+_slots: threading.BoundedSemaphore | None = None  # web renders waiting for or in the shared worker
 
 
 class RenderTimeout(RuntimeError):
     """A rendering took longer than its time limit; its worker was stopped."""
+
+
+class RenderBusy(RuntimeError):
+    """PDF_RENDER_QUEUE documents already wait for the web's rendering worker: ask again later."""
+
+    retry_after = 10  # seconds, the Retry-After of the 503
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -82,10 +96,47 @@ def _run(executor: ProcessPoolExecutor, func: Callable[..., Any], args: tuple, t
 
 
 def render_pdf_limited(html: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
-    """One HTML document to PDF bytes, in a worker process, within `timeout` seconds."""
+    """One HTML document to PDF bytes, in a worker process, within `timeout` seconds.
+
+    In a web request it is first counted against the user's REPORT_PDF_LIMIT (429), refused with
+    RenderBusy (503) when PDF_RENDER_QUEUE documents already wait for the worker, and the request's
+    database connection is given back while it waits and renders (80 parallel downloads held the
+    whole pool): whatever the view reads afterwards must be loaded already, and what it writes
+    afterwards (the access log) takes a connection again for a moment."""
     from app.pdf.render import render_pdf
 
-    return run_limited(render_pdf, html, timeout=timeout)
+    if not has_request_context():
+        return run_limited(render_pdf, html, timeout=timeout)
+    with limiter.limit(lambda: current_app.config["REPORT_PDF_LIMIT"], key_func=_user_key, scope="pdf"):
+        pass
+    slots = _render_slots(current_app.config["PDF_RENDER_QUEUE"])
+    if not slots.acquire(blocking=False):
+        raise RenderBusy(f"{current_app.config['PDF_RENDER_QUEUE']} documents are waiting already")
+    try:
+        _release_connection()
+        return run_limited(render_pdf, html, timeout=timeout)
+    finally:
+        slots.release()
+
+
+def _user_key() -> str:
+    return f"pdf:{current_user.get_id()}"
+
+
+def _render_slots(size: int) -> threading.BoundedSemaphore:
+    global _slots
+    with _lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(max(1, size))
+        return _slots
+
+
+def _release_connection() -> None:
+    """Give the request's connection back to the pool; not when something waits to be written (closing
+    would drop it): a view adds its log after the render."""
+    session = db.session()
+    if not (session.new or session.dirty or session.deleted):
+        session.close()
 
 
 def completed(futures: Iterable[Future], stall_timeout: float) -> Iterator[Future]:

@@ -1,6 +1,7 @@
 // Small behaviours for every page: the error summary of a failed form, wide tables that scroll, and the
 // declarative ones the templates ask for with data-* attributes (the Content-Security-Policy allows no
-// inline script or onclick=): data-confirm, data-autosubmit (+ data-autosubmit-clear), data-check-all.
+// inline script or onclick=): data-confirm, data-autosubmit (+ data-autosubmit-clear), data-check-all,
+// data-copy (+ data-copied).
 (function () {
   "use strict";
 
@@ -68,6 +69,34 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+  });
+
+  // <button data-copy="some-id" data-copied="Tersalin">: copies the text of #some-id (a new API token) and
+  // says so on the button for a moment. Without the clipboard API (plain HTTP, an old browser) the text is
+  // selected instead, ready for Ctrl+C.
+  function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    var source = button && document.getElementById(button.dataset.copy);
+    if (!source) { return; }
+    var text = source.textContent.trim();
+    function copied() {
+      if (!button.dataset.label) { button.dataset.label = button.textContent; }
+      button.textContent = button.dataset.copied || button.dataset.label;
+      clearTimeout(button.copiedTimer);
+      button.copiedTimer = setTimeout(function () { button.textContent = button.dataset.label; }, 2000);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(copied, function () { selectText(source); });
+    } else {
+      selectText(source);
+    }
   });
 
   document.addEventListener("change", function (event) {

@@ -1,6 +1,7 @@
 """A token lives only as long as its owner is active staff: an admin who switches an account off or
 takes its last staff role away revokes its tokens, and a token whose owner stopped being staff some
-other way is refused all the same."""
+other way is refused all the same. A new password (changed on /akun or reset from a mailed link)
+revokes them too, as it ends the other sessions."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from app.auth.models import ApiToken, User, UserRole
 from app.core.roles import Role
 from app.extensions import db
 from tests.api import bearer
-from tests.conftest import submit
+from tests.conftest import PASSWORD, link_in, outbox, submit
 
 PROGRAMMES = "/api/v1/programmes"
 
@@ -109,3 +110,44 @@ def test_revoke_unless_staff_is_a_service(app_ctx: Flask, make_user: Callable[..
     user.active = False
     assert api_tokens.revoke_unless_staff(user) == 2
     assert api_tokens.tokens_of(user) == []
+
+
+NEW_PASSWORD = "sandi-baru-yang-kuat"
+
+
+def test_changing_the_password_revokes_the_tokens(
+    app: Flask, client: FlaskClient, login_as, make_user: Callable[..., User]
+) -> None:
+    organiser = login_as(Role.ORGANISER)
+    headers = bearer(app, organiser.id)
+    other = bearer(app, make_user(Role.ORGANISER).id)
+    page = client.get("/akun").get_data(as_text=True)
+    assert "Mengganti kata sandi juga mencabut semua token API akun ini." in page
+    fields = {"password-current_password": PASSWORD, "password-password": NEW_PASSWORD}
+    response = submit(client, "/akun", fields | {"password-password_confirm": NEW_PASSWORD, "password-submit": "1"})
+    assert response.status_code == 302
+    assert _live_tokens(app, organiser.id) == 0
+    assert client.get(PROGRAMMES, headers=headers).status_code == 401
+    assert client.get(PROGRAMMES, headers=other).status_code == 200  # nobody else's token moved
+
+
+def test_a_wrong_current_password_keeps_the_tokens(app: Flask, client: FlaskClient, login_as) -> None:
+    organiser = login_as(Role.ORGANISER)
+    headers = bearer(app, organiser.id)
+    fields = {"password-current_password": "bukan-sandinya", "password-password": NEW_PASSWORD}
+    submit(client, "/akun", fields | {"password-password_confirm": NEW_PASSWORD, "password-submit": "1"})
+    assert client.get(PROGRAMMES, headers=headers).status_code == 200
+
+
+def test_resetting_the_password_revokes_the_tokens(
+    app: Flask, client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    coordinator = make_user(Role.COORDINATOR, province_code="52")
+    headers = bearer(app, coordinator.id)
+    submit(client, "/lupa-sandi", {"email": coordinator.email})
+    response = submit(
+        client, link_in(outbox(app)[-1].body), {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert _live_tokens(app, coordinator.id) == 0
+    assert client.get(PROGRAMMES, headers=headers).status_code == 401

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from app import clock
 from app.auth import api_tokens
@@ -25,8 +26,14 @@ from tests.conftest import csrf_token, submit
 TOKEN = re.compile(r"sbt_[A-Za-z0-9_-]{43}")
 
 
+def _post_form(client: FlaskClient, name: str, days: str = "90") -> TestResponse:
+    """The token form of /akun sent (it posts to /akun/token-api, whose GET leads back to /akun)."""
+    data = {"csrf_token": csrf_token(client, "/akun"), "token-name": name, "token-days": days}
+    return client.post("/akun/token-api", data=data)
+
+
 def _make_on_page(client: FlaskClient, name: str = "Dasbor NTB") -> str:
-    response = submit(client, "/akun/token-api", {"token-name": name, "token-days": "90"})
+    response = _post_form(client, name)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     found = TOKEN.findall(response.get_data(as_text=True))
     assert len(found) == 1
@@ -187,3 +194,40 @@ def test_revoking_a_token_asks_first(app: Flask, client: FlaskClient, login_as) 
     script = (Path(app.static_folder or "") / "js" / "app.js").read_text()
     assert "[data-confirm]" in script
     assert "window.confirm" in script
+
+
+def test_a_reloaded_form_makes_no_second_token_of_the_same_name(app: Flask, client: FlaskClient, login_as) -> None:
+    """The new token is the POST's answer: a reload sends the form again, and is refused on the name."""
+    user = login_as(Role.ORGANISER)
+    _make_on_page(client, "Dasbor NTB")
+    again = _post_form(client, " dasbor ntb ")
+    assert again.status_code == 422
+    page = again.get_data(as_text=True)
+    assert "Sudah ada token aktif bernama dasbor ntb." in page
+    assert not TOKEN.search(page)
+    with app.app_context():
+        assert [t.name for t in api_tokens.tokens_of(db.session.get(User, user.id))] == ["Dasbor NTB"]
+        db.session.scalars(select(ApiToken)).one().revoked_at = clock.now()
+        db.session.commit()
+    _make_on_page(client, "Dasbor NTB")  # the name is free again once its token is revoked
+
+
+def test_opening_the_forms_address_leads_to_the_token_list(client: FlaskClient, login_as) -> None:
+    login_as(Role.COORDINATOR, province_code="52")
+    response = client.get("/akun/token-api")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/akun#api-tokens"
+
+
+def test_the_new_token_has_a_copy_button(app: Flask, client: FlaskClient, login_as) -> None:
+    """static/js/app.js copies the element `data-copy` names (the clipboard, or the text selected)."""
+    login_as(Role.ORGANISER)
+    response = _post_form(client, "Salinan", "30")
+    page = response.get_data(as_text=True)
+    button = re.search(r'<button type="button"[^>]*data-copy="new-api-token-secret"[^>]*>Salin</button>', page)
+    assert button
+    assert 'data-copied="Tersalin"' in button.group(0)
+    assert re.search(r'id="new-api-token-secret">sbt_', page)
+    script = (Path(app.static_folder or "") / "js" / "app.js").read_text()
+    assert "[data-copy]" in script
+    assert "navigator.clipboard.writeText" in script

@@ -65,6 +65,7 @@ def test_coordinator_reads_their_province_only(
     ntb = bearer(app, make_user(Role.COORDINATOR, province_code="52").id)
     bali = bearer(app, make_user(Role.COORDINATOR, province_code="51").id)
     jatim = bearer(app, world["users"]["other_coordinator"].id)
+    _set_programme_status(app, v["programme_id"], "active")  # a draft programme does not exist for them
     # NTB: the finished class, not the draft "Kelas lain" (also in Mataram); its three NTB people
     assert _ids(_get(client, "/api/v1/classes", ntb)) == {v["class_id"]}
     assert _get(client, f"/api/v1/classes/{v['class_id']}/registrations", ntb)["total"] == 3
@@ -76,6 +77,46 @@ def test_coordinator_reads_their_province_only(
     assert _get(client, "/api/v1/programmes", jatim)["data"] == []
     _get(client, f"/api/v1/classes/{v['class_id']}/registrations", jatim, status=404)
     _get(client, f"/api/v1/programmes/{v['programme_id']}/batches", jatim, status=404)
+
+
+def _set_programme_status(app: Flask, programme_id: int, status: str) -> None:
+    from app.programmes.models import Programme, ProgrammeStatus
+
+    with app.app_context():
+        db.session.get(Programme, programme_id).status = ProgrammeStatus(status)
+        db.session.commit()
+
+
+def test_a_draft_programme_does_not_exist_for_coordinators(
+    app: Flask, client: FlaskClient, world: dict[str, Any], make_user: Callable[..., User]
+) -> None:
+    """As on the dashboard; a facilitator still reads their own classes in it, as on their pages."""
+    v = world["values"]
+    programme, batches = v["programme_id"], f"/api/v1/programmes/{v['programme_id']}/batches"
+    people = f"/api/v1/classes/{v['class_id']}/registrations"
+    ntb = bearer(app, make_user(Role.COORDINATOR, province_code="52").id)
+    organiser = bearer(app, world["users"]["organiser"].id)
+    _set_programme_status(app, programme, "active")
+    assert _ids(_get(client, "/api/v1/programmes", ntb)) == {programme}
+    assert _get(client, batches, ntb)["total"] == 1
+    assert _ids(_get(client, f"/api/v1/classes?programme_id={programme}", ntb)) == {v["class_id"]}
+    assert _get(client, people, ntb)["total"] == 3
+
+    _set_programme_status(app, programme, "draft")
+    assert _get(client, "/api/v1/programmes", ntb)["data"] == []
+    assert _get(client, "/api/v1/programmes?status=draft", ntb)["data"] == []
+    _get(client, batches, ntb, status=404)
+    assert _get(client, f"/api/v1/classes?programme_id={programme}", ntb)["data"] == []
+    assert _get(client, "/api/v1/classes", ntb)["data"] == []
+    _get(client, people, ntb, status=404)
+    assert _ids(_get(client, "/api/v1/programmes", organiser)) == {programme}  # planners plan drafts
+    assert _get(client, batches, organiser)["total"] == 1
+    assert _get(client, f"/api/v1/classes?programme_id={programme}", organiser)["total"] == 2
+    assert _get(client, people, organiser)["total"] == 3
+    facilitator = bearer(app, world["users"]["other_facilitator"].id)  # of "Kelas lain"
+    assert [c["name"] for c in _get(client, f"/api/v1/classes?programme_id={programme}", facilitator)["data"]] == [
+        "Kelas lain"
+    ]
 
 
 def test_facilitator_reads_their_own_classes(app: Flask, client: FlaskClient, world: dict[str, Any]) -> None:
@@ -151,6 +192,20 @@ def test_pages_link_to_the_next_and_refuse_bad_numbers(app: Flask, client: Flask
         assert answer["error"]["status"] == 400
 
 
+def test_a_query_argument_named_like_a_parameter_is_carried_harmlessly(
+    app: Flask, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    """`endpoint=` once collided with external_url's own parameter (a 500 on every list)."""
+    v = world["values"]
+    headers = bearer(app, world["users"]["admin"].id)
+    assert client.get("/api/v1/classes?per_page=1&endpoint=x", headers=headers).status_code == 200
+    url = f"/api/v1/classes/{v['class_id']}/registrations"
+    link = _get(client, f"{url}?per_page=2&endpoint=x", headers)["next"]
+    assert link.startswith(app.config["PUBLIC_BASE_URL"] + url)
+    assert parse_qs(urlsplit(link).query) == {"per_page": ["2"], "endpoint": ["x"], "page": ["2"]}
+    assert _get(client, link.removeprefix(app.config["PUBLIC_BASE_URL"]), headers)["page"] == 2
+
+
 def test_filters(app: Flask, client: FlaskClient, world: dict[str, Any]) -> None:
     v = world["values"]
     headers = bearer(app, world["users"]["organiser"].id)
@@ -187,6 +242,12 @@ def test_description_and_docs_are_public(client: FlaskClient) -> None:
     for path, item in spec["paths"].items():
         assert path in page
         assert str(escape(item["get"]["description"])) in page  # what the operation does, in English
+
+
+def test_the_docs_curl_example_names_the_public_address_not_the_requests_host(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/api/docs", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert f"{app.config['PUBLIC_BASE_URL']}/api/v1/programmes</code>" in page
+    assert "evil.example" not in page
 
 
 def test_reading_people_is_in_the_access_log(app: Flask, client: FlaskClient, world: dict[str, Any]) -> None:

@@ -112,6 +112,7 @@ ALLOWED: dict[str, set[str]] = {
     "libraries.export": STAFF | {"other_coordinator"},
     # personal access tokens (staff only) and the read-only API, asked with each identity's own token
     # (participants hold none): lists answer every staff role with what it may see, possibly nothing
+    "auth.api_tokens_page": LOGGED_IN,  # a redirect to /akun#api-tokens
     "auth.create_api_token": STAFF | {"other_facilitator", "other_coordinator"},
     "auth.revoke_api_token": {"organiser"},  # the organiser's own token
     "api.openapi_json": EVERYONE,

@@ -114,7 +114,8 @@ def add_many_rows(class_id: int) -> None:
 def api_headers(app: Flask, email: str) -> dict[str, str]:
     """A token of the account: the API reads no session."""
     with app.app_context(), app.test_request_context():
-        made = api_tokens.create_token(auth.find_user_by_email(email), "budget")
+        user = auth.find_user_by_email(email)
+        made = api_tokens.create_token(user, f"budget {len(api_tokens.tokens_of(user))}")  # a live name is refused
         db.session.commit()
         return {"Authorization": f"Bearer {made.secret}"}
 

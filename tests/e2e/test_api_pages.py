@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.roles import Role
+from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_journeys import _log_in
 
@@ -35,3 +36,21 @@ def test_a_coordinator_makes_a_token_and_reads_the_docs(new_page, make_user, nam
     expect(page.locator("#listRegistrations")).to_contain_text("/api/v1/classes/{class_id}/registrations")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     screenshot(page, f"api-docs-{name}")
+
+
+def test_the_copy_button_puts_the_new_token_on_the_clipboard(new_page, make_user) -> None:
+    user = make_user(Role.ORGANISER)
+    page = new_page(DESKTOP)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _log_in(page, user.email)
+    page.goto("/akun")
+    page.get_by_label("Nama token").fill("Integrasi SIPUS")
+    page.get_by_role("button", name="Buat token").click()
+    secret = page.locator("#new-api-token-secret").inner_text().strip()
+    copy = page.get_by_role("button", name="Salin")
+    copy.click()
+    expect(page.locator("#new-api-token button")).to_have_text("Tersalin")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+    assert serious_violations(page, "new token copied") == []
+    screenshot(page, "api-token-copied")
+    expect(page.locator("#new-api-token button")).to_have_text("Salin", timeout=5_000)  # back after a moment
