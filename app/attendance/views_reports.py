@@ -75,9 +75,10 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     c = _readable(class_id)
     people = services.approved_registrations(c, current_user)
     html = render_template("attendance/daftar_hadir.html", c=c, days=services.class_days(c), people=people)
-    pdf = render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"])
+    # Logged before the (slow) rendering, which gives the database connection back meanwhile.
     log_access(AccessAction.EXPORTED, "sign_in_sheet_pdf", "classes", c.id, subject_label=c.name, people=len(people))
     db.session.commit()
+    pdf = render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"])
     return Response(
         pdf,
         mimetype="application/pdf",
