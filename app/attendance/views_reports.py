@@ -77,12 +77,13 @@ def sign_in_sheet(class_id: int) -> ResponseReturnValue:
     html = render_template("attendance/daftar_hadir.html", c=c, days=services.class_days(c), people=people)
     # Logged before the (slow) rendering, which gives the database connection back meanwhile.
     log_access(AccessAction.EXPORTED, "sign_in_sheet_pdf", "classes", c.id, subject_label=c.name, people=len(people))
+    filename = f"daftar-hadir-kelas-{c.id}.pdf"
     db.session.commit()
     pdf = render_pdf_limited(html, current_app.config["PDF_RENDER_TIMEOUT"])
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="daftar-hadir-kelas-{c.id}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
 
 

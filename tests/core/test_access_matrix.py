@@ -99,7 +99,7 @@ ALLOWED: dict[str, set[str]] = {
     "attendance.today": STAFF | {"other_facilitator"},
     "attendance.csrf_token": STAFF | {"other_facilitator"},  # a token for the offline roster, no data
     # a coordinator reads any programme's report, held to the figures of their own province
-    "attendance.programme_report": STAFF | {"other_coordinator"},
+    "attendance.programme_report": set(STAFF),  # the world's programme is a draft: none for coordinators
     # the programme dashboard: a coordinator sees it held to their own province (only their data)
     # the world's programme is a draft: it does not exist for coordinators (their own province's view of an
     # announced programme is tested in tests/reports/test_dashboard*.py)
