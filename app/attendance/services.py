@@ -136,6 +136,17 @@ def current_marks(class_ids: list[int]) -> dict[tuple[int, date], DayMark]:
     return current
 
 
+def current_statuses(class_ids: list[int]) -> dict[tuple[int, date], AttendanceStatus]:
+    """Per (registration, day): the status of the latest mark that set one (`current_marks` without the
+    notes, read as plain rows: a programme's reports count thousands)."""
+    rows = db.session.connection().execute(
+        select(AttendanceMark.registration_id, AttendanceMark.day, AttendanceMark.status)
+        .where(AttendanceMark.class_id.in_(class_ids), AttendanceMark.status.is_not(None))
+        .order_by(AttendanceMark.marked_at, AttendanceMark.id)
+    )
+    return {(registration_id, day): status for registration_id, day, status in rows}
+
+
 def server_time_of(
     marked_at: datetime | None, sent_at: datetime | None, now: datetime | None = None
 ) -> datetime | None:

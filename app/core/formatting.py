@@ -135,8 +135,13 @@ def format_number(value: float | int | None, decimals: int = 0, locale: str | No
     """1.238 · 96,9 (English: 1,238 · 96.9): thousands grouped, a fixed number of decimals."""
     if value is None:
         return ""
+    locale = current_locale(locale)
+    if isinstance(value, int) and not decimals and locale in ("id", "en"):
+        # the two interface languages, without Babel's pattern machinery (a dashboard formats thousands)
+        grouped = f"{value:,}"
+        return grouped.replace(",", ".") if locale == "id" else grouped
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=current_locale(locale))
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def format_percent(value: float | int | None, decimals: int = 1, locale: str | None = None) -> str:

@@ -301,7 +301,7 @@ def class_lines(programme: Programme, filters: Filters, fills: list[ClassFill]) 
         c = loaded[f.class_id]
         city = venues.get(c.id, ("", ""))[0]
         lines[c.id] = ClassLine(c.id, f.name, f.batch_name, city, c.start_date, c.end_date)
-    marks = attendance.current_marks(class_ids)
+    marks = attendance.current_statuses(class_ids)
     people = attendance_queries.approved_people_by_class(class_ids)
     for class_id, line in lines.items():
         c = loaded[class_id]
@@ -313,10 +313,13 @@ def class_lines(programme: Programme, filters: Filters, fills: list[ClassFill]) 
                 continue
             if filters.library_type is not None and person.library_type is not filters.library_type:
                 continue
-            statuses = {d: attendance.status_of(marks, person.registration_id, d) for d in days}
+            statuses = {d: marks.get((person.registration_id, d)) for d in days}
             result = attendance.eligibility(programme, days, statuses)
             line.approved += 1
-            line.present_days += attendance.eligibility(programme, held, statuses).present  # the same rule
+            # present on the days held so far, by the same rule (all of them once the class has ended)
+            line.present_days += (
+                result.present if len(held) == len(days) else attendance.eligibility(programme, held, statuses).present
+            )
             line.held_days += len(held)
             line.eligible += result.eligible
             line.marked += sum(1 for status in statuses.values() if status is not None)

@@ -79,7 +79,10 @@ def test_an_offline_mark_tapped_later_wins_even_if_it_arrives_first(app_ctx, run
         marked_at=at(0, 9, 0),
         now=at(0, 9, 40),
     )  # synced late, but tapped earlier
+    services.record(c, registration_id=rid, day=c.start_date, status=None, by=None, note="surat", now=at(0, 9, 50))
     assert services.current_marks([c.id])[(rid, c.start_date)].status is AttendanceStatus.IZIN
+    # the reports' status-only reading agrees (a later note-only mark does not clear the status)
+    assert services.current_statuses([c.id]) == {(rid, c.start_date): AttendanceStatus.IZIN}
 
 
 def test_marking_opens_on_the_day_and_closes_n_days_after(app_ctx, running) -> None:
