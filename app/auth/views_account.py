@@ -8,6 +8,7 @@ from functools import partial
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth import api_tokens, bp, services, sessions
@@ -77,14 +78,24 @@ def _profile_saved(form: ProfileForm) -> bool:
 
 
 def _password_changed(form: ChangePasswordForm) -> bool:
+    if not (form.submit.data and form.validate_on_submit()):
+        return False
+    tokens = len(api_tokens.tokens_of(current_user))  # revoked with the change: said in the message
+
+    def said(ended: int) -> str:
+        words = [_("Kata sandi diganti.")]
+        if ended:
+            words.append(_("%(n)s sesi lain diakhiri.", n=ended))
+        if tokens:
+            words.append(ngettext("%(num)s token API dicabut.", "%(num)s token API dicabut.", tokens))
+        return " ".join(words)
+
     return bool(
-        form.submit.data
-        and form.validate_on_submit()
-        and commit_or_flash(
+        commit_or_flash(
             lambda: services.change_password(
                 current_user, form.current_password.data, form.password.data, keep_token=session.get(SESSION_TOKEN_KEY)
             ),
-            lambda ended: _("Kata sandi diganti.") + (" " + _("%(n)s sesi lain diakhiri.", n=ended) if ended else ""),
+            said,
             form=form,
         )
     )

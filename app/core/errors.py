@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -71,13 +72,14 @@ def _too_many_message() -> str | None:
     if current is None:
         return None
     minutes = max(1, round((current.reset_at - time.time()) / 60))
-    return str(
-        _l(
-            "Anda terlalu sering mencoba. Coba lagi dalam %(n)s menit. Isian Anda belum terkirim: "
-            "tombol Kembali di peramban biasanya masih menyimpannya.",
-            n=minutes,
-        )
+    wait = ngettext(
+        "Anda terlalu sering mencoba. Coba lagi dalam %(num)s menit.",
+        "Anda terlalu sering mencoba. Coba lagi dalam %(num)s menit.",
+        minutes,
     )
+    if request.method == "GET":  # a download or a page: nothing typed was lost
+        return wait
+    return wait + " " + gettext("Isian Anda belum terkirim: tombol Kembali di peramban biasanya masih menyimpannya.")
 
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:

@@ -22,7 +22,7 @@ from app.libraries.models import LibraryType
 from app.programmes.models import Programme, ProgrammeStatus
 from app.registration.models import Registration, RegistrationStatus
 from app.reports import bp, coverage, exports, figures, tilemap
-from app.reports.scope import page_province, report_programme
+from app.reports.scope import held_province, report_programme
 
 
 def _filters(programme: Programme) -> figures.Filters:
@@ -44,9 +44,12 @@ def _filters(programme: Programme) -> figures.Filters:
     start, end = _date("dari", problems), _date("sampai", problems)
     if start and end and start > end:
         problems.append(_('Tanggal "dari" harus sebelum atau sama dengan tanggal "sampai".'))
+    province = request.args.get("provinsi") or None
+    if province and province not in {w.code for w in wilayah.list_wilayah()}:
+        problems.append(_("Kode provinsi tidak dikenal."))
     if problems:
         abort(400, description=" ".join(problems))
-    province = page_province()
+    province = held_province(province)
     return figures.Filters(batch_id, province, LibraryType(kind) if kind else None, start, end)
 
 

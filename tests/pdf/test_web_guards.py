@@ -38,6 +38,10 @@ def test_a_user_downloading_too_many_pdfs_gets_429(app, client, today_class, fak
     login(client, today_class["facilitator"].email)
     assert [client.get(_sheet(today_class)).status_code for _ in range(3)] == [200, 200, 429]
     assert len(fake_render) == 2  # the refused one rendered nothing
+    client.get("/bahasa/en")
+    refused = client.get(_sheet(today_class)).get_data(as_text=True)
+    assert "Try again in 1 minute." in refused  # one minute, not "1 minutes"
+    assert "not sent" not in refused  # a download: nothing typed was lost
 
 
 def test_a_long_render_queue_answers_503_with_retry_after(client, today_class, fake_render, monkeypatch) -> None:

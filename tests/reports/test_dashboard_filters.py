@@ -227,10 +227,10 @@ def test_wrong_filters_are_all_named_on_the_page_and_in_the_api(app: Flask) -> N
     programme_id, _batch, _other = _programmes(app)
     client = _organiser(app)
     url = f"/kelola/program/{programme_id}/dasbor"
-    answer = client.get(f"{url}?angkatan=abc&jenis=x&dari=2023-13-01&sampai=2023-01-01")
+    answer = client.get(f"{url}?angkatan=abc&jenis=x&dari=2023-13-01&sampai=2023-01-01&provinsi=99")
     assert answer.status_code == 400
     text = answer.get_data(as_text=True)
-    for message in ("Angkatan tidak dikenal.", "Jenis perpustakaan tidak dikenal.", "TTTT-BB-HH"):
+    for message in ("Angkatan tidak dikenal.", "Jenis perpustakaan tidak dikenal.", "TTTT-BB-HH", "Kode provinsi"):
         assert message in text
     swapped = client.get(f"{url}?dari=2023-12-31&sampai=2023-01-01").get_data(as_text=True)
     assert "harus sebelum atau sama dengan" in swapped
