@@ -114,6 +114,7 @@ class Config:
     # A code scanned in time by someone who then had to log in stays good this long (seconds).
     QR_LOGIN_GRACE = _int("QR_LOGIN_GRACE", 600)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one object per line, for a log collector
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)  # KiB per hash (argon2-cffi's default)
     # NIK, NIP and phone numbers encrypted at rest (app/crypto.py): Fernet keys, comma-separated, the first

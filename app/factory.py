@@ -37,9 +37,11 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
         clock.travel_to(clock.parse(app.config["CLOCK_TRAVEL_TO"]))
 
     register_logging(app)
+    register_request_ids(app)
     register_extensions(app)
     register_blueprints(app)
     register_log_masking(app)
+    register_health_checks(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
@@ -59,21 +61,41 @@ def secure_instance_folder(app: Flask) -> None:
         logging.getLogger(__name__).warning("cannot make %s private (0700): %s", folder, error)
 
 
+class ConsoleHandler(logging.StreamHandler):
+    """The app's own log output (stderr), formatted as LOG_FORMAT says."""
+
+
 def register_logging(app: Flask) -> None:
-    """Log to stderr; personal numbers (NIK, phone, email, …) are masked in every record."""
+    """Log to stderr, as text or one JSON object per line (LOG_FORMAT); every record carries its
+    request's id, and personal numbers (NIK, phone, email, …) are masked in every record."""
     from lokal.samaran.logging import SamaranFilter
+
+    from app.core.request_id import RequestIdFilter, log_formatter
 
     root = logging.getLogger()
     if not app.testing and not root.handlers:
-        console = logging.StreamHandler()
-        console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(console)
+        root.addHandler(ConsoleHandler())
     for handler in root.handlers:
+        if isinstance(handler, ConsoleHandler):
+            handler.setFormatter(log_formatter(app.config["LOG_FORMAT"]))
+        if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
+            handler.addFilter(RequestIdFilter())
         if not any(isinstance(f, SamaranFilter) for f in handler.filters):
             handler.addFilter(SamaranFilter())
+    for name in ("gunicorn.access", "gunicorn.error"):  # gunicorn's own handlers: a query string may hold a NIK
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SamaranFilter) for f in logger.filters):
+            logger.addFilter(SamaranFilter())
     root.setLevel(app.config["LOG_LEVEL"])
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+def register_request_ids(app: Flask) -> None:
+    """Each answer names its request (X-Request-ID), as its log lines and error page do."""
+    from app.core import request_id
+
+    request_id.register(app)
 
 
 def select_locale() -> str:
@@ -166,6 +188,15 @@ def register_log_masking(app: Flask) -> None:
     from app.mail.services import register_log_masking as register
 
     register(app)
+
+
+def register_health_checks(app: Flask) -> None:
+    """/readyz checks the database and Redis (core) and the certificate storage (its domain)."""
+    from app.certificates.storage import check_writable
+    from app.core import health
+
+    health.register(app)
+    health.add_readiness_check(app, "storage", check_writable)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,6 +9,8 @@ BUDGETS: dict[str, int] = {
     "programme attendance report": 15,
     "class registrations (largest)": 15,
     "programme registrations": 15,
+    "health": 0,  # the process answers: no database
+    "readiness": 2,  # SELECT 1 (and on SQLite the BEGIN IMMEDIATE of every transaction)
     "public catalogue": 15,
     "Pendaftaran saya": 15,
     "organiser home": 15,

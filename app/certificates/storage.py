@@ -61,6 +61,10 @@ class CertificateStore(Protocol):
 
     def delete_image(self, name: str) -> None: ...
 
+    def check(self) -> None:
+        """Raise when files cannot be written and read back now (/readyz)."""
+        ...
+
 
 class LocalFileStore:
     """Files under the instance folder: `certificates/` and `uploads/certificate-images/`."""
@@ -93,6 +97,16 @@ class LocalFileStore:
     def delete_image(self, name: str) -> None:
         (self.images_folder / Path(name).name).unlink(missing_ok=True)
 
+    def check(self) -> None:
+        for folder in (self.folder, self.images_folder):
+            probe = folder / f".readyz-{secrets.token_hex(8)}"
+            try:
+                probe.write_bytes(b"ok")
+                if probe.read_bytes() != b"ok":
+                    raise OSError(f"{folder} does not read back what was written")
+            finally:
+                probe.unlink(missing_ok=True)
+
 
 def store() -> CertificateStore:
     """The configured backend (CERTIFICATE_STORE; only "local" so far)."""
@@ -100,6 +114,11 @@ def store() -> CertificateStore:
     if backend != "local":
         raise RuntimeError(f"unknown CERTIFICATE_STORE: {backend}")
     return LocalFileStore(Path(current_app.instance_path))
+
+
+def check_writable() -> None:
+    """The readiness check of the configured backend (registered by the app factory)."""
+    store().check()
 
 
 # --- images ----------------------------------------------------------------------------------------

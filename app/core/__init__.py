@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from app.core import views  # noqa: E402, F401
+from app.core import health, views  # noqa: E402, F401

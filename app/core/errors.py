@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 from werkzeug.routing import IntegerConverter
 
 from app.core.api import api_error, wants_json
+from app.core.request_id import request_id
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,10 @@ def _render(code: int, message: str | None = None, sent_json_too: bool = False) 
         default = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])[1]
         return api_error(code, message or default)
     title, default = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    page = render_template(
+        "errors/error.html", code=code, title=title, message=message or default, incident=request_id()
+    )
+    return page, code
 
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:

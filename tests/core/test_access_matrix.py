@@ -44,6 +44,8 @@ ALLOWED: dict[str, set[str]] = {
     "core.index": EVERYONE,
     "core.privacy": EVERYONE,
     "core.set_language": EVERYONE,
+    "core.healthz": EVERYONE,  # load balancers and orchestrators ask without an account
+    "core.readyz": EVERYONE,
     "catalogue.index": EVERYONE,
     "catalogue.class_page": EVERYONE,
     "auth.login": EVERYONE,

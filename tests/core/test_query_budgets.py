@@ -49,6 +49,8 @@ def pages(programme_id: int, class_id: int, first_day: str, ntb_class_id: int = 
         Page("class attendance report (xlsx)", ORGANISER, f"/presensi/kelas/{c}/laporan.xlsx"),
         Page("class sign-in sheet (pdf)", ORGANISER, f"/presensi/kelas/{c}/daftar-hadir.pdf"),
         Page("class roster", ORGANISER, f"/presensi/kelas/{c}/{first_day}"),
+        Page("health", "", "/healthz"),
+        Page("readiness", "", "/readyz"),
         Page("public catalogue", "", "/katalog"),
         Page("public class page", "", f"/katalog/{c}"),
         Page("organiser home", ORGANISER, "/beranda"),
