@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from lokal import wilayah
 
@@ -14,12 +15,19 @@ from app.core.roles import PLANNERS
 from app.programmes.models import Programme, ProgrammeStatus
 from app.reports.figures import programme_with_classes
 
+UNKNOWN_PROVINCE = _l("Kode provinsi tidak dikenal.")
+
+
+def unknown_province(code: str | None) -> bool:
+    """A `provinsi` that names none of the 38 provinces (in memory: no statement)."""
+    return bool(code) and code not in {w.code for w in wilayah.list_wilayah()}
+
 
 def page_province() -> str | None:
     """`held_province` of a report page's `provinsi` (a code that names no province: 400, said on the page)."""
     asked = request.args.get("provinsi") or None
-    if asked and asked not in {w.code for w in wilayah.list_wilayah()}:
-        abort(400, description=_("Kode provinsi tidak dikenal."))
+    if unknown_province(asked):
+        abort(400, description=str(UNKNOWN_PROVINCE))
     return held_province(asked)
 
 

@@ -22,7 +22,7 @@ from app.libraries.models import LibraryType
 from app.programmes.models import Programme, ProgrammeStatus
 from app.registration.models import Registration, RegistrationStatus
 from app.reports import bp, coverage, exports, figures, tilemap
-from app.reports.scope import held_province, report_programme
+from app.reports.scope import UNKNOWN_PROVINCE, held_province, report_programme, unknown_province
 
 
 def _filters(programme: Programme) -> figures.Filters:
@@ -31,7 +31,7 @@ def _filters(programme: Programme) -> figures.Filters:
     problems: list[str] = []
     batch_id: int | None = None
     if raw_batch := request.args.get("angkatan"):
-        if not raw_batch.isdigit():
+        if not (raw_batch.isascii() and raw_batch.isdigit()):
             problems.append(_("Angkatan tidak dikenal."))
         elif int(raw_batch) not in {b.id for b in programme.batches}:
             abort(404)  # a batch of another programme is no filter of this one
@@ -45,8 +45,8 @@ def _filters(programme: Programme) -> figures.Filters:
     if start and end and start > end:
         problems.append(_('Tanggal "dari" harus sebelum atau sama dengan tanggal "sampai".'))
     province = request.args.get("provinsi") or None
-    if province and province not in {w.code for w in wilayah.list_wilayah()}:
-        problems.append(_("Kode provinsi tidak dikenal."))
+    if unknown_province(province):
+        problems.append(str(UNKNOWN_PROVINCE))
     if problems:
         abort(400, description=" ".join(problems))
     province = held_province(province)

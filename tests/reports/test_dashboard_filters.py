@@ -232,6 +232,7 @@ def test_wrong_filters_are_all_named_on_the_page_and_in_the_api(app: Flask) -> N
     text = answer.get_data(as_text=True)
     for message in ("Angkatan tidak dikenal.", "Jenis perpustakaan tidak dikenal.", "TTTT-BB-HH", "Kode provinsi"):
         assert message in text
+    assert "Angkatan tidak dikenal." in client.get(f"{url}?angkatan=%C2%B2").get_data(as_text=True)  # "²" is no id
     swapped = client.get(f"{url}?dari=2023-12-31&sampai=2023-01-01").get_data(as_text=True)
     assert "harus sebelum atau sama dengan" in swapped
     assert "Kode provinsi tidak dikenal." in client.get(f"{url}?provinsi=99").get_data(as_text=True)
