@@ -59,6 +59,7 @@ HOSTILE = [
     "٥٢٧١٠١٢٣٤٥٦٧٨٩٠١",
     "５２７１０１２３４５６７８９０１",
     "૧૨",  # digits of other scripts
+    "²",  # a digit to isdigit(), none to int()
     "\x00",
     "a\x00b",
     "\x1b[31m",
