@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -71,29 +72,39 @@ def _board(programme_id: int) -> tuple[Programme, figures.Filters, figures.Dashb
     return programme, filters, board, names
 
 
-@bp.get("/kelola/program/<int:programme_id>/dasbor")
-@roles_required(*OVERSEERS)
-def programme_dashboard(programme_id: int) -> ResponseReturnValue:
+def board_view(programme_id: int) -> dict[str, Any]:
+    """What the dashboard page and the report PDF both show: the figures, the applied filters in words
+    and the charts' rows (the tile map of provinces for planners)."""
     programme, filters, board, names = _board(programme_id)
     coordinator = not current_user.has_role(*PLANNERS)
     values = {g.key: g.participants for g in board.by_area} if not coordinator else {}
+    return {
+        "programme": programme,
+        "filters": filters,
+        "board": board,
+        "names": names,
+        "coordinator": coordinator,
+        "filters_applied": exports.dashboard_filters(programme, filters, names, applied_only=True),
+        "tiles": tilemap.tiles(names, values),
+        "legend": tilemap.legend(max(values.values(), default=0)),
+        "grid": (tilemap.COLUMNS, tilemap.ROWS),
+        "area_rows": [(g.label, g.participants) for g in board.by_area],
+        "type_rows": [(g.label, g.participants) for g in board.by_type if g.participants],
+    }
+
+
+@bp.get("/kelola/program/<int:programme_id>/dasbor")
+@roles_required(*OVERSEERS)
+def programme_dashboard(programme_id: int) -> ResponseReturnValue:
+    shown = board_view(programme_id)
     args = {k: v for k, v in request.args.items() if k in {"angkatan", "provinsi", "jenis", "dari", "sampai"} and v}
     return render_template(
         "reports/programme_dashboard.html",
-        programme=programme,
-        filters=filters,
-        board=board,
-        coordinator=coordinator,
-        provinces=sorted(names.items(), key=lambda item: item[1]),
-        tiles=tilemap.tiles(names, values),
-        legend=tilemap.legend(max(values.values(), default=0)),
-        grid=(tilemap.COLUMNS, tilemap.ROWS),
+        **shown,
+        provinces=sorted(shown["names"].items(), key=lambda item: item[1]),
         library_types=list(LibraryType),
         args=args,
-        area_rows=[(g.label, g.participants) for g in board.by_area],
-        programmes=coverage.programmes(include_drafts=not coordinator),
-        filters_applied=exports.dashboard_filters(programme, filters, names, applied_only=True),
-        type_rows=[(g.label, g.participants) for g in board.by_type if g.participants],
+        programmes=coverage.programmes(include_drafts=not shown["coordinator"]),
     )
 
 
