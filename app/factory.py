@@ -221,6 +221,7 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.backup.cli import backup, restore
     from app.certificates.cli import certificates_cli, jobs_cli
     from app.demo import seed_cli
     from app.privacy.cli import privacy_cli
@@ -236,3 +237,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
