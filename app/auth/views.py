@@ -61,8 +61,9 @@ def _commit_keeping_loaded() -> None:
 @bp.before_app_request
 def check_login_session() -> None:
     """Load the user before any view runs: an ended session logs out now, and the loader's small
-    commit happens before the view has written anything."""
-    if request.endpoint != "static" and "_user_id" in session:
+    commit happens before the view has written anything. Static files and the health probes need
+    no user (and /readyz must answer even when the database does not)."""
+    if request.endpoint not in ("static", "core.healthz", "core.readyz") and "_user_id" in session:
         _ = current_user.is_authenticated
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, SecurityError
 from werkzeug.routing import IntegerConverter
 
@@ -29,17 +29,27 @@ MESSAGES = {
     503: (_l("Sedang sibuk"), _l("Pembuatan dokumen melebihi batas waktu. Silakan coba lagi beberapa saat lagi.")),
     500: (_l("Terjadi kesalahan"), _l("Maaf, terjadi kesalahan di server. Silakan coba lagi nanti.")),
 }
+DATABASE_DOWN = (
+    _l("Layanan sedang terganggu"),
+    _l(
+        "Basis data sedang tidak dapat dihubungi, jadi permintaan Anda belum diproses dan tidak ada yang tersimpan. "
+        "Silakan coba lagi dalam beberapa saat."
+    ),
+)
+DATABASE_RETRY_AFTER = 30  # seconds, in the 503's Retry-After
 
 
-def _render(code: int, message: str | None = None, sent_json_too: bool = False) -> tuple[str, int] | Response:
+def _render(
+    code: int, message: str | None = None, sent_json_too: bool = False, title: str | None = None
+) -> tuple[str, int] | Response:
     """The error page, or for the API its JSON answer with the same words."""
     if wants_json(sent_json_too):
         # 409 and 422 have no page of their own: a view that raises them says why (abort(409, description=…)).
         default = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])[1]
         return api_error(code, message or default)
-    title, default = MESSAGES.get(code, MESSAGES[500])
+    default_title, default = MESSAGES.get(code, MESSAGES[500])
     page = render_template(
-        "errors/error.html", code=code, title=title, message=message or default, incident=request_id()
+        "errors/error.html", code=code, title=title or default_title, message=message or default, incident=request_id()
     )
     return page, code
 
@@ -133,6 +143,31 @@ def handle_render_busy(error: Exception) -> ResponseReturnValue:
     return response
 
 
+def handle_database_error(error: DBAPIError) -> ResponseReturnValue:
+    """The database cannot be reached (down, restarting, the connection cut): a 503 page that says
+    nothing was saved (the transaction died with the connection) and when to try again. The page is
+    built without the database: the visitor is taken as anonymous for it. Other database errors go
+    on as before (the 500 handler). The log gets the error's kind and first line only: SQLAlchemy's
+    text holds the statement's parameters."""
+    if not (isinstance(error, OperationalError) or error.connection_invalidated):
+        raise error
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone: nothing to roll back on it
+        db.session.remove()
+    first_line = (str(error.orig).splitlines() or [""])[0][:200]
+    log.error(
+        "database unreachable on %s %s: %s: %s", request.method, request.path, type(error.orig).__name__, first_line
+    )
+    from app.extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's cache: no loader call for the page
+    title, message = DATABASE_DOWN
+    response = current_app.make_response(_render(503, str(message), sent_json_too=True, title=str(title)))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
 def register_errorhandlers(app: Flask) -> None:
     from app.pdf.pool import RenderBusy, RenderTimeout
 
@@ -140,6 +175,7 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(RenderBusy, handle_render_busy)
     app.register_error_handler(OverflowError, handle_out_of_range)  # SQLite: integer too large
     app.register_error_handler(DataError, handle_out_of_range)  # PostgreSQL: numeric value out of range
+    app.register_error_handler(DBAPIError, handle_database_error)  # unreachable: 503; anything else: 500
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)

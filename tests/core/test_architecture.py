@@ -94,7 +94,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"certificates"}),
     frozenset({"privacy"}),
     frozenset({"catalogue", "reports", "api"}),
-    frozenset({"demo", "navigation"}),
+    frozenset({"demo", "navigation", "backup"}),
 )
 ROOT = "factory"  # app/__init__.py and app/factory.py
 LAYER_OF = {package: level for level, packages in enumerate(LAYERS) for package in packages}
