@@ -304,7 +304,7 @@ def submit(
     try:
         _take_seat(training_class, registration, now, decided_by=None)
         # The seat is decided: commit now, so the class lock ends here and not with the request.
-        db.session.commit()
+        _commit_keeping_loaded()
     except BaseException:
         db.session.rollback()
         uploads.remove_letter(registration.letter_path)
@@ -319,6 +319,18 @@ def submit(
         }[registration.status],
     )
     return registration
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the registration, its class and the account
+    are what was just written or read, and the mail after the commit need not load them again."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def _take_seat(
