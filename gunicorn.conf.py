@@ -40,14 +40,3 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss request_id=%({x-request-id}o)s "%(a)s"'
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-
-
-def post_fork(server: object, worker: object) -> None:
-    """The threads of a worker share one GIL: a thread whose database answered waits for it up to the
-    switch interval (5 ms by default) at every round trip, also while it holds a class's seat lock.
-    A shorter interval (GIL_SWITCH_INTERVAL_MS, 0: Python's default) gives it back sooner."""
-    import sys
-
-    interval = float(os.environ.get("GIL_SWITCH_INTERVAL_MS", "0") or 0)
-    if interval > 0:
-        sys.setswitchinterval(interval / 1000)

@@ -254,7 +254,11 @@ def submit(
 
     An account (`user`) holds one active registration per programme. Registering without a
     nominating organiser is the account registering its own holder: the registration carries the
-    account's own address, whatever was typed."""
+    account's own address, whatever was typed.
+
+    A self-registration commits as soon as its seat is decided, so the class lock is held only for
+    the count and the insert (a rush waits on nothing else); its mail is written after that commit,
+    for the caller to commit. A nomination stays inside the caller's transaction."""
     now = now or clock.now()
     nominated = nominated_by is not None
     override = None
@@ -296,7 +300,7 @@ def submit(
     )
     registration.library = library
     apply_person(registration, data.person)
-    if nominated:
+    if nominated_by is not None:
         return _nominate(training_class, registration, data.letter, now, nominated_by, override)
     if data.letter is not None:  # stored before the lock; removed again if the row is refused
         registration.letter_path = uploads.store_letter(data.letter)
