@@ -163,7 +163,10 @@ def main() -> int:
                 browser.close()
         finally:
             rush.stop(server)
-        server_errors = [line for line in log.read_text().splitlines() if " ERROR " in line or "Traceback" in line]
+        lines = log.read_text().splitlines()
+        server_errors = [line for line in lines if " ERROR " in line or "Traceback" in line]
+        # gunicorn replaces a worker after GUNICORN_MAX_REQUESTS (a new one boots the app again)
+        restarts = sum("Autorestarting worker" in line for line in lines)
     ok = all(r["ok"] for r in results.values() if isinstance(r, dict)) and not server_errors
     print(
         json.dumps(
@@ -174,6 +177,7 @@ def main() -> int:
                 "cpus": os.cpu_count(),
                 **results,
                 "server_errors": len(server_errors),
+                "worker_restarts": restarts,
                 "ok": ok,
                 "seconds": round(time.perf_counter() - started, 1),
             },
