@@ -40,3 +40,11 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss request_id=%({x-request-id}o)s "%(a)s"'
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def post_worker_init(worker: object) -> None:
+    """Before a worker's first request: the region tree the registration form reads (not in the
+    first registrations of a rush)."""
+    from app.regions.services import load_areas
+
+    load_areas()

