@@ -191,12 +191,12 @@ def register_log_masking(app: Flask) -> None:
 
 
 def register_health_checks(app: Flask) -> None:
-    """/readyz checks the database and Redis (core) and the certificate storage (its domain)."""
-    from app.certificates.storage import check_writable
+    """/readyz checks the database, Redis and the file store."""
     from app.core import health
+    from app.core.files import check_store
 
     health.register(app)
-    health.add_readiness_check(app, "storage", check_writable)
+    health.add_readiness_check(app, "storage", check_store)
 
 
 def register_errorhandlers(app: Flask) -> None:
