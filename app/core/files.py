@@ -362,7 +362,9 @@ class DatabaseFileStore:
                     raise
 
     def put(self, area: str, name: str, data: bytes, content_type: str | None = None) -> None:
-        self._put(area, [(check_name(area, name), lambda: [data], content_type)])
+        size = self.chunk_size
+        pieces = lambda: (data[start : start + size] for start in range(0, len(data), size))  # noqa: E731
+        self._put(area, [(check_name(area, name), pieces, content_type)])
 
     def put_file(self, area: str, name: str, path: Path, content_type: str | None = None) -> None:
         self._put(area, [(check_name(area, name), self._blocks_of(path), content_type)])
