@@ -53,7 +53,7 @@ class Config:
     REPORT_PDF_LIMIT = os.environ.get("REPORT_PDF_LIMIT", "10 per minute")
     PDF_RENDER_QUEUE = _int("PDF_RENDER_QUEUE", 4)
     # Where every kept file goes (certificate PDFs, bulk ZIPs, logos, letters, pending imports;
-    # app/core/files.py): "local", folders under the instance path (one machine), or "database",
+    # app/core/files): "local", folders under the instance path (one machine), or "database",
     # the app's own database, which several app servers and RQ workers share (and pg_dump backs up).
     FILE_STORE = os.environ.get("FILE_STORE", "local")
     FILE_STORE_CHUNK = _int("FILE_STORE_CHUNK", 1024 * 1024)  # bytes per row of the database store

@@ -5,7 +5,7 @@ laid out once per chunk and each person's page holds only their number, name and
 of ~100 are rendered by worker processes forked from a small fork server (`app.pdf.pool`:
 WeasyPrint loaded once, no web app in memory), which also split them into single PDFs and write
 those, with the chunk's share of the print file, into a local staging folder, from which each
-chunk's files go into the file store (app/core/files.py: a rename for the local folders, one
+chunk's files go into the file store (app/core/files: a rename for the local folders, one
 transaction for the database); the ZIP is written from the stored files without recompression.
 A chunk whose pages do not add up is rendered again one certificate at a time. Every single PDF
 is stored, so a later download or a resumed job reuses it. Each lever is measured by

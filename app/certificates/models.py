@@ -89,7 +89,7 @@ class Certificate(Model):
     # Seen by organisers and admins only; the public verification page says "revoked" and the date.
     revoke_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
-    pdf_path: Mapped[str | None] = mapped_column(String(100))  # name in the file store's "certificates" area (app/core/files.py)
+    pdf_path: Mapped[str | None] = mapped_column(String(100))  # in the file store's "certificates" area
     content_hash: Mapped[str | None] = mapped_column(String(64))  # of the data the stored PDF was made from
 
     registration: Mapped[Registration | None] = relationship()

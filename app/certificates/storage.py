@@ -1,4 +1,4 @@
-"""What certificates keep in the file store (app/core/files.py): uploaded logo and signature
+"""What certificates keep in the file store (app/core/files): uploaded logo and signature
 images, stored PDFs (with the bulk jobs' ZIP and print files), their names and content hashes."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ HASHED_SETTINGS = (
 )
 
 
-AREA = "certificates"  # stored PDFs, and the bulk jobs' files under jobs/ (app/core/files.py)
+AREA = "certificates"  # stored PDFs, and the bulk jobs' files under jobs/ (app/core/files)
 IMAGES = "certificate-images"
 
 

@@ -24,7 +24,7 @@ from app.programmes.models import Programme
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-IMPORTS = "imports"  # area of the file store (app/core/files.py): workbooks awaiting confirmation
+IMPORTS = "imports"  # area of the file store (app/core/files): workbooks awaiting confirmation
 
 
 def _pending_name(token: str) -> str:

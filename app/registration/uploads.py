@@ -63,7 +63,7 @@ def inspect_letter(content: bytes, *, allowed: tuple[str, ...] = ALL_LETTER_TYPE
     raise InvalidUpload()
 
 
-AREA = "letters"  # in the file store (app/core/files.py)
+AREA = "letters"  # in the file store (app/core/files)
 
 
 def _checked(name: str) -> str:

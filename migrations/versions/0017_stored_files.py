@@ -1,4 +1,4 @@
-"""stored files: the database backend of the file store (issue #15, app/core/files.py)
+"""stored files: the database backend of the file store (issue #15, app/core/files)
 
 One row per file in stored_files (area + name unique: "certificates", "jobs/job-3.zip"; its size
 and SHA-256), its bytes in stored_file_chunks of FILE_STORE_CHUNK (1 MiB) each, deleted with the
