@@ -222,6 +222,7 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.certificates.cli import certificates_cli, jobs_cli
+    from app.core.files.cli import files_cli
     from app.demo import seed_cli
     from app.privacy.cli import privacy_cli
     from app.programmes.cli import classes_cli
@@ -236,3 +237,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(files_cli)

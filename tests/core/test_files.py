@@ -292,3 +292,29 @@ def test_a_certificate_and_a_bulk_zip_made_through_one_server_download_through_t
     with b.app_context():
         assert set(files.store().names(storage.AREA, "jobs/")) == {f"jobs/job-{job_id}.zip", f"jobs/job-{job_id}.pdf"}
     assert _local_files(a) == _local_files(b) == []
+
+
+def test_an_install_moves_its_local_files_into_the_database(app: Flask, tmp_path: Path) -> None:
+    server = create_app(
+        "testing",
+        {
+            "SERVER_NAME": None,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "FILE_STORE": "database",
+        },
+    )
+    server.instance_path = str(tmp_path)
+    local = files.LocalFileStore(tmp_path)
+    local.put("certificates", "jobs/job-1.zip", b"PK" * 100)
+    local.put("letters", "a.pdf", b"%PDF-1.4")
+    runner = server.test_cli_runner()
+    first = runner.invoke(args=["files", "copy-local"])
+    assert first.exit_code == 0, first.output
+    assert "certificates: 1 berkas disalin, 0 sudah ada" in first.output
+    assert "letters: 1 berkas disalin, 0 sudah ada" in first.output
+    with server.app_context():
+        assert files.store().read("certificates", "jobs/job-1.zip") == b"PK" * 100
+        assert files.store().read("letters", "a.pdf") == b"%PDF-1.4"
+    assert "letters: 0 berkas disalin, 1 sudah ada" in runner.invoke(args=["files", "copy-local"]).output
+    with server.app_context():
+        db.engine.dispose()
