@@ -2,7 +2,8 @@
 
 One row per file in stored_files (area + name unique: "certificates", "jobs/job-3.zip"; its size
 and SHA-256), its bytes in stored_file_chunks of FILE_STORE_CHUNK (1 MiB) each, deleted with the
-file (ON DELETE CASCADE). Used when FILE_STORE=database; empty with the local backend.
+file (ON DELETE CASCADE). Used when FILE_STORE=database; empty with the local backend. On SQLite
+the ids are AUTOINCREMENT: a replaced file's id is never given to its successor.
 
 Revision ID: 0017
 Revises: 0016
@@ -31,7 +32,8 @@ def upgrade():
     sa.Column('content_type', sa.String(length=100), nullable=True),
     sa.Column('created_at', app.extensions.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_files')),
-    sa.UniqueConstraint('area', 'name', name=op.f('uq_stored_files_area_name'))
+    sa.UniqueConstraint('area', 'name', name=op.f('uq_stored_files_area_name')),
+    sqlite_autoincrement=True,
     )
     op.create_table('stored_file_chunks',
     sa.Column('file_id', sa.Integer(), nullable=False),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import secrets
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    and_,
     insert,
     select,
     update,
@@ -42,7 +44,9 @@ class StoredFile(Model):
     """A file of the database backend: its area and name, what it holds (size, SHA-256)."""
 
     __tablename__ = "stored_files"
-    __table_args__ = (UniqueConstraint("area", "name"),)
+    # AUTOINCREMENT on SQLite: a replaced file's id is never reused, so a reader of the old one
+    # cannot go on reading the new one's chunks.
+    __table_args__ = (UniqueConstraint("area", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area: Mapped[str] = mapped_column(String(40))
@@ -89,9 +93,11 @@ class _ChunkReader(io.RawIOBase):
     """A stored file read one chunk at a time (`fetch(seq)` gives chunk `seq`): at most one chunk
     in memory, whatever the file's size."""
 
-    def __init__(self, size: int, fetch: Callable[[int], bytes | None], release: Callable[[], None]) -> None:
+    def __init__(
+        self, size: int, fetch: Callable[[int], bytes | None], release: Callable[[], None], first: bytes = b""
+    ) -> None:
         self.size, self._fetch, self._release = size, fetch, release
-        self._seq, self._chunk, self._offset, self._read = 0, b"", 0, 0
+        self._seq, self._chunk, self._offset, self._read = (1 if first else 0), first, 0, 0
 
     def readable(self) -> bool:
         return True
@@ -140,12 +146,25 @@ class DatabaseFileStore:
         """Replace (area, name) by the bytes of `blocks`, within the caller's transaction: readers
         see the old file until it commits, then the new one."""
         connection.execute(sql_delete(FILES).where(FILES.c.area == area, FILES.c.name == name))
+        pieces = _pieces(blocks, self.chunk_size)
+        first, second = next(pieces, b""), next(pieces, None)
+        digest, size = hashlib.sha256(first), len(first)  # a file of one chunk: its row is final at once
         result = connection.execute(
-            insert(FILES).values(area=area, name=name, size=0, sha256="", content_type=kind, created_at=utcnow())
+            insert(FILES).values(
+                area=area,
+                name=name,
+                size=size,
+                sha256=digest.hexdigest(),
+                content_type=kind,
+                created_at=utcnow(),
+            )
         )
         file_id = result.inserted_primary_key[0]  # type: ignore[index]
-        digest, size = hashlib.sha256(), 0
-        for seq, piece in enumerate(_pieces(blocks, self.chunk_size)):
+        if first:
+            connection.execute(insert(CHUNKS).values(file_id=file_id, seq=0, data=first))
+        if second is None:
+            return
+        for seq, piece in enumerate(itertools.chain([second], pieces), start=1):
             connection.execute(insert(CHUNKS).values(file_id=file_id, seq=seq, data=piece))
             digest.update(piece)
             size += len(piece)
@@ -194,36 +213,53 @@ class DatabaseFileStore:
         ).first()
         return (row.id, row.size) if row else None
 
+    def _first(self, connection: Connection, area: str, name: str) -> tuple[int, int, bytes] | None:
+        """(id, size, first chunk) of a stored file, in one statement."""
+        row = connection.execute(
+            select(FILES.c.id, FILES.c.size, CHUNKS.c.data)
+            .select_from(FILES.outerjoin(CHUNKS, and_(CHUNKS.c.file_id == FILES.c.id, CHUNKS.c.seq == 0)))
+            .where(FILES.c.area == area, FILES.c.name == name)
+        ).first()
+        return (row.id, row.size, row.data or b"") if row else None
+
     def open(self, area: str, name: str) -> BinaryIO:
+        """A file of one chunk comes back read (one statement); a longer one is read a chunk at a
+        time."""
         check_name(area, name)
         query = select(CHUNKS.c.data)
         if self.engine.dialect.name == "sqlite":  # short reads: a long one would hold the write lock
             joined = self._joins_session()  # decided now: a download is read after the request's context
-            found = self._in_short_transaction(lambda c: self._find(c, area, name), joined)
+            found = self._in_short_transaction(lambda c: self._first(c, area, name), joined)
             if found is None:
                 raise FileNotFoundError(f"{area}/{name}")
-            file_id, size = found
+            file_id, size, first = found
 
             def fetch(seq: int) -> bytes | None:
                 chunk = query.where(CHUNKS.c.file_id == file_id, CHUNKS.c.seq == seq)
                 return self._in_short_transaction(lambda c: c.scalar(chunk), joined)
 
-            return io.BufferedReader(_ChunkReader(size, fetch, lambda: None), self.chunk_size)
-        # One snapshot for the whole read: a file replaced meanwhile is read as it was.
-        connection = self.engine.connect().execution_options(isolation_level="REPEATABLE READ")
+            if size <= len(first):
+                return io.BytesIO(first)
+            return io.BufferedReader(_ChunkReader(size, fetch, lambda: None, first), self.chunk_size)
+        connection = self.engine.connect()
         try:
-            found = self._find(connection, area, name)
+            # One snapshot for the whole read: a file replaced meanwhile is read as it was.
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            found = self._first(connection, area, name)
         except BaseException:
             connection.close()
             raise
-        if found is None:
+        if found is None or found[1] <= len(found[2]):
             connection.close()
-            raise FileNotFoundError(f"{area}/{name}")
-        file_id, size = found
+            if found is None:
+                raise FileNotFoundError(f"{area}/{name}")
+            return io.BytesIO(found[2])
+        file_id, size, first = found
         reader = _ChunkReader(
             size,
             lambda seq: connection.scalar(query.where(CHUNKS.c.file_id == file_id, CHUNKS.c.seq == seq)),
             connection.close,
+            first,
         )
         return io.BufferedReader(reader, self.chunk_size)
 
