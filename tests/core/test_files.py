@@ -150,6 +150,11 @@ def test_staged_files_are_adopted_and_leave_no_local_file(file_store: files.File
     assert not folder.exists()
     assert file_store.names("certificates") == ["1-a.pdf", "jobs/job-1.pdf"]
     assert file_store.read("certificates", "jobs/job-1.pdf") == b"two"
+    with file_store.staging("certificates") as folder:  # again: the stored files are replaced
+        (folder / "new").write_bytes(b"2")
+        file_store.adopt("certificates", [("jobs/job-1.pdf", folder / "new")])
+    assert file_store.read("certificates", "jobs/job-1.pdf") == b"2"
+    assert file_store.names("certificates") == ["1-a.pdf", "jobs/job-1.pdf"]
 
 
 def test_the_check_writes_reads_and_leaves_nothing(file_store: files.FileStore) -> None:
