@@ -52,8 +52,11 @@ class Config:
     # the process's rendering worker before the next is answered 503 (Retry-After) instead of waiting.
     REPORT_PDF_LIMIT = os.environ.get("REPORT_PDF_LIMIT", "10 per minute")
     PDF_RENDER_QUEUE = _int("PDF_RENDER_QUEUE", 4)
-    # Where certificates keep their images and PDFs (app/certificates/storage.py): "local", the instance folder.
-    CERTIFICATE_STORE = os.environ.get("CERTIFICATE_STORE", "local")
+    # Where every kept file goes (certificate PDFs, bulk ZIPs, logos, letters, pending imports;
+    # app/core/files): "local", folders under the instance path (one machine), or "database",
+    # the app's own database, which several app servers and RQ workers share (and pg_dump backs up).
+    FILE_STORE = os.environ.get("FILE_STORE", "local")
+    FILE_STORE_CHUNK = _int("FILE_STORE_CHUNK", 1024 * 1024)  # bytes per row of the database store
     PDF_WORKERS = _int("PDF_WORKERS", min(os.cpu_count() or 1, 4))
 
     # Flask-Limiter keeps its counters in Redis when there is one, so that all gunicorn

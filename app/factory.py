@@ -191,12 +191,12 @@ def register_log_masking(app: Flask) -> None:
 
 
 def register_health_checks(app: Flask) -> None:
-    """/readyz checks the database and Redis (core) and the certificate storage (its domain)."""
-    from app.certificates.storage import check_writable
+    """/readyz checks the database, Redis and the file store."""
     from app.core import health
+    from app.core.files import check_store
 
     health.register(app)
-    health.add_readiness_check(app, "storage", check_writable)
+    health.add_readiness_check(app, "storage", check_store)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -223,6 +223,7 @@ def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.backup.cli import backup, restore
     from app.certificates.cli import certificates_cli, jobs_cli
+    from app.core.files.cli import files_cli
     from app.demo import seed_cli
     from app.privacy.cli import privacy_cli
     from app.programmes.cli import classes_cli
@@ -237,5 +238,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(files_cli)
     app.cli.add_command(backup)
     app.cli.add_command(restore)

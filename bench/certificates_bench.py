@@ -1,9 +1,14 @@
 """Benchmark: render the 1,238 certificates of the demo programme into the ZIP through the bulk
 job's code path, and in the same run a naive one-document-per-certificate loop over a sample.
 Prints seconds, ms per certificate, the speed-up over the naive loop and peak RSS per process;
-the last line is one JSON object: count, seconds, ms_per_certificate, speedup_vs_naive, peak_rss_mb.
+the last line is one JSON object: count, seconds, ms_per_certificate, speedup_vs_naive, peak_rss_mb,
+file_store.
 
 Usage: .venv/bin/python bench/certificates_bench.py [--sample 40]   (or: make bench)
+A throw-away SQLite database and the local file store, unless DATABASE_URL names a PostgreSQL
+database whose name contains "bench" (its schema is dropped and rebuilt) and FILE_STORE=database
+keeps the files in it: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sibimtek_bench
+FILE_STORE=database .venv/bin/python bench/certificates_bench.py
 """
 
 from __future__ import annotations
@@ -62,16 +67,18 @@ class PeakMemory(threading.Thread):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    summary, usage = __doc__.split("\n\n")
+    parser = argparse.ArgumentParser(description=summary, epilog=usage, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--sample", type=int, default=40, help="certificates for the naive loop")
     args = parser.parse_args()
     from flask_migrate import upgrade
-    from sqlalchemy import select
+    from sqlalchemy import make_url, select, text
 
     from app import create_app
     from app.certificates import bulk, issuing, rendering, storage
     from app.certificates.models import BulkJob
     from app.certificates.settings import settings_for
+    from app.core import files
     from app.demo import load_demo
     from app.extensions import db
     from app.pdf.render import render_pdf
@@ -80,9 +87,17 @@ def main() -> None:
     from app.registration.models import Registration, RegistrationStatus
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
+        url = os.environ.get("DATABASE_URL")
+        app = create_app("testing", {} if url else {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
         app.instance_path = folder
         with app.app_context(), app.test_request_context():
+            if url:
+                name = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database or ""
+                if "bench" not in name:
+                    raise SystemExit(f"refusing to wipe database {name!r}: its name must contain 'bench'")
+                with db.engine.begin() as connection:
+                    connection.execute(text("DROP SCHEMA public CASCADE"))
+                    connection.execute(text("CREATE SCHEMA public"))
             upgrade(directory=str(ROOT / "migrations"))
             load_regions()
             load_demo(full_scale=True)
@@ -117,7 +132,7 @@ def main() -> None:
             memory.running = False
             memory.join()
             job_main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the naive loop
-            zip_size = storage.store().path(job.zip_path).stat().st_size
+            zip_size = files.store().size(storage.AREA, job.zip_path) or 0
 
             settings = settings_for(programme)
             sample = certificates[: args.sample]
@@ -159,6 +174,7 @@ def main() -> None:
                 "ms_per_certificate": round(ms, 2),
                 "speedup_vs_naive": round(naive_ms / ms, 2),
                 "peak_rss_mb": round(max(workers_mb, 0), 1),
+                "file_store": app.config["FILE_STORE"],
             }
         )
     )

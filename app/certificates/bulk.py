@@ -4,18 +4,20 @@ Certificates are drawn in two layers (`app.pdf.layers`): the background, the sam
 laid out once per chunk and each person's page holds only their number, name and codes. Chunks
 of ~100 are rendered by worker processes forked from a small fork server (`app.pdf.pool`:
 WeasyPrint loaded once, no web app in memory), which also split them into single PDFs and write
-those, with the chunk's share of the print file, straight to storage; the ZIP is written from the
-stored files without recompression. A chunk whose pages do not add up is rendered again one
-certificate at a time. Every single PDF is stored, so a later download or a resumed job reuses
-it. Each lever is measured by bench/certificates_bench.py; figures in
-docs/certificates-performance.md.
+those, with the chunk's share of the print file, into a local staging folder, from which each
+chunk's files go into the file store (app/core/files: a rename for the local folders, one
+transaction for the database); the ZIP is written from the stored files without recompression.
+A chunk whose pages do not add up is rendered again one certificate at a time. Every single PDF
+is stored, so a later download or a resumed job reuses it. Each lever is measured by
+bench/certificates_bench.py; figures in docs/certificates-performance.md.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-import tempfile
+import shutil
 import time
 import zipfile
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from app.certificates import rendering, storage
 from app.certificates.issuing import issue_class
 from app.certificates.models import BulkJob, Certificate, CertificateSettings, CertificateStatus, JobStatus
 from app.certificates.settings import settings_for
+from app.core import files
 from app.core.urls import public_request_context
 from app.errors import CertificateError, DomainError
 from app.extensions import db, utcnow
@@ -107,7 +110,7 @@ def render_many(
         with public_request_context():
             render_many(certificates, workers=workers, progress=progress, print_path=print_path)
         return
-    store = storage.store()
+    store = files.store()
     if len({c.programme_id for c in certificates}) > 1:
         raise CertificateError("render_many: one programme at a time")
     todo: list[tuple[Certificate, str]] = []
@@ -123,14 +126,14 @@ def render_many(
         pool.warm_up()  # the fork server loads WeasyPrint while the chunks are being prepared
     if progress:
         progress(done)
-    with tempfile.TemporaryDirectory(dir=store.folder, prefix="parts-") as scratch:
-        parts: list[str] = []
+    with store.staging(storage.AREA) as scratch, contextlib.ExitStack() as copies:
+        parts: list[str] | None = []
         if todo:
             parts = _render(
                 todo,
                 digests,
                 settings,
-                Path(scratch),
+                scratch,
                 workers,
                 print_path is not None,
                 lambda n: progress(done + n) if progress else None,
@@ -138,10 +141,17 @@ def render_many(
         if print_path is not None:
             # Everything rendered now: the chunks' print parts, in order; otherwise the stored
             # single files (a resumed job), so the order is always that of `certificates`.
-            files = parts if len(todo) == len(certificates) else [str(storage.stored_file(c)) for c in certificates]
+            if parts is None or len(todo) != len(certificates):
+                parts = [str(copies.enter_context(store.local_copy(storage.AREA, _name(c)))) for c in certificates]
             started = time.perf_counter()
-            join_pdfs(files, print_path)
+            join_pdfs(parts, print_path)
             log.info("print file of %s certificates joined in %.2f s", len(certificates), time.perf_counter() - started)
+
+
+def _name(certificate: Certificate) -> str:
+    if not certificate.pdf_path:
+        raise CertificateError(f"certificate {certificate.id} has no stored PDF")
+    return certificate.pdf_path
 
 
 def _render(
@@ -152,9 +162,10 @@ def _render(
     workers: int | None,
     printing: bool,
     progress: Callable[[int], None],
-) -> list[str]:
-    """Render `todo` in chunks on a process pool; returns the print parts in order."""
-    store = storage.store()
+) -> list[str] | None:
+    """Render `todo` in chunks on a process pool into `scratch`, storing each chunk's files as it
+    comes; returns the print parts in order (None when a chunk was rendered one by one)."""
+    store = files.store()
     workers = workers or current_app.config["PDF_WORKERS"]
     keys = [rendering.background_key(certificate) for certificate, _name in todo]
     slices = plan_chunks(len(todo), workers, [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]])
@@ -164,7 +175,7 @@ def _render(
     try:
         futures = {}
         for index, (start, end) in enumerate(slices):  # the workers start on the first while the rest are built
-            chunk = rendering.layered_chunk(todo[start:end], settings, store.folder, parts[index])
+            chunk = rendering.layered_chunk(todo[start:end], settings, scratch, parts[index])
             futures[executor.submit(layers.render_chunk, chunk)] = index
         retries = {}
         for future in pool.completed(list(futures), current_app.config["PDF_RENDER_TIMEOUT"]):
@@ -173,11 +184,10 @@ def _render(
             if not future.result():  # pages did not add up: one document per certificate
                 for entry in todo[start:end]:
                     retries[entry[0].id] = executor.submit(
-                        layers.render_chunk, rendering.layered_chunk([entry], settings, store.folder)
+                        layers.render_chunk, rendering.layered_chunk([entry], settings, scratch)
                     )
                 continue
-            for certificate, name in todo[start:end]:
-                _stored(certificate, name, digests)
+            _stored(store, scratch, todo[start:end], digests)
             rendered += end - start
             progress(rendered)
         for certificate, name in todo:
@@ -190,7 +200,7 @@ def _render(
                     raise CertificateError(
                         _("Sertifikat %(n)s tidak dapat dibuat: jumlah halaman tidak sesuai.", n=certificate.number)
                     )
-                _stored(certificate, name, digests)
+                _stored(store, scratch, [(certificate, name)], digests)
                 rendered += 1
                 progress(rendered)
     except BaseException:
@@ -198,12 +208,18 @@ def _render(
         raise
     executor.shutdown()
     if retries and printing:  # a chunk's print part is missing: the caller uses the single files
-        return [str(storage.stored_file(c)) for c, _name in todo]
+        return None
     return [part for part in parts if part is not None]  # the print parts (none when not printing)
 
 
-def _stored(certificate: Certificate, name: str, digests: dict[int, str]) -> None:
-    storage.keep_stored(certificate, name, digests[certificate.id])
+def _stored(
+    store: files.FileStore, scratch: Path, entries: list[tuple[Certificate, str]], digests: dict[int, str]
+) -> None:
+    """The rendered files of `entries` go from the scratch folder into the store, and each
+    certificate records its new stored PDF."""
+    store.adopt(storage.AREA, [(name, scratch / name) for _certificate, name in entries])
+    for certificate, name in entries:
+        storage.keep_stored(certificate, name, digests[certificate.id])
 
 
 def join_pdfs(files: list[str], target: Path) -> None:
@@ -218,10 +234,14 @@ def join_pdfs(files: list[str], target: Path) -> None:
 
 
 def write_zip(certificates: list[Certificate], path: Path) -> None:
-    """One PDF per certificate, copied from storage without recompression."""
+    """One PDF per certificate, copied from the store without recompression."""
+    store = files.store()
+    moment = utcnow().timetuple()[:6]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            archive.write(storage.stored_file(certificate), certificate.file_name)
+            entry = zipfile.ZipInfo(certificate.file_name, date_time=moment)
+            with store.open(storage.AREA, _name(certificate)) as source, archive.open(entry, "w") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
 
 
 def _drop_older_files(job: BulkJob) -> None:
@@ -236,10 +256,11 @@ def _drop_older_files(job: BulkJob) -> None:
             BulkJob.zip_path.is_not(None),
         )
     )
+    store = files.store()
     for old in older:
-        for relative in (old.zip_path, old.combined_path):
-            if relative:
-                storage.store().delete(relative)
+        for name in (old.zip_path, old.combined_path):
+            if name:
+                store.delete(storage.AREA, name)
         old.zip_path = old.combined_path = None
 
 
@@ -290,10 +311,12 @@ DOWNLOAD_KINDS = ("sertifikat.zip", "gabungan.pdf")
 
 @dataclass(frozen=True)
 class JobDownload:
-    """One file of a finished job, as it is sent: where it is, its name, and what the log calls its scope."""
+    """One file of a finished job, as it is sent: its stored name, the name it is saved under,
+    its type, and what the log calls its scope."""
 
-    path: Path
+    stored: str
     name: str
+    mimetype: str
     table: str
 
 
@@ -302,12 +325,13 @@ def job_download(job: BulkJob, kind: str) -> JobDownload | None:
     or files already removed (those of an old job go when a newer one finishes)."""
     if job.status is not JobStatus.DONE or not job.zip_path or kind not in DOWNLOAD_KINDS:
         return None
-    path = storage.store().path(job.zip_path if kind == "sertifikat.zip" else job.combined_path or "")
-    if not path.is_file():
+    stored = job.zip_path if kind == "sertifikat.zip" else job.combined_path
+    if not stored or not files.store().exists(storage.AREA, stored):
         return None
     return JobDownload(
-        path=path,
+        stored=stored,
         name=f"sertifikat-{SCOPE_WORDS.get(job.scope, job.scope)}-{job.scope_id}-{kind}",
+        mimetype="application/zip" if kind == "sertifikat.zip" else "application/pdf",
         table=SCOPE_TABLES.get(job.scope, "programmes"),
     )
 
@@ -361,13 +385,15 @@ def run_job(job_id: int) -> None:
             job.done, job.heartbeat_at = done, utcnow()
             db.session.commit()
 
-        store = storage.store()
-        store.path("jobs").mkdir(exist_ok=True)
+        store = files.store()
         zip_path, combined_path = f"jobs/job-{job.id}.zip", f"jobs/job-{job.id}.pdf"
-        render_many(certificates, progress=progress, print_path=store.path(combined_path))
-        lap("render")
-        write_zip(certificates, store.path(zip_path))
-        lap("zip")
+        with store.staging(storage.AREA) as scratch:  # written here, then stored
+            render_many(certificates, progress=progress, print_path=scratch / "print.pdf")
+            lap("render")
+            write_zip(certificates, scratch / "certificates.zip")
+            made = [(combined_path, scratch / "print.pdf"), (zip_path, scratch / "certificates.zip")]
+            store.adopt(storage.AREA, made)
+            lap("zip")
         job.zip_path, job.combined_path = zip_path, combined_path
         job.status, job.done, job.finished_at = JobStatus.DONE, len(certificates), utcnow()
         _drop_older_files(job)

@@ -39,7 +39,7 @@ class CertificateSettings(Model):
     # Days after the class ends during which participants confirm their printed name; certificates
     # of people who have not confirmed are issued after that (0: no waiting).
     confirm_days: Mapped[int] = mapped_column(default=3, server_default="3")
-    # Images uploaded by organisers (PNG/JPEG under instance/uploads/certificate-images); none:
+    # Images uploaded by organisers (PNG/JPEG, the file store's "certificate-images" area); none:
     # the bundled logo, and a blank line to sign on.
     logo_image: Mapped[str | None] = mapped_column(String(60))
     signature_image: Mapped[str | None] = mapped_column(String(60))
@@ -89,7 +89,7 @@ class Certificate(Model):
     # Seen by organisers and admins only; the public verification page says "revoked" and the date.
     revoke_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
-    pdf_path: Mapped[str | None] = mapped_column(String(100))  # stored render under instance/certificates
+    pdf_path: Mapped[str | None] = mapped_column(String(100))  # in the file store's "certificates" area
     content_hash: Mapped[str | None] = mapped_column(String(64))  # of the data the stored PDF was made from
 
     registration: Mapped[Registration | None] = relationship()

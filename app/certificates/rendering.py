@@ -16,6 +16,7 @@ from app.certificates import storage
 from app.certificates.issuing import verification_url
 from app.certificates.models import Certificate, CertificateSettings
 from app.certificates.settings import settings_for
+from app.core import files
 from app.errors import CertificateError
 from app.extensions import db
 from app.pdf import layers, pool
@@ -102,13 +103,23 @@ def preview_pdf(sample: Certificate, settings: CertificateSettings) -> bytes:
         return (Path(folder) / "preview.pdf").read_bytes()
 
 
-def pdf_bytes(certificate: Certificate) -> bytes:
-    """The stored PDF if its data has not changed since; otherwise render, store and return it."""
+def ensure_stored(certificate: Certificate) -> str:
+    """The stored name of the certificate's current PDF: rendered and stored first when its data
+    changed since (or it was never rendered)."""
     settings = settings_for(db.session.get_one(Programme, certificate.programme_id))
     digest = storage.content_hash(certificate, settings)
     if not storage.is_stored(certificate, digest):
         name = storage.stored_name(certificate, digest)
-        render_one(certificate, settings, storage.store().folder, name)
+        store = files.store()
+        with store.staging(storage.AREA) as folder:
+            render_one(certificate, settings, folder, name)
+            store.adopt(storage.AREA, [(name, folder / name)])
         storage.keep_stored(certificate, name, digest)
         db.session.flush()
+    return certificate.pdf_path or ""
+
+
+def pdf_bytes(certificate: Certificate) -> bytes:
+    """The stored PDF if its data has not changed since; otherwise render, store and return it."""
+    ensure_stored(certificate)
     return storage.read_pdf(certificate)

@@ -143,7 +143,7 @@ def save_settings(
                 problems.append(Problem(str(exc.message), name))
     if problems:
         for kept in stored.values():
-            storage.store().delete_image(kept)
+            storage.delete_image(kept)
         raise ValidationFailed(problems)
     set_images(
         settings,

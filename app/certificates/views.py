@@ -3,19 +3,20 @@ ZIP), the participant's download, and the public verification page."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit.access import log_access
 from app.audit.models import AccessAction
-from app.certificates import bp, bulk, issuing, names, rendering
+from app.certificates import bp, bulk, issuing, names, rendering, storage
 from app.certificates.forms import CertificateSettingsForm, RevokeCertificateForm
 from app.certificates.models import BulkJob, Certificate, JobStatus
 from app.certificates.preview import sample_certificate
 from app.certificates.queries import class_with_programme, find_by_code
 from app.certificates.settings import draft_settings, save_settings, settings_for
+from app.core import files
 from app.core.access import load_or_404, login_required, public, roles_required
 from app.core.actions import commit_or_flash
 from app.core.roles import PLANNERS
@@ -147,7 +148,7 @@ def download(certificate_id: int) -> ResponseReturnValue:
     certificate = load_or_404(
         Certificate, certificate_id, check=lambda c: issuing.may_download(c, current_user), hide=True
     )
-    pdf = rendering.pdf_bytes(certificate)
+    name = rendering.ensure_stored(certificate)
     log_access(
         AccessAction.DOWNLOADED,
         "certificate",
@@ -157,11 +158,7 @@ def download(certificate_id: int) -> ResponseReturnValue:
         people=1,
     )
     db.session.commit()
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{certificate.file_name}"'},
-    )
+    return files.download(storage.AREA, name, certificate.file_name, "application/pdf")
 
 
 @bp.get("/verifikasi")
@@ -262,4 +259,4 @@ def bulk_download(job_id: int, kind: str) -> ResponseReturnValue:
         people=job.total,
     )
     db.session.commit()
-    return send_file(download.path, as_attachment=True, download_name=download.name)
+    return files.download(storage.AREA, download.stored, download.name, download.mimetype)

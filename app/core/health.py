@@ -2,7 +2,7 @@
 orchestrators: public, not rate-limited, never cached, no session cookie.
 
 Readiness checks are registered per app (`add_readiness_check`): core checks the database and Redis,
-the composition root adds the domains' own (the certificate storage), so core imports no domain."""
+the composition root adds the file store's (app.core.files), so this module stays about probes."""
 
 from __future__ import annotations
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import secrets
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import files
 from app.core.access import load_or_404, roles_required
 from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download
@@ -24,10 +24,11 @@ from app.programmes.models import Programme
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _pending_path(token: str) -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{token}.xlsx"
+IMPORTS = "imports"  # area of the file store (app/core/files): workbooks awaiting confirmation
+
+
+def _pending_name(token: str) -> str:
+    return f"{token}.xlsx"
 
 
 @bp.get("/kelola/program/<int:programme_id>/impor/templat.xlsx")
@@ -58,7 +59,7 @@ def import_classes(programme_id: int) -> ResponseReturnValue:
             db.session.rollback()  # nothing is written while a row is wrong
             if report.created:
                 token = secrets.token_hex(16)
-                _pending_path(token).write_bytes(data)
+                files.store().put(IMPORTS, _pending_name(token), data)
                 confirm = ConfirmImportForm(token=token)
     return render_template("programmes/import.html", programme=programme, form=form, report=report, confirm=confirm)
 
@@ -70,14 +71,16 @@ def import_confirm(programme_id: int) -> ResponseReturnValue:
     form = ConfirmImportForm()
     if not form.validate_on_submit() or not _TOKEN.match(form.token.data or ""):
         abort(400)
-    path = _pending_path(form.token.data)
-    if not path.exists():
+    name = _pending_name(form.token.data)
+    try:
+        data = files.store().read(IMPORTS, name)
+    except FileNotFoundError:
         flash(_("Berkas impor sudah kedaluwarsa. Unggah lagi."), "danger")
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
     if not commit_or_flash(
-        lambda: importing.import_classes(programme, importing.read_rows(path.read_bytes()), current_user),
+        lambda: importing.import_classes(programme, importing.read_rows(data), current_user),
         lambda report: _("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)),
     ):
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
-    path.unlink(missing_ok=True)
+    files.store().delete(IMPORTS, name)
     return redirect(url_for("programmes.programme", programme_id=programme.id))

@@ -97,7 +97,7 @@ class Registration(Model):
     employment_status: Mapped[EmploymentStatus] = mapped_column(enum_column(EmploymentStatus))
     email: Mapped[str] = mapped_column(String(254))
     whatsapp: Mapped[str] = mapped_column(EncryptedString(255))  # E.164, encrypted at rest
-    letter_path: Mapped[str | None] = mapped_column(String(100))  # file name under instance/uploads/letters
+    letter_path: Mapped[str | None] = mapped_column(String(100))  # in the file store's "letters" area
     letter_mimetype: Mapped[str | None] = mapped_column(String(40))
     data_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. NIK vs birth date
     consent_version: Mapped[str] = mapped_column(String(20))
@@ -209,7 +209,7 @@ class NikClaim(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)  # the claimant
     nik: Mapped[str] = mapped_column(EncryptedString(255))  # encrypted at rest like the registration NIK
     explanation: Mapped[str] = mapped_column(String(500))
-    letter_path: Mapped[str | None] = mapped_column(String(100))  # optional supporting PDF, under uploads/letters
+    letter_path: Mapped[str | None] = mapped_column(String(100))  # optional supporting PDF (file store, "letters")
     letter_mimetype: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[NikClaimStatus] = mapped_column(enum_column(NikClaimStatus), index=True)
     decision_note: Mapped[str | None] = mapped_column(String(300))  # the organiser's note; a refusal's reason

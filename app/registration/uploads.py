@@ -7,11 +7,11 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import Response, abort, current_app, send_file
+from flask import Response, abort
 from PIL import Image
 
+from app.core import files
 from app.errors import InvalidUpload
 from app.registration import safe_pdf
 
@@ -63,29 +63,32 @@ def inspect_letter(content: bytes, *, allowed: tuple[str, ...] = ALL_LETTER_TYPE
     raise InvalidUpload()
 
 
-def letters_dir() -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / "letters"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+AREA = "letters"  # in the file store (app/core/files)
+
+
+def _checked(name: str) -> str:
+    """A stored letter's name as the database has it; InvalidUpload for anything else."""
+    try:
+        return files.check_name(AREA, name)
+    except ValueError:
+        raise InvalidUpload() from None
 
 
 def store_letter(letter: Letter) -> str:
-    """Write the letter under a random name; returns that name."""
+    """Keep the letter under a random name; returns that name."""
     name = f"{secrets.token_hex(16)}.{letter.extension}"
-    (letters_dir() / name).write_bytes(letter.content)
+    files.store().put(AREA, name, letter.content, letter.mimetype)
     return name
 
 
-def letter_path(name: str) -> Path:
-    path = (letters_dir() / name).resolve()
-    if path.parent != letters_dir().resolve():
-        raise InvalidUpload()
-    return path
+def read_letter(name: str) -> bytes:
+    """A stored letter's bytes (FileNotFoundError when it is gone)."""
+    return files.store().read(AREA, _checked(name))
 
 
 def remove_letter(name: str | None) -> None:
     if name:
-        letter_path(name).unlink(missing_ok=True)
+        files.store().delete(AREA, _checked(name))
 
 
 def letter_response(name: str | None, mimetype: str | None, download_name: str) -> Response:
@@ -93,17 +96,4 @@ def letter_response(name: str | None, mimetype: str | None, download_name: str) 
     another type, never kept by a browser or proxy cache (it holds personal data)."""
     if not name:
         abort(404)
-    path = letter_path(name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=mimetype or "application/octet-stream",
-        as_attachment=True,
-        download_name=download_name,
-        conditional=False,
-        etag=False,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.download(AREA, _checked(name), download_name, mimetype or "application/octet-stream")

@@ -19,6 +19,7 @@ from app.audit.models import AuditEntry
 from app.certificates import issuing, queries, rendering, storage
 from app.certificates.models import DEFAULT_PATTERN, Certificate
 from app.certificates.settings import settings_for
+from app.core import files
 from app.core.roles import Role
 from app.errors import CertificateError
 from app.extensions import db
@@ -154,11 +155,11 @@ def test_a_stored_pdf_is_served_again_until_the_data_changes(app, finished_class
         assert calls == []
         settings_for(db.session.get(Programme, certificate.programme_id)).title = "PIAGAM"
         assert b"PIAGAM" not in first
-        old_file = storage.store().path(certificate.pdf_path)
+        old_file = certificate.pdf_path
         assert "PIAGAM" in _pdf_text(rendering.pdf_bytes(certificate))
         assert calls == [1]
-        assert not old_file.exists()  # the render it replaces is not kept
-        assert storage.store().path(certificate.pdf_path).is_file()
+        assert not files.store().exists(storage.AREA, old_file)  # the render it replaces is not kept
+        assert files.store().exists(storage.AREA, certificate.pdf_path)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.certificates import issuing, rendering, storage
 from app.certificates.models import CertificateSettings
+from app.core import files
 from app.core.roles import Role
 from app.extensions import db
 from app.programmes.models import TrainingClass
@@ -78,7 +79,7 @@ def test_files_that_are_not_images_are_refused(app, client, login_as, finished_c
     login_as(Role.ORGANISER)
     with app.app_context():
         programme_id = db.session.get(TrainingClass, finished_class["class_id"]).batch.programme_id
-        before = set(storage.store().images_folder.iterdir())
+        before = set(files.store().names(storage.IMAGES))
     url = f"/kelola/program/{programme_id}/sertifikat"
     page = _post(
         client, url, logo=(_image("#ff0000", "PNG"), "logo.png"), signature=(b"<svg onload=alert(1)></svg>", "ttd.png")
@@ -92,7 +93,7 @@ def test_files_that_are_not_images_are_refused(app, client, login_as, finished_c
     with app.app_context():
         settings = db.session.scalar(select(CertificateSettings))
         assert settings.logo_image is None  # the good logo sent with a bad signature was not kept either
-        assert set(storage.store().images_folder.iterdir()) == before
+        assert set(files.store().names(storage.IMAGES)) == before
 
 
 def test_a_second_signatory_is_printed_beside_the_first(app, client, login_as, finished_class, tmp_path) -> None:

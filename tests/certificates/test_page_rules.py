@@ -18,6 +18,7 @@ from app.certificates.forms import CertificateSettingsForm
 from app.certificates.models import BulkJob, Certificate, CertificateSettings, JobStatus
 from app.certificates.preview import SAMPLE_HOLDER, sample_certificate
 from app.certificates.settings import DEFAULT_SIGNATORY, save_settings, settings_for
+from app.core import files
 from app.core.roles import Role
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -79,12 +80,12 @@ def test_a_bulk_file_is_sent_only_when_its_job_finished_and_the_file_is_still_th
         job = db.session.get(BulkJob, job.id)
         assert job.status is JobStatus.DONE
         archive = bulk.job_download(job, "sertifikat.zip")
-        assert archive.path.is_file()
+        assert files.store().exists(storage.AREA, archive.stored)
         assert archive.name == f"sertifikat-kelas-{class_id}-sertifikat.zip"
         assert archive.table == "classes"
         assert bulk.job_download(job, "gabungan.pdf").name == f"sertifikat-kelas-{class_id}-gabungan.pdf"
         assert bulk.job_download(job, "lain.exe") is None
-        archive.path.unlink()
+        files.store().delete(storage.AREA, archive.stored)
         assert bulk.job_download(job, "sertifikat.zip") is None
 
 
@@ -110,11 +111,11 @@ def test_a_refused_image_is_reported_on_its_field_and_no_image_is_kept(app, prog
     with app.app_context(), app.test_request_context():
         settings = settings_for(db.session.get(Programme, programme.id))
         db.session.commit()
-        before = set(storage.store().images_folder.iterdir())
+        before = set(files.store().names(storage.IMAGES))
         with pytest.raises(ValidationFailed) as refused:
             save_settings(settings, _form(title="PIAGAM"), logo=_png(), signature=b"<svg onload=alert(1)></svg>")
         assert [problem.field for problem in refused.value.problems] == ["signature"]
-        assert set(storage.store().images_folder.iterdir()) == before  # the good logo was deleted again
+        assert set(files.store().names(storage.IMAGES)) == before  # the good logo was deleted again
         assert settings.logo_image is None
         assert settings.title != "PIAGAM"  # nothing of the form was applied
         db.session.rollback()

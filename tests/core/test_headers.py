@@ -14,6 +14,7 @@ from flask import Flask
 from app import create_app
 from app.certificates import issuing, storage
 from app.certificates.models import BulkJob, JobStatus
+from app.core import files
 from app.core.roles import Role
 from app.extensions import db
 from config import BASE_DIR
@@ -104,8 +105,7 @@ def test_a_bulk_zip_download_is_no_store_not_no_cache(app: Flask, client, login_
     user = login_as(Role.ORGANISER)
     name = f"test-{secrets.token_hex(4)}.zip"
     with app.app_context():
-        path: Path = storage.store().path(name)
-        path.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+        files.store().put(storage.AREA, name, b"PK\x05\x06" + b"\0" * 18)
         job = BulkJob(
             scope="class", scope_id=1, status=JobStatus.DONE, zip_path=name, combined_path=name, created_by_id=user.id
         )
@@ -118,7 +118,8 @@ def test_a_bulk_zip_download_is_no_store_not_no_cache(app: Flask, client, login_
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["Cache-Control"] == "no-store"
     finally:
-        path.unlink(missing_ok=True)
+        with app.app_context():
+            files.store().delete(storage.AREA, name)
 
 
 def test_static_files_may_be_cached_and_the_service_worker_is_rechecked(client) -> None:

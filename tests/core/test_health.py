@@ -74,12 +74,13 @@ def test_readyz_is_503_naming_redis_when_configured_but_unreachable(
 def test_readyz_is_503_naming_the_storage_when_it_cannot_be_written(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.certificates.storage import LocalFileStore
+    from app.core.files import DatabaseFileStore, LocalFileStore
 
-    def read_only(self: LocalFileStore) -> None:
+    def read_only(self: object) -> None:
         raise PermissionError("[Errno 13] Permission denied: '/srv/sibimtek/instance/certificates/x'")
 
     monkeypatch.setattr(LocalFileStore, "check", read_only)
+    monkeypatch.setattr(DatabaseFileStore, "check", read_only)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["storage"] == "fail: PermissionError"
@@ -87,17 +88,23 @@ def test_readyz_is_503_naming_the_storage_when_it_cannot_be_written(
 
 
 def test_the_storage_check_leaves_no_file_behind(app: Flask, client: FlaskClient) -> None:
-    from app.certificates.storage import store
+    from sqlalchemy import func, select
 
-    with app.app_context():
-        folders = (store().folder, store().images_folder)  # type: ignore[attr-defined]
-        before = [sorted(folder.iterdir()) for folder in folders]
+    from app.core.files import AREAS, StoredFile
+
+    folders = [Path(app.instance_path) / folder for folder in AREAS.values()]
+
+    def kept() -> tuple[list[list[Path]], int | None]:
+        with app.app_context():
+            return [sorted(f.iterdir()) for f in folders], db.session.scalar(select(func.count(StoredFile.id)))
+
+    before = kept()
     assert client.get("/readyz").status_code == 200
-    assert [sorted(folder.iterdir()) for folder in folders] == before
+    assert kept() == before
 
 
 def test_a_local_store_whose_folder_is_gone_is_not_ready(tmp_path: Path) -> None:
-    from app.certificates.storage import LocalFileStore
+    from app.core.files import LocalFileStore
 
     local = LocalFileStore(tmp_path)
     local.check()

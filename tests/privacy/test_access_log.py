@@ -181,13 +181,14 @@ def test_attendance_exports_count_only_the_people_the_reader_may_see(
 
 
 def test_downloading_a_letter_is_logged(app, client, login_as, make_user, open_class, register) -> None:
+    from app.core import files
     from app.registration import uploads
 
     owner = make_user(Role.PARTICIPANT)
     rid = register(open_class(), 1, user=owner)
     with app.app_context():
         name = "a" * 32 + ".pdf"
-        (uploads.letters_dir() / name).write_bytes(PDF)
+        files.store().put(uploads.AREA, name, PDF)
         registration = db.session.get(Registration, rid)
         registration.letter_path, registration.letter_mimetype = name, "application/pdf"
         db.session.commit()

@@ -5,12 +5,12 @@ caches or sniffs; a letter the programme does not ask for is not kept."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.core import files
 from app.core.roles import Role
 from app.errors import InvalidUpload
 from app.extensions import db
@@ -41,7 +41,7 @@ def letter_class(app, open_class) -> int:
 
 def _letters(app) -> set[str]:
     with app.app_context():
-        return {p.name for p in Path(uploads.letters_dir()).iterdir()}
+        return set(files.store().names(uploads.AREA))
 
 
 def _register_with(client, class_id: int, library_id: int, content: bytes, name: str = "surat.pdf"):
@@ -56,7 +56,7 @@ def _register_with(client, class_id: int, library_id: int, content: bytes, name:
 def _stored_letter(app) -> tuple[int, bytes]:
     with app.app_context():
         r = db.session.scalar(select(Registration))
-        return r.id, uploads.letter_path(r.letter_path).read_bytes()
+        return r.id, uploads.read_letter(r.letter_path)
 
 
 def test_html_behind_a_pdf_header_is_refused_and_not_kept(app, client, login_as, letter_class, library) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
+from app.core import files
 from app.core.roles import Role
 from app.errors import InvalidRegistrationState, ScheduleError
 from app.extensions import db
@@ -272,14 +273,13 @@ def test_erasing_my_data_erases_my_claims_and_their_letters(app, client, blocked
     _claim(client, blocked["class_id"], letter=(io.BytesIO(hostile_letter()), "surat.pdf"))
     with app.app_context():
         letter = db.session.scalar(select(NikClaim.letter_path))
-        path = uploads.letter_path(letter)
-    assert path.is_file()
+        assert files.store().exists(uploads.AREA, letter)
     page = client.post(
         "/data-saya/hapus", data={"csrf_token": csrf_token(client, "/data-saya")}, follow_redirects=True
     ).get_data(as_text=True)
     assert "1 klaim NIK dan suratnya telah dihapus." in page
-    assert not path.is_file()
     with app.app_context():
+        assert not files.store().exists(uploads.AREA, letter)
         assert db.session.scalar(select(NikClaim)) is None
 
 
