@@ -5,7 +5,8 @@ files the app keeps, with a manifest saying what it is.
 - PostgreSQL: `pg_dump --format=custom` (consistent as one transaction), restored with `pg_restore`;
   the client tools of the server's major version must be installed (`postgresql-client`).
 - Files: with FILE_STORE=database they are rows of the database, so the dump already holds them;
-  with the local store they are added to the archive and written back through the store.
+  with the local store they are added to the archive (`files/<area>/<name>`) and written back
+  through the configured store (so a restore may also move them into the database store).
 
 The archive holds NIK/NIP and phones as the database does, encrypted with PII_KEYS: the keys are not
 in it (keep them in the secret store), and a restore needs the same keys.
@@ -32,6 +33,7 @@ from sqlalchemy import inspect, make_url, text
 from sqlalchemy.engine import URL
 
 from app import clock
+from app.core import files
 from app.errors import DomainError
 from app.extensions import db
 
@@ -79,17 +81,14 @@ def _revision() -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _local_files() -> Iterator[tuple[str, Path]]:
-    """(name in the archive, local file) of every file the local store keeps; none with FILE_STORE=database."""
-    if current_app.config.get("FILE_STORE", "local") != "local":
+def _kept_files() -> Iterator[tuple[str, str]]:
+    """(area, name) of every file the store keeps, when they are not in the database already."""
+    if current_app.config.get("FILE_STORE", "local") == "database":
         return
-    root = Path(current_app.instance_path)
-    for folder in ("certificates", "uploads"):
-        base = root / folder
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if path.is_file() and not path.name.startswith(".readyz-"):
-                    yield f"{FILES_PREFIX}{path.relative_to(root).as_posix()}", path
+    store = files.store()
+    for area in files.AREAS:
+        for name in store.names(area):
+            yield area, name
 
 
 def _run(command: list[str], what: str) -> None:
@@ -110,7 +109,7 @@ def create(target: Path) -> Summary:
         raise BackupError(_("Berkas %(path)s sudah ada.", path=str(target)))
     target.parent.mkdir(parents=True, exist_ok=True)
     revision = _revision()
-    files = 0
+    count = 0
     with tempfile.TemporaryDirectory() as scratch:
         dump = Path(scratch) / (SQLITE_MEMBER if kind == "sqlite" else PG_MEMBER)
         if kind == "sqlite":
@@ -129,16 +128,20 @@ def create(target: Path) -> Summary:
         partial = target.with_name(target.name + ".part")
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(dump, arcname=dump.name)
-            for arcname, path in _local_files():
-                archive.add(path, arcname=arcname)
-                files += 1
+            store = files.store()
+            for area, name in _kept_files():
+                info = tarfile.TarInfo(f"{FILES_PREFIX}{area}/{name}")
+                info.size = store.size(area, name) or 0
+                with store.open(area, name) as content:
+                    archive.addfile(info, content)
+                count += 1
             manifest = {
                 "format": FORMAT,
                 "created_at": clock.now().isoformat(),
                 "database": kind,
                 "revision": revision,
                 "file_store": current_app.config.get("FILE_STORE", "local"),
-                "files": files,
+                "files": count,
             }
             data = json.dumps(manifest, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
@@ -146,7 +149,7 @@ def create(target: Path) -> Summary:
             archive.addfile(info, io.BytesIO(data))
         os.chmod(partial, 0o600)  # personal data, even though encrypted
         partial.replace(target)
-    return Summary(target, kind, revision, files, target.stat().st_size)
+    return Summary(target, kind, revision, count, target.stat().st_size)
 
 
 def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
@@ -165,13 +168,14 @@ def _is_empty() -> bool:
         return not inspect(conn).get_table_names()
 
 
-def _safe_member(name: str) -> str:
-    """A file member's path under the instance folder; refuses absolute paths and `..`."""
-    relative = name[len(FILES_PREFIX) :]
-    parts = Path(relative).parts
-    if not relative or Path(relative).is_absolute() or ".." in parts or parts[0] not in ("certificates", "uploads"):
-        raise BackupError(_("Cadangan berisi nama berkas yang tidak sah: %(name)s", name=name))
-    return relative
+def _stored_name(member: str) -> tuple[str, str]:
+    """(area, name) of a file member (`files/<area>/<name>`); refuses what is not a stored name of
+    a known area (an absolute path, `..`, another folder)."""
+    area, _slash, name = member[len(FILES_PREFIX) :].partition("/")
+    try:
+        return area, files.check_name(area, name)
+    except ValueError:
+        raise BackupError(_("Cadangan berisi nama berkas yang tidak sah: %(name)s", name=member)) from None
 
 
 def restore(source: Path, *, force: bool = False) -> Summary:
@@ -202,7 +206,7 @@ def restore(source: Path, *, force: bool = False) -> Summary:
         if dump_file is None:
             raise BackupError(_("Berkas ini bukan cadangan Sibimtek yang dapat dibaca."))
         file_members = [m for m in archive.getmembers() if m.name.startswith(FILES_PREFIX) and m.isfile()]
-        relatives = [_safe_member(m.name) for m in file_members]  # all checked before anything is written
+        stored = [_stored_name(m.name) for m in file_members]  # all checked before anything is written
         db.session.remove()
         db.engine.dispose()
         with tempfile.TemporaryDirectory() as scratch:
@@ -222,15 +226,16 @@ def restore(source: Path, *, force: bool = False) -> Summary:
                 if force:
                     command += ["--clean", "--if-exists"]
                 _run([*command, "--dbname", _libpq_url(url), str(dump)], "pg_restore")
-        root = Path(current_app.instance_path)
-        for m, relative in zip(file_members, relatives, strict=True):
+        store = files.store()
+        for m, (area, name) in zip(file_members, stored, strict=True):
             content = archive.extractfile(m)
             if content is None:
                 continue
-            path = root / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as out:
-                shutil.copyfileobj(content, out)
+            with tempfile.TemporaryDirectory() as scratch:
+                local = Path(scratch) / "file"
+                with local.open("wb") as out:
+                    shutil.copyfileobj(content, out)
+                store.put_file(area, name, local)
     db.engine.dispose()
     from flask_migrate import upgrade
 
