@@ -1,0 +1,64 @@
+"""`flask jobs worker | scheduler | run-due`: the processes beside the web servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app import jobs
+from app.processes.scheduler import Claims, FileClaims, RedisClaims, Scheduler
+
+jobs_cli = AppGroup("jobs", help="Pekerjaan latar belakang dan tugas terjadwal.")
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Berhenti setelah antrean kosong.")
+@click.option(
+    "--queue", "-q", "queues", multiple=True, default=[jobs.QUEUE], show_default=True, help="Antrean (boleh berulang)."
+)
+@click.option("--name", default=None, help="Nama pekerja di Redis (bawaan: acak).")
+@click.option("--fork/--no-fork", default=True, show_default=True, help="Tiap pekerjaan di proses anak.")
+def worker(burst: bool, queues: tuple[str, ...], name: str | None, fork: bool) -> None:
+    """Run background jobs (certificate ZIPs, mail) from Redis; SIGTERM finishes the job in hand first."""
+    from app.processes.worker import build_worker
+
+    app = _app()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL belum diatur: tanpa Redis, pekerjaan berjalan di proses web.")
+    build_worker(app, list(queues), fork=fork, name=name).work(burst=burst, logging_level=app.config["LOG_LEVEL"])
+
+
+def _claims(app: Flask) -> Claims:
+    """In Redis when there is one (every scheduler and cron run shares them), else in the instance folder."""
+    if app.config.get("REDIS_URL"):
+        from redis import Redis
+
+        return RedisClaims(Redis.from_url(app.config["REDIS_URL"]))
+    return FileClaims(Path(app.instance_path) / "scheduler-claims.json")
+
+
+def _scheduler(app: Flask) -> Scheduler:
+    from app.processes.tasks import TASKS
+
+    return Scheduler(app, TASKS, _claims(app))
+
+
+@jobs_cli.command("scheduler")
+@click.option("--poll", default=30.0, show_default=True, help="Detik antara pemeriksaan.")
+def scheduler(poll: float) -> None:
+    """Run the periodic tasks (class tick every few minutes; reminders, name mails, purge daily) until SIGTERM."""
+    _scheduler(_app()).run_forever(poll)
+
+
+@jobs_cli.command("run-due")
+def run_due() -> None:
+    """Run the periodic tasks that are due now, once (for cron, every few minutes)."""
+    ran = _scheduler(_app()).step()
+    click.echo(f"Tugas dijalankan: {', '.join(ran) if ran else '-'}.")
