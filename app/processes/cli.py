@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -18,6 +19,19 @@ def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
+def _log_to_console(app: Flask) -> None:
+    """A long-running process logs through the app's console handler (its format, request ids,
+    personal data and link tokens masked), also where the app itself would not add one (testing);
+    RQ's own loggers then use it instead of theirs."""
+    from app.factory import ConsoleHandler, register_log_masking, register_logging
+
+    root = logging.getLogger()
+    if not any(isinstance(handler, ConsoleHandler) for handler in root.handlers):
+        root.addHandler(ConsoleHandler())
+    register_logging(app)
+    register_log_masking(app)
+
+
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Berhenti setelah antrean kosong.")
 @click.option(
@@ -30,6 +44,7 @@ def worker(burst: bool, queues: tuple[str, ...], name: str | None, fork: bool) -
     from app.processes.worker import build_worker
 
     app = _app()
+    _log_to_console(app)
     if not app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL belum diatur: tanpa Redis, pekerjaan berjalan di proses web.")
     build_worker(app, list(queues), fork=fork, name=name).work(burst=burst, logging_level=app.config["LOG_LEVEL"])
@@ -54,7 +69,9 @@ def _scheduler(app: Flask) -> Scheduler:
 @click.option("--poll", default=30.0, show_default=True, help="Detik antara pemeriksaan.")
 def scheduler(poll: float) -> None:
     """Run the periodic tasks (class tick every few minutes; reminders, name mails, purge daily) until SIGTERM."""
-    _scheduler(_app()).run_forever(poll)
+    app = _app()
+    _log_to_console(app)
+    _scheduler(app).run_forever(poll)
 
 
 @jobs_cli.command("run-due")
