@@ -162,6 +162,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url("sqlite:///" + str(BASE_DIR / "instance" / "test.db"))
     MAIL_SERVER = None
     WORK_AFTER_RESPONSE = False  # the test client does not close responses: mails are written at once
+    # Jobs and mail in the test's own process, also when REDIS_URL is set (CI's PostgreSQL pass, for
+    # the rate limits); the tests of the worker (tests/processes) turn it off.
+    JOBS_IN_PROCESS = _bool("JOBS_IN_PROCESS", True)
     # Tests move the clock by days within one login; tests/auth/test_sessions.py sets the real limits.
     SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
     SESSION_ABSOLUTE_HOURS = 10 * 365 * 24

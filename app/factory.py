@@ -21,7 +21,7 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
-        instance_path=str(BASE_DIR / "instance"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(BASE_DIR / "instance"),
     )
     if config is None:
         config = os.environ.get("SIBIMTEK_ENV", "production")

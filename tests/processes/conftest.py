@@ -43,6 +43,7 @@ def worker_env(app: Flask, redis_url: str, **extra: str) -> dict[str, str]:
         FLASK_APP="wsgi.py",
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
         REDIS_URL=redis_url,
+        JOBS_IN_PROCESS="0",  # the testing default runs jobs in the process that asks
         PYTHONPATH=str(BASE_DIR),
         **extra,
     )

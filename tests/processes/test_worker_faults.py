@@ -52,21 +52,19 @@ def _wait(condition, seconds: float, what: str) -> None:
 
 
 def test_a_job_killed_with_its_worker_is_finished_by_the_next_worker(
-    app, redis_url, start_worker, open_class, register
+    app, redis_url, start_worker, open_class, register, monkeypatch
 ) -> None:
     programme_id = _programme_of_150(app, open_class, register)
     with app.app_context():
         folder = storage.store().folder
     before = set(folder.glob("*.pdf"))  # other tests' files stay in the instance folder
-    with app.app_context():
-        app.config["REDIS_URL"] = redis_url
-        try:
-            job = BulkJob(scope="programme", scope_id=programme_id)
-            db.session.add(job)
-            db.session.commit()
-            assert bulk.start(job.id) == "rq"
-        finally:
-            app.config["REDIS_URL"] = None
+    with monkeypatch.context() as patch, app.app_context():  # as the web process enqueues it
+        patch.setitem(app.config, "REDIS_URL", redis_url)
+        patch.setitem(app.config, "JOBS_IN_PROCESS", False)
+        job = BulkJob(scope="programme", scope_id=programme_id)
+        db.session.add(job)
+        db.session.commit()
+        assert bulk.start(job.id) == "rq"
         job_id = job.id
     # One PDF process: the job renders two chunks of 75, one after the other.
     settings = {"PDF_WORKERS": "1", "JOB_HEARTBEAT_SECONDS": "1", "JOB_STALL_SECONDS": "3"}
