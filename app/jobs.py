@@ -80,7 +80,7 @@ def enqueue(target: str, *args: Any, fallback: Literal["thread", "inline"] = "th
 
         try:
             Queue(QUEUE, connection=redis_connection(app.config["REDIS_URL"])).enqueue(
-                run, target, *args, job_timeout=JOB_TIMEOUT
+                run, target, *args, job_timeout=JOB_TIMEOUT, description=_description(target, args)
             )
             return "rq"
         except RedisError as error:
@@ -90,6 +90,13 @@ def enqueue(target: str, *args: Any, fallback: Literal["thread", "inline"] = "th
         return "inline"
     threading.Thread(target=_run_in_app, args=(app, _resolve(target), *args), daemon=True).start()
     return "thread"
+
+
+def _description(target: str, args: tuple[Any, ...]) -> str:
+    """How the worker's log names a job: its target and short arguments (ids), not long ones (a
+    sealed mail)."""
+    shown = [repr(a) if len(repr(a)) <= 40 else "…" for a in args]
+    return f"{target}({', '.join(shown)})"
 
 
 @contextmanager

@@ -112,7 +112,7 @@ def test_a_failed_task_is_tried_again_at_the_next_step(app, tmp_path, clock) -> 
 
 def test_sigterm_stops_the_scheduler(app, tmp_path) -> None:
     log = tmp_path / "scheduler.log"
-    env = worker_env(app, "")
+    env = worker_env(app, "", INSTANCE_PATH=str(tmp_path))  # its claims file: a fresh one
     env.pop("REDIS_URL")
     with open(log, "w") as output:
         process = subprocess.Popen(
@@ -133,5 +133,6 @@ def test_sigterm_stops_the_scheduler(app, tmp_path) -> None:
             if process.poll() is None:
                 process.kill()
     text = log.read_text()
-    assert "SIGTERM received, stopping" in text, text
+    assert "scheduled task classes-tick done" in text, text
+    assert "SIGTERM received, stopping" in text
     assert "scheduler stopped" in text
