@@ -94,3 +94,24 @@ def test_a_job_killed_with_its_worker_is_finished_by_the_next_worker(
         assert written == Counter({str(c.id): 1 for c in certificates})  # one file each, none twice
         for certificate in certificates:
             assert storage.stored_file(certificate).read_bytes().startswith(b"%PDF")
+
+
+def test_sigterm_lets_the_worker_finish_the_job_in_hand(
+    app, redis_url, start_worker, finished_class, monkeypatch
+) -> None:
+    import signal
+
+    with monkeypatch.context() as patch, app.app_context():
+        patch.setitem(app.config, "REDIS_URL", redis_url)
+        patch.setitem(app.config, "JOBS_IN_PROCESS", False)
+        job = BulkJob(scope="class", scope_id=finished_class["class_id"])
+        db.session.add(job)
+        db.session.commit()
+        assert bulk.start(job.id) == "rq"
+        job_id = job.id
+    worker = start_worker()  # not --burst: it would wait for more work
+    _wait(lambda: _job(app, job_id).status is not JobStatus.QUEUED, 60, "the job to start")
+    assert _job(app, job_id).status is JobStatus.RUNNING  # rendering takes a few seconds
+    worker.send_signal(signal.SIGTERM)  # a deploy or scale-down: RQ's warm shutdown
+    assert worker.wait(timeout=60) == 0
+    assert _job(app, job_id).status is JobStatus.DONE
