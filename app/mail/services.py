@@ -95,8 +95,20 @@ def sweep_queued(older_than: timedelta) -> tuple[int, int]:
         select(OutboxMessage).where(OutboxMessage.status == MailStatus.QUEUED, OutboxMessage.created_at < cutoff)
     ).all()
     tokenised = _token_link_pattern()
-    resend = {m.id: m.body or "" for m in stale if not tokenised.search(m.body or "")}
-    lost = [m for m in stale if m.id not in resend]
+    lost = [m for m in stale if tokenised.search(m.body or "")]
+    resend = {}
+    table = cast(Table, OutboxMessage.__table__)
+    for message in stale:
+        if message not in lost:
+            # Claimed by moving its time to now: a second sweep (another worker) skips it, and if
+            # this process dies before sending, the next sweep after the period tries again.
+            claim = db.session.execute(
+                update(table)
+                .where(table.c.id == message.id, table.c.status == MailStatus.QUEUED.value, table.c.created_at < cutoff)
+                .values(created_at=clock.now())
+            )
+            if claim.rowcount:  # type: ignore[attr-defined]
+                resend[message.id] = message.body or ""
     for message in lost:
         message.status = MailStatus.FAILED
         message.error = _(
