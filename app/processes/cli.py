@@ -75,7 +75,14 @@ def scheduler(poll: float) -> None:
 
 
 @jobs_cli.command("run-due")
-def run_due() -> None:
+@click.option("--task", "names", multiple=True, help="Hanya tugas ini (boleh berulang); bawaan: semua.")
+def run_due(names: tuple[str, ...]) -> None:
     """Run the periodic tasks that are due now, once (for cron, every few minutes)."""
-    ran = _scheduler(_app()).step()
+    scheduler = _scheduler(_app())
+    unknown = set(names) - {task.name for task in scheduler.tasks}
+    if unknown:
+        raise click.BadParameter(", ".join(sorted(unknown)), param_hint="--task")
+    if names:
+        scheduler.tasks = [task for task in scheduler.tasks if task.name in names]
+    ran = scheduler.step()
     click.echo(f"Tugas dijalankan: {', '.join(ran) if ran else '-'}.")

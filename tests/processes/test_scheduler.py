@@ -73,6 +73,17 @@ def test_a_reminder_goes_once_however_often_run_due_is_called(
         assert reminders() == (2 if minutes >= 60 else 0)
 
 
+def test_run_due_can_run_one_task(app, runner, monkeypatch, tmp_path, clock) -> None:
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    clock("2027-03-01T02:00+07:00")
+    assert (
+        runner.invoke(args=["jobs", "run-due", "--task", "privacy-purge"]).output
+        == "Tugas dijalankan: privacy-purge.\n"
+    )
+    assert "classes-tick" in runner.invoke(args=["jobs", "run-due"]).output
+    assert runner.invoke(args=["jobs", "run-due", "--task", "nope"]).exit_code == 2
+
+
 def test_two_schedulers_on_one_redis_never_run_a_task_twice(app, redis_url, clock) -> None:
     prefix = f"sibimtek:test-scheduler:{uuid.uuid4().hex}:"
     schedulers = [Scheduler(app, TASKS, RedisClaims(Redis.from_url(redis_url), prefix)) for _ in range(2)]
