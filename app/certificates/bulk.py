@@ -20,19 +20,17 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
 from pathlib import Path
-from typing import cast
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import select
 
 from app import jobs
 from app.auth.models import User
 from app.certificates import rendering, storage
 from app.certificates.issuing import issue_class
+from app.certificates.job_runs import beating, claim, stall_limit
 from app.certificates.models import BulkJob, Certificate, CertificateSettings, CertificateStatus, JobStatus
 from app.certificates.settings import settings_for
 from app.core.urls import public_request_context
@@ -42,14 +40,7 @@ from app.pdf import layers, pool
 from app.programmes.models import Batch, Programme, TrainingClass
 
 CHUNK = 100
-QUEUED_PATIENCE = 10  # a queued job counts as lost after this many stall limits without starting
 log = logging.getLogger(__name__)
-
-
-def stall_limit() -> float:
-    """Seconds without a sign of life after which a queued or running job counts as stopped (a
-    running job beats every JOB_HEARTBEAT_SECONDS, whatever its progress)."""
-    return float(current_app.config["JOB_STALL_SECONDS"])
 
 
 def classes_in(scope: str, scope_id: int) -> list[TrainingClass]:
@@ -269,63 +260,6 @@ def queue_again(job: BulkJob) -> bool:
     return False
 
 
-def resume_stalled() -> list[int]:
-    """Queue again every running job whose worker died (no heartbeat for stall_limit()), and every
-    queued one that never started (Redis lost it, or the web process running it without Redis died):
-    run by a starting worker and by the scheduler. A job is claimed by a conditional update, so two
-    sweeps never queue it twice; the run resumes where its stored files stop."""
-    now, limit, claimed = utcnow(), stall_limit(), []
-    table = cast(Table, BulkJob.__table__)
-    for job in db.session.scalars(select(BulkJob).where(BulkJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))):
-        # A queued job may just wait behind others in Redis: lost only after much longer.
-        if job.stalled(now, limit * (QUEUED_PATIENCE if job.status is JobStatus.QUEUED else 1)):
-            seen = (
-                table.c.heartbeat_at.is_(None) if job.heartbeat_at is None else table.c.heartbeat_at == job.heartbeat_at
-            )
-            result = db.session.execute(
-                update(table)
-                .where(table.c.id == job.id, table.c.status == job.status.value, seen)
-                .values(status=JobStatus.QUEUED.value, heartbeat_at=now)
-            )
-            if result.rowcount:  # type: ignore[attr-defined]
-                claimed.append(job.id)
-    db.session.commit()
-    for job_id in claimed:
-        log.warning("certificate job %s had stopped without a sign of life: queued again", job_id)
-        start(job_id)
-    return claimed
-
-
-def _claim(job_id: int) -> bool:
-    """Mark the job running for this run, unless it is done or another live run has it (one update:
-    two workers given the same job never both run it)."""
-    table = cast(Table, BulkJob.__table__)
-    now, beat = utcnow(), table.c.heartbeat_at
-    silent = beat.is_(None) | (beat < now - timedelta(seconds=stall_limit()))
-    result = db.session.execute(
-        update(table)
-        .where(
-            table.c.id == job_id,
-            table.c.status.in_([JobStatus.QUEUED.value, JobStatus.FAILED.value])
-            | ((table.c.status == JobStatus.RUNNING.value) & silent),
-        )
-        .values(status=JobStatus.RUNNING.value, error=None, heartbeat_at=now)
-    )
-    db.session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _beat(engine: Engine, job_id: int) -> None:
-    """A running job's sign of life, from its heartbeat thread (its own connection)."""
-    table = cast(Table, BulkJob.__table__)
-    with engine.begin() as conn:
-        conn.execute(
-            update(table)
-            .where(table.c.id == job_id, table.c.status == JobStatus.RUNNING.value)
-            .values(heartbeat_at=utcnow())
-        )
-
-
 def start(job_id: int) -> str:
     """Run a committed job in the background (RQ, or a thread without Redis); returns where."""
     return jobs.enqueue("app.certificates.bulk:run_job", job_id)
@@ -394,13 +328,13 @@ def _failure_message(exc: Exception) -> str:
 def run_job(job_id: int) -> None:
     """Issue what is due and render everything of the job's scope; safe to run again after a
     failure or interruption (issuing is idempotent, stored renders are reused). A thread beats
-    while it runs, so that a job whose worker died is found by `resume_stalled`."""
-    with jobs.beating(partial(_beat, db.engine, job_id), current_app.config["JOB_HEARTBEAT_SECONDS"]):
+    while it runs, so that a job whose worker died is found by `job_runs.resume_stalled`."""
+    with beating(job_id):
         _run_job(job_id)
 
 
 def _run_job(job_id: int) -> None:
-    if not _claim(job_id):  # done, unknown, or running in a live worker (a job queued twice)
+    if not claim(job_id):  # done, unknown, or running in a live worker (a job queued twice)
         return
     job = db.session.get_one(BulkJob, job_id)
     session = db.session()

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app import clock
-from app.certificates import bulk, names
+from app.certificates import job_runs, names
 from app.extensions import db
 from app.mail import services as mail
 from app.privacy import purge
@@ -23,7 +23,7 @@ def tick() -> int:
 
 def resume_stalled_jobs() -> list[int]:
     """Certificate jobs whose worker died, queued again."""
-    return bulk.resume_stalled()
+    return job_runs.resume_stalled()
 
 
 def sweep_mail() -> tuple[int, int]:
