@@ -206,10 +206,8 @@ class FakeSMTP:
 
 @pytest.fixture
 def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeSMTP]]:
-    """Mail goes out over SMTP, to a fake server that keeps what it was given, from the process that
-    wrote it (also when REDIS_URL is set: tests/processes/test_worker_mail.py takes the worker's way)."""
+    """Mail goes out over SMTP, to a fake server that keeps what it was given."""
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    monkeypatch.setitem(app.config, "JOBS_IN_PROCESS", True)
     FakeSMTP.sent, FakeSMTP.recipients, FakeSMTP.refuse = [], [], False
     app.config["MAIL_SERVER"] = "smtp.example"
     yield FakeSMTP
