@@ -42,6 +42,18 @@ class Config:
     # The site's address as people reach it: links in QR codes made by background jobs.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     JOBS_IN_PROCESS = _bool("JOBS_IN_PROCESS", False)  # run background jobs in a thread even with Redis
+    # A running certificate job beats every JOB_HEARTBEAT_SECONDS; silent for JOB_STALL_SECONDS, its
+    # worker counts as dead and the job is queued again (by a starting worker or the scheduler).
+    JOB_HEARTBEAT_SECONDS = _int("JOB_HEARTBEAT_SECONDS", 10)
+    JOB_STALL_SECONDS = _int("JOB_STALL_SECONDS", 90)
+    # `flask jobs scheduler`: the daily tasks at this time (HH:MM) in this zone; the class tick and
+    # the sweeps every SCHEDULER_EVERY_MINUTES.
+    SCHEDULER_DAILY_AT = os.environ.get("SCHEDULER_DAILY_AT", "02:00")
+    SCHEDULER_ZONE = os.environ.get("SCHEDULER_ZONE", "Asia/Jakarta")
+    SCHEDULER_EVERY_MINUTES = _int("SCHEDULER_EVERY_MINUTES", 5)
+    # A mail still queued this long after it was written lost its worker job: sent again from its
+    # stored text when that has no link with a token, else marked failed for the admins.
+    MAIL_QUEUED_TIMEOUT_MINUTES = _int("MAIL_QUEUED_TIMEOUT_MINUTES", 30)
     # Password reset and resend-verification look up the address and mail after the answer has gone
     # out, so the answer takes as long for an unknown address as for an account (off: at once).
     WORK_AFTER_RESPONSE = _bool("WORK_AFTER_RESPONSE", True)
@@ -62,6 +74,12 @@ class Config:
     # Flask-Limiter keeps its counters in Redis when there is one, so that all gunicorn
     # workers share them; otherwise in this process's memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # Redis down: the limits are counted in this process's memory (a warning in the log) until it is
+    # back (checked again after 1, 2, 4 … s), instead of every limited page answering 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = (  # a dead Redis must not hold a request for long
+        {"socket_connect_timeout": 1, "socket_timeout": 1} if RATELIMIT_STORAGE_URI.startswith("redis") else {}
+    )
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     API_LIMIT = os.environ.get("API_LIMIT", "120 per minute")  # per personal access token
@@ -147,6 +165,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url("sqlite:///" + str(BASE_DIR / "instance" / "test.db"))
     MAIL_SERVER = None
     WORK_AFTER_RESPONSE = False  # the test client does not close responses: mails are written at once
+    # Jobs and mail in the test's own process, also when REDIS_URL is set (CI's PostgreSQL pass, for
+    # the rate limits); the tests of the worker (tests/processes) turn it off.
+    JOBS_IN_PROCESS = _bool("JOBS_IN_PROCESS", True)
     # Tests move the clock by days within one login; tests/auth/test_sessions.py sets the real limits.
     SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
     SESSION_ABSOLUTE_HOURS = 10 * 365 * 24

@@ -223,10 +223,11 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.backup.cli import backup, restore
-    from app.certificates.cli import certificates_cli, jobs_cli
+    from app.certificates.cli import certificates_cli
     from app.core.files.cli import files_cli
     from app.demo import seed_cli
     from app.privacy.cli import privacy_cli
+    from app.processes.cli import jobs_cli
     from app.programmes.cli import classes_cli
     from app.regions.cli import regions_cli
     from app.registration.cli import registrations_cli

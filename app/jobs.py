@@ -1,17 +1,46 @@
 """Background jobs: RQ on Redis when REDIS_URL is set, otherwise a thread in this process; and small
-work done once a request's answer has gone out."""
+work done once a request's answer has gone out.
+
+A job names its work by path (`"package.module:function"`), so this base module imports no domain
+and a worker finds it. The worker (`flask jobs worker`, app.processes.worker) builds one app and
+runs every job in its context; a job enqueued while Redis is down runs in this process instead
+(a warning in the log), so nothing is lost."""
 
 from __future__ import annotations
 
 import importlib
 import logging
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
-from flask import Flask, after_this_request, current_app, g
+from flask import Flask, after_this_request, current_app, g, has_app_context
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 log = logging.getLogger(__name__)
+
+QUEUE = "sibimtek"  # the queue the web enqueues on and `flask jobs worker` listens to by default
+JOB_TIMEOUT = 3600  # seconds: a programme-wide certificate job is far below this
+REDIS_CONNECT_TIMEOUT = 1.0  # seconds: a request must not hang on a dead Redis
+REDIS_SOCKET_TIMEOUT = 5.0
+
+
+@lru_cache(maxsize=8)
+def redis_connection(url: str) -> Redis:
+    """One client (and connection pool) per URL and process, with short timeouts."""
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, socket_timeout=REDIS_SOCKET_TIMEOUT)
+
+
+def uses_worker(app: Flask | None = None) -> bool:
+    """Whether background work goes to the RQ worker (REDIS_URL set and JOBS_IN_PROCESS off)."""
+    config = (app or current_app).config
+    return bool(config.get("REDIS_URL")) and not config.get("JOBS_IN_PROCESS")
 
 
 def _run_in_app(app: Flask, func: Callable[..., Any], *args: Any) -> None:
@@ -20,35 +49,77 @@ def _run_in_app(app: Flask, func: Callable[..., Any], *args: Any) -> None:
 
 
 def _resolve(target: str) -> Callable[..., Any]:
-    """`"package.module:function"` → the function (a job names its work by path, so this base module
-    imports no domain and an RQ worker can find it)."""
+    """`"package.module:function"` → the function."""
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)
 
 
-def run_job_in_new_app(target: str, *args: Any) -> None:
-    """The RQ entry point: the worker builds its own app, then runs `target(*args)` in its context."""
+def run(target: str, *args: Any) -> Any:
+    """The RQ entry point: `target(*args)` in the worker's app (app.processes.worker pushes its
+    context); outside a worker of ours (a plain `rq worker`), in an app built for this job."""
+    if has_app_context():
+        return _resolve(target)(*args)
     from app import create_app
 
-    app = create_app()
-    with app.app_context():
-        _resolve(target)(*args)
+    with create_app().app_context():
+        return _resolve(target)(*args)
 
 
-def enqueue(target: str, *args: Any) -> str:
+run_job_in_new_app = run  # jobs enqueued before the worker built one app per process
+
+
+def enqueue(target: str, *args: Any, fallback: Literal["thread", "inline"] = "thread") -> str:
     """Run `target(*args)` ("package.module:function") in the background: on RQ when REDIS_URL is
-    set, otherwise in a thread of this process. Returns where it runs ("rq" or "thread")."""
+    set (and JOBS_IN_PROCESS is off), otherwise in a thread of this process. When Redis does not
+    answer, the work is done here, with a warning: in a thread, or at once (`fallback="inline"`,
+    for short work such as sending a few mails). Returns where it runs: "rq", "thread" or "inline"."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("REDIS_URL") and not app.config.get("JOBS_IN_PROCESS"):
-        from redis import Redis
+    if uses_worker(app):
+        from redis.exceptions import RedisError
         from rq import Queue
 
-        Queue("sibimtek", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-            run_job_in_new_app, target, *args, job_timeout=3600
-        )
-        return "rq"
+        try:
+            Queue(QUEUE, connection=redis_connection(app.config["REDIS_URL"])).enqueue(
+                run, target, *args, job_timeout=JOB_TIMEOUT, description=_description(target, args)
+            )
+            return "rq"
+        except RedisError as error:
+            log.warning("Redis unreachable (%s): %s runs in this process instead", type(error).__name__, target)
+    if fallback == "inline":
+        _resolve(target)(*args)
+        return "inline"
     threading.Thread(target=_run_in_app, args=(app, _resolve(target), *args), daemon=True).start()
     return "thread"
+
+
+def _description(target: str, args: tuple[Any, ...]) -> str:
+    """How the worker's log names a job: its target and short arguments (ids), not long ones (a
+    sealed mail)."""
+    shown = [repr(a) if len(repr(a)) <= 40 else "…" for a in args]
+    return f"{target}({', '.join(shown)})"
+
+
+@contextmanager
+def beating(beat: Callable[[], None], every: float) -> Iterator[None]:
+    """Call `beat()` every `every` seconds in a thread while the block runs: a sign of life that
+    does not depend on the work's progress, so a job whose process died is told apart quickly
+    from one that is slow. A failing beat is logged and tried again at the next one."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                beat()
+            except Exception:  # noqa: BLE001 - a missed beat must not stop the job
+                log.warning("heartbeat failed", exc_info=True)
+
+    thread = threading.Thread(target=loop, name="job-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
 
 
 _AFTER_RESPONSE = "work_after_response"  # key in `g`: (function, args) to run once the answer is out

@@ -32,6 +32,7 @@ from app import jobs
 from app.auth.models import User
 from app.certificates import rendering, storage
 from app.certificates.issuing import issue_class
+from app.certificates.job_runs import beating, claim, stall_limit
 from app.certificates.models import BulkJob, Certificate, CertificateSettings, CertificateStatus, JobStatus
 from app.certificates.settings import settings_for
 from app.core import files
@@ -43,11 +44,6 @@ from app.programmes.models import Batch, Programme, TrainingClass
 
 CHUNK = 100
 log = logging.getLogger(__name__)
-
-
-def stall_limit() -> float:
-    """Seconds without a sign of life after which a queued or running job counts as stopped."""
-    return max(120.0, 2.0 * current_app.config["PDF_RENDER_TIMEOUT"])
 
 
 def classes_in(scope: str, scope_id: int) -> list[TrainingClass]:
@@ -355,12 +351,16 @@ def _failure_message(exc: Exception) -> str:
 
 def run_job(job_id: int) -> None:
     """Issue what is due and render everything of the job's scope; safe to run again after a
-    failure or interruption (issuing is idempotent, stored renders are reused)."""
-    job = db.session.get(BulkJob, job_id)
-    if job is None or job.status is JobStatus.DONE:
+    failure or interruption (issuing is idempotent, stored renders are reused). A thread beats
+    while it runs, so that a job whose worker died is found by `job_runs.resume_stalled`."""
+    with beating(job_id):
+        _run_job(job_id)
+
+
+def _run_job(job_id: int) -> None:
+    if not claim(job_id):  # done, unknown, or running in a live worker (a job queued twice)
         return
-    job.status, job.error, job.heartbeat_at = JobStatus.RUNNING, None, utcnow()
-    db.session.commit()
+    job = db.session.get_one(BulkJob, job_id)
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False  # progress commits per chunk
     timings: dict[str, float] = {}

@@ -14,7 +14,10 @@ from app.extensions import Model, UTCDateTime, enum_column, utcnow
 
 class MailStatus(LabelledStrEnum):
     OUTBOX = "outbox", _l("Kotak keluar")  # no SMTP configured: kept here for developers to read
-    QUEUED = "queued", _l("Antre")  # SMTP configured: sent once the transaction that wrote it commits
+    QUEUED = (
+        "queued",
+        _l("Antre"),
+    )  # SMTP configured: sent once its transaction commits (by the worker with Redis)
     SENT = "sent", _l("Terkirim")
     FAILED = "failed", _l("Gagal")
 

@@ -3,22 +3,26 @@
 Links with tokens (reset, set-up, verification) never reach the log. Once SMTP took a mail, its text
 is dropped; when SMTP refused it, the text is kept for the admins with every token masked. A live
 link stays readable only in the outbox of a site without SMTP (development and demos read their
-links there) and, between commit and delivery, in a queued row.
+links there) and, between commit and delivery, in memory or (encrypted) in the worker's job.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import cast
 
 from flask import Flask, current_app, has_app_context, render_template
+from flask_babel import gettext as _
 from sqlalchemy import Table, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app import clock, crypto, jobs
 from app.extensions import db
 from app.mail.models import MailStatus, OutboxMessage
 
@@ -62,7 +66,61 @@ def _deliver_after_commit(session: Session, transaction: SessionTransaction) -> 
         return
     pending = session.info.pop(_PENDING, None)
     if pending and has_app_context():
-        deliver_queued(pending)
+        hand_over(pending)
+
+
+def hand_over(bodies: dict[int, str]) -> None:
+    """Committed mails leave through the RQ worker when there is one (one job for the transaction's
+    mails, their text encrypted with the app's keys: reset and verification links never lie readable
+    in Redis), otherwise (or when Redis does not answer) over SMTP from this process, at once."""
+    if jobs.uses_worker():
+        sealed = crypto.encrypt(json.dumps({str(k): v for k, v in bodies.items()}))
+        jobs.enqueue("app.mail.services:deliver_sealed", sealed, fallback="inline")
+    else:
+        deliver_queued(bodies)
+
+
+def deliver_sealed(sealed: str) -> None:
+    """The worker's side of `hand_over`: open the texts and send them."""
+    deliver_queued({int(k): v for k, v in json.loads(crypto.decrypt(sealed)).items()})
+
+
+def sweep_queued(older_than: timedelta) -> tuple[int, int]:
+    """Mails still queued `older_than` after they were written lost their worker job (a worker
+    killed, Redis emptied): a stored text without a masked link is the mail itself and is sent
+    again; one whose link was masked cannot be rebuilt, so it is marked failed with a reason the
+    admins read in the outbox (the person asks for a new link). Returns (sent again, failed)."""
+    cutoff = clock.now() - older_than
+    stale = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == MailStatus.QUEUED, OutboxMessage.created_at < cutoff)
+    ).all()
+    tokenised = _token_link_pattern()
+    lost = [m for m in stale if tokenised.search(m.body or "")]
+    resend = {}
+    table = cast(Table, OutboxMessage.__table__)
+    for message in stale:
+        if message not in lost:
+            # Claimed by moving its time to now: a second sweep (another worker) skips it, and if
+            # this process dies before sending, the next sweep after the period tries again.
+            claim = db.session.execute(
+                update(table)
+                .where(table.c.id == message.id, table.c.status == MailStatus.QUEUED.value, table.c.created_at < cutoff)
+                .values(created_at=clock.now())
+            )
+            if claim.rowcount:  # type: ignore[attr-defined]
+                resend[message.id] = message.body or ""
+    for message in lost:
+        message.status = MailStatus.FAILED
+        message.error = _(
+            "Tidak terkirim: pekerjaan pengirimannya hilang (pekerja latar berhenti) dan tautan di dalamnya "
+            "tidak disimpan. Minta orang itu meminta tautan baru."
+        )
+        log.warning("queued mail %s to %s lost its job: marked failed", message.id, mask_email(message.recipient))
+    db.session.commit()
+    if resend:
+        log.warning("queued mails %s lost their job: sent again", sorted(resend))
+        deliver_queued(resend)
+    return len(resend), len(lost)
 
 
 def deliver_queued(bodies: dict[int, str]) -> None:

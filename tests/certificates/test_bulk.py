@@ -117,9 +117,11 @@ def test_a_chunk_whose_pages_do_not_add_up_writes_nothing(app, tmp_path) -> None
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="runs in CI's PostgreSQL pass, where Redis is set")
-def test_the_job_runs_through_rq_on_redis(app, client, login_as, finished_class) -> None:
+def test_the_job_runs_through_rq_on_redis(app, client, login_as, finished_class, monkeypatch) -> None:
     from redis import Redis
     from rq import Queue, SimpleWorker
+
+    monkeypatch.setitem(app.config, "JOBS_IN_PROCESS", False)  # the suite's default runs jobs in threads
 
     from app.core.roles import Role
     from tests.conftest import csrf_token

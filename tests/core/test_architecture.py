@@ -95,6 +95,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"privacy"}),
     frozenset({"catalogue", "reports", "api"}),
     frozenset({"demo", "navigation", "backup"}),
+    frozenset({"processes"}),  # the worker and the scheduler compose the domains' tasks
 )
 ROOT = "factory"  # app/__init__.py and app/factory.py
 LAYER_OF = {package: level for level, packages in enumerate(LAYERS) for package in packages}
