@@ -68,11 +68,29 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     return app
 
 
+def _forget_scheduler_claims(redis_url: str) -> None:
+    """The scheduler's claims of earlier tests (or runs) on this Redis: each test starts unclaimed."""
+    from redis import Redis
+
+    from app.processes.scheduler import KEY_PREFIX
+
+    connection = Redis.from_url(redis_url)
+    try:
+        keys = list(connection.scan_iter(match=KEY_PREFIX + "*"))
+        if keys:
+            connection.delete(*keys)
+    finally:
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(app: Flask) -> Iterator[None]:
-    """Each test sees the regions and nothing else: tables emptied, rate limits reset."""
+    """Each test sees the regions and nothing else: tables emptied, rate limits and the
+    scheduler's claims reset."""
     with app.app_context():
         limiter.reset()
+    if app.config.get("REDIS_URL"):
+        _forget_scheduler_claims(app.config["REDIS_URL"])
     yield
     app_clock.reset()
     with app.app_context():
