@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.proc_tree import descendants  # noqa: E402 - after the path
+
 
 class PeakMemory(threading.Thread):
     """Peak RSS (VmHWM) of every process below this one, read from /proc while the job runs: the
@@ -43,25 +45,9 @@ class PeakMemory(threading.Thread):
         self.peaks: dict[int, float] = {}
         self.running = True
 
-    @staticmethod
-    def _descendants(root: int) -> set[int]:
-        parents = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as handle:
-                        parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
-                except OSError:
-                    continue
-        found, frontier = set(), {root}
-        while frontier:
-            frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-            found |= frontier
-        return found
-
     def run(self) -> None:
         while self.running:
-            for pid in self._descendants(os.getpid()):
+            for pid in descendants(os.getpid()):
                 try:
                     with open(f"/proc/{pid}/status") as handle:
                         for line in handle:

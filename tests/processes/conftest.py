@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 
 from config import BASE_DIR
+from tests.proc_tree import descendants
 
 REDIS_URL = os.environ.get("TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/12")
 
@@ -75,23 +76,6 @@ def start_worker(app: Flask, redis_url: str, tmp_path: Path) -> Iterator[Callabl
             process.wait(timeout=10)
     for path in sorted(tmp_path.glob("worker-*.log")):
         print(f"--- {path.name}\n{path.read_text()[-4000:]}")
-
-
-def descendants(root: int) -> set[int]:
-    """Every process below `root` (RQ's work horse, the PDF fork server and its workers)."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 def kill_tree(root: int) -> None:
