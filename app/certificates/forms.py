@@ -10,7 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.certificates import numbering
 from app.certificates.models import REASON_MAX
 from app.certificates.settings import DEFAULT_SIGNATORY
-from app.core.forms import BaseForm
+from app.certificates.storage import MAX_IMAGE_BYTES
+from app.core.forms import BaseForm, size_limit
 
 
 class RevokeCertificateForm(BaseForm):
@@ -87,9 +88,15 @@ class CertificateSettingsForm(BaseForm):
             "ini. 0: tanpa menunggu."
         ),
     )
-    logo = FileField(_l("Logo (PNG/JPEG, maks. 1 MB)"))
+    logo = FileField(
+        _l("Logo (PNG/JPEG, maks. 1 MB)"),
+        render_kw=size_limit(MAX_IMAGE_BYTES, _l("Gambar ini lebih dari 1 MB. Pilih gambar yang lebih kecil.")),
+    )
     remove_logo = BooleanField(_l("Pakai logo bawaan"))
-    signature = FileField(_l("Gambar tanda tangan (PNG/JPEG, maks. 1 MB)"))
+    signature = FileField(
+        _l("Gambar tanda tangan (PNG/JPEG, maks. 1 MB)"),
+        render_kw=size_limit(MAX_IMAGE_BYTES, _l("Gambar ini lebih dari 1 MB. Pilih gambar yang lebih kecil.")),
+    )
     remove_signature = BooleanField(_l("Tanpa gambar tanda tangan"))
     submit = SubmitField(_l("Simpan"))
 

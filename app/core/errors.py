@@ -60,6 +60,8 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
         return error
     if code == 429:
         return _render(code, _too_many_message())
+    if code == 413:
+        return _render(code, _too_large_message())
     if wants_json():
         response = _render(code, _own_description(error))
         if isinstance(error, MethodNotAllowed) and error.valid_methods and isinstance(response, Response):
@@ -74,6 +76,16 @@ def _own_description(error: HTTPException) -> str | None:
     English default."""
     description = error.description
     return description if description and description != type(error).description else None
+
+
+def _too_large_message() -> str:
+    """The limit, and that nothing typed was sent (the page has no form to give back)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    message = gettext(
+        "Berkas yang Anda kirim melebihi batas ukuran: satu kiriman paling besar %(mb)s MB.",
+        mb=max(1, round(limit / 1_048_576)),
+    )
+    return message + " " + gettext("Isian Anda belum terkirim: tombol Kembali di peramban biasanya masih menyimpannya.")
 
 
 def _too_many_message() -> str | None:

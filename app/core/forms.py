@@ -57,6 +57,13 @@ class _Translations:
 _HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def size_limit(max_bytes: int, message: object) -> dict[str, object]:
+    """A file field's attributes for static/js/app.js: a file larger than `max_bytes` is refused in
+    the browser with `message` before anything is sent (the server still checks; a request larger
+    than MAX_CONTENT_LENGTH would lose the whole form to a 413 page)."""
+    return {"data-max-bytes": max_bytes, "data-too-big": message}
+
+
 class BaseForm(FlaskForm):
     """Every Sibimtek form derives from this. Besides each field's own rules, no text field may hold
     hidden control or direction characters."""

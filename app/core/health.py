@@ -19,7 +19,9 @@ from app.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[], None]  # returns when the dependency is usable, raises otherwise
+# A check returns when the dependency is usable (None, or a word such as "not configured"), raises otherwise.
+Check = Callable[[], str | None]
+NOT_CONFIGURED = "not configured"
 _CHECKS = "sibimtek.readiness_checks"  # key in app.extensions: {name: check}, in order
 REDIS_TIMEOUT = 1.0  # seconds: a load balancer's probe must not hang on a dead Redis
 
@@ -35,11 +37,12 @@ def check_database() -> None:
         db.session.rollback()  # nothing to keep, and a failed connection goes back to the pool clean
 
 
-def check_redis() -> None:
-    """Only when REDIS_URL is set: jobs and shared rate limits depend on it."""
+def check_redis() -> str | None:
+    """Only when REDIS_URL is set: jobs and shared rate limits depend on it ("not configured" otherwise,
+    so that an operator does not read "ok" for a Redis the site does not use)."""
     url = current_app.config.get("REDIS_URL")
     if not url:
-        return
+        return NOT_CONFIGURED
     from redis import Redis
 
     client = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
@@ -47,20 +50,21 @@ def check_redis() -> None:
         client.ping()
     finally:
         client.close()
+    return None
 
 
 def readiness() -> dict[str, str]:
-    """Each check's outcome: "ok", or "fail: <kind of error>" (never the message, which may name a
-    host, a user or a path; that goes to the log)."""
+    """Each check's outcome: "ok", "not configured", or "fail: <kind of error>" (never the message,
+    which may name a host, a user or a path; that goes to the log)."""
     results = {}
     for name, check in current_app.extensions.get(_CHECKS, {}).items():
         try:
-            check()
+            outcome = check()
         except Exception as error:  # noqa: BLE001 - any failure means "not ready", said by name
             log.warning("readiness check %s failed: %s", name, error)
             results[name] = f"fail: {type(error).__name__}"
         else:
-            results[name] = "ok"
+            results[name] = outcome or "ok"
     return results
 
 
@@ -77,7 +81,7 @@ def healthz() -> ResponseReturnValue:
 @limiter.exempt
 def readyz() -> ResponseReturnValue:
     checks = readiness()
-    ready = all(result == "ok" for result in checks.values())
+    ready = not any(result.startswith("fail") for result in checks.values())
     return jsonify(status="ok" if ready else "fail", checks=checks), 200 if ready else 503
 
 

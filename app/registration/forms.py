@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app import clock
-from app.core.forms import BaseForm, WhatsAppNumber, choice_list
+from app.core.forms import BaseForm, WhatsAppNumber, choice_list, size_limit
 from app.errors import InvalidUpload
 from app.libraries.models import LibraryType
 from app.registration import identity, uploads
@@ -132,7 +132,12 @@ class RegistrationForm(PersonFields):
     )
     proposed_district = SelectField(_l("Kecamatan"), validate_choice=False)
     proposed_village = SelectField(_l("Desa/kelurahan (opsional)"), validate_choice=False)
-    letter = FileField(_l("Surat tugas (PDF/JPG/PNG, maks. 2 MB)"))
+    letter = FileField(
+        _l("Surat tugas (PDF/JPG/PNG, maks. 2 MB)"),
+        render_kw=size_limit(
+            uploads.MAX_LETTER_BYTES, _l("Berkas ini lebih dari 2 MB. Pilih berkas yang lebih kecil.")
+        ),
+    )
     email = None  # the account's own address, shown read-only: a participant registers themselves
     name_confirmed = BooleanField(_l("Nama di atas sudah benar dan boleh dicetak di sertifikat."))
     consent = BooleanField(
@@ -213,7 +218,12 @@ class NikClaimForm(BaseForm):
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
-    letter = FileField(_l("Surat pendukung (PDF, maks. 2 MB, opsional)"))
+    letter = FileField(
+        _l("Surat pendukung (PDF, maks. 2 MB, opsional)"),
+        render_kw=size_limit(
+            uploads.MAX_LETTER_BYTES, _l("Berkas ini lebih dari 2 MB. Pilih berkas yang lebih kecil.")
+        ),
+    )
     confirm = BooleanField(
         _l("Saya menyatakan NIK ini milik saya sendiri."),
         validators=[DataRequired(_l("Centang pernyataan bahwa NIK ini milik Anda."))],

@@ -1,7 +1,7 @@
 // Small behaviours for every page: the error summary of a failed form, wide tables that scroll, and the
 // declarative ones the templates ask for with data-* attributes (the Content-Security-Policy allows no
 // inline script or onclick=): data-confirm, data-autosubmit (+ data-autosubmit-clear), data-check-all,
-// data-copy (+ data-copied).
+// data-copy (+ data-copied), data-max-bytes (+ data-too-big) on file inputs.
 (function () {
   "use strict";
 
@@ -99,6 +99,17 @@
     }
   });
 
+  // A form whose file is over its limit is not sent (forms are `novalidate`: the server reports the other
+  // fields' problems all at once, but a file too large is better refused before it travels).
+  document.addEventListener("submit", function (event) {
+    var tooBig = event.target.querySelector("input[type=file][data-max-bytes]:invalid");
+    if (tooBig) {
+      event.preventDefault();
+      tooBig.reportValidity();
+      tooBig.focus();
+    }
+  });
+
   document.addEventListener("change", function (event) {
     var input = event.target;
     // <select data-autosubmit data-autosubmit-clear="kabupaten">: a filter applies as soon as it is picked;
@@ -107,6 +118,15 @@
       var dependent = input.dataset.autosubmitClear && input.form.elements[input.dataset.autosubmitClear];
       if (dependent) { dependent.value = ""; }
       input.form.submit();
+    }
+    // <input type="file" data-max-bytes="2097152" data-too-big="…">: a file over the limit is refused here,
+    // before the whole form travels to a server that would refuse it (and, past MAX_CONTENT_LENGTH,
+    // answer a page without the form).
+    if (input.matches("input[type=file][data-max-bytes]")) {
+      var limit = Number(input.dataset.maxBytes);
+      var tooBig = Array.prototype.some.call(input.files || [], function (file) { return file.size > limit; });
+      input.setCustomValidity(tooBig ? input.dataset.tooBig : "");
+      if (tooBig) { input.reportValidity(); }
     }
     // <input type="checkbox" data-check-all="ids">: ticks or clears every box named "ids" of the page.
     if (input.matches("[data-check-all]")) {

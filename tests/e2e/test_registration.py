@@ -91,3 +91,28 @@ def test_new_participant_registers_on_a_phone_and_is_approved(app, new_page, ope
 
     page.reload()
     expect(card.locator(".registration-status")).to_have_text("Disetujui")
+
+
+def test_a_letter_over_the_limit_is_refused_before_the_form_is_sent(app, new_page, open_class, make_user) -> None:
+    from app.extensions import db
+    from app.programmes.models import TrainingClass
+    from tests.conftest import PASSWORD
+
+    class_id = open_class()
+    with app.app_context():
+        db.session.get_one(TrainingClass, class_id).batch.programme.requires_letter = True
+        db.session.commit()
+    user = make_user(Role.PARTICIPANT)
+    page = new_page(PHONE)
+    _log_in(page, user.email, PASSWORD)
+    page.goto(f"/katalog/{class_id}/daftar")
+    letter = page.get_by_label("Surat tugas (PDF/JPG/PNG, maks. 2 MB)")
+    letter.set_input_files({"name": "surat.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * 3_000_000})
+    refusal = "Berkas ini lebih dari 2 MB. Pilih berkas yang lebih kecil."
+    assert letter.evaluate("input => input.validationMessage") == refusal
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="Kirim pendaftaran").click()
+    assert page.evaluate("window.notReloaded === true")  # the browser did not send the form
+    assert letter.evaluate("input => input.validity.customError")
+    letter.set_input_files({"name": "surat.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 small"})
+    assert letter.evaluate("input => input.validationMessage") == ""
