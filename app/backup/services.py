@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +132,7 @@ def create(target: Path) -> Summary:
             store = files.store()
             for area, name in _kept_files():
                 info = tarfile.TarInfo(f"{FILES_PREFIX}{area}/{name}")
-                info.size = store.size(area, name) or 0
+                info.size, info.mtime, info.mode = store.size(area, name) or 0, int(time.time()), 0o600
                 with store.open(area, name) as content:
                     archive.addfile(info, content)
                 count += 1
@@ -145,7 +146,7 @@ def create(target: Path) -> Summary:
             }
             data = json.dumps(manifest, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
-            info.size = len(data)
+            info.size, info.mtime, info.mode = len(data), int(time.time()), 0o600
             archive.addfile(info, io.BytesIO(data))
         os.chmod(partial, 0o600)  # personal data, even though encrypted
         partial.replace(target)

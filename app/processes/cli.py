@@ -75,13 +75,20 @@ def scheduler(poll: float) -> None:
 
 
 @jobs_cli.command("run-due")
-@click.option("--task", "names", multiple=True, help="Hanya tugas ini (boleh berulang); bawaan: semua.")
+@click.option(
+    "--task",
+    "names",
+    multiple=True,
+    help="Hanya tugas ini (boleh berulang); bawaan: semua. Tugas: classes-tick, certificate-jobs-resume, "
+    "mail-queued-sweep, registrations-remind, certificates-ask-names, privacy-purge.",
+)
 def run_due(names: tuple[str, ...]) -> None:
     """Run the periodic tasks that are due now, once (for cron, every few minutes)."""
     scheduler = _scheduler(_app())
     unknown = set(names) - {task.name for task in scheduler.tasks}
     if unknown:
-        raise click.BadParameter(", ".join(sorted(unknown)), param_hint="--task")
+        known = ", ".join(task.name for task in scheduler.tasks)
+        raise click.BadParameter(f"{', '.join(sorted(unknown))} (tugas yang ada: {known})", param_hint="--task")
     if names:
         scheduler.tasks = [task for task in scheduler.tasks if task.name in names]
     ran = scheduler.step()
