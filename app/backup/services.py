@@ -179,6 +179,53 @@ def _stored_name(member: str) -> tuple[str, str]:
         raise BackupError(_("Cadangan berisi nama berkas yang tidak sah: %(name)s", name=member)) from None
 
 
+def _check_revision(revision: object) -> None:
+    """The backup's schema is one this code knows (an older one is upgraded after the restore; a
+    newer one, from a later version of the app, cannot be run by this code)."""
+    from alembic.script import ScriptDirectory
+
+    from config import BASE_DIR
+
+    known = {script.revision for script in ScriptDirectory(str(BASE_DIR / "migrations")).walk_revisions()}
+    if not isinstance(revision, str) or revision not in known:
+        raise BackupError(
+            _(
+                "Cadangan ini memakai skema basis data %(revision)s yang tidak dikenal versi aplikasi ini "
+                "(mungkin dari versi yang lebih baru). Pasang versi aplikasi yang membuatnya.",
+                revision=str(revision),
+            )
+        )
+
+
+def _check_no_clash(stored: list[tuple[str, str]]) -> None:
+    """No stored name is also the folder of another (`a` and `a/b`): both could not be written."""
+    names = set(stored)
+    for area, name in stored:
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            if (area, "/".join(parts[:depth])) in names:
+                raise BackupError(_("Cadangan berisi nama berkas yang tidak sah: %(name)s", name=f"{area}/{name}"))
+
+
+def _check_dump(kind: str, dump: Path, revision: object) -> None:
+    """The dump is a Sibimtek database of the manifest's revision (SQLite), or a dump pg_restore
+    can read (PostgreSQL): checked before the target database is replaced."""
+    unreadable = BackupError(_("Berkas ini bukan cadangan Sibimtek yang dapat dibaca."))
+    if kind == "postgresql":
+        _run(["pg_restore", "--list", str(dump)], "pg_restore --list")
+        return
+    try:
+        connection = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+        try:
+            found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        raise unreadable from None
+    if found is None or found[0] != revision:
+        raise unreadable
+
+
 def restore(source: Path, *, force: bool = False) -> Summary:
     """Bring the archive back into the configured database (which must be empty unless `force`,
     which replaces what is there) and its files into the store; then the migrations bring the schema
@@ -203,17 +250,20 @@ def restore(source: Path, *, force: bool = False) -> Summary:
             raise BackupError(_("Basis data tujuan tidak kosong. Pakai --force untuk menimpanya."))
         members = {m.name: m for m in archive.getmembers()}
         member = members.get(SQLITE_MEMBER if kind == "sqlite" else PG_MEMBER)
-        dump_file = archive.extractfile(member) if member else None
+        dump_file = archive.extractfile(member) if member is not None and member.isfile() else None
         if dump_file is None:
             raise BackupError(_("Berkas ini bukan cadangan Sibimtek yang dapat dibaca."))
         file_members = [m for m in archive.getmembers() if m.name.startswith(FILES_PREFIX) and m.isfile()]
         stored = [_stored_name(m.name) for m in file_members]  # all checked before anything is written
-        db.session.remove()
-        db.engine.dispose()
+        _check_no_clash(stored)
+        _check_revision(manifest.get("revision"))
         with tempfile.TemporaryDirectory() as scratch:
             dump = Path(scratch) / "dump"
             with dump.open("wb") as out:
                 shutil.copyfileobj(dump_file, out)
+            _check_dump(kind, dump, manifest.get("revision"))  # before the target is touched
+            db.session.remove()
+            db.engine.dispose()
             if kind == "sqlite":
                 source_db = sqlite3.connect(dump)
                 target_db = sqlite3.connect(url.database or "")

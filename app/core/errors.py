@@ -32,8 +32,9 @@ MESSAGES = {
 DATABASE_DOWN = (
     _l("Layanan sedang terganggu"),
     _l(
-        "Basis data sedang tidak dapat dihubungi, jadi permintaan Anda belum diproses dan tidak ada yang tersimpan. "
-        "Silakan coba lagi dalam beberapa saat."
+        "Basis data sedang tidak dapat dihubungi, jadi permintaan Anda tidak dapat diselesaikan. Silakan coba lagi "
+        "dalam beberapa saat. Bila Anda tadi mengirim formulir, periksa dulu hasilnya (misalnya di Pendaftaran "
+        "saya) sebelum mengirim lagi."
     ),
 )
 DATABASE_RETRY_AFTER = 30  # seconds, in the 503's Retry-After
@@ -156,8 +157,9 @@ def handle_render_busy(error: Exception) -> ResponseReturnValue:
 
 
 def handle_database_error(error: DBAPIError) -> ResponseReturnValue:
-    """The database cannot be reached (down, restarting, the connection cut): a 503 page that says
-    nothing was saved (the transaction died with the connection) and when to try again. The page is
+    """The database cannot be reached (down, restarting, the connection cut, or locked too long): a
+    503 page that says to try again, and to look first whether a form just sent went through (what
+    was committed before the failure stays: a registration's seat is committed before its mail). The page is
     built without the database: the visitor is taken as anonymous for it. Other database errors go
     on as before (the 500 handler). The log gets the error's kind and first line only: SQLAlchemy's
     text holds the statement's parameters."""

@@ -69,7 +69,7 @@ def import_classes(programme_id: int) -> ResponseReturnValue:
 def import_confirm(programme_id: int) -> ResponseReturnValue:
     programme = load_or_404(Programme, programme_id)
     form = ConfirmImportForm()
-    if not form.validate_on_submit() or not _TOKEN.match(form.token.data or ""):
+    if not form.validate_on_submit() or not _TOKEN.fullmatch(form.token.data or ""):
         abort(400)
     name = _pending_name(form.token.data)
     try:

@@ -131,3 +131,44 @@ def test_restore_refuses_file_names_outside_the_store(app, tmp_path, member) -> 
     assert result.exit_code != 0
     assert "tidak sah" in result.output
     assert not (tmp_path / "etc").exists()
+
+
+def _rewritten(archive: Path, target: Path, manifest_changes: dict, extra: dict[str, bytes] | None = None) -> Path:
+    """A copy of `archive` with its manifest changed and members added."""
+    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as copy:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == services.MANIFEST:
+                data = json.dumps({**json.loads(data), **manifest_changes}).encode()
+            member.size = len(data)
+            copy.addfile(member, io.BytesIO(data))
+        for name, data in (extra or {}).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            copy.addfile(info, io.BytesIO(data))
+    return target
+
+
+def _registrations(app: Flask) -> int:
+    with app.app_context():
+        return len(db.session.scalars(select(Registration.id)).all())
+
+
+@pytest.mark.parametrize(
+    ("changes", "extra", "words"),
+    [
+        ({"revision": "0099_future"}, None, "tidak dikenal versi aplikasi ini"),
+        ({}, {"files/letters/a": b"x", "files/letters/a/b": b"y"}, "tidak sah"),
+    ],
+)
+def test_restore_with_force_refuses_before_touching_the_data(
+    app, runner, finished_class, tmp_path, changes, extra, words
+) -> None:
+    archive = tmp_path / "baik.tar.gz"
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    hostile = _rewritten(archive, tmp_path / "jahat.tar.gz", changes, extra)
+    before = _registrations(app)
+    result = runner.invoke(args=["restore", "--force", str(hostile)])
+    assert result.exit_code != 0
+    assert words in result.output
+    assert _registrations(app) == before == 3

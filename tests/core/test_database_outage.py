@@ -58,7 +58,7 @@ def test_an_outage_is_a_clear_503_and_the_app_recovers_by_itself(app, proxied, m
     assert posted.status_code == 503
     page = posted.get_data(as_text=True)
     assert "Basis data sedang tidak dapat dihubungi" in page
-    assert "tidak ada yang tersimpan" in page
+    assert "periksa dulu hasilnya" in page
     assert f"Kode insiden: {posted.headers['X-Request-ID']}" in page
     assert posted.headers["Retry-After"] == "30"
     assert "5271014508900001" not in page

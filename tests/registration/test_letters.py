@@ -186,3 +186,22 @@ def test_links_keep_web_and_mail_addresses_only(app_ctx) -> None:
     cleaned = pikepdf.open(io.BytesIO(safe_pdf.clean_pdf(out.getvalue())))
     kept = [str(a.A.URI) for a in cleaned.pages[0].obj.get("/Annots", []) if "/A" in a]
     assert kept == uris[:2]
+
+
+def test_a_letter_of_many_chunks_downloads_whole_from_the_database_store(
+    app, client, login_as, letter_class, library, monkeypatch
+) -> None:
+    """The letter view commits (its access entry), reads the letter's name again and streams the file
+    after it has returned: chunks are read outside the request's session (on SQLite too)."""
+    monkeypatch.setitem(app.config, "FILE_STORE", "database")
+    monkeypatch.setitem(app.config, "FILE_STORE_CHUNK", 512)
+    login_as(Role.PARTICIPANT)
+    assert _register_with(client, letter_class, library("52"), pdf_letter(pages=6)).status_code == 302
+    rid, stored = _stored_letter(app)
+    assert len(stored) > 3 * 512
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/akun")})
+    login_as(Role.ORGANISER)
+    response = client.get(f"/pendaftaran/{rid}/surat-tugas")
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(len(stored))
+    assert response.data == stored

@@ -107,6 +107,10 @@ def download(area: str, name: str | None, download_name: str, mimetype: str) -> 
     if size <= (current_app.config.get("FILE_STORE_CHUNK") or CHUNK_SIZE):
         response = Response(files.read(area, name), mimetype=mimetype)
     else:
+        # The view is done: its transaction ends here, so the chunks are read after the response
+        # has left the view through short reads of their own, never through the request's session
+        # (gone by then; on SQLite its transaction would hold the write lock while the file streams).
+        db.session.commit()
         response = Response(_blocks(files.open(area, name)), mimetype=mimetype, direct_passthrough=True)
     response.headers.set("Content-Disposition", "attachment", **attachment(download_name))
     response.headers["Content-Length"] = str(size)

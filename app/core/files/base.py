@@ -24,7 +24,7 @@ def check_name(area: str, name: str) -> str:
     `._-` that do not start with a dot (so no `..`), at most 255 characters. ValueError otherwise."""
     if area not in AREAS:
         raise ValueError(f"unknown file area: {area!r}")
-    if not name or len(name) > 255 or not all(PART.match(part) for part in name.split("/")):
+    if not name or len(name) > 255 or not all(PART.fullmatch(part) for part in name.split("/")):
         raise ValueError(f"not a stored file name: {name!r}")
     return name
 

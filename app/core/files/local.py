@@ -85,7 +85,7 @@ class LocalFileStore:
         for path in folder.rglob("*"):
             relative = path.relative_to(folder).as_posix()
             # Staging folders and half-written files start with a dot: not stored names.
-            if relative.startswith(prefix) and all(PART.match(p) for p in relative.split("/")) and path.is_file():
+            if relative.startswith(prefix) and all(PART.fullmatch(p) for p in relative.split("/")) and path.is_file():
                 found.append(relative)
         return sorted(found)
 
