@@ -6,7 +6,9 @@ login page. Then, each burst released at once by a barrier: 500 registrations fo
 200 more, for a second class of 22), 200 certificate verifications, 200 "Pendaftaran saya" pages.
 Checks: exactly 22 approved per class, the rest waiting in places 1…N, no error. Prints progress on
 stderr and ONE JSON line on stdout: latencies (p50/p95/max ms) per burst and the class lock's hold
-time (p95 ms, from the server's log lines "seat lock on class N held X ms").
+time (p95 ms, from the server's log lines "seat lock on class N held X ms"), and what each burst
+cost in CPU: per request in the app servers and on the whole machine, and the p95 that this CPU
+time alone allows on this machine's cores (cpu_bound_p95_ms: no design of the lock goes below it).
 
 Usage: .venv/bin/python bench/rush.py [--participants 500] [--second 200] [--database-url URL]
        [--redis-url redis://127.0.0.1:6379/11] [--workers 4] [--threads 4]
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests import rush  # noqa: E402 - after the path is set
+from tests.proc_tree import busy_seconds, cpu_seconds, descendants  # noqa: E402
 
 SECRET = "rush-bench-secret-" + "x" * 40
 
@@ -78,14 +81,47 @@ def certificate_codes(app) -> list[str]:
         return list(db.session.scalars(select(Certificate.code).order_by(Certificate.id)))
 
 
-def burst_of_registrations(app, port: int, world: rush.RushWorld, browsers, first: int, holds_log: Path) -> dict:
+class CpuUse:
+    """The CPU time a burst costs: the app servers' (gunicorn's processes) and the whole machine's
+    (PostgreSQL, Redis and this client included), per request; and the p95 that this cost alone
+    allows when every request arrives at once: the 95th request in a hundred is answered no sooner
+    than 95 % of the burst's CPU time spread over all cores."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def __enter__(self) -> CpuUse:
+        self.pids = descendants(self.server_pid) | {self.server_pid}
+        self.app_start, self.busy_start = cpu_seconds(self.pids), busy_seconds()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.app = cpu_seconds(self.pids) - self.app_start
+        self.busy = busy_seconds() - self.busy_start
+
+    def summary(self, requests: int) -> dict[str, float]:
+        cores = os.cpu_count() or 1
+        return {
+            "app_cpu_ms_per_request": round(self.app / requests * 1000, 1),
+            "machine_cpu_ms_per_request": round(self.busy / requests * 1000, 1),
+            "cpu_bound_p95_ms": round(0.95 * self.busy / cores * 1000, 1),
+        }
+
+
+def burst_of_registrations(
+    app, port: int, world: rush.RushWorld, browsers, first: int, holds_log: Path, server_pid: int
+) -> dict:
     numbers = list(range(first, first + len(browsers)))
-    burst = rush.register_all(world, browsers, numbers)
+    with CpuUse(server_pid) as cpu:
+        burst = rush.register_all(world, browsers, numbers)
     time.sleep(0.5)  # the last log lines reach the file
     result = rush.outcome(app, world.class_id)
     holds = sorted(rush.lock_holds(holds_log.read_text(), world.class_id))
+    calls = rush.decision_calls(holds_log.read_text(), world.class_id)
+    bounds = sorted(call - wait for call, wait in calls)
     return {
         **burst.summary(),
+        **cpu.summary(len(browsers)),
         "approved": result.approved,
         "waitlisted": result.waitlisted,
         "positions_exact": result.exact,
@@ -93,6 +129,10 @@ def burst_of_registrations(app, port: int, world: rush.RushWorld, browsers, firs
         "lock_p50_ms": round(rush.percentile(holds, 50), 2),
         "lock_p95_ms": round(rush.percentile(holds, 95), 2),
         "lock_max_ms": round(holds[-1], 2) if holds else 0.0,
+        # the decision call as the app saw it, less its wait for the lock: the hold's upper bound
+        # (commit, the way back and the app thread's turn on the CPU included)
+        "lock_bound_p95_ms": round(rush.percentile(bounds, 95), 2),
+        "decision_call_p95_ms": round(rush.percentile(sorted(call for call, _ in calls), 95), 2),
         "ok": not burst.errors
         and result.approved == world.capacity
         and result.waitlisted == len(browsers) - world.capacity
@@ -143,21 +183,35 @@ def main() -> int:
             later = rush.log_in_all(port, second.emails, first_address=len(browsers))
             say(f"{len(browsers) + len(later)} logins over HTTP in {time.perf_counter() - mark:.1f} s")
             results: dict[str, object] = {}
-            results[f"register_{len(browsers)}"] = burst_of_registrations(app, port, world, browsers, 1, log)
+            results[f"register_{len(browsers)}"] = burst_of_registrations(
+                app, port, world, browsers, 1, log, server.pid
+            )
             say(f"burst {len(browsers)}: {results[f'register_{len(browsers)}']}")
             if later:
                 results[f"register_{len(later)}"] = burst_of_registrations(
-                    app, port, second, later, args.participants + 1, log
+                    app, port, second, later, args.participants + 1, log, server.pid
                 )
                 say(f"burst {len(later)}: {results[f'register_{len(later)}']}")
             readers = [rush.Browser(port, rush.address_of(100_000 + i)) for i in range(args.readers)]
-            verified = rush.get_all(
-                readers, [f"/verifikasi/{codes[i % len(codes)]}" for i in range(args.readers)], "Nomor"
-            )
-            results["verify"] = {**verified.summary(), "ok": not verified.errors, "error_examples": verified.errors[:3]}
+            with CpuUse(server.pid) as cpu:
+                verified = rush.get_all(
+                    readers, [f"/verifikasi/{codes[i % len(codes)]}" for i in range(args.readers)], "Nomor"
+                )
+            results["verify"] = {
+                **verified.summary(),
+                **cpu.summary(args.readers),
+                "ok": not verified.errors,
+                "error_examples": verified.errors[:3],
+            }
             say(f"verifications: {results['verify']}")
-            mine = rush.get_all(browsers[: args.readers], "/pendaftaran-saya", "Pendaftaran saya")
-            results["mine"] = {**mine.summary(), "ok": not mine.errors, "error_examples": mine.errors[:3]}
+            with CpuUse(server.pid) as cpu:
+                mine = rush.get_all(browsers[: args.readers], "/pendaftaran-saya", "Pendaftaran saya")
+            results["mine"] = {
+                **mine.summary(),
+                **cpu.summary(args.readers),
+                "ok": not mine.errors,
+                "error_examples": mine.errors[:3],
+            }
             say(f"Pendaftaran saya: {results['mine']}")
             for browser in browsers + later + readers:
                 browser.close()

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "rush-sandi-Bimtek-2026"  # noqa: S105 - the accounts of a throw-away database
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LOCK_HELD_RE = re.compile(r"seat lock on class (\d+) held ([\d.]+) ms")
+# a decision made in PostgreSQL also says how long its call took and how much of that it waited
+DECISION_CALL_RE = re.compile(r"seat lock on class (\d+) held [\d.]+ ms \(decision call ([\d.]+) ms, ([\d.]+) ms")
 LIBRARY_REGENCIES = {"52": "52.71", "51": "51.71"}  # Kota Mataram, Kota Denpasar
 
 
@@ -400,3 +402,11 @@ def outcome(app: Flask, class_id: int) -> Outcome:
 def lock_holds(log_text: str, class_id: int) -> list[float]:
     """The class lock's hold times (ms) in a server log (app.registration.seats's lines)."""
     return [float(ms) for cid, ms in LOCK_HELD_RE.findall(log_text) if int(cid) == class_id]
+
+
+def decision_calls(log_text: str, class_id: int) -> list[tuple[float, float]]:
+    """(call ms, of which waiting for the lock ms) of each seat decision made in PostgreSQL: the call
+    minus its wait bounds the lock's hold from above, commit and the way back included."""
+    return [
+        (float(call), float(wait)) for cid, call, wait in DECISION_CALL_RE.findall(log_text) if int(cid) == class_id
+    ]

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from app.catalogue import bp
 from app.core.access import load_or_404, public
@@ -14,6 +15,7 @@ from app.programmes import lifecycle, queries
 from app.programmes.models import PUBLIC_STATUSES, ClassStatus
 from app.regions import services as regions
 from app.registration.seats import seat_summaries, seat_summary
+from app.registration.submission import account_registration
 
 
 @bp.get("/katalog")
@@ -41,9 +43,16 @@ def class_page(class_id: int) -> ResponseReturnValue:
     days: dict[date, list] = {}
     for session in training_class.agenda:
         days.setdefault(session.day, []).append(session)
+    # A participant who holds a registration in this programme is shown it, not a form that refuses.
+    held = (
+        account_registration(current_user, training_class.batch.programme_id)
+        if current_user.is_authenticated and current_user.has_role("participant")
+        else None
+    )
     return render_template(
         "catalogue/class.html",
         c=training_class,
+        held=held,
         seats=seat_summary(training_class) if lifecycle.shows_seats(training_class) else None,
         days=days,
         ClassStatus=ClassStatus,

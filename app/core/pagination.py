@@ -14,11 +14,16 @@ MAX_PAGE = 1_000_000
 
 
 def paginate(query: Select, per_page: int | None = None) -> Pagination:
-    """db.paginate reading ?page= from the request; a bad page number gives page 1, not a 500."""
+    """db.paginate reading ?page= from the request; a bad page number gives page 1, not a 500, and a
+    page past the end the last page (an old link after rows went away: not an empty list saying
+    there is nothing)."""
     per_page = per_page or current_app.config["PER_PAGE"]
     page = request.args.get("page", 1, type=int) or 1
-    page = min(max(page, 1), MAX_PAGE)  # ?page=10**30 is an empty page, not an overflow
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=100, error_out=False)
+    page = min(max(page, 1), MAX_PAGE)  # ?page=10**30 is not an overflow
+    found = db.paginate(query, page=page, per_page=per_page, max_per_page=100, error_out=False)
+    if found.pages and page > found.pages:
+        found = db.paginate(query, page=found.pages, per_page=per_page, max_per_page=100, error_out=False)
+    return found
 
 
 class RowPagination(SelectPagination):
@@ -33,4 +38,7 @@ def paginate_rows(query: Select, per_page: int | None = None) -> Pagination:
     """`paginate` for a select of several columns (GROUP BY pages): each item a row."""
     per_page = min(per_page or current_app.config["PER_PAGE"], 100)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-    return RowPagination(select=query, session=db.session(), page=page, per_page=per_page, error_out=False)
+    found = RowPagination(select=query, session=db.session(), page=page, per_page=per_page, error_out=False)
+    if found.pages and page > found.pages:  # past the end: the last page, as `paginate`
+        found = RowPagination(select=query, session=db.session(), page=found.pages, per_page=per_page, error_out=False)
+    return found

@@ -79,8 +79,8 @@ def scheduler(poll: float) -> None:
     "--task",
     "names",
     multiple=True,
-    help="Hanya tugas ini (boleh berulang); bawaan: semua. Tugas: classes-tick, certificate-jobs-resume, "
-    "mail-queued-sweep, registrations-remind, certificates-ask-names, privacy-purge.",
+    help="Hanya tugas ini (boleh berulang); bawaan: semua. Tugas: classes-tick, registrations-decide, "
+    "certificate-jobs-resume, mail-queued-sweep, registrations-remind, certificates-ask-names, privacy-purge.",
 )
 def run_due(names: tuple[str, ...]) -> None:
     """Run the periodic tasks that are due now, once (for cron, every few minutes)."""

@@ -13,12 +13,17 @@ from app.mail import services as mail
 from app.privacy import purge
 from app.processes.scheduler import Task
 from app.programmes import lifecycle
-from app.registration import notifications
+from app.registration import notifications, submission
 
 
 def tick() -> int:
     """The class lifecycle: transitions the calendar made since the last tick."""
     return len(lifecycle.tick(clock.now()))
+
+
+def decide_registrations() -> int:
+    """Self-registrations kept but never decided (their request failed between its two commits)."""
+    return submission.decide_left_undecided(clock.now())
 
 
 def resume_stalled_jobs() -> list[int]:
@@ -58,6 +63,7 @@ def purge_expired() -> dict[str, int]:
 
 TASKS = [
     Task("classes-tick", tick),
+    Task("registrations-decide", decide_registrations),
     Task("certificate-jobs-resume", resume_stalled_jobs),
     Task("mail-queued-sweep", sweep_mail),
     Task("registrations-remind", remind, daily=True),

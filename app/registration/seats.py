@@ -1,22 +1,30 @@
 """Seats of a class: counted in SQL from the approved registrations (never kept as a counter),
 decided under a lock on the class (a row lock on PostgreSQL; on SQLite every transaction is BEGIN
-IMMEDIATE) whose hold time is logged, summarised for the pages, and the reason someone waits for one."""
+IMMEDIATE) whose hold time is logged, summarised for the pages, and the reason someone waits for one.
+
+A self-registration's seat is decided by `decide_seat` after its row is committed: the rule runs in
+Python on a count read without the lock, and on PostgreSQL one call of the database function
+`sibimtek_decide_seat` takes the class lock, checks that the approved seats are still what was
+counted and writes the decision, then commits before it answers (the lock is held for
+milliseconds inside PostgreSQL, not for a request's round trips; a changed count is counted again)."""
 
 from __future__ import annotations
 
 import enum
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, event, func, select
+from sqlalchemy import Connection, and_, bindparam, event, func, select, text
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.errors import Problem
-from app.extensions import db
+from app.extensions import UTCDateTime, db
 from app.programmes import lifecycle
 from app.programmes.models import QuotaGroup, TrainingClass
 from app.programmes.validation import ClassCheck
@@ -40,17 +48,21 @@ def seats_taken(training_class: TrainingClass) -> SeatsTaken:
     return seats_taken_many([training_class.id]).get(training_class.id, SeatsTaken())
 
 
-def seats_taken_many(class_ids: list[int]) -> dict[int, SeatsTaken]:
-    """`seats_taken` for many classes in one statement (lists: one query, not one per row)."""
-    from app.registration.models import Registration, RegistrationStatus
-
-    if not class_ids:
-        return {}
-    rows = db.session.execute(
+def _approved_rows(
+    class_ids: Sequence[int], connection: Connection | None = None
+) -> list[tuple[int, str, QuotaGroup, int]]:
+    """(class, province, library group, approved registrations) for the classes, one statement."""
+    query = (
         select(Registration.class_id, Registration.province_code, Registration.quota_group, func.count())
         .where(Registration.class_id.in_(class_ids), Registration.status == RegistrationStatus.APPROVED)
         .group_by(Registration.class_id, Registration.province_code, Registration.quota_group)
-    ).all()
+    )
+    return [
+        (class_id, province, group, n) for class_id, province, group, n in (connection or db.session).execute(query)
+    ]
+
+
+def _summed(rows: list[tuple[int, str, QuotaGroup, int]]) -> dict[int, SeatsTaken]:
     by_province: dict[int, dict[str, int]] = {}
     by_group: dict[int, dict[QuotaGroup, int]] = {}
     for class_id, province, group, count in rows:
@@ -63,6 +75,11 @@ def seats_taken_many(class_ids: list[int]) -> dict[int, SeatsTaken]:
         )
         for class_id in by_province
     }
+
+
+def seats_taken_many(class_ids: list[int]) -> dict[int, SeatsTaken]:
+    """`seats_taken` for many classes in one statement (lists: one query, not one per row)."""
+    return _summed(_approved_rows(class_ids)) if class_ids else {}
 
 
 def registration_count(training_class: TrainingClass) -> int:
@@ -81,6 +98,9 @@ log = logging.getLogger(__name__)
 
 _LOCKS_TAKEN = "class_locks_taken"  # key in the session's info: {class id: perf_counter() when locked}
 LOCK_HELD_MESSAGE = "seat lock on class %s held %.1f ms"  # bench/rush.py reads these lines
+# sibimtek_decide_seat's call: held (measured in PostgreSQL, to the decision written; its commit
+# follows at once), the whole call as this process saw it, and the wait for the lock within it.
+DECISION_MESSAGE = LOCK_HELD_MESSAGE + " (decision call %.1f ms, %.1f ms of it waiting for the lock)"
 
 
 def lock_class(training_class: TrainingClass) -> None:
@@ -154,6 +174,107 @@ def load_quotas(training_class: TrainingClass) -> None:
 def has_seat(training_class: TrainingClass, province_code: str, group: QuotaGroup, today: date | None = None) -> bool:
     """Is there a seat for someone from this province and library group? Call under lock_class()."""
     return seat_shortage(training_class, province_code, group, today) is None
+
+
+# The seat decision inside PostgreSQL (created by migration 0018; a test compares the two): the class
+# row locked, the approved seats compared with what the caller counted (a signature, see
+# _signature), the registration given the caller's decision when they match. Called in autocommit,
+# so the lock ends with the call. Returns the outcome ('decided'; 'recount' when the seats changed;
+# 'gone' when the registration is no longer undecided in this class), how long the lock was held
+# until the decision was written, and how long the call waited for it.
+DECIDE_SEAT_SQL = """
+CREATE OR REPLACE FUNCTION sibimtek_decide_seat(
+    p_class integer, p_registration integer, p_seats text, p_status varchar, p_decided_at timestamp
+) RETURNS TABLE (outcome text, held_ms double precision, waited_ms double precision)
+LANGUAGE plpgsql AS $$
+DECLARE
+    called_at timestamptz := clock_timestamp();
+    locked_at timestamptz;
+    seats text;
+BEGIN
+    PERFORM 1 FROM classes WHERE id = p_class FOR UPDATE;
+    locked_at := clock_timestamp();
+    SELECT coalesce(string_agg(s.province_code || '/' || s.quota_group || '=' || s.n, ','
+                               ORDER BY s.province_code COLLATE "C", s.quota_group COLLATE "C"), '')
+      INTO seats
+      FROM (SELECT r.province_code, r.quota_group, count(*) AS n
+              FROM registrations AS r
+             WHERE r.class_id = p_class AND r.status = 'approved'
+             GROUP BY r.province_code, r.quota_group) AS s;
+    IF seats IS DISTINCT FROM p_seats THEN
+        outcome := 'recount';
+    ELSE
+        UPDATE registrations
+           SET status = p_status, decided_at = CASE WHEN p_status = 'approved' THEN p_decided_at END
+         WHERE id = p_registration AND class_id = p_class AND status = 'submitted';
+        outcome := CASE WHEN FOUND THEN 'decided' ELSE 'gone' END;
+    END IF;
+    held_ms := extract(epoch FROM clock_timestamp() - locked_at) * 1000;
+    waited_ms := extract(epoch FROM locked_at - called_at) * 1000;
+    RETURN NEXT;
+END
+$$
+"""
+RECOUNTS = 50  # a recount means another seat was decided meanwhile; past this, the class is locked
+
+
+def _signature(rows: list[tuple[int, str, QuotaGroup, int]]) -> str:
+    """The approved seats as sibimtek_decide_seat writes them: "51/village=3,52/provincial=1"."""
+    return ",".join(f"{p}/{g}={n}" for p, g, n in sorted((p, g.value, n) for _c, p, g, n in rows))
+
+
+def decide_seat(training_class: TrainingClass, registration: Registration, now: datetime) -> None:
+    """Approve or waitlist a committed, undecided self-registration of a class with automatic
+    approval. Call with no transaction open (right after the registration's commit); the caller's
+    next commit ends what this began. On PostgreSQL the rule runs on a count read without the lock,
+    and sibimtek_decide_seat writes the answer (and commits it) only if the count still holds, else
+    it is counted again; on SQLite (one writer at a time anyway) it is decided under lock_class."""
+    today = now.date()
+    if db.session.get_bind().dialect.name == "postgresql":
+        if db.session().in_transaction():
+            raise RuntimeError("decide_seat: commit first (the decision runs in autocommit)")
+        # One connection for all of it, each statement its own transaction: nothing is held between them.
+        conn = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        load_quotas(training_class)
+        call = text(
+            "SELECT outcome, held_ms, waited_ms FROM "
+            "sibimtek_decide_seat(:class_id, :registration_id, :seats, :status, :decided_at)"
+        ).bindparams(bindparam("decided_at", type_=UTCDateTime()))
+        for _attempt in range(RECOUNTS):
+            rows = _approved_rows([training_class.id], conn)
+            taken = _summed(rows).get(training_class.id, SeatsTaken())
+            short = seat_shortage(training_class, registration.province_code, registration.quota_group, today, taken)
+            status = RegistrationStatus.WAITLISTED if short else RegistrationStatus.APPROVED
+            started = time.perf_counter()
+            outcome, held, waited = conn.execute(
+                call,
+                {
+                    "class_id": training_class.id,
+                    "registration_id": registration.id,
+                    "seats": _signature(rows),
+                    "status": status.value,
+                    "decided_at": now,
+                },
+            ).one()
+            if outcome == "recount":
+                continue
+            log.info(DECISION_MESSAGE, training_class.id, held, (time.perf_counter() - started) * 1000, waited)
+            if outcome == "decided":
+                set_committed_value(registration, "status", status)
+                set_committed_value(registration, "decided_at", now if status is RegistrationStatus.APPROVED else None)
+            else:  # an organiser decided it, or moved it, in the meantime
+                db.session.refresh(registration)
+            return
+        db.session.commit()  # counted again too often: decided under the class lock, as below
+    load_quotas(training_class)
+    lock_class(training_class)
+    db.session.refresh(registration, ["status", "class_id"])
+    if registration.status is RegistrationStatus.SUBMITTED and registration.class_id == training_class.id:
+        if has_seat(training_class, registration.province_code, registration.quota_group, today):
+            registration.status, registration.decided_at = RegistrationStatus.APPROVED, now
+        else:
+            registration.status = RegistrationStatus.WAITLISTED
+        db.session.flush()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ and the seat (or the waiting list) it gets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from app.libraries import services as libraries
 from app.libraries.models import Library, LibraryStatus
 from app.programmes import lifecycle
 from app.programmes.models import ApprovalMode, ClassStatus, QuotaGroup, TrainingClass
-from app.registration import identity, uploads
+from app.registration import identity, seats, uploads
 from app.registration.decisions import require_override
 from app.registration.models import (
     ACTIVE_STATUSES,
@@ -40,7 +40,6 @@ from app.registration.models import (
     nik_matches,
 )
 from app.registration.notifications import notify
-from app.registration.seats import has_seat, load_quotas, lock_class
 
 
 @dataclass
@@ -256,8 +255,8 @@ def submit(
     nominating organiser is the account registering its own holder: the registration carries the
     account's own address, whatever was typed.
 
-    A self-registration commits as soon as its seat is decided, so the class lock is held only for
-    the count and the insert (a rush waits on nothing else); its mail is written after that commit,
+    A self-registration is committed as received, then its seat decided (seats.decide_seat: the class
+    lock held only inside PostgreSQL, for the check and the write); its mail is written after that,
     for the caller to commit. A nomination stays inside the caller's transaction."""
     now = now or clock.now()
     nominated = nominated_by is not None
@@ -306,13 +305,15 @@ def submit(
         registration.letter_path = uploads.store_letter(data.letter)
         registration.letter_mimetype = data.letter.mimetype
     try:
-        _take_seat(training_class, registration, now, decided_by=None)
-        # The seat is decided: commit now, so the class lock ends here and not with the request.
-        _commit_keeping_loaded()
+        _insert(registration, nominated=False)
+        _commit_keeping_loaded()  # kept as received (waiting for its seat), whatever follows
     except BaseException:
         db.session.rollback()
         uploads.remove_letter(registration.letter_path)
         raise
+    if training_class.approval_mode is ApprovalMode.AUTO:
+        seats.decide_seat(training_class, registration, now)
+        _commit_keeping_loaded()  # the decision (on PostgreSQL committed already by its call)
     # After the commit, outside the lock: the mail (with the place on the waiting list).
     notify(
         registration,
@@ -323,6 +324,37 @@ def submit(
         }[registration.status],
     )
     return registration
+
+
+UNDECIDED_AFTER = timedelta(minutes=2)  # a submit's decision comes within a second of its commit
+
+
+def decide_left_undecided(now: datetime | None = None) -> int:
+    """Self-registrations for classes with automatic approval that were kept but never decided (the
+    request failed between its two commits: the database went away, the process was stopped):
+    decided now, in the order received, each with the mail submit would have sent. Only those of the
+    last day: older waiting ones were received while the class was moderated, for an organiser."""
+    now = now or clock.now()
+    undecided = db.session.scalars(
+        select(Registration)
+        .join(TrainingClass, TrainingClass.id == Registration.class_id)
+        .where(
+            Registration.status == RegistrationStatus.SUBMITTED,
+            Registration.decided_by_id.is_(None),
+            TrainingClass.approval_mode == ApprovalMode.AUTO,
+            Registration.created_at < now - UNDECIDED_AFTER,
+            Registration.created_at > now - timedelta(days=1),
+        )
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    for registration in undecided:
+        training_class = registration.training_class
+        _commit_keeping_loaded()
+        seats.decide_seat(training_class, registration, now)
+        _commit_keeping_loaded()
+        notify(registration, registration.status.value)
+        db.session.commit()
+    return len(undecided)
 
 
 def _commit_keeping_loaded() -> None:
@@ -341,25 +373,28 @@ def _take_seat(
     training_class: TrainingClass,
     registration: Registration,
     now: datetime,
-    decided_by: User | None,
+    decided_by: User,
     override: str | None = None,
 ) -> None:
-    """Under the class lock, only what decides the seat: the approved seats counted (one statement),
-    the row inserted with its status. Raises the duplicate errors when a unique index refuses the row
-    (another request registered the same NIK, or from the same account, a moment ago)."""
-    nominated = decided_by is not None
-    if nominated or training_class.approval_mode is ApprovalMode.AUTO:
-        load_quotas(training_class)
-        lock_class(training_class)
-        with db.session.no_autoflush:
-            seat = has_seat(training_class, registration.province_code, registration.quota_group, now.date())
-        if seat:
-            registration.status = RegistrationStatus.APPROVED
-            registration.decided_at = now
-            registration.decided_by_id = decided_by.id if decided_by is not None else None
-            registration.decision_reason = override
-        else:
-            registration.status = RegistrationStatus.WAITLISTED
+    """A nomination's seat, under the class lock until the caller commits: the approved seats
+    counted (one statement), the row inserted approved or waiting."""
+    seats.load_quotas(training_class)
+    seats.lock_class(training_class)
+    with db.session.no_autoflush:
+        seat = seats.has_seat(training_class, registration.province_code, registration.quota_group, now.date())
+    if seat:
+        registration.status = RegistrationStatus.APPROVED
+        registration.decided_at = now
+        registration.decided_by_id = decided_by.id
+        registration.decision_reason = override
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+    _insert(registration, nominated=True)
+
+
+def _insert(registration: Registration, nominated: bool) -> None:
+    """Raises the duplicate errors when a unique index refuses the row (another request registered
+    the same NIK, or from the same account, a moment ago)."""
     db.session.add(registration)
     try:
         db.session.flush()

@@ -23,7 +23,7 @@ from app.programmes.models import TrainingClass
 from config import BASE_DIR
 from tests.processes.conftest import worker_env
 
-EVERY = ["classes-tick", "certificate-jobs-resume", "mail-queued-sweep"]
+EVERY = ["classes-tick", "registrations-decide", "certificate-jobs-resume", "mail-queued-sweep"]
 DAILY = ["registrations-remind", "certificates-ask-names", "privacy-purge"]
 
 

@@ -60,6 +60,23 @@ def test_a_second_registration_in_the_programme_from_one_account_is_refused(
     again = client.get(f"/katalog/{second}/daftar")
     assert again.status_code == 302
     assert again.headers["Location"].endswith("/pendaftaran-saya")
+    # nor its button: the class pages of the programme show what the account holds (from a trial)
+    for class_id in (first, second):
+        page = client.get(f"/katalog/{class_id}").get_data(as_text=True)
+        assert "Daftar ke kelas ini" not in page
+        assert "Anda sudah terdaftar di program ini: Kelas Bali – NTB (disetujui)." in page
+        assert 'href="/pendaftaran-saya"' in page
+
+
+def test_a_full_class_says_that_new_registrations_wait(app, client, login_as, open_class, register) -> None:
+    class_id = open_class(capacity=1)
+    register(class_id, 1)
+    login_as(Role.PARTICIPANT)
+    page = client.get(f"/katalog/{class_id}").get_data(as_text=True)
+    assert "Kursi sudah penuh." in page
+    assert "Daftar ke daftar tunggu" in page
+    assert "Daftar ke kelas ini" not in page
+    assert "Kursi penuh: pendaftar baru masuk daftar tunggu." in client.get("/katalog").get_data(as_text=True)
 
 
 def test_the_service_keeps_one_active_registration_per_account_per_programme(
