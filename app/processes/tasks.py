@@ -12,7 +12,7 @@ from app.extensions import db
 from app.mail import services as mail
 from app.privacy import purge
 from app.processes.scheduler import Task
-from app.programmes import lifecycle
+from app.programmes import importing, lifecycle
 from app.registration import notifications, submission
 
 
@@ -52,6 +52,11 @@ def ask_names() -> int:
     return names.ask_names(clock.today())
 
 
+def expire_imports() -> int:
+    """Class workbooks never confirmed within a day."""
+    return importing.expire_pending(clock.now())
+
+
 def purge_expired() -> dict[str, int]:
     """The retention purge (UU PDP), then its letter files and the SQLite checkpoint."""
     result = purge.purge()
@@ -69,4 +74,5 @@ TASKS = [
     Task("registrations-remind", remind, daily=True),
     Task("certificates-ask-names", ask_names, daily=True),
     Task("privacy-purge", purge_expired, daily=True),
+    Task("imports-expire", expire_imports, daily=True),
 ]

@@ -4,8 +4,9 @@ rules as the form, each in its own savepoint, so the report says exactly what wo
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.auth.models import User
+from app.core import files
 from app.core.export import (
     CodeList,
     SheetRow,
@@ -252,3 +254,58 @@ def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]],
         else:
             report.created.append(training_class.name)
     return report
+
+
+# Workbooks with valid and wrong rows wait in the file store (shared by all app servers) for the
+# organiser to confirm the valid ones. The token names the file and starts with the time it was kept
+# (10 hex digits of Unix seconds), so that pending files expire without a table of their own.
+PENDING_AREA = "imports"
+PENDING_FOR = timedelta(hours=24)
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _pending_name(token: str) -> str:
+    return f"{token}.xlsx"
+
+
+def _expired(token: str, now: datetime) -> bool:
+    """Kept more than PENDING_FOR ago, or at no believable time (a token of an older release)."""
+    kept, at = int(token[:10], 16), now.timestamp()
+    return not at - PENDING_FOR.total_seconds() <= kept <= at + 3600
+
+
+def keep_pending(data: bytes, now: datetime | None = None) -> str:
+    """Keep an uploaded workbook until it is confirmed (or expires); returns its token."""
+    now = now or clock.now()
+    token = f"{int(now.timestamp()):010x}{secrets.token_hex(11)}"
+    files.store().put(PENDING_AREA, _pending_name(token), data)
+    return token
+
+
+def read_pending(token: str, now: datetime | None = None) -> bytes | None:
+    """The workbook kept under `token`; None when the token is not one, or it expired or is gone."""
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    if _expired(token, now or clock.now()):
+        drop_pending(token)
+        return None
+    try:
+        return files.store().read(PENDING_AREA, _pending_name(token))
+    except FileNotFoundError:
+        return None
+
+
+def drop_pending(token: str) -> None:
+    files.store().delete(PENDING_AREA, _pending_name(token))
+
+
+def expire_pending(now: datetime | None = None) -> int:
+    """Remove the workbooks never confirmed within PENDING_FOR (and any not named by a token)."""
+    now = now or clock.now()
+    store, removed = files.store(), 0
+    for name in store.names(PENDING_AREA):
+        token = name.removesuffix(".xlsx")
+        if not TOKEN.fullmatch(token) or _expired(token, now):
+            store.delete(PENDING_AREA, name)
+            removed += 1
+    return removed

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core import files
 from app.core.access import load_or_404, roles_required
 from app.core.actions import commit_or_flash
 from app.core.export import xlsx_download
@@ -20,15 +16,6 @@ from app.extensions import db
 from app.programmes import bp, importing
 from app.programmes.forms import ConfirmImportForm, ImportForm
 from app.programmes.models import Programme
-
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-
-
-IMPORTS = "imports"  # area of the file store (app/core/files): workbooks awaiting confirmation
-
-
-def _pending_name(token: str) -> str:
-    return f"{token}.xlsx"
 
 
 @bp.get("/kelola/program/<int:programme_id>/impor/templat.xlsx")
@@ -58,9 +45,7 @@ def import_classes(programme_id: int) -> ResponseReturnValue:
                 return redirect(url_for("programmes.programme", programme_id=programme.id))
             db.session.rollback()  # nothing is written while a row is wrong
             if report.created:
-                token = secrets.token_hex(16)
-                files.store().put(IMPORTS, _pending_name(token), data)
-                confirm = ConfirmImportForm(token=token)
+                confirm = ConfirmImportForm(token=importing.keep_pending(data))
     return render_template("programmes/import.html", programme=programme, form=form, report=report, confirm=confirm)
 
 
@@ -69,12 +54,10 @@ def import_classes(programme_id: int) -> ResponseReturnValue:
 def import_confirm(programme_id: int) -> ResponseReturnValue:
     programme = load_or_404(Programme, programme_id)
     form = ConfirmImportForm()
-    if not form.validate_on_submit() or not _TOKEN.fullmatch(form.token.data or ""):
+    if not form.validate_on_submit() or not importing.TOKEN.fullmatch(form.token.data or ""):
         abort(400)
-    name = _pending_name(form.token.data)
-    try:
-        data = files.store().read(IMPORTS, name)
-    except FileNotFoundError:
+    data = importing.read_pending(form.token.data)
+    if data is None:
         flash(_("Berkas impor sudah kedaluwarsa. Unggah lagi."), "danger")
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
     if not commit_or_flash(
@@ -82,5 +65,5 @@ def import_confirm(programme_id: int) -> ResponseReturnValue:
         lambda report: _("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)),
     ):
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
-    files.store().delete(IMPORTS, name)
+    importing.drop_pending(form.token.data)
     return redirect(url_for("programmes.programme", programme_id=programme.id))

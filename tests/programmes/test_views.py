@@ -510,6 +510,34 @@ def test_import_reports_every_bad_row_and_writes_nothing(client, login_as, progr
         assert names == ["Kelas Bali – NTB", "Kelas Jawa Barat"]
 
 
+def test_a_workbook_left_unconfirmed_expires_after_a_day(client, login_as, programme, app, clock) -> None:
+    from app.core import files
+    from app.processes.tasks import expire_imports
+    from app.programmes import importing
+    from tests.conftest import CSRF_RE
+
+    clock("2027-03-01T09:00+07:00")
+    login_as(Role.ORGANISER)
+    page = _upload(client, programme.id, _xlsx([GOOD, BAD_DATES])).get_data(as_text=True)
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    with app.app_context():
+        assert f"{token}.xlsx" in files.store().names(importing.PENDING_AREA)
+        clock("2027-03-01T09:30+07:00")
+        other = importing.keep_pending(b"a later upload")  # still waiting at 09:10 tomorrow
+        clock("2027-03-02T09:10+07:00")
+        assert expire_imports() >= 1
+        assert f"{token}.xlsx" not in files.store().names(importing.PENDING_AREA)
+        assert f"{other}.xlsx" in files.store().names(importing.PENDING_AREA)
+    response = client.post(
+        f"/kelola/program/{programme.id}/impor/konfirmasi",
+        data={"csrf_token": CSRF_RE.findall(page)[-1], "token": token},
+        follow_redirects=True,
+    )
+    assert "Berkas impor sudah kedaluwarsa. Unggah lagi." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
+
+
 def test_import_of_all_good_rows_is_written_at_once(client, login_as, programme, app) -> None:
     login_as(Role.ORGANISER)
     response = _upload(client, programme.id, _xlsx([GOOD, GOOD_2]))
