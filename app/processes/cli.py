@@ -81,7 +81,7 @@ def scheduler(poll: float) -> None:
     multiple=True,
     help="Hanya tugas ini (boleh berulang); bawaan: semua. Tugas: classes-tick, registrations-decide, "
     "certificate-jobs-resume, mail-queued-sweep, registrations-remind, certificates-ask-names, privacy-purge, "
-    "imports-expire.",
+    "uploads-expire.",
 )
 def run_due(names: tuple[str, ...]) -> None:
     """Run the periodic tasks that are due now, once (for cron, every few minutes)."""

@@ -13,7 +13,7 @@ from app.mail import services as mail
 from app.privacy import purge
 from app.processes.scheduler import Task
 from app.programmes import importing, lifecycle
-from app.registration import notifications, submission
+from app.registration import notifications, submission, uploads
 
 
 def tick() -> int:
@@ -52,9 +52,10 @@ def ask_names() -> int:
     return names.ask_names(clock.today())
 
 
-def expire_imports() -> int:
-    """Class workbooks never confirmed within a day."""
-    return importing.expire_pending(clock.now())
+def expire_uploads() -> int:
+    """Class workbooks never confirmed, and letters of registration forms never sent again, within a day."""
+    now = clock.now()
+    return importing.expire_pending(now) + uploads.expire_pending(now)
 
 
 def purge_expired() -> dict[str, int]:
@@ -74,5 +75,5 @@ TASKS = [
     Task("registrations-remind", remind, daily=True),
     Task("certificates-ask-names", ask_names, daily=True),
     Task("privacy-purge", purge_expired, daily=True),
-    Task("imports-expire", expire_imports, daily=True),
+    Task("uploads-expire", expire_uploads, daily=True),
 ]

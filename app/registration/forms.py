@@ -148,16 +148,22 @@ class RegistrationForm(PersonFields):
 
     letter_required = False  # set from the programme by the view; a letter not asked for is never read
     checked_letter: uploads.Letter | None = None  # the upload, checked and cleaned, once the form is valid
+    kept_letter: uploads.Letter | None = None  # set by the view: a letter sent earlier with this form
+    new_letter = False  # the checked letter came with this very request (the view keeps it if sent back)
 
     def validate_letter(self, field: FileField) -> None:
         if not self.letter_required:
             return
         if not isinstance(field.data, FileStorage) or not field.data:
+            if self.kept_letter is not None:
+                self.checked_letter = self.kept_letter
+                return
             raise ValidationError(_l("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."))
         try:
             self.checked_letter = uploads.inspect_letter(field.data.read(uploads.MAX_LETTER_BYTES + 1))
         except InvalidUpload as exc:
             raise ValidationError(str(exc.message)) from None
+        self.new_letter = True
 
     def validate_library_id(self, field: HiddenField) -> None:
         value = field.data or ""

@@ -5,8 +5,10 @@ size, kept outside static/ and served only as a download that nothing caches."""
 from __future__ import annotations
 
 import io
+import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Response, abort
 from PIL import Image
@@ -89,6 +91,54 @@ def read_letter(name: str) -> bytes:
 def remove_letter(name: str | None) -> None:
     if name:
         files.store().delete(AREA, _checked(name))
+
+
+# A letter sent with a form that had to be corrected waits here, so that the person need not choose
+# the file again (on a phone, finding it again is the hard part). Its name starts with the time it
+# was kept (10 hex digits of Unix seconds) and is remembered in the person's own session only.
+PENDING = re.compile(r"^pending-([0-9a-f]{10})[0-9a-f]{22}\.(pdf|jpg|png)$")
+PENDING_FOR = timedelta(hours=24)
+_MIMETYPES = {extension: mimetype for mimetype, extension in SIGNATURES.values()}
+
+
+def keep_pending(letter: Letter, now: datetime) -> str:
+    """Keep a checked letter of a form that was sent back; returns its name."""
+    name = f"pending-{int(now.timestamp()):010x}{secrets.token_hex(11)}.{letter.extension}"
+    files.store().put(AREA, name, letter.content, letter.mimetype)
+    return name
+
+
+def pending(name: str, now: datetime) -> Letter | None:
+    """The letter kept under `name` (checked when it was sent), unless expired or gone."""
+    found = PENDING.fullmatch(name or "")
+    if found is None or _expired(int(found.group(1), 16), now):
+        return None
+    try:
+        content = files.store().read(AREA, name)
+    except FileNotFoundError:
+        return None
+    return Letter(content, _MIMETYPES[found.group(2)], found.group(2))
+
+
+def drop_pending(name: str | None) -> None:
+    if name and PENDING.fullmatch(name):
+        files.store().delete(AREA, name)
+
+
+def _expired(kept: int, now: datetime) -> bool:
+    at = now.timestamp()
+    return not at - PENDING_FOR.total_seconds() <= kept <= at + 3600
+
+
+def expire_pending(now: datetime) -> int:
+    """Remove letters of forms never sent again within PENDING_FOR."""
+    store, removed = files.store(), 0
+    for name in store.names(AREA, prefix="pending-"):
+        found = PENDING.fullmatch(name)
+        if found is None or _expired(int(found.group(1), 16), now):
+            store.delete(AREA, name)
+            removed += 1
+    return removed
 
 
 def letter_response(name: str | None, mimetype: str | None, download_name: str) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -82,6 +82,29 @@ def _registration_data(form: RegistrationForm) -> submission.RegistrationData:
     )
 
 
+_KEPT_LETTERS = "kept_letters"  # in the session: {class id: name of the letter sent with a form sent back}
+
+
+def _kept_letter(class_id: int) -> uploads.Letter | None:
+    name = session.get(_KEPT_LETTERS, {}).get(str(class_id))
+    return uploads.pending(name, clock.now()) if name else None
+
+
+def _keep_letter(class_id: int, letter: uploads.Letter) -> None:
+    """The form goes back for corrections: its letter waits (only this session knows its name)."""
+    kept = dict(session.get(_KEPT_LETTERS, {}))
+    uploads.drop_pending(kept.get(str(class_id)))
+    kept[str(class_id)] = uploads.keep_pending(letter, clock.now())
+    session[_KEPT_LETTERS] = kept
+
+
+def _forget_letter(class_id: int) -> None:
+    kept = dict(session.get(_KEPT_LETTERS, {}))
+    if str(class_id) in kept:
+        uploads.drop_pending(kept.pop(str(class_id)))
+        session[_KEPT_LETTERS] = kept
+
+
 @bp.route("/katalog/<int:class_id>/daftar", methods=["GET", "POST"])
 @submit_limits
 @roles_required(Role.PARTICIPANT)
@@ -109,6 +132,8 @@ def register(class_id: int) -> ResponseReturnValue:
         return redirect(url_for("registration.mine"))
     form = RegistrationForm()
     form.letter_required = programme.requires_letter
+    if programme.requires_letter:
+        form.kept_letter = _kept_letter(class_id)
     claim_url = None
     if request.method == "GET":
         _prefill(form)
@@ -126,9 +151,13 @@ def register(class_id: int) -> ResponseReturnValue:
             aliases=_FIELD_ALIASES,
         )
         if done:
+            _forget_letter(class_id)  # stored with the registration under a name of its own
             return redirect(url_for("registration.mine"))
         if isinstance(done.error, NikUnavailable):
             claim_url = url_for("registration.claim_nik", class_id=class_id)
+    if form.new_letter and form.checked_letter is not None:
+        _keep_letter(class_id, form.checked_letter)
+        form.kept_letter = form.checked_letter
     return render_template(
         "registration/register.html",
         form=form,

@@ -24,7 +24,7 @@ from config import BASE_DIR
 from tests.processes.conftest import worker_env
 
 EVERY = ["classes-tick", "registrations-decide", "certificate-jobs-resume", "mail-queued-sweep"]
-DAILY = ["registrations-remind", "certificates-ask-names", "privacy-purge", "imports-expire"]
+DAILY = ["registrations-remind", "certificates-ask-names", "privacy-purge", "uploads-expire"]
 
 
 def test_the_tick_runs_every_five_minutes_and_the_daily_tasks_once_a_day(app, tmp_path, clock) -> None:

@@ -512,7 +512,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(client, login_as, progr
 
 def test_a_workbook_left_unconfirmed_expires_after_a_day(client, login_as, programme, app, clock) -> None:
     from app.core import files
-    from app.processes.tasks import expire_imports
+    from app.processes.tasks import expire_uploads
     from app.programmes import importing
     from tests.conftest import CSRF_RE
 
@@ -525,7 +525,7 @@ def test_a_workbook_left_unconfirmed_expires_after_a_day(client, login_as, progr
         clock("2027-03-01T09:30+07:00")
         other = importing.keep_pending(b"a later upload")  # still waiting at 09:10 tomorrow
         clock("2027-03-02T09:10+07:00")
-        assert expire_imports() >= 1
+        assert expire_uploads() >= 1
         assert f"{token}.xlsx" not in files.store().names(importing.PENDING_AREA)
         assert f"{other}.xlsx" in files.store().names(importing.PENDING_AREA)
     response = client.post(

@@ -17,7 +17,8 @@ from app.extensions import db
 from app.programmes.models import TrainingClass
 from app.registration import safe_pdf, uploads
 from app.registration.models import Registration
-from tests.conftest import csrf_token, submit
+from tests.conftest import csrf_token, login, submit
+from tests.fixtures_registration import make_nik
 from tests.registration.pdfs import (
     SCRIPT,
     active_content,
@@ -205,3 +206,51 @@ def test_a_letter_of_many_chunks_downloads_whole_from_the_database_store(
     assert response.status_code == 200
     assert response.headers["Content-Length"] == str(len(stored))
     assert response.data == stored
+
+
+def test_a_letter_sent_with_a_form_that_needs_corrections_is_not_asked_for_again(
+    app, client, login_as, letter_class, library, make_user
+) -> None:
+    """From a trial: after another field's error the letter had to be chosen again (on a phone, the
+    hard part). It waits for the corrected form, known only to this session, and is stored once."""
+    login_as(Role.PARTICIPANT)
+    before = _letters(app)
+    letter = pdf_letter()
+    wrong = {**_form(library("52")), "whatsapp": "12", "letter": (io.BytesIO(letter), "surat.pdf")}
+    page = submit(client, f"/katalog/{letter_class}/daftar", wrong, content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Surat tugas sudah diterima (PDF). Tidak perlu memilih berkas lagi." in text
+    kept = _letters(app) - before
+    assert len(kept) == 1
+    assert next(iter(kept)).startswith("pending-")
+    # another account does not get it by sending the same form without a letter
+    with app.test_client() as other:
+        login(other, make_user(Role.PARTICIPANT).email)
+        stranger = submit(other, f"/katalog/{letter_class}/daftar", _form(library("52"), nik=make_nik("52", 9)))
+        assert "Program ini meminta surat tugas" in stranger.get_data(as_text=True)
+    # corrected, without choosing the file again
+    again = submit(client, f"/katalog/{letter_class}/daftar", _form(library("52")), content_type="multipart/form-data")
+    assert again.status_code == 302
+    _rid, stored = _stored_letter(app)
+    assert page_text(stored) == page_text(letter)
+    after = _letters(app) - before
+    assert len(after) == 1  # the waiting copy is gone, the registration's own is kept
+    assert not next(iter(after)).startswith("pending-")
+
+
+def test_letters_of_forms_never_sent_again_expire_after_a_day(app, clock) -> None:
+    from app.processes.tasks import expire_uploads
+
+    clock("2027-03-01T09:00+07:00")
+    with app.app_context():
+        old = uploads.keep_pending(uploads.inspect_letter(pdf_letter()), clock("2027-03-01T09:00+07:00"))
+        fresh = uploads.keep_pending(uploads.inspect_letter(pdf_letter()), clock("2027-03-02T08:00+07:00"))
+        clock("2027-03-02T09:10+07:00")
+        assert uploads.pending(old, clock("2027-03-02T09:10+07:00")) is None  # no longer offered
+        assert expire_uploads() >= 1
+        names = files.store().names(uploads.AREA)
+        assert old not in names
+        assert fresh in names
+        assert uploads.pending(fresh, clock("2027-03-02T09:10+07:00")) is not None
+        assert uploads.pending("pending-../../etc/passwd.pdf", clock("2027-03-02T09:10+07:00")) is None
