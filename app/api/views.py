@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, abort
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import contains_eager
@@ -36,9 +37,15 @@ REGISTRATION_STATUSES = {s.value: s for s in RegistrationStatus}
 
 
 def _province_arg() -> str | None:
-    """A province code filter ("52"): two digits, or a 400 (a code that names no province finds nothing)."""
+    """A province code filter ("52"): two digits, or a 400 (a code that names no province finds nothing).
+    A coordinator asking for another province than their own: 403, as on every report (never a
+    silent switch to their own)."""
     code = int_arg("province", 0, 11, 99)
-    return f"{code:02d}" if code else None
+    asked = f"{code:02d}" if code else None
+    own = None if current_user.has_role(*PLANNERS) else current_user.coordinator_province_code
+    if asked and own and asked != own:
+        abort(403, description=_("Koordinator hanya dapat membaca provinsinya sendiri."))
+    return asked
 
 
 def _visible_class() -> Any:

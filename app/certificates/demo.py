@@ -6,8 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.certificates.issuing import issue_class
+from app.certificates.settings import settings_for
 from app.extensions import db
 from app.programmes.models import Programme, TrainingClass
+
+SIGNATORY_2023 = "Drs. Muhammad Syarif Bando, M.M."  # Kepala Perpustakaan Nasional RI in 2023
 
 
 def issue_mataram() -> int:
@@ -20,6 +23,9 @@ def issue_mataram() -> int:
     )
     if c is None:
         return 0
+    settings = settings_for(c.batch.programme)
+    if not settings.signatories[0].get("name"):  # who signed in May 2023 (the defaults name only the office)
+        settings.signatories = [{**settings.signatories[0], "name": SIGNATORY_2023}, *settings.signatories[1:]]
     issued, _skipped = issue_class(c, by=None)
     db.session.flush()
     return issued

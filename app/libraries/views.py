@@ -26,7 +26,10 @@ def _filters() -> dict:
     args = request.args
     province = args.get("provinsi") or None
     if not current_user.has_role(*PLANNERS):
-        province = current_user.coordinator_province_code
+        own = current_user.coordinator_province_code
+        if province not in (None, own):  # as on every report: 403, never a silent switch
+            abort(403, description=_("Koordinator hanya dapat membaca provinsinya sendiri."))
+        province = own
     type_ = args.get("jenis", "")
     status = args.get("status", "")
     return {

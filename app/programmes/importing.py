@@ -257,15 +257,17 @@ def import_classes(programme: Programme, rows: list[tuple[int, dict[str, Any]]],
 
 
 # Workbooks with valid and wrong rows wait in the file store (shared by all app servers) for the
-# organiser to confirm the valid ones. The token names the file and starts with the time it was kept
-# (10 hex digits of Unix seconds), so that pending files expire without a table of their own.
+# organiser to confirm the valid ones. The token starts with the time it was kept (10 hex digits of
+# Unix seconds), so that pending files expire without a table of their own, and its file is named
+# after the programme it was checked for: a token confirms rows into that programme only.
 PENDING_AREA = "imports"
 PENDING_FOR = timedelta(hours=24)
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_PENDING_NAME = re.compile(r"^p(\d+)-([0-9a-f]{32})\.xlsx$")
 
 
-def _pending_name(token: str) -> str:
-    return f"{token}.xlsx"
+def _pending_name(programme_id: int, token: str) -> str:
+    return f"p{programme_id}-{token}.xlsx"
 
 
 def _expired(token: str, now: datetime) -> bool:
@@ -274,38 +276,39 @@ def _expired(token: str, now: datetime) -> bool:
     return not at - PENDING_FOR.total_seconds() <= kept <= at + 3600
 
 
-def keep_pending(data: bytes, now: datetime | None = None) -> str:
-    """Keep an uploaded workbook until it is confirmed (or expires); returns its token."""
+def keep_pending(programme: Programme, data: bytes, now: datetime | None = None) -> str:
+    """Keep an uploaded workbook until it is confirmed for `programme` (or expires); returns its token."""
     now = now or clock.now()
     token = f"{int(now.timestamp()):010x}{secrets.token_hex(11)}"
-    files.store().put(PENDING_AREA, _pending_name(token), data)
+    files.store().put(PENDING_AREA, _pending_name(programme.id, token), data)
     return token
 
 
-def read_pending(token: str, now: datetime | None = None) -> bytes | None:
-    """The workbook kept under `token`; None when the token is not one, or it expired or is gone."""
+def read_pending(programme: Programme, token: str, now: datetime | None = None) -> bytes | None:
+    """The workbook kept under `token` for this programme; None when the token is not one, is another
+    programme's, or expired, or is gone."""
     if not TOKEN.fullmatch(token or ""):
         return None
     if _expired(token, now or clock.now()):
-        drop_pending(token)
+        drop_pending(programme, token)
         return None
     try:
-        return files.store().read(PENDING_AREA, _pending_name(token))
+        return files.store().read(PENDING_AREA, _pending_name(programme.id, token))
     except FileNotFoundError:
         return None
 
 
-def drop_pending(token: str) -> None:
-    files.store().delete(PENDING_AREA, _pending_name(token))
+def drop_pending(programme: Programme, token: str) -> None:
+    files.store().delete(PENDING_AREA, _pending_name(programme.id, token))
 
 
 def expire_pending(now: datetime | None = None) -> int:
-    """Remove the workbooks never confirmed within PENDING_FOR (and any not named by a token)."""
+    """Remove the workbooks never confirmed within PENDING_FOR (and any not named as kept here)."""
     now = now or clock.now()
     store, removed = files.store(), 0
     for name in store.names(PENDING_AREA):
-        token = name.removesuffix(".xlsx")
-        if not TOKEN.fullmatch(token) or _expired(token, now):
+        found = _PENDING_NAME.fullmatch(name)
+        if found is None or _expired(found.group(2), now):
             store.delete(PENDING_AREA, name)
             removed += 1
     return removed

@@ -45,7 +45,7 @@ def import_classes(programme_id: int) -> ResponseReturnValue:
                 return redirect(url_for("programmes.programme", programme_id=programme.id))
             db.session.rollback()  # nothing is written while a row is wrong
             if report.created:
-                confirm = ConfirmImportForm(token=importing.keep_pending(data))
+                confirm = ConfirmImportForm(token=importing.keep_pending(programme, data))
     return render_template("programmes/import.html", programme=programme, form=form, report=report, confirm=confirm)
 
 
@@ -56,7 +56,7 @@ def import_confirm(programme_id: int) -> ResponseReturnValue:
     form = ConfirmImportForm()
     if not form.validate_on_submit() or not importing.TOKEN.fullmatch(form.token.data or ""):
         abort(400)
-    data = importing.read_pending(form.token.data)
+    data = importing.read_pending(programme, form.token.data)
     if data is None:
         flash(_("Berkas impor sudah kedaluwarsa. Unggah lagi."), "danger")
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
@@ -65,5 +65,5 @@ def import_confirm(programme_id: int) -> ResponseReturnValue:
         lambda report: _("%(n)s kelas diimpor; %(e)s baris dilewati.", n=len(report.created), e=len(report.errors)),
     ):
         return redirect(url_for("programmes.import_classes", programme_id=programme.id))
-    importing.drop_pending(form.token.data)
+    importing.drop_pending(programme, form.token.data)
     return redirect(url_for("programmes.programme", programme_id=programme.id))

@@ -77,6 +77,10 @@ def test_coordinator_reads_their_province_only(
     assert _get(client, "/api/v1/programmes", jatim)["data"] == []
     _get(client, f"/api/v1/classes/{v['class_id']}/registrations", jatim, status=404)
     _get(client, f"/api/v1/programmes/{v['programme_id']}/batches", jatim, status=404)
+    # asking for another province is refused, as on every report page (from an attacker's trial)
+    assert _get(client, "/api/v1/classes?province=52", ntb)["data"] != []
+    _get(client, "/api/v1/classes?province=51", ntb, status=403)
+    _get(client, f"/api/v1/classes/{v['class_id']}/registrations?province=51", ntb, status=403)
 
 
 def _set_programme_status(app: Flask, programme_id: int, status: str) -> None:

@@ -107,6 +107,19 @@ def test_open_redirect_after_login_is_refused(client: FlaskClient, make_user) ->
     assert response.headers["Location"].endswith("/beranda")
 
 
+def test_a_next_address_with_a_newline_is_ignored_not_a_500(client: FlaskClient, make_user) -> None:
+    """From an attacker's trial: a control character in ?next= reached the Location header (500)."""
+    user = make_user()
+    token = csrf_token(client, "/masuk")
+    bad = "/katalog%0d%0aSet-Cookie:x%3D1"
+    response = client.post(f"/masuk?next={bad}", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/beranda")
+    switched = client.get(f"/bahasa/en?next={bad}")
+    assert switched.status_code == 302
+    assert "Set-Cookie" not in switched.headers["Location"]
+
+
 def test_next_page_is_honoured(client: FlaskClient, make_user) -> None:
     user = make_user(Role.ADMIN)
     assert client.get("/admin/pengguna").headers["Location"].startswith("/masuk?next=")

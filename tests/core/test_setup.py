@@ -126,6 +126,13 @@ def test_seed_demo_is_idempotent(runner, app: Flask) -> None:
     assert "Dinas Perpustakaan Daerah Provinsi Nusa Tenggara Barat" in names
     assert sum(n.startswith("Perpustakaan Kelurahan") for n in names) >= 8  # Denpasar and Kota Bima
     assert counts == (11, 22)  # 5 role accounts and 6 more facilitators
+    with app.app_context():  # the demo certificates name who signed them (from a trial: a dotted line only)
+        from app.certificates.models import Certificate, CertificateSettings
+
+        issued = set(db.session.scalars(select(Certificate.programme_id)))
+        signed = {s.programme_id: s.signatories[0].get("name") for s in db.session.scalars(select(CertificateSettings))}
+    assert issued
+    assert {signed[p] for p in issued} == {"Drs. Muhammad Syarif Bando, M.M."}
 
 
 def test_demo_plan_is_the_2023_spp_tik_programme(runner, app: Flask) -> None:

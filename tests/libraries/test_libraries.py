@@ -156,11 +156,15 @@ def test_coordinator_reads_only_their_province(client, login_as, app) -> None:
         services.create_library(bali, status=LibraryStatus.VERIFIED, by=None)
         db.session.commit()
     login_as(Role.COORDINATOR, province_code="52")
-    page = client.get("/perpustakaan?provinsi=51").get_data(as_text=True)
+    page = client.get("/perpustakaan").get_data(as_text=True)
     assert "Perpustakaan Desa Ntb" in page
     assert "Perpustakaan Kelurahan Bali" not in page
+    assert "Perpustakaan Desa Ntb" in client.get("/perpustakaan?provinsi=52").get_data(as_text=True)
+    # another province is refused, as on every report (it was silently switched to their own)
+    assert client.get("/perpustakaan?provinsi=51").status_code == 403
+    assert client.get("/perpustakaan/ekspor.xlsx?provinsi=51").status_code == 403
     assert client.get("/perpustakaan/baru").status_code == 403
-    sheet = load_workbook(io.BytesIO(client.get("/perpustakaan/ekspor.xlsx?provinsi=51").data)).active
+    sheet = load_workbook(io.BytesIO(client.get("/perpustakaan/ekspor.xlsx").data)).active
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["Perpustakaan Desa Ntb"]
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.core.roles import Role
 from app.extensions import db
+from app.programmes import services
 from app.programmes.models import Batch, ClassStatus, Programme, TrainingClass
 from tests.conftest import submit, xlsx_file
 
@@ -521,13 +522,14 @@ def test_a_workbook_left_unconfirmed_expires_after_a_day(client, login_as, progr
     page = _upload(client, programme.id, _xlsx([GOOD, BAD_DATES])).get_data(as_text=True)
     token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     with app.app_context():
-        assert f"{token}.xlsx" in files.store().names(importing.PENDING_AREA)
+        kept = f"p{programme.id}-{token}.xlsx"
+        assert kept in files.store().names(importing.PENDING_AREA)
         clock("2027-03-01T09:30+07:00")
-        other = importing.keep_pending(b"a later upload")  # still waiting at 09:10 tomorrow
+        other = importing.keep_pending(programme, b"a later upload")  # still waiting at 09:10 tomorrow
         clock("2027-03-02T09:10+07:00")
         assert expire_uploads() >= 1
-        assert f"{token}.xlsx" not in files.store().names(importing.PENDING_AREA)
-        assert f"{other}.xlsx" in files.store().names(importing.PENDING_AREA)
+        assert kept not in files.store().names(importing.PENDING_AREA)
+        assert f"p{programme.id}-{other}.xlsx" in files.store().names(importing.PENDING_AREA)
     response = client.post(
         f"/kelola/program/{programme.id}/impor/konfirmasi",
         data={"csrf_token": CSRF_RE.findall(page)[-1], "token": token},
@@ -536,6 +538,30 @@ def test_a_workbook_left_unconfirmed_expires_after_a_day(client, login_as, progr
     assert "Berkas impor sudah kedaluwarsa. Unggah lagi." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(TrainingClass)) == 0
+
+
+def test_a_workbook_is_confirmed_only_into_the_programme_it_was_checked_for(client, login_as, programme, app) -> None:
+    """From an attacker's trial: another programme's confirm URL took the token, checked the rows
+    against the wrong programme and threw the pending workbook away."""
+    from tests.conftest import CSRF_RE
+
+    with app.app_context():
+        other = services.create_programme(
+            services.ProgrammeData(code="LAIN", name="Program lain", year=2023, jp_total=40), by=None
+        )
+        db.session.commit()
+        other_id = other.id
+    login_as(Role.ORGANISER)
+    page = _upload(client, programme.id, _xlsx([GOOD, BAD_DATES])).get_data(as_text=True)
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    csrf = CSRF_RE.findall(page)[-1]
+    wrong = client.post(f"/kelola/program/{other_id}/impor/konfirmasi", data={"csrf_token": csrf, "token": token})
+    assert wrong.status_code == 302
+    assert wrong.headers["Location"].endswith(f"/kelola/program/{other_id}/impor")  # "expired" there
+    right = client.post(f"/kelola/program/{programme.id}/impor/konfirmasi", data={"csrf_token": csrf, "token": token})
+    assert right.status_code == 302  # still waiting for its own programme
+    with app.app_context():
+        assert sorted(db.session.scalars(select(TrainingClass.name))) == ["Kelas Bali – NTB"]
 
 
 def test_import_of_all_good_rows_is_written_at_once(client, login_as, programme, app) -> None:

@@ -191,6 +191,10 @@ def test_organiser_list_filters_exports_and_bulk_approves(app, client, login_as,
     assert "Peserta 0002" in page
     assert "Peserta 0001" not in page
     assert "https://wa.me/6281200000002?text=" in page
+    # a search that finds nobody says so, not that the class has nobody (from a trial)
+    nobody = client.get(f"/kelola/kelas/{class_id}/pendaftar?q=zzz").get_data(as_text=True)
+    assert "Tidak ada pendaftar yang cocok dengan pencarian atau saringan ini." in nobody
+    assert "Belum ada pendaftar." not in nobody
     token = csrf_token(client, f"/kelola/kelas/{class_id}/pendaftar")
     response = client.post(
         "/kelola/pendaftar/keputusan",
