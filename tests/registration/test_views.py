@@ -159,6 +159,9 @@ def test_correction_page_never_echoes_the_nik(client, login_as, open_class, regi
     page = client.get(f"/pendaftaran-saya/{rid}/perbaiki").get_data(as_text=True)
     assert make_nik("52", 1) not in page
     assert "5271••••••••0001" in page
+    # approved: the NIK cannot change, so it is shown, not offered as a field (from a trial)
+    assert "NIK tidak dapat diubah" in page
+    assert 'name="nik"' not in page
     response = submit(
         client,
         f"/pendaftaran-saya/{rid}/perbaiki",
