@@ -7,6 +7,7 @@ unlinked; bytes around the PDF (an HTML page after %%EOF) are not copied either.
 from __future__ import annotations
 
 import io
+import zlib
 
 import pikepdf
 from flask_babel import gettext as _
@@ -39,6 +40,43 @@ ACTION_KEYS = ("/A", "/PA", "/Next")
 
 
 SAFE_URI_SCHEMES = ("http:", "https:", "mailto:")
+
+# A decompression bomb: a stream that inflates to far more than any letter holds (2 MB of zeros is
+# 2 GB for the organiser's viewer). A scanned page inflates tens of times; a bomb a thousand.
+MAX_RATIO = 100  # inflated / stored, per stream, beyond MIN_SUSPECT
+MIN_SUSPECT = 10 * 1024 * 1024  # below this a stream is never suspect, whatever its ratio
+MAX_INFLATED = 256 * 1024 * 1024  # the whole document
+INFLATE_STEP = 1024 * 1024
+
+
+def _inflated_size(raw: bytes, limit: int) -> int:
+    """How many bytes a Flate stream inflates to, counted up to `limit` (+ one step), never more."""
+    inflater, produced, data = zlib.decompressobj(), 0, raw
+    while data and produced <= limit:
+        chunk = inflater.decompress(data, INFLATE_STEP)
+        produced += len(chunk)
+        data = inflater.unconsumed_tail
+        if not chunk and not data:
+            break
+    return produced
+
+
+def _check_inflation(stream: pikepdf.Stream, budget: list[int]) -> None:
+    """InvalidUpload when a Flate stream is a bomb, or the document's streams inflate past MAX_INFLATED
+    (`budget`: what is left of it, shared by the streams of one document)."""
+    filters = stream.get("/Filter")
+    names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
+    if "/FlateDecode" not in names:
+        return
+    raw = stream.read_raw_bytes()
+    limit = min(max(MIN_SUSPECT, MAX_RATIO * len(raw)), budget[0])
+    try:
+        size = _inflated_size(raw, limit)
+    except zlib.error:
+        return  # a broken stream: qpdf writes it as it is, no viewer inflates it either
+    budget[0] -= size
+    if size > limit:
+        raise InvalidUpload(_("Isi berkas PDF ini tidak wajar (terlalu besar setelah dibuka). Unggah PDF biasa."))
 
 
 def _is_dangerous_action(obj: pikepdf.Object) -> bool:
@@ -84,6 +122,7 @@ def _clean_dictionary(d: pikepdf.Dictionary | pikepdf.Stream) -> None:
 def _clean(pdf: pikepdf.Pdf) -> None:
     """Visit every object reachable from the trailer once (pages point back to their parents)."""
     seen: set[tuple[int, int]] = set()
+    budget = [MAX_INFLATED]
     stack: list[pikepdf.Object] = [pdf.trailer]
     while stack:
         obj = stack.pop()
@@ -96,13 +135,16 @@ def _clean(pdf: pikepdf.Pdf) -> None:
         if isinstance(obj, pikepdf.Array):
             stack.extend(obj)
         elif isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            if isinstance(obj, pikepdf.Stream):
+                _check_inflation(obj, budget)
             _clean_dictionary(obj)
             stack.extend(value for _key, value in obj.items())
 
 
 def clean_pdf(content: bytes, max_pages: int = MAX_PAGES) -> bytes:
     """The PDF written again without active content; InvalidUpload (field "letter") when pikepdf
-    cannot open it, when it is encrypted, or when it has no pages or more than `max_pages`."""
+    cannot open it, when it is encrypted, when it has no pages or more than `max_pages`, or when its
+    streams inflate like a decompression bomb."""
     locked = _("Berkas PDF ini terkunci (dienkripsi atau berkata sandi). Unggah PDF yang tidak terkunci.")
     try:
         with pikepdf.open(io.BytesIO(content)) as pdf:

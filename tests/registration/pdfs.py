@@ -4,6 +4,8 @@ every kind of active content a viewer might run."""
 from __future__ import annotations
 
 import io
+import random
+import zlib
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -124,3 +126,27 @@ def page_text(content: bytes) -> str:
     """The drawing instructions of the first page (where the letter's words are)."""
     with pikepdf.open(io.BytesIO(content)) as pdf:
         return pdf.pages[0].Contents.read_bytes().decode("latin-1")
+
+
+def bomb_letter(inflated: int = 300 * 1024 * 1024) -> bytes:
+    """A one-page letter with an extra stream of `inflated` zero bytes stored Flate-compressed (about a
+    thousandth of it): a decompression bomb for whoever opens it."""
+    pdf = _letter()
+    compressor = zlib.compressobj(9)
+    block = bytes(1024 * 1024)
+    raw = b"".join(compressor.compress(block) for _ in range(inflated // len(block))) + compressor.flush()
+    bomb = pikepdf.Stream(pdf, raw)
+    bomb.Filter = Name.FlateDecode
+    pdf.pages[0].obj.Resources.Bomb = pdf.make_indirect(bomb)
+    return _save(pdf, compress_streams=False)
+
+
+def compressed_scan(size: int = 12 * 1024 * 1024) -> bytes:
+    """A letter with a large, honestly compressible stream (half noise, half blank: about half as
+    big stored, like a scan), over the size at which a stream becomes suspect."""
+    pdf = _letter()
+    noise = random.Random(1).randbytes(size // 2) + bytes(size - size // 2)
+    scan = pikepdf.Stream(pdf, zlib.compress(noise, 6))
+    scan.Filter = Name.FlateDecode
+    pdf.pages[0].obj.Resources.Scan = pdf.make_indirect(scan)
+    return _save(pdf, compress_streams=False)

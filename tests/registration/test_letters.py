@@ -22,6 +22,8 @@ from tests.fixtures_registration import make_nik
 from tests.registration.pdfs import (
     SCRIPT,
     active_content,
+    bomb_letter,
+    compressed_scan,
     encrypted_letter,
     hostile_letter,
     page_text,
@@ -254,3 +256,16 @@ def test_letters_of_forms_never_sent_again_expire_after_a_day(app, clock) -> Non
         assert fresh in names
         assert uploads.pending(fresh, clock("2027-03-02T09:10+07:00")) is not None
         assert uploads.pending("pending-../../etc/passwd.pdf", clock("2027-03-02T09:10+07:00")) is None
+
+
+def test_a_decompression_bomb_is_refused_and_a_large_scan_is_not() -> None:
+    """From an attacker's trial: 300 KB that inflate to 300 MB of zeros were kept as a letter, for the
+    organiser's viewer to open. A stream inflating a hundred times past 10 MB is refused; a big
+    scan that compresses a few times is kept."""
+    bomb = bomb_letter()
+    assert len(bomb) < 2 * 1024 * 1024
+    with pytest.raises(InvalidUpload, match="tidak wajar"):
+        safe_pdf.clean_pdf(bomb)
+    scan = compressed_scan()
+    assert len(scan) < uploads.MAX_LETTER_BYTES * 8  # (the size limit is the upload's, not this check's)
+    assert safe_pdf.clean_pdf(scan)
