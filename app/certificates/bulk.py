@@ -131,9 +131,9 @@ def render_many(
         if archive is not None:  # a resumed job: what was stored before is read back from the store
             rendering_now = {certificate.id for certificate, _name in todo}
             archive.add_stored([c for c in certificates if c.id not in rendering_now])
-        parts: list[str] | None = []
+        joined: PrintJoin | None = None
         if todo:
-            parts = _render(
+            joined = _render(
                 todo,
                 digests,
                 settings,
@@ -148,10 +148,12 @@ def render_many(
         if print_path is not None:
             # Everything rendered now: the chunks' print parts, in order; otherwise the stored
             # single files (a resumed job), so the order is always that of `certificates`.
-            if parts is None or len(todo) != len(certificates):
-                parts = [str(copies.enter_context(store.local_copy(storage.AREA, _name(c)))) for c in certificates]
             started = time.perf_counter()
-            join_pdfs(parts, print_path)
+            if joined is not None and joined.complete() and len(todo) == len(certificates):
+                joined.save(print_path)  # joined while the later chunks were rendered
+            else:
+                parts = [str(copies.enter_context(store.local_copy(storage.AREA, _name(c)))) for c in certificates]
+                join_pdfs(parts, print_path)
             log.info("print file of %s certificates joined in %.2f s", len(certificates), time.perf_counter() - started)
 
 
@@ -170,14 +172,16 @@ def _render(
     printing: bool,
     progress: Callable[[int], None],
     archive: Archive | None = None,
-) -> list[str] | None:
+) -> PrintJoin | None:
     """Render `todo` in chunks on a process pool into `scratch`, storing each chunk's files as it
-    comes; returns the print parts in order (None when a chunk was rendered one by one)."""
+    comes; returns the print parts joined in order (None when not printing, or when a chunk was
+    rendered one by one)."""
     store = files.store()
     workers = workers or current_app.config["PDF_WORKERS"]
     keys = [rendering.background_key(certificate) for certificate, _name in todo]
     slices = plan_chunks(len(todo), workers, [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]])
     parts = [str(scratch / f"part-{index:04d}.pdf") if printing else None for index in range(len(slices))]
+    joined = PrintJoin([part for part in parts if part is not None]) if printing else None
     executor = pool.open_pool(min(workers, len(slices)))
     rendered = 0
     try:
@@ -198,6 +202,8 @@ def _render(
             _stored(store, scratch, todo[start:end], digests, archive)
             rendered += end - start
             progress(rendered)
+            if joined is not None:
+                joined.ready(index)
         for certificate, name in todo:
             if certificate.id in retries:
                 try:
@@ -215,9 +221,9 @@ def _render(
         pool.stop_pool(executor)
         raise
     executor.shutdown()
-    if retries and printing:  # a chunk's print part is missing: the caller uses the single files
+    if retries:  # a chunk's print part is missing: the caller uses the single files
         return None
-    return [part for part in parts if part is not None]  # the print parts (none when not printing)
+    return joined
 
 
 def _stored(
@@ -236,6 +242,34 @@ def _stored(
     store.adopt(storage.AREA, [(name, scratch / name) for _certificate, name in entries])
     for certificate, name in entries:
         storage.keep_stored(certificate, name, digests[certificate.id])
+
+
+class PrintJoin:
+    """The chunks' print parts joined into one PDF in their order as they come (while the later
+    chunks are still rendered, not all after the last one), then saved once."""
+
+    def __init__(self, parts: list[str]) -> None:
+        import pikepdf
+
+        self.parts, self.done, self.next = parts, set[int](), 0
+        self.pdf = pikepdf.new()
+
+    def ready(self, index: int) -> None:
+        """Part `index` is written: it, and the parts after it that wait for it, are added."""
+        import pikepdf
+
+        self.done.add(index)
+        while self.next in self.done:
+            with pikepdf.open(self.parts[self.next]) as part:
+                self.pdf.pages.extend(part.pages)
+            self.next += 1
+
+    def complete(self) -> bool:
+        return self.next == len(self.parts)
+
+    def save(self, target: Path) -> None:
+        self.pdf.save(target)
+        self.pdf.close()
 
 
 def join_pdfs(files: list[str], target: Path) -> None:

@@ -42,6 +42,8 @@ def test_a_job_issues_renders_and_zips_the_class(app, finished_class) -> None:
             assert certificate.number in text
         combined = PdfReader(io.BytesIO(files.store().read(storage.AREA, job.combined_path)))
         assert len(combined.pages) == 2  # one page each (this class has no agenda page)
+        for page, certificate in zip(combined.pages, certificates, strict=True):  # in order, whichever chunk came first
+            assert certificate.number in page.extract_text()
 
 
 def test_a_resumed_job_adds_no_numbers_and_reuses_files(app, finished_class) -> None:
