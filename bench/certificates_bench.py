@@ -2,7 +2,8 @@
 job's code path, and in the same run a naive one-document-per-certificate loop over a sample.
 Prints seconds, ms per certificate, the speed-up over the naive loop and peak RSS per process;
 the last line is one JSON object: count, seconds, ms_per_certificate, speedup_vs_naive, peak_rss_mb,
-file_store.
+file_store, cpu_seconds (of the bench and every process below it during the job: the machine's
+other work disturbs it less than the seconds) and naive_page_ms (the machine's pace).
 
 With --rq the job is enqueued on Redis (REDIS_URL, or --redis) and run by a real `flask jobs
 worker` process started beforehand (its start-up is printed apart): the time is from the enqueue
@@ -36,29 +37,59 @@ sys.path.insert(0, str(ROOT))
 from tests.proc_tree import descendants  # noqa: E402 - after the path
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used so far (None when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class PeakMemory(threading.Thread):
     """Peak RSS (VmHWM) of every process below this one, read from /proc while the job runs: the
-    PDF workers are children of the fork server, not of this process, so getrusage misses them."""
+    PDF workers are children of the fork server, not of this process, so getrusage misses them.
+    Also the CPU time each used during the job (as last seen: up to 0.25 s of a process that ends
+    is missed), which a machine shared with other work disturbs less than the seconds."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peaks: dict[int, float] = {}
+        self.cpu_last: dict[int, float] = {}
+        self.restart_cpu()
         self.running = True
+
+    def restart_cpu(self) -> None:
+        """Count CPU time from now on (not the RQ worker's start)."""
+        self.cpu_start = {pid: cpu_seconds(pid) or 0.0 for pid in descendants(os.getpid())}
+        self.own_start = time.process_time()
 
     def run(self) -> None:
         while self.running:
-            for pid in descendants(os.getpid()):
-                try:
-                    with open(f"/proc/{pid}/status") as handle:
-                        for line in handle:
-                            if line.startswith("VmHWM:"):
-                                self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]) / 1024)
-                except OSError:
-                    continue
+            self.sample()
             time.sleep(0.25)
 
+    def sample(self) -> None:
+        for pid in descendants(os.getpid()):
+            used = cpu_seconds(pid)
+            if used is not None:
+                self.cpu_last[pid] = used
+            try:
+                with open(f"/proc/{pid}/status") as handle:
+                    for line in handle:
+                        if line.startswith("VmHWM:"):
+                            self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]) / 1024)
+            except OSError:
+                continue
 
-def run_on_worker(app: object, job: object, folder: str, redis_url: str) -> float:
+    def cpu(self) -> float:
+        """CPU seconds of this process and every process below it since the start."""
+        below = sum(used - self.cpu_start.get(pid, 0.0) for pid, used in self.cpu_last.items())
+        return time.process_time() - self.own_start + below
+
+
+def run_on_worker(app: object, job: object, folder: str, redis_url: str, memory: PeakMemory) -> float:
     """Start `flask jobs worker` on this database and instance folder, wait until it listens,
     enqueue the job and return the seconds until it is DONE; the worker is then stopped (SIGTERM)."""
     from redis import Redis
@@ -95,6 +126,7 @@ def run_on_worker(app: object, job: object, folder: str, redis_url: str) -> floa
         ended = finished.count + failed.count  # earlier runs' jobs are kept there a while
         job_id = job.id  # type: ignore[attr-defined]
         db.session.commit()  # SQLite: this process holds no lock while the worker writes
+        memory.restart_cpu()
         started = time.perf_counter()
         assert bulk.start(job_id) == "rq"
         while finished.count + failed.count == ended:  # watched in Redis: no lock on the SQLite the worker writes
@@ -172,13 +204,15 @@ def main() -> None:
             memory = PeakMemory()
             memory.start()
             if args.rq:
-                seconds = run_on_worker(app, job, folder, args.redis)
+                seconds = run_on_worker(app, job, folder, args.redis, memory)
             else:
                 started = time.perf_counter()
                 bulk.run_job(job.id)
                 seconds = time.perf_counter() - started
             memory.running = False
             memory.join()
+            memory.sample()
+            cpu = memory.cpu()
             job_main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the naive loop
             zip_size = files.store().size(storage.AREA, job.zip_path) or 0
 
@@ -202,7 +236,7 @@ def main() -> None:
     workers_mb = max(memory.peaks.values(), default=0)
     print(
         f"bulk job: {count} certificates (ZIP {zip_size / 1e6:.1f} MB + combined PDF) in {seconds:.1f} s "
-        f"= {ms:.1f} ms/certificate"
+        f"= {ms:.1f} ms/certificate; {cpu:.1f} CPU seconds in all its processes"
     )
     print(
         f"naive loop (sample of {len(sample)}): {naive_ms:.1f} ms/certificate "
@@ -221,6 +255,8 @@ def main() -> None:
                 "seconds": round(seconds, 2),
                 "ms_per_certificate": round(ms, 2),
                 "speedup_vs_naive": round(naive_ms / ms, 2),
+                "cpu_seconds": round(cpu, 2),
+                "naive_page_ms": round(page_ms, 1),
                 "peak_rss_mb": round(max(workers_mb, 0), 1),
                 "file_store": app.config["FILE_STORE"],
             }

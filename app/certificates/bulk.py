@@ -4,9 +4,10 @@ Certificates are drawn in two layers (`app.pdf.layers`): the background, the sam
 laid out once per chunk and each person's page holds only their number, name and codes. Chunks
 of ~100 are rendered by worker processes forked from a small fork server (`app.pdf.pool`:
 WeasyPrint loaded once, no web app in memory), which also split them into single PDFs and write
-those, with the chunk's share of the print file, into a local staging folder, from which each
-chunk's files go into the file store (app/core/files: a rename for the local folders, one
-transaction for the database); the ZIP is written from the stored files without recompression.
+those, with the chunk's share of the print file, into a local staging folder; each chunk's files
+are copied into the ZIP (without recompression) while they are still there, then go into the file
+store (app/core/files: a rename for the local folders, one transaction for the database), so the
+ZIP never reads back what was just stored (only a resumed job's earlier files come from the store).
 A chunk whose pages do not add up is rendered again one certificate at a time. Every single PDF
 is stored, so a later download or a resumed job reuses it. Each lever is measured by
 bench/certificates_bench.py; figures in docs/certificates-performance.md.
@@ -23,6 +24,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
@@ -99,12 +101,14 @@ def render_many(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     print_path: Path | None = None,
+    zip_path: Path | None = None,
 ) -> None:
     """Make sure every certificate has a stored, current PDF (`pdf_path`); with `print_path`,
-    also write one combined PDF of them all, in the given order, for printing."""
+    also write one combined PDF of them all, in the given order, for printing; with `zip_path`,
+    a ZIP of their PDFs (entries named `file_name`, listed in the given order)."""
     if not has_request_context():  # verification links are built on PUBLIC_BASE_URL
         with public_request_context():
-            render_many(certificates, workers=workers, progress=progress, print_path=print_path)
+            render_many(certificates, workers=workers, progress=progress, print_path=print_path, zip_path=zip_path)
         return
     store = files.store()
     if len({c.programme_id for c in certificates}) > 1:
@@ -123,9 +127,13 @@ def render_many(
     if progress:
         progress(done)
     with store.staging(storage.AREA) as scratch, contextlib.ExitStack() as copies:
-        parts: list[str] | None = []
+        archive = copies.enter_context(Archive(zip_path)) if zip_path is not None else None
+        if archive is not None:  # a resumed job: what was stored before is read back from the store
+            rendering_now = {certificate.id for certificate, _name in todo}
+            archive.add_stored([c for c in certificates if c.id not in rendering_now])
+        joined: PrintJoin | None = None
         if todo:
-            parts = _render(
+            joined = _render(
                 todo,
                 digests,
                 settings,
@@ -133,14 +141,19 @@ def render_many(
                 workers,
                 print_path is not None,
                 lambda n: progress(done + n) if progress else None,
+                archive,
             )
+        if archive is not None:
+            archive.order([c.file_name for c in certificates])
         if print_path is not None:
             # Everything rendered now: the chunks' print parts, in order; otherwise the stored
             # single files (a resumed job), so the order is always that of `certificates`.
-            if parts is None or len(todo) != len(certificates):
-                parts = [str(copies.enter_context(store.local_copy(storage.AREA, _name(c)))) for c in certificates]
             started = time.perf_counter()
-            join_pdfs(parts, print_path)
+            if joined is not None and joined.complete() and len(todo) == len(certificates):
+                joined.save(print_path)  # joined while the later chunks were rendered
+            else:
+                parts = [str(copies.enter_context(store.local_copy(storage.AREA, _name(c)))) for c in certificates]
+                join_pdfs(parts, print_path)
             log.info("print file of %s certificates joined in %.2f s", len(certificates), time.perf_counter() - started)
 
 
@@ -158,14 +171,17 @@ def _render(
     workers: int | None,
     printing: bool,
     progress: Callable[[int], None],
-) -> list[str] | None:
+    archive: Archive | None = None,
+) -> PrintJoin | None:
     """Render `todo` in chunks on a process pool into `scratch`, storing each chunk's files as it
-    comes; returns the print parts in order (None when a chunk was rendered one by one)."""
+    comes; returns the print parts joined in order (None when not printing, or when a chunk was
+    rendered one by one)."""
     store = files.store()
     workers = workers or current_app.config["PDF_WORKERS"]
     keys = [rendering.background_key(certificate) for certificate, _name in todo]
     slices = plan_chunks(len(todo), workers, [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]])
     parts = [str(scratch / f"part-{index:04d}.pdf") if printing else None for index in range(len(slices))]
+    joined = PrintJoin([part for part in parts if part is not None]) if printing else None
     executor = pool.open_pool(min(workers, len(slices)))
     rendered = 0
     try:
@@ -183,9 +199,11 @@ def _render(
                         layers.render_chunk, rendering.layered_chunk([entry], settings, scratch)
                     )
                 continue
-            _stored(store, scratch, todo[start:end], digests)
+            _stored(store, scratch, todo[start:end], digests, archive)
             rendered += end - start
             progress(rendered)
+            if joined is not None:
+                joined.ready(index)
         for certificate, name in todo:
             if certificate.id in retries:
                 try:
@@ -196,26 +214,62 @@ def _render(
                     raise CertificateError(
                         _("Sertifikat %(n)s tidak dapat dibuat: jumlah halaman tidak sesuai.", n=certificate.number)
                     )
-                _stored(store, scratch, [(certificate, name)], digests)
+                _stored(store, scratch, [(certificate, name)], digests, archive)
                 rendered += 1
                 progress(rendered)
     except BaseException:
         pool.stop_pool(executor)
         raise
     executor.shutdown()
-    if retries and printing:  # a chunk's print part is missing: the caller uses the single files
+    if retries:  # a chunk's print part is missing: the caller uses the single files
         return None
-    return [part for part in parts if part is not None]  # the print parts (none when not printing)
+    return joined
 
 
 def _stored(
-    store: files.FileStore, scratch: Path, entries: list[tuple[Certificate, str]], digests: dict[int, str]
+    store: files.FileStore,
+    scratch: Path,
+    entries: list[tuple[Certificate, str]],
+    digests: dict[int, str],
+    archive: Archive | None = None,
 ) -> None:
-    """The rendered files of `entries` go from the scratch folder into the store, and each
-    certificate records its new stored PDF."""
+    """The rendered files of `entries` go from the scratch folder into the ZIP (if any) and the
+    store, and each certificate records its new stored PDF."""
+    if archive is not None:
+        for certificate, name in entries:
+            with (scratch / name).open("rb") as source:
+                archive.add(certificate.file_name, source)
     store.adopt(storage.AREA, [(name, scratch / name) for _certificate, name in entries])
     for certificate, name in entries:
         storage.keep_stored(certificate, name, digests[certificate.id])
+
+
+class PrintJoin:
+    """The chunks' print parts joined into one PDF in their order as they come (while the later
+    chunks are still rendered, not all after the last one), then saved once."""
+
+    def __init__(self, parts: list[str]) -> None:
+        import pikepdf
+
+        self.parts, self.done, self.next = parts, set[int](), 0
+        self.pdf = pikepdf.new()
+
+    def ready(self, index: int) -> None:
+        """Part `index` is written: it, and the parts after it that wait for it, are added."""
+        import pikepdf
+
+        self.done.add(index)
+        while self.next in self.done:
+            with pikepdf.open(self.parts[self.next]) as part:
+                self.pdf.pages.extend(part.pages)
+            self.next += 1
+
+    def complete(self) -> bool:
+        return self.next == len(self.parts)
+
+    def save(self, target: Path) -> None:
+        self.pdf.save(target)
+        self.pdf.close()
 
 
 def join_pdfs(files: list[str], target: Path) -> None:
@@ -229,15 +283,39 @@ def join_pdfs(files: list[str], target: Path) -> None:
         joined.save(target)
 
 
-def write_zip(certificates: list[Certificate], path: Path) -> None:
-    """One PDF per certificate, copied from the store without recompression."""
-    store = files.store()
-    moment = utcnow().timetuple()[:6]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+class Archive:
+    """The ZIP of a job, written as its PDFs come (stored, not recompressed: PDFs are compressed
+    already); `order` lists the entries in the certificates' order, whatever order the chunks
+    finished in (the central directory is what unzip tools and browsers list)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.moment = path, utcnow().timetuple()[:6]
+        self.zip: zipfile.ZipFile | None = None
+
+    def __enter__(self) -> Archive:
+        self.zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_STORED)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+    def add(self, name: str, source: BinaryIO) -> None:
+        assert self.zip is not None
+        with self.zip.open(zipfile.ZipInfo(name, date_time=self.moment), "w") as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+
+    def add_stored(self, certificates: list[Certificate]) -> None:
+        """Certificates rendered before (a resumed job), copied from the store."""
+        store = files.store()
         for certificate in certificates:
-            entry = zipfile.ZipInfo(certificate.file_name, date_time=moment)
-            with store.open(storage.AREA, _name(certificate)) as source, archive.open(entry, "w") as target:
-                shutil.copyfileobj(source, target, 1024 * 1024)
+            with store.open(storage.AREA, _name(certificate)) as source:
+                self.add(certificate.file_name, source)
+
+    def order(self, names: list[str]) -> None:
+        assert self.zip is not None
+        place = {name: index for index, name in enumerate(names)}
+        self.zip.filelist.sort(key=lambda info: place.get(info.filename, len(place)))
 
 
 def _drop_older_files(job: BulkJob) -> None:
@@ -388,9 +466,10 @@ def _run_job(job_id: int) -> None:
         store = files.store()
         zip_path, combined_path = f"jobs/job-{job.id}.zip", f"jobs/job-{job.id}.pdf"
         with store.staging(storage.AREA) as scratch:  # written here, then stored
-            render_many(certificates, progress=progress, print_path=scratch / "print.pdf")
+            render_many(
+                certificates, progress=progress, print_path=scratch / "print.pdf", zip_path=scratch / "certificates.zip"
+            )
             lap("render")
-            write_zip(certificates, scratch / "certificates.zip")
             made = [(combined_path, scratch / "print.pdf"), (zip_path, scratch / "certificates.zip")]
             store.adopt(storage.AREA, made)
             lap("zip")

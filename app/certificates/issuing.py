@@ -131,14 +131,19 @@ class CertificateRow(NamedTuple):
     readiness: Readiness
 
 
-def class_rows(c: TrainingClass, today: date | None = None) -> list[CertificateRow]:
-    """Every approved person of a class with certificate and readiness, in a fixed number of
-    statements: the registrations, the certificates, the pending name corrections and the
-    attendance marks are each loaded once."""
+def class_rows(c: TrainingClass, today: date | None = None, *, uncertified: bool = False) -> list[CertificateRow]:
+    """Every approved person of a class with certificate and readiness (only those without a
+    certificate when `uncertified`), in a fixed number of statements: the registrations, the
+    certificates, the pending name corrections and the attendance marks are each loaded once
+    (nothing after the certificates when everyone has one: a bulk job run again)."""
     today = today or clock.today()
     registrations = approved_of_class(c)
+    certificates = current_certificates([r.id for r in registrations])
+    if uncertified:
+        registrations = [r for r in registrations if r.id not in certificates]
+        if not registrations:
+            return []
     ids = [r.id for r in registrations]
-    certificates = current_certificates(ids)
     pending = pending_corrections(ids)
     marks = attendance.current_marks([c.id])
     days = attendance.class_days(c)
@@ -223,7 +228,7 @@ def issue_class(c: TrainingClass, by: User | None, today: date | None = None) ->
     """Issue to everyone in a class who meets the rule; returns (issued, names not ready). The
     numbers are reserved in one update and the certificates inserted in one executemany (the ORM's
     flush would insert them one statement each: Certificate refers to itself)."""
-    rows = [row for row in class_rows(c, today) if row.certificate is None]
+    rows = class_rows(c, today, uncertified=True)
     ready = [row.registration for row in rows if row.readiness.ok]
     skipped = [f"{row.registration.full_name}: {row.readiness.reason}" for row in rows if not row.readiness.ok]
     if ready:

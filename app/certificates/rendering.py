@@ -36,13 +36,12 @@ def background_key(certificate: Certificate) -> str:
 
 
 def overlay(certificate: Certificate) -> dict[str, Any]:
-    """The page of one holder: number, name, codes (the QR drawn later by the worker)."""
+    """The page of one holder: number, name, short code (the worker draws the QR code over it)."""
     return {
         "kind": "overlay",
         "c": certificate,
         "d": certificate.details,
         "name_size": name_font_size(certificate.holder_name),
-        "qr": layers.QR_PREFIX + verification_url(certificate),
     }
 
 
@@ -72,6 +71,7 @@ def layered_chunk(
             last = key
         pages.append(overlay(certificate))
         groups[-1].files.append(name)
+        groups[-1].codes.append(verification_url(certificate))
     html = render_template("certificates/certificate.html", pages=pages, s=settings, images=_images(settings))
     return layers.Chunk(html=html, groups=groups, folder=str(folder), print_part=print_part)
 
@@ -81,8 +81,7 @@ def full_html(certificates: list[Certificate], settings: CertificateSettings) ->
     baseline, and the reference the layered output is compared with in tests)."""
     pages = []
     for certificate in certificates:
-        page = overlay(certificate) | {"kind": "full"}
-        page["qr"] = layers.qr_data_uri(page["qr"][len(layers.QR_PREFIX) :])
+        page = overlay(certificate) | {"kind": "full", "qr": layers.qr_data_uri(verification_url(certificate))}
         pages.append(page)
         if settings.show_agenda_page and certificate.details.get("agenda"):
             pages.append({"kind": "agenda", "d": certificate.details})

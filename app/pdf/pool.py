@@ -1,7 +1,7 @@
 """PDF rendering in worker processes, with a time limit.
 
 Workers are forked from a *fork server*: a small process started once that has imported only
-WeasyPrint, pikepdf, segno and `app.pdf` (not Flask, the database or the request that asked), so a
+WeasyPrint, pikepdf, zxing-cpp and `app.pdf` (not Flask, the database or the request that asked), so a
 worker holds no more memory than rendering needs and a runaway render can be killed without
 touching the web or job process. `render_pdf_limited` serves single documents in the web
 request (one shared worker; a user's downloads are rate-limited, a long queue is refused with a
@@ -24,7 +24,7 @@ from flask_login import current_user
 
 from app.extensions import db, limiter
 
-PRELOAD = ["app.pdf.layers", "app.pdf.render", "weasyprint", "pikepdf", "segno"]
+PRELOAD = ["app.pdf.layers", "app.pdf.render", "weasyprint", "pikepdf", "zxingcpp"]
 DEFAULT_TIMEOUT = 60.0
 
 _lock = threading.Lock()

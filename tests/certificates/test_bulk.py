@@ -42,6 +42,8 @@ def test_a_job_issues_renders_and_zips_the_class(app, finished_class) -> None:
             assert certificate.number in text
         combined = PdfReader(io.BytesIO(files.store().read(storage.AREA, job.combined_path)))
         assert len(combined.pages) == 2  # one page each (this class has no agenda page)
+        for page, certificate in zip(combined.pages, certificates, strict=True):  # in order, whichever chunk came first
+            assert certificate.number in page.extract_text()
 
 
 def test_a_resumed_job_adds_no_numbers_and_reuses_files(app, finished_class) -> None:
@@ -54,6 +56,27 @@ def test_a_resumed_job_adds_no_numbers_and_reuses_files(app, finished_class) -> 
         bulk.run_job(second)
         after = {c.id: (c.seq, c.pdf_path) for c in db.session.scalars(select(Certificate))}
     assert after == before
+
+
+def test_a_resumed_job_zips_stored_and_new_files_in_the_certificates_order(app, finished_class) -> None:
+    """The ZIP takes fresh renders from the staging folder and earlier ones from the store, and
+    lists them in the certificates' order whichever came first."""
+    first = _job(app, "class", finished_class["class_id"])
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(first)
+        certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
+        certificates[0].content_hash = None  # as if its data changed: rendered again, the other reused
+        db.session.commit()
+    second = _job(app, "class", finished_class["class_id"])
+    with app.app_context(), app.test_request_context():
+        bulk.run_job(second)
+        job = db.session.get(BulkJob, second)
+        certificates = db.session.scalars(select(Certificate).order_by(Certificate.seq)).all()
+        archive = zipfile.ZipFile(io.BytesIO(files.store().read(storage.AREA, job.zip_path)))
+        assert archive.namelist() == [c.file_name for c in certificates]
+        for certificate in certificates:
+            assert archive.read(certificate.file_name) == files.store().read(storage.AREA, certificate.pdf_path)
+        assert archive.testzip() is None
 
 
 def _stored(certificate: Certificate) -> PdfReader:
