@@ -6,16 +6,16 @@ every value, found it would not shrink and stored it as it was, about 0.85 s of 
 the ~48 MB a 1,238-certificate job writes (issue #15, docs/certificates-performance.md). EXTERNAL
 stores them out of line uncompressed. Existing values stay as they are. Nothing to do on SQLite.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07 02:05:00
 """
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
