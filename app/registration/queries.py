@@ -63,6 +63,28 @@ def class_for_registrations(class_id: int) -> TrainingClass | None:
     )
 
 
+def class_for_registering(class_id: int) -> TrainingClass | None:
+    """A class for its registration form, with one statement: programme (whether it asks for a
+    letter), the provinces it serves with their names (the form's choices, the seat summary), the
+    reserved seats by library group (the seat summary, and the seat decision of a submit) and the
+    host city (the mail of a submit)."""
+    return (
+        db.session.execute(
+            select(TrainingClass)
+            .where(TrainingClass.id == class_id)
+            .options(
+                joinedload(TrainingClass.batch).joinedload(Batch.programme),
+                joinedload(TrainingClass.provinces).joinedload(ClassProvince.province),
+                joinedload(TrainingClass.type_quotas),
+                joinedload(TrainingClass.regency),  # the venue's city in the mail a submit sends
+                lazyload(TrainingClass.facilitators),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
 def move_targets(programme_id: int) -> list[TrainingClass]:
     """Classes of the programme a registration may be moved to (announced, neither cancelled nor
     finished), in the programme's order, with one statement."""
