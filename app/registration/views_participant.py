@@ -155,15 +155,23 @@ def register(class_id: int) -> ResponseReturnValue:
 @login_required
 def mine() -> ResponseReturnValue:
     """The person's registrations; attendance and certificates add theirs (signals.my_registrations_extras)."""
-    registrations = queries.registrations_of(current_user)
+    registrations = queries.registrations_of(current_user, class_lists=False)
+    started = {r.id: lifecycle.has_started(r.training_class) for r in registrations}
+    # The class lists only where the page reads them: the quotas of a class someone waits for (why
+    # they wait), the facilitators of a class that has started (whom to tell of an absence).
+    queries.load_class_lists(
+        {r.training_class for r in registrations if r.status is RegistrationStatus.WAITLISTED}, quotas=True
+    )
+    with_contact = [r for r in registrations if started[r.id]]
+    queries.load_class_lists({r.training_class for r in with_contact}, facilitators=True)
     return render_template(
         "registration/mine.html",
         registrations=registrations,
         positions=seats.waitlist_positions(registrations),
         waiting=seats.waitlist_reasons(registrations),
-        started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
+        started=started,
         over={r.id: lifecycle.is_over(r.training_class) for r in registrations},
-        contacts={r.id: notifications.contact_of(r.training_class) for r in registrations},
+        contacts={r.id: notifications.contact_of(r.training_class) for r in with_contact},
         RegistrationStatus=RegistrationStatus,
         today=clock.today(),
         **template_values(
