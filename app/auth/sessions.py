@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import LoginSession, SessionEnd, User
@@ -124,11 +125,16 @@ def resume_session(user_id: int, token: str | None) -> User | None:
     long, too old, or the account switched off). The caller commits what changed."""
     if not token:
         return None
-    row = db.session.execute(
-        select(User, LoginSession)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _hash_token(token))
-    ).first()
+    row = (
+        db.session.execute(
+            select(User, LoginSession)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(LoginSession.token_hash == _hash_token(token))
+            .options(joinedload(User.roles))  # every page asks them (access checks, the menu): same statement
+        )
+        .unique()
+        .first()
+    )
     if row is None or row.User.id != user_id:
         raise SessionEnded()
     user, record = row.User, row.LoginSession

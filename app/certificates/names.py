@@ -31,10 +31,14 @@ class Readiness:
     reason: str | None = None
 
 
-def confirmation_deadline(registration: Registration, settings: CertificateSettings | None = None) -> date:
-    """From this day on, a certificate is issued even if its holder has not confirmed the name."""
-    settings = settings or settings_for(registration.training_class.batch.programme)
-    return registration.training_class.end_date + timedelta(days=settings.confirm_days)
+def confirmation_deadline(
+    registration: Registration, settings: CertificateSettings | None = None, *, confirm_days: int | None = None
+) -> date:
+    """From this day on, a certificate is issued even if its holder has not confirmed the name
+    (`confirm_days`: the programme's figure, already read, see settings.confirm_days_of)."""
+    if confirm_days is None:
+        confirm_days = (settings or settings_for(registration.training_class.batch.programme)).confirm_days
+    return registration.training_class.end_date + timedelta(days=confirm_days)
 
 
 def name_readiness(registration: Registration, pending: bool, deadline: date | None, today: date) -> Readiness:

@@ -72,6 +72,26 @@ def settings_of(programme_ids: Iterable[int]) -> dict[int, CertificateSettings]:
     return found
 
 
+def confirm_days_of(programme_ids: Iterable[int]) -> dict[int, int]:
+    """How many days after its class a name waits for confirmation, by programme, with one statement
+    and nothing written (a read-only page): the default of a settings row for a programme that has
+    none yet, the value settings_for would create it with."""
+    wanted = set(programme_ids)
+    if not wanted:
+        return {}
+    found = dict(
+        db.session.execute(
+            select(CertificateSettings.programme_id, CertificateSettings.confirm_days).where(
+                CertificateSettings.programme_id.in_(wanted)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    default = CertificateSettings.__table__.c.confirm_days.default.arg
+    return {pid: found.get(pid, default) for pid in wanted}
+
+
 def apply_settings(settings: CertificateSettings, form: Any) -> None:
     """Copy a validated settings form onto `settings`."""
     for name in SETTING_FIELDS:

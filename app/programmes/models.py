@@ -27,7 +27,7 @@ from app.core.enums import LabelledStrEnum
 from app.core.formatting import TZ_LABELS
 from app.extensions import Model, UTCDateTime, db, enum_column, utcnow
 from app.libraries.models import LibraryType
-from app.regions.models import Province, Regency
+from app.regions.models import Province, Regency, timezone_for_province
 
 
 class ProgrammeStatus(LabelledStrEnum):
@@ -209,8 +209,11 @@ class TrainingClass(Model):
 
     @property
     def timezone(self) -> str:
-        """IANA zone of the host province: every time of this class is shown in it."""
-        return self.regency.province.timezone
+        """IANA zone of the host province: every time of this class is shown in it. Worked out from
+        the province's code (the first two digits of the regency's), as load_regions writes it into
+        provinces.timezone: no regency or province row is loaded for it."""
+        regency = self.__dict__.get("regency")  # set on a class not flushed yet, or loaded already
+        return timezone_for_province(regency.province_code if regency is not None else self.regency_code[:2])
 
     @property
     def tz_label(self) -> str:

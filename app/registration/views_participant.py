@@ -43,7 +43,8 @@ def _fill_choices(form: RegistrationForm, training_class: TrainingClass) -> None
     regency = form.regency_code.data or ""
     district = form.proposed_district.data or ""
     blank = [("", "—")]
-    form.regency_code.choices = choice_list(blank + [(r.code, r.name) for r in regions.regencies_of(province)])
+    # From the region tree in memory: the class's provinces (and their names) came with the class.
+    form.regency_code.choices = choice_list(blank + [(r.code, r.name) for r in regions.regency_areas_of(province)])
     form.proposed_district.choices = choice_list(blank + [(a.code, a.name) for a in regions.districts_of(regency)])
     form.proposed_village.choices = choice_list(blank + [(a.code, a.name) for a in regions.villages_of(district)])
 
@@ -111,7 +112,9 @@ def _forget_letter(class_id: int) -> None:
 def register(class_id: int) -> ResponseReturnValue:
     """The account's holder registers themselves (once per programme); others are nominated."""
     # Drafts and cancelled classes do not exist for participants (as on the catalogue).
-    training_class = load_or_404(TrainingClass, class_id, check=lambda c: c.status in PUBLIC_STATUSES, hide=True)
+    training_class = load_or_404(
+        queries.class_for_registering, class_id, check=lambda c: c.status in PUBLIC_STATUSES, hide=True
+    )
     if training_class.state is not ClassStatus.REGISTRATION_OPEN:
         # Refused before the form is filled, saying when registration is (or was) open.
         flash(registration_phrase(training_class), "warning")
@@ -144,9 +147,18 @@ def register(class_id: int) -> ResponseReturnValue:
     _fill_choices(form, training_class)
     if form.validate_on_submit():
         count_this_submit()
+
+        def send() -> str:
+            # The account was checked above, in this request: the service does not look again (its
+            # unique index still refuses a second active registration sent at the same moment).
+            registration = submission.submit(
+                training_class, _registration_data(form), user=current_user, account_checked=True
+            )
+            return registration.status.label  # read before the commit expires it
+
         done = commit_or_flash(
-            lambda: submission.submit(training_class, _registration_data(form), user=current_user),
-            lambda registration: _("Pendaftaran terkirim. Status: %(status)s.", status=registration.status.label),
+            send,
+            lambda status: _("Pendaftaran terkirim. Status: %(status)s.", status=status),
             form=form,
             aliases=_FIELD_ALIASES,
         )
@@ -172,15 +184,23 @@ def register(class_id: int) -> ResponseReturnValue:
 @login_required
 def mine() -> ResponseReturnValue:
     """The person's registrations; attendance and certificates add theirs (signals.my_registrations_extras)."""
-    registrations = queries.registrations_of(current_user)
+    registrations = queries.registrations_of(current_user, class_lists=False)
+    started = {r.id: lifecycle.has_started(r.training_class) for r in registrations}
+    # The class lists only where the page reads them: the quotas of a class someone waits for (why
+    # they wait), the facilitators of a class that has started (whom to tell of an absence).
+    queries.load_class_lists(
+        {r.training_class for r in registrations if r.status is RegistrationStatus.WAITLISTED}, quotas=True
+    )
+    with_contact = [r for r in registrations if started[r.id]]
+    queries.load_class_lists({r.training_class for r in with_contact}, facilitators=True)
     return render_template(
         "registration/mine.html",
         registrations=registrations,
         positions=seats.waitlist_positions(registrations),
         waiting=seats.waitlist_reasons(registrations),
-        started={r.id: lifecycle.has_started(r.training_class) for r in registrations},
+        started=started,
         over={r.id: lifecycle.is_over(r.training_class) for r in registrations},
-        contacts={r.id: notifications.contact_of(r.training_class) for r in registrations},
+        contacts={r.id: notifications.contact_of(r.training_class) for r in with_contact},
         RegistrationStatus=RegistrationStatus,
         today=clock.today(),
         **template_values(
