@@ -156,3 +156,25 @@ def test_my_registrations_page_costs_the_same_whatever_the_approved_registration
         counts.append(_statements(client, count_queries, "/pendaftaran-saya"))
     assert counts[0] == counts[1], counts
     assert counts[1] <= BUDGETS["Pendaftaran saya"]
+
+
+def test_a_registration_post_has_a_fixed_query_budget(app, open_class, library, make_user, count_queries):
+    """The registration POST (issue #15, the rush: each statement is CPU in the app and in the
+    database): the same statements for the first seat and for a place on a long waiting list."""
+    from tests.conftest import csrf_token
+    from tests.fixtures_registration import make_nik
+    from tests.registration.test_views import _form
+
+    class_id, library_id = open_class(capacity=1), library("52")
+    url = f"/katalog/{class_id}/daftar"
+    counts = []
+    for serial in (1, 2, 3):
+        with app.test_client() as browser:
+            login(browser, make_user(Role.PARTICIPANT).email)
+            data = {"csrf_token": csrf_token(browser, url), **_form(library_id, nik=make_nik("52", serial))}
+            with count_queries() as n:
+                response = browser.post(url, data=data)
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
+            counts.append(n.count)
+    assert counts[1] == counts[2]  # a place on the waiting list costs the same whatever its number
+    assert max(counts) <= BUDGETS["registration (POST)"]
