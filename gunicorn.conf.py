@@ -15,9 +15,12 @@ def _int(name: str, default: int) -> int:
 
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{_int('PORT', 8000)}"  # noqa: S104 - behind the proxy, in its network
-# Requests mostly wait on the database: 2 × cores + 1 processes, each with a few threads.
+# 2 × cores + 1 processes, each with 2 threads: a thread waiting on the database lets the other
+# run, while more threads per process fight over Python's GIL when the CPU is busy (bench/rush.py,
+# 500 registrations at once on 2 cores: 4 threads cost ~44 ms of CPU per registration, 2 ~27–31 ms;
+# docs/registration-rush.md).
 workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 2)
 # PDFs render in worker processes of their own, stopped after PDF_RENDER_TIMEOUT (60 s by default):
 # a request is given that long before gunicorn restarts the worker that serves it.
 timeout = _int("GUNICORN_TIMEOUT", 60)

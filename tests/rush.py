@@ -274,12 +274,19 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def in_parallel(browsers: list[Browser], prepare: Callable, fire: Callable, limit: float = 300) -> Burst:
+def in_parallel(
+    browsers: list[Browser],
+    prepare: Callable,
+    fire: Callable,
+    limit: float = 300,
+    on_release: Callable[[], None] | None = None,
+) -> Burst:
     """Each browser runs `prepare(i, browser)` (untimed, returns what `fire` needs), then all wait at a
-    barrier and run `fire(i, browser, prepared)` -> error text or None at once, timed."""
+    barrier and run `fire(i, browser, prepared)` -> error text or None at once, timed. `on_release`
+    runs once, as the barrier opens (the bench starts counting CPU time there)."""
     burst = Burst()
     lock = threading.Lock()
-    barrier = threading.Barrier(len(browsers))
+    barrier = threading.Barrier(len(browsers), action=on_release)
 
     def run(i: int, browser: Browser) -> None:
         try:
@@ -337,7 +344,9 @@ def address_of(i: int) -> str:
     return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
 
 
-def register_all(world: RushWorld, browsers: list[Browser], numbers: list[int]) -> Burst:
+def register_all(
+    world: RushWorld, browsers: list[Browser], numbers: list[int], on_release: Callable[[], None] | None = None
+) -> Burst:
     """Each browser opens the form (untimed), then all post their registration at once."""
     url = f"/katalog/{world.class_id}/daftar"
 
@@ -350,10 +359,12 @@ def register_all(world: RushWorld, browsers: list[Browser], numbers: list[int]) 
             return f"HTTP {status} → {location or page[:200]}"
         return None
 
-    return in_parallel(browsers, prepare, fire)
+    return in_parallel(browsers, prepare, fire, on_release=on_release)
 
 
-def get_all(browsers: list[Browser], url: str | list[str], expect: str) -> Burst:
+def get_all(
+    browsers: list[Browser], url: str | list[str], expect: str, on_release: Callable[[], None] | None = None
+) -> Burst:
     """All browsers GET `url` (or each its own of a list) at once: a 200 whose page contains
     `expect`, else an error."""
 
@@ -363,7 +374,7 @@ def get_all(browsers: list[Browser], url: str | list[str], expect: str) -> Burst
             return f"HTTP {status}"
         return None
 
-    return in_parallel(browsers, lambda i, b: True, fire)
+    return in_parallel(browsers, lambda i, b: True, fire, on_release=on_release)
 
 
 @dataclass
