@@ -26,13 +26,9 @@ if TYPE_CHECKING:
 
 import base64
 import io
-import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-QR_PREFIX = "sibimtek-qr:"
-_QR = re.compile(r'src="' + re.escape(QR_PREFIX) + r'([^"]+)"')  # only where the template put one
 
 
 @dataclass
@@ -111,11 +107,6 @@ def draw_qr(pdf: pikepdf.Pdf, page: pikepdf.Page, text: str) -> None:
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)  # WeasyPrint leaves its flip on the stack
     drawing = f"\nQ\nq {side:.6f} 0 0 {side:.6f} {x:.6f} {y:.6f} cm {name} Do Q\n"
     page.contents_add(pdf.make_stream(drawing.encode()))
-
-
-def fill_qr_codes(html: str) -> str:
-    """Replace `sibimtek-qr:<url>` placeholders with PNG data URIs (done in the workers)."""
-    return _QR.sub(lambda m: f'src="{qr_data_uri(m.group(1).replace("&amp;", "&"))}"', html)
 
 
 def _pages_by_section(document: Document) -> dict[int, list[int]]:
